@@ -1,0 +1,1 @@
+"""tin-bot adapters: Telegram, console and the command line."""

@@ -1,0 +1,63 @@
+"""Console adapter: questions from a terminal or a pipe, answers as plain text."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from retrieval.answer import Answer, render_reply
+from retrieval.excerpt import Excerpt, with_marks
+from retrieval.index import SearchIndex
+
+PROMPT = "❓ "
+GREETING = (
+    "tin-bot — hỏi về {count} bài viết (có dấu hoặc không dấu). "
+    "Lệnh: /sources (danh sách bài), /help, /quit. Ctrl-D để thoát."
+)
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
+ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
+
+
+def sources_listing(index: SearchIndex) -> str:
+    return "\n".join(f"• {article.title} — {article.source}" for article in index.articles)
+
+
+def _bold_on_terminal(excerpt: Excerpt) -> str:
+    return with_marks(excerpt, ANSI_BOLD, ANSI_RESET, str)
+
+
+def show(answer: Answer, tty: bool) -> str:
+    if not (tty and answer.answered):
+        return answer.reply
+    return render_reply(answer.understood, answer.restored, answer.hits, _bold_on_terminal)
+
+
+def respond(line: str, index: SearchIndex, ask: Callable[[str], Answer], tty: bool) -> str:
+    command = line.strip().split(maxsplit=1)[0].lower() if line.strip() else ""
+    if command == "/sources":
+        return sources_listing(index)
+    if command in ("/help", "/start"):
+        return GREETING.format(count=len(index.articles))
+    return show(ask(line), tty)
+
+
+def run_console(
+    index: SearchIndex,
+    ask: Callable[[str], Answer],
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Answer one question a line until EOF or /quit; prompts only on an interactive terminal."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    tty = stdin.isatty() and stdout.isatty()
+    if tty:
+        print(GREETING.format(count=len(index.articles)), file=stdout)
+    while True:
+        if tty:
+            stdout.write(PROMPT)
+            stdout.flush()
+        line = stdin.readline()
+        if not line or line.strip().lower() in QUIT_COMMANDS:
+            return 0
+        print(respond(line, index, ask, tty), file=stdout, end="\n\n", flush=True)

@@ -1,0 +1,1 @@
+"""Retrieval core: corpus, normalisation, tokens, BM25 index, search, excerpts, answers."""

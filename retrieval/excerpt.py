@@ -1,0 +1,130 @@
+"""The excerpt of a hit: the sentence(s) that best match the question, matched words marked.
+
+Marks are character spans into the excerpt text, not inline markup, so the text stays clean for
+JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on a terminal).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retrieval.bm25 import Bm25
+from retrieval.text import fold, has_diacritics, sentences
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms
+
+MAX_EXCERPT_CHARS = 300
+ELLIPSIS = "…"
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    text: str
+    marks: tuple[Span, ...]  # (start, end) of matched words in `text`, merged, ascending
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWords:
+    """The question's content syllables as typed or restored, for marking matches."""
+
+    spelled: frozenset[str]  # lower-case, with their marks
+    bare: frozenset[str]  # folded forms of syllables that carry no mark at all
+
+    @classmethod
+    def of(cls, terms: Terms) -> QueryWords:
+        syllables = [part for word in terms.words for part in word.split("_")]
+        bare = frozenset(s for s in syllables if not has_diacritics(s))
+        return cls(frozenset(syllables), bare)
+
+    def matches(self, syllable: str) -> bool:
+        lowered = syllable.lower()
+        return lowered in self.spelled or fold(lowered) in self.bare
+
+
+def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
+    """The question's folded syllables and syllable pairs that occur in `text`."""
+    folded = [fold(s.lower()) for s in _SYLLABLE.findall(text)]
+    present = {SYLLABLE_PREFIX + s for s in folded}
+    present |= {f"{BIGRAM_PREFIX}{a}_{b}" for a, b in itertools.pairwise(folded)}
+    return present & wanted
+
+
+def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
+    """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
+    the most question information (idf of distinct matched terms); shorter runs win ties."""
+    wanted = frozenset(
+        [SYLLABLE_PREFIX + s for s in terms.syllables] + [BIGRAM_PREFIX + b for b in terms.bigrams]
+    )
+    parts = sentences(passage) or [passage]
+    found = [matched_terms(part, wanted) for part in parts]
+    best, best_key = parts[0], (-1.0, 0)
+    for first in range(len(parts)):
+        union: set[str] = set()
+        for last in range(first, len(parts)):
+            text = " ".join(parts[first : last + 1])
+            if last > first and len(text) > MAX_EXCERPT_CHARS:
+                break
+            union |= found[last]
+            key = (sum(bm25.idf_of(term) for term in union), -len(text))
+            if key > best_key:
+                best, best_key = text, key
+    return best
+
+
+def mark_spans(text: str, words: QueryWords) -> list[Span]:
+    spans: list[Span] = []
+    for match in _SYLLABLE.finditer(text):
+        if not words.matches(match.group()):
+            continue
+        if spans and not text[spans[-1][1] : match.start()].strip():
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _window(text: str, spans: list[Span]) -> tuple[int, int]:
+    """The MAX_EXCERPT_CHARS-long stretch of `text` holding the most marked characters."""
+    budget = MAX_EXCERPT_CHARS - 2 * len(ELLIPSIS)
+    starts = [0] + [start for start, _ in spans]
+
+    def marked_inside(start: int) -> int:
+        end = start + budget
+        return sum(min(e, end) - max(s, start) for s, e in spans if s < end and e > start)
+
+    start = max(starts, key=lambda s: (marked_inside(s), -s))
+    start = max(0, min(start - 40, len(text) - budget))
+    if start > 0:
+        start = text.find(" ", start) + 1 or start
+    end = start + budget
+    if end < len(text):
+        end = text.rfind(" ", start, end) if " " in text[start:end] else end
+    return start, end
+
+
+def make_excerpt(passage: str, terms: Terms, bm25: Bm25) -> Excerpt:
+    words = QueryWords.of(terms)
+    chosen = _choose_sentences(passage, terms, bm25)
+    if len(chosen) > MAX_EXCERPT_CHARS:
+        start, end = _window(chosen, mark_spans(chosen, words))
+        prefix = ELLIPSIS if start > 0 else ""
+        suffix = ELLIPSIS if end < len(chosen) else ""
+        chosen = prefix + chosen[start:end].strip() + suffix
+    return Excerpt(chosen, tuple(mark_spans(chosen, words)))
+
+
+def with_marks(excerpt: Excerpt, opening: str, closing: str, escape: Callable[[str], str]) -> str:
+    """The excerpt with each marked span wrapped, every piece of text passed through `escape`."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in excerpt.marks:
+        pieces.append(escape(excerpt.text[position:start]))
+        pieces.append(opening + escape(excerpt.text[start:end]) + closing)
+        position = end
+    pieces.append(escape(excerpt.text[position:]))
+    return "".join(pieces)

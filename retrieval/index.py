@@ -1,0 +1,113 @@
+"""The search index: passages, their BM25 matrix and the corpus vocabulary, cached on disk.
+
+pyvi is slow, so each article's terms are cached under the hash of its raw bytes and of the
+code that turns text into terms: a warm start re-tokenises nothing, a changed article (or a
+changed tokeniser) only itself. A cache that cannot be read is rebuilt; one that cannot be
+written is skipped with a warning — the index still serves.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.bm25 import Bm25
+from retrieval.corpus import Article, Passage, load_articles
+from retrieval.restore import Vocabulary
+from retrieval.tokens import analyze
+
+log = logging.getLogger(__name__)
+
+# The files whose code decides what terms a text gets: any change to them invalidates the cache.
+_TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt")
+
+_PACKAGE_DIR = Path(__file__).parent
+
+ArticleTerms = list[list[str]]
+
+
+@functools.cache
+def term_code_version() -> str:
+    digest = hashlib.sha256()
+    for name in _TERM_CODE:
+        digest.update((_PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _article_key(article: Article) -> str:
+    return f"{article.digest}:{term_code_version()}"
+
+
+@dataclass(frozen=True)
+class TermCache:
+    """Per-article passage terms on disk, keyed by content hash and tokeniser version."""
+
+    folder: Path | None
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.folder is None else self.folder / "terms.pickle"
+
+    def load(self) -> dict[str, ArticleTerms]:
+        if self.path is None or not self.path.exists():
+            return {}
+        try:
+            with self.path.open("rb") as handle:
+                entries = pickle.load(handle)
+            if not isinstance(entries, dict):
+                raise TypeError("not a term table")
+            return entries
+        except Exception as error:  # any damage means: rebuild, never trust
+            log.warning(
+                "index cache %s unreadable (%s); rebuilding", self.path, type(error).__name__
+            )
+            return {}
+
+    def save(self, entries: dict[str, ArticleTerms]) -> None:
+        if self.folder is None or self.path is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(entries, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            log.warning("index cache %s not written (%s); serving anyway", self.folder, error)
+
+
+def article_terms(article: Article) -> ArticleTerms:
+    return [analyze(text).all() for text in article.paragraphs]
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...]
+    bm25: Bm25
+    vocabulary: Vocabulary
+
+    @classmethod
+    def from_articles(cls, articles: list[Article], cache: TermCache) -> SearchIndex:
+        cached = cache.load()
+        entries: dict[str, ArticleTerms] = {}
+        for article in articles:
+            key = _article_key(article)
+            entries[key] = cached.get(key) or article_terms(article)
+        if entries.keys() != cached.keys():
+            cache.save(entries)
+        passages = [p for article in articles for p in article.passages()]
+        terms = [t for article in articles for t in entries[_article_key(article)]]
+        vocabulary = Vocabulary.of(p.text for p in passages)
+        return cls(tuple(articles), tuple(passages), Bm25.build(terms), vocabulary)
+
+    @classmethod
+    def load(cls, corpus_dir: Path, cache_dir: Path | None = None) -> SearchIndex:
+        """Index every article in `corpus_dir`; raises CorpusError when nothing can be served."""
+        return cls.from_articles(load_articles(corpus_dir), TermCache(cache_dir))

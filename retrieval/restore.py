@@ -1,0 +1,104 @@
+"""Diacritics restoration from the corpus vocabulary: "bi thu thanh uy" -> "bí thư thành ủy".
+
+Each syllable typed without marks takes the accented form the corpus uses most for its folded
+spelling, where the neighbouring syllable decides between forms ("thanh uy" -> "thành ủy",
+"Le Thanh Liem" -> "Lê Thanh Liêm"). The restored question is what pyvi segments, so a bare
+question is tokenised like its accented twin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from retrieval.text import fold, has_diacritics
+
+_SYLLABLE = re.compile(r"[^\W_]+")
+# Below this share of marked syllables a question counts as typed without diacritics: then
+# every bare syllable is restored, not only those the corpus never writes bare.
+MARKED_SHARE_OF_ACCENTED_QUESTION = 0.5
+
+
+@dataclass
+class Vocabulary:
+    """How the corpus spells each folded syllable and each folded pair of syllables."""
+
+    forms: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    pairs: dict[tuple[str, str], Counter[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+
+    def add(self, text: str) -> None:
+        syllables = [s.lower() for s in _SYLLABLE.findall(text)]
+        folded = [fold(s) for s in syllables]
+        for plain, spelled in zip(folded, syllables, strict=True):
+            self.forms[plain][spelled] += 1
+        for i in range(len(syllables) - 1):
+            self.pairs[folded[i], folded[i + 1]][syllables[i], syllables[i + 1]] += 1
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        vocabulary = cls()
+        for text in texts:
+            vocabulary.add(text)
+        return vocabulary
+
+    def context(self, syllable: str, left: str | None, right: str | None) -> Counter[str]:
+        """How often each spelling of a folded syllable stands beside these neighbours."""
+        support: Counter[str] = Counter()
+        if left is not None:
+            for (a, b), count in self.pairs.get((fold(left), syllable), Counter()).items():
+                if a == left or not has_diacritics(left):
+                    support[b] += count
+        if right is not None:
+            for (a, b), count in self.pairs.get((syllable, fold(right)), Counter()).items():
+                if b == right or not has_diacritics(right):
+                    support[a] += count
+        return support
+
+    def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
+        """The corpus spelling of a lower-case bare syllable between its neighbours.
+
+        A bare spelling the corpus also uses is kept when `trust_typed` (the question carries
+        marks elsewhere), unless the neighbours only ever appear with another spelling.
+        """
+        candidates = self.forms.get(typed)
+        if not candidates:
+            return typed
+        support = self.context(typed, left, right)
+        if trust_typed and typed in candidates and (support[typed] or not support):
+            return typed
+        return max(candidates, key=lambda form: (support[form], candidates[form], form))
+
+
+def _match_case(form: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return form.upper()
+    if typed[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form
+
+
+def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
+    """The question with its bare syllables spelled as the corpus spells them."""
+    matches = list(_SYLLABLE.finditer(question))
+    lowered = [m.group().lower() for m in matches]
+    marked = sum(has_diacritics(s) for s in lowered)
+    typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(lowered), 1)
+    restored = list(lowered)
+    for i, syllable in enumerate(lowered):
+        if has_diacritics(syllable):
+            continue
+        left = restored[i - 1] if i > 0 else None
+        right = lowered[i + 1] if i + 1 < len(lowered) else None
+        restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
+    pieces: list[str] = []
+    position = 0
+    for match, form in zip(matches, restored, strict=True):
+        pieces.append(question[position : match.start()])
+        pieces.append(_match_case(form, match.group()))
+        position = match.end()
+    pieces.append(question[position:])
+    return "".join(pieces)

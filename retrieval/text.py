@@ -1,0 +1,110 @@
+"""Vietnamese text normalisation: Unicode NFC, one tone-mark placement, accent folding, sentences.
+
+Every string that enters the index or a question goes through `normalize`, so "Thành uỷ" and
+"Thành ủy", "hoà" and "hòa" (same word, different tone-mark placement) become identical.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot below
+SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
+VOWELS = frozenset("aeiouy")
+
+_WORD = re.compile(r"[^\W\d_]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…;])|(?<=[.!?…;][\"”’»)]))\s+")
+_OPENING = '"“‘«(-–— '
+
+
+def _letters(word: str) -> list[str]:
+    """Split a word into letters, each an NFD base character followed by its combining marks."""
+    letters: list[str] = []
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(char) and letters:
+            letters[-1] += char
+        else:
+            letters.append(char)
+    return letters
+
+
+def _is_vowel(letter: str) -> bool:
+    return letter[0].lower() in VOWELS
+
+
+def _vowel_cluster(letters: list[str]) -> list[int]:
+    """Indices of the syllable's vowel nucleus, not counting the glide of "qu" and "gi"."""
+    indices = [i for i, letter in enumerate(letters) if _is_vowel(letter)]
+    head = "".join(letter[0] for letter in letters[:2]).lower()
+    if head in ("qu", "gi") and len(indices) > 1 and indices[0] == 1:
+        indices = indices[1:]
+    return indices
+
+
+def _tone_position(letters: list[str], cluster: list[int]) -> int:
+    """Where the tone mark goes, following the traditional rule ("hòa", "thủy", "quốc")."""
+    shaped = [i for i in cluster if SHAPE_MARKS & set(letters[i])]
+    if shaped:
+        return shaped[-1]
+    if len(cluster) == 3:
+        return cluster[1]
+    if len(cluster) == 2:
+        has_final_consonant = cluster[-1] < len(letters) - 1
+        return cluster[1] if has_final_consonant else cluster[0]
+    return cluster[0]
+
+
+def place_tone(word: str) -> str:
+    """Move the single tone mark of a Vietnamese syllable to its canonical vowel."""
+    letters = _letters(word)
+    toned = [i for i, letter in enumerate(letters) if TONE_MARKS & set(letter)]
+    if len(toned) != 1:
+        return unicodedata.normalize("NFC", word)
+    tone = next(mark for mark in letters[toned[0]] if mark in TONE_MARKS)
+    cluster = _vowel_cluster(letters)
+    if not cluster:
+        return unicodedata.normalize("NFC", word)
+    letters[toned[0]] = letters[toned[0]].replace(tone, "")
+    target = _tone_position(letters, cluster)
+    letters[target] += tone
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
+def normalize(text: str) -> str:
+    """NFC, canonical tone marks, invisible and control characters removed, spaces collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    return _WORD.sub(lambda match: place_tone(match.group()), text)
+
+
+def fold(text: str) -> str:
+    """Strip every diacritic: "Thành ủy" -> "Thanh uy", "Đảng" -> "Dang"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text
+
+
+def comparable(text: str) -> str:
+    """The form two texts are compared in: normalised, lower-case, single spaces."""
+    return " ".join(normalize(text).lower().split())
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph after . ! ? … or ; where the next part starts with a capital or digit."""
+    merged: list[str] = []
+    for part in _SENTENCE_BREAK.split(text.strip()):
+        starts_lower = part.lstrip(_OPENING)[:1].islower()
+        if merged and starts_lower:
+            merged[-1] += " " + part
+        elif part:
+            merged.append(part)
+    return merged

@@ -1,0 +1,82 @@
+"""Tokenising: pyvi word segmentation -> the terms BM25 ranks on.
+
+A text becomes three views, kept apart by a prefix so they never collide:
+- words: pyvi's segmented words, lower-case, stopwords dropped ("bí_thư", "thành_ủy");
+- syllables: every content syllable accent-folded ("~bi", "~thu"), so a question typed
+  without diacritics, or segmented differently by pyvi, still meets the passage;
+- bigrams: adjacent folded content syllables ("^bi_thu"), which keep word order and tell
+  "thành ủy" from "Lê Thanh Liêm" when the marks are missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.text import fold
+
+SYLLABLE_PREFIX = "~"
+BIGRAM_PREFIX = "^"
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "stopwords.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@functools.cache
+def _pyvi_tokenizer():  # type: ignore[no-untyped-def]
+    from pyvi import ViTokenizer  # imported on first use: it takes a while to load
+
+    return ViTokenizer
+
+
+def segment(text: str) -> list[str]:
+    """pyvi words of a normalised text, lower-case, syllables joined by "_", punctuation gone."""
+    if not text.strip():
+        return []
+    words: list[str] = []
+    for token in _pyvi_tokenizer().tokenize(text).split():
+        syllables = [_EDGE_PUNCTUATION.sub("", part) for part in token.lower().split("_")]
+        word = "_".join(part for part in syllables if part)
+        if word:
+            words.append(word)
+    return words
+
+
+def is_stopword(word: str) -> bool:
+    return word in stopwords()
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    words: tuple[str, ...]
+    syllables: tuple[str, ...]  # folded
+    bigrams: tuple[str, ...]  # folded, "a_b"
+
+    def all(self) -> list[str]:
+        """The single term list BM25 sees: every view, each with its prefix."""
+        return [
+            *self.words,
+            *(SYLLABLE_PREFIX + s for s in self.syllables),
+            *(BIGRAM_PREFIX + b for b in self.bigrams),
+        ]
+
+
+def terms_of_words(words: Iterable[str]) -> Terms:
+    content = [word for word in words if not is_stopword(word)]
+    syllables = [fold(part) for word in content for part in word.split("_")]
+    bigrams = [f"{a}_{b}" for a, b in itertools.pairwise(syllables)]
+    return Terms(tuple(content), tuple(syllables), tuple(bigrams))
+
+
+def analyze(text: str) -> Terms:
+    """The terms of a normalised text (a passage or a question as understood)."""
+    return terms_of_words(segment(text))

@@ -1,0 +1,118 @@
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import CONSOLE_NOTICE, EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
+from tests.conftest import SEEDS_DIR
+
+SECRET = "123456:SECRET-token-value"
+
+
+def run(args: list[str], capsys, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_prints_the_public_contract(capsys) -> None:
+    code, out, _ = run(["ask", "--json", "Trưởng Ban Nội chính Thành ủy là ai?"], capsys)
+    row = json.loads(out)
+    assert code == EXIT_OK and row["answered"] is True
+    assert set(row) == {"question", "answered", "reply", "hits"}
+    assert row["hits"][0]["source"] == "003_dc0f3aaaadfe3394.txt"
+    assert "Lê Thanh Liêm" in row["hits"][0]["excerpt"]
+
+
+def test_ask_dash_reads_one_question_per_line(capsys, monkeypatch) -> None:
+    questions = "tu soi tu sua\nTỷ giá đô la Mỹ hôm nay\n\n"
+    code, out, _ = run(["ask", "--json", "--top", "2", "-"], capsys, questions, monkeypatch)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == EXIT_OK and [r["answered"] for r in rows] == [True, False, False]
+    assert len(rows[0]["hits"]) == 2
+
+
+def test_plain_ask_prints_the_reply_with_sources(capsys) -> None:
+    code, out, _ = run(["ask", "bi thu thanh uy tphcm la ai"], capsys)
+    assert code == EXIT_OK and "Bạn hỏi: bí thư thành ủy tphcm là ai" in out
+    assert "Nguồn: 000_00398351a5c5dbd5.txt" in out
+
+
+@pytest.mark.parametrize("command", ["ask", "console", "eval", "index"])
+def test_missing_corpus_exits_2_naming_the_path(capsys, tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "no-such-folder"
+    extra = {"ask": ["x"], "eval": [str(tmp_path / "e.jsonl")]}.get(command, [])
+    code, _, err = run([command, *extra, "--corpus", str(missing)], capsys)
+    assert code == EXIT_USAGE and str(missing) in err and "Traceback" not in err
+
+
+def test_empty_corpus_exits_2(capsys, make_corpus) -> None:
+    empty = make_corpus({"blank.txt": "\n\n"})
+    code, _, err = run(["ask", "x", "--corpus", str(empty)], capsys)
+    assert code == EXIT_USAGE and str(empty) in err
+
+
+def test_bad_setting_stops_with_one_line_naming_it_and_no_secret(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", SECRET)
+    monkeypatch.setenv("BOT_TOP_K", "many")
+    code, out, err = run(["ask", "x"], capsys)
+    assert code == EXIT_USAGE and "BOT_TOP_K" in err and len(err.strip().splitlines()) == 1
+    assert SECRET not in out + err
+
+
+def test_no_token_runs_the_console_with_a_notice(capsys, monkeypatch) -> None:
+    code, out, err = run([], capsys, "tự soi tự sửa\n/sources\n", monkeypatch)
+    assert code == EXIT_OK and CONSOLE_NOTICE in err
+    assert "004_ad9aaa6e7a83250b.txt" in out  # cited in the answer and listed by /sources
+    assert out.count(".txt") >= 6
+
+
+def write_cases(folder: Path, rows: list[dict]) -> Path:
+    path = folder / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+CASES = [
+    {
+        "id": "a",
+        "kind": "exact",
+        "question": "Trưởng Ban Nội chính Thành ủy là ai?",
+        "sources": ["003_dc0f3aaaadfe3394.txt"],
+        "gold": "Lê Thanh Liêm",
+    },
+    {"id": "b", "kind": "no_answer", "question": "Giá vàng hôm nay", "sources": [], "gold": None},
+    {
+        "id": "c",
+        "kind": "exact",
+        "question": "Trưởng Ban Nội chính Thành ủy là ai?",
+        "sources": ["000_00398351a5c5dbd5.txt"],
+        "gold": "không có ở đây",
+    },
+]
+
+
+def test_eval_reports_and_fails_below_targets(capsys, tmp_path: Path) -> None:
+    path = write_cases(tmp_path, CASES)
+    code, out, _ = run(["eval", str(path), "--min-top1", "1", "--min-abstained", "1"], capsys)
+    assert code == EXIT_OK
+    assert "top-1: 1/2" in out and "1/1 no-answer abstained" in out and "FAIL c" in out
+    code, out, _ = run(["eval", str(path), "--strip-diacritics", "--min-top1", "2"], capsys)
+    assert code == EXIT_BELOW_TARGET and "BELOW TARGET: top-1 1 < 2" in out
+
+
+def test_eval_accepts_several_files(capsys, tmp_path: Path) -> None:
+    first = write_cases(tmp_path, CASES[:1])
+    second = tmp_path / "more.jsonl"
+    second.write_text(json.dumps(CASES[1]), encoding="utf-8")
+    code, out, _ = run(["eval", str(first), str(second)], capsys)
+    assert code == EXIT_OK and "top-1: 1/1" in out and "1/1 no-answer abstained" in out
+
+
+def test_index_command_reports_the_corpus(capsys) -> None:
+    code, out, _ = run(["index", "--corpus", str(SEEDS_DIR)], capsys)
+    assert code == EXIT_OK and "5 articles" in out

@@ -1,0 +1,48 @@
+"""Shared fixtures: the seed corpus index (built once per session) and made-up corpora."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from retrieval.index import SearchIndex
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_DIR / "seeds"
+SHARED_EVAL_DIR = PROJECT_DIR.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    return SearchIndex.load(SEEDS_DIR, tmp_path_factory.mktemp("seed-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env, BOT_* variables or cache."""
+    for name in list(os.environ):
+        if name.startswith("BOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_INDEX_DIR", str(tmp_path / "index-cache"))
+    monkeypatch.chdir(tmp_path)
+
+
+CorpusFactory = Callable[[dict[str, str]], Path]
+
+
+@pytest.fixture
+def make_corpus(tmp_path: Path) -> CorpusFactory:
+    """Write {file name: text} into a fresh folder and return it."""
+    counter = iter(range(1_000_000))
+
+    def write(files: dict[str, str]) -> Path:
+        folder = tmp_path / f"corpus{next(counter)}"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return folder
+
+    return write

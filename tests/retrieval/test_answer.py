@@ -1,0 +1,112 @@
+import json
+
+import pytest
+
+from retrieval.answer import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT, answer
+from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS
+from retrieval.index import SearchIndex
+from retrieval.text import comparable, fold
+
+LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"
+LEAD_SOURCE = "000_00398351a5c5dbd5.txt"
+
+
+def test_lead_paragraph_question_finds_the_lead(seed_index) -> None:
+    result = answer(LEAD_QUESTION, seed_index)
+    assert result.answered
+    top = result.hits[0]
+    assert top.source == LEAD_SOURCE and top.paragraph == 3
+    assert "Nguyễn Văn Nên" in top.excerpt.text
+    assert f"{LEAD_SOURCE}, đoạn 3" in result.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ai chủ trì Hội nghị sơ kết Thông tri 18?",
+        "Trưởng Ban Nội chính Thành ủy là ai?",
+        "phong trào toàn dân bảo vệ an ninh Tổ quốc",
+        "Sai phạm không có động cơ vụ lợi được xem xét thế nào?",
+    ],
+)
+def test_question_without_diacritics_ranks_like_the_accented_one(seed_index, question) -> None:
+    accented, bare = answer(question, seed_index), answer(fold(question), seed_index)
+    assert bare.answered and accented.answered
+    assert bare.hits[0].source == accented.hits[0].source
+    assert bare.hits[0].paragraph == accented.hits[0].paragraph
+    assert bare.reply.startswith(UNDERSTOOD_PREFIX)
+    assert not accented.reply.startswith(UNDERSTOOD_PREFIX)
+
+
+def test_old_and_new_tone_placement_and_case_give_the_same_answer(seed_index) -> None:
+    old = answer("Trưởng Ban Nội chính Thành ủy là ai", seed_index)
+    new = answer("TRƯỞNG BAN NỘI CHÍNH THÀNH UỶ LÀ AI", seed_index)
+    assert [h.paragraph for h in old.hits] == [h.paragraph for h in new.hits]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Lịch thi THPT quốc gia 2024", "Tỷ giá đô la Mỹ hôm nay", "???!!!", "😀🎉", "là của ai gì"],
+)
+def test_questions_the_corpus_does_not_answer_get_the_no_answer_reply(seed_index, question) -> None:
+    result = answer(question, seed_index)
+    assert not result.answered and result.hits == () and result.reply == NO_ANSWER
+    assert "/sources" in result.reply
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_gets_the_usage_hint(seed_index, question) -> None:
+    result = answer(question, seed_index)
+    assert not result.answered and result.reply == USAGE_HINT
+
+
+def test_huge_question_is_answered_from_its_first_part(seed_index) -> None:
+    question = "Trưởng Ban Nội chính Thành ủy là ai? " + "xin cảm ơn " * 10_000
+    assert len(question) > 100_000
+    result = answer(question, seed_index)
+    assert result.answered and result.hits[0].source == "003_dc0f3aaaadfe3394.txt"
+
+
+def test_answered_reply_has_at_least_three_hits_best_first(seed_index) -> None:
+    result = answer("Phó Chính ủy Bộ Tư lệnh TPHCM là ai?", seed_index)
+    scores = [hit.score for hit in result.hits]
+    assert len(result.hits) >= 3 and scores == sorted(scores, reverse=True)
+    for hit in result.hits:
+        assert f"Nguồn: {hit.source}, đoạn {hit.paragraph}" in result.reply
+
+
+def test_excerpt_is_short_marked_and_taken_from_the_passage(seed_index) -> None:
+    for question in ("không gian văn hóa Hồ Chí Minh", "tu soi tu sua", "Covid-19 lần thứ tư"):
+        for hit in answer(question, seed_index).hits:
+            text = hit.excerpt.text
+            assert len(text) <= MAX_EXCERPT_CHARS
+            assert text.strip(ELLIPSIS) in hit.passage
+            assert hit.excerpt.marks, "matched words are marked"
+            for start, end in hit.excerpt.marks:
+                assert text[start:end].strip() == text[start:end] != ""
+
+
+def test_excerpt_marks_the_matched_words(seed_index) -> None:
+    hit = answer("tự soi tự sửa", seed_index).hits[0]
+    marked = [hit.excerpt.text[s:e] for s, e in hit.excerpt.marks]
+    assert any(comparable(m) == "tự soi tự sửa" for m in marked)
+
+
+def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
+    payload = json.loads(json.dumps(answer(LEAD_QUESTION, seed_index).to_json()))
+    assert set(payload) == {"question", "answered", "reply", "hits"}
+    assert set(payload["hits"][0]) == {"source", "paragraph", "score", "passage", "excerpt"}
+    assert payload["hits"][0]["source"] == LEAD_SOURCE
+
+
+def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:
+    folder = make_corpus(
+        {
+            "mua.txt": "Mùa lúa\n\nNông dân xã Tân Phú thu hoạch lúa sớm vì mưa lớn kéo dài.\n",
+            "cau.txt": "Cầu mới\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n",
+        }
+    )
+    index = SearchIndex.load(folder, tmp_path / "cache")
+    result = answer("cau rach mieu khanh thanh khi nao", index)
+    assert result.answered and result.hits[0].source == "cau.txt"
+    assert not answer("giá vàng thế giới tăng mạnh", index).answered

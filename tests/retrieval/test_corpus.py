@@ -1,0 +1,69 @@
+import logging
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import CorpusError, clean_paragraphs, load_articles, make_title
+
+PAGE = """Thông tin lý luận Thông tin lý luận
+Hội nghị sơ kết Thông tri 18
+
+Ngày 4-3, Thành uỷ tổ chức hội nghị. Đồng chí Nguyễn Văn Nên chủ trì.
+Chia sẻ
+6-3-1-1512.jpg
+Đại biểu dự hội nghị
+Bí thư trao bằng khen cho các tập thể. Ảnh: VIỆT DŨNG
+Bí thư trao bằng khen cho các tập thể. Ảnh: VIỆT DŨNG
+Hội nghị đánh giá cao kết quả phối hợp.
+
+Hội nghị đánh giá cao kết quả phối hợp.
+THANH TUYỀN
+Tin cùng chuyên mục
+Một bài khác không thuộc bài này (17/5/2022)
+"""
+
+
+def test_cleaning_keeps_prose_and_drops_site_chrome() -> None:
+    assert clean_paragraphs(PAGE) == [
+        "Hội nghị sơ kết Thông tri 18",
+        "Ngày 4-3, Thành ủy tổ chức hội nghị. Đồng chí Nguyễn Văn Nên chủ trì.",
+        "Hội nghị đánh giá cao kết quả phối hợp.",
+    ]
+
+
+def test_passages_are_numbered_paragraphs_with_source_and_title(make_corpus) -> None:
+    folder = make_corpus({"a.txt": PAGE})
+    (article,) = load_articles(folder)
+    passages = article.passages()
+    assert [p.paragraph for p in passages] == [1, 2, 3]
+    assert {p.source for p in passages} == {"a.txt"}
+    assert {p.title for p in passages} == {"Hội nghị sơ kết Thông tri 18"}
+    assert passages[1].text.startswith("Ngày 4-3, Thành ủy")  # tone mark normalised
+
+
+def test_a_file_starting_with_its_lead_gets_a_short_title() -> None:
+    lead = "Ngày 30-1, Thành ủy tổ chức hội nghị công tác xây dựng Đảng " * 4
+    title = make_title([lead.strip()])
+    assert len(title) <= 120 and title.endswith("…") and lead.startswith(title[:-1])
+
+
+def test_bad_files_are_skipped_with_a_warning_naming_them(make_corpus, caplog) -> None:
+    folder = make_corpus(
+        {"good.txt": PAGE, "empty.txt": "", "chrome.txt": "Chia sẻ\nVideo Video\n"}
+    )
+    (folder / "latin1.txt").write_bytes(b"Th\xe0nh \xfby ban")
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        articles = load_articles(folder)
+    assert [a.source for a in articles] == ["good.txt"]
+    for name in ("empty.txt", "chrome.txt", "latin1.txt"):
+        assert name in caplog.text
+    assert "notes.md" not in caplog.text
+
+
+def test_missing_or_empty_folder_is_an_error_naming_the_path(tmp_path: Path, make_corpus) -> None:
+    with pytest.raises(CorpusError, match="nowhere"):
+        load_articles(tmp_path / "nowhere")
+    empty = make_corpus({})
+    with pytest.raises(CorpusError, match=str(empty)):
+        load_articles(empty)

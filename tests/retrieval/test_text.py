@@ -1,0 +1,46 @@
+import pytest
+
+from retrieval.text import comparable, fold, has_diacritics, normalize, place_tone, sentences
+
+
+@pytest.mark.parametrize(
+    ("new_style", "old_style"),
+    [("Thành uỷ", "Thành ủy"), ("hoà", "hòa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("Uỷ", "Ủy")],
+)
+def test_both_tone_placements_normalise_to_one_form(new_style: str, old_style: str) -> None:
+    assert normalize(new_style) == normalize(old_style) == old_style
+
+
+@pytest.mark.parametrize(
+    "word", ["quốc", "giữ", "gìn", "người", "Hoàng", "thuyết", "ngoài", "khuỷu", "quý", "toán"]
+)
+def test_canonical_words_are_left_as_they_are(word: str) -> None:
+    assert place_tone(word) == word
+
+
+def test_decomposed_input_is_composed() -> None:
+    decomposed = "Tha\u0300nh u\u0309y"  # combining grave and hook
+    assert normalize(decomposed) == "Thành ủy"
+
+
+def test_invisible_and_control_characters_are_removed() -> None:
+    assert normalize("Thành\u200b ủy\x00 \u202eTP") == "Thành ủy TP"
+
+
+def test_fold_strips_every_mark_including_d_bar() -> None:
+    assert fold("Đảng ủy Thành phố Hồ Chí Minh") == "Dang uy Thanh pho Ho Chi Minh"
+    assert not has_diacritics("bi thu thanh uy")
+    assert has_diacritics("bí thư")
+
+
+def test_comparable_ignores_case_spacing_and_tone_placement() -> None:
+    assert comparable("  Thành  uỷ TPHCM ") == comparable("thành ủy tphcm")
+
+
+def test_sentences_split_at_sentence_ends_only() -> None:
+    text = "Ngày 4-3, Thành ủy tổ chức hội nghị. Đồng chí Nên chủ trì. TP.HCM có 21 quận; huyện ít."
+    assert sentences(text) == [
+        "Ngày 4-3, Thành ủy tổ chức hội nghị.",
+        "Đồng chí Nên chủ trì.",
+        "TP.HCM có 21 quận; huyện ít.",
+    ]

@@ -1,0 +1,24 @@
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, segment, stopwords
+
+
+def test_segment_joins_word_syllables_and_drops_punctuation() -> None:
+    words = segment("Bí thư Thành ủy TPHCM chủ trì hội nghị.")
+    assert "bí_thư" in words and "thành_ủy" in words and "." not in words
+
+
+def test_question_words_and_function_words_are_stopwords() -> None:
+    for word in ("gì", "nào", "ai", "đâu", "bao_nhiêu", "là", "của", "không"):
+        assert word in stopwords()
+    terms = analyze("Ai là Bí thư Thành ủy?")
+    assert terms.words == ("bí_thư", "thành_ủy")
+
+
+def test_views_fold_syllables_and_pair_neighbours() -> None:
+    terms = analyze("Bí thư Thành ủy")
+    assert terms.syllables == ("bi", "thu", "thanh", "uy")
+    assert terms.bigrams == ("bi_thu", "thu_thanh", "thanh_uy")
+    assert SYLLABLE_PREFIX + "bi" in terms.all() and BIGRAM_PREFIX + "thanh_uy" in terms.all()
+
+
+def test_upper_case_text_has_the_same_terms_as_lower_case() -> None:
+    assert analyze("PHAN VĂN MÃI GIỮ CHỨC VỤ") == analyze("phan văn mãi giữ chức vụ")
