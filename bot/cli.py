@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.console import run_console
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer, answer
 from retrieval.corpus import CorpusError
@@ -25,14 +26,6 @@ CONSOLE_NOTICE = "BOT_TOKEN is not set: starting the console adapter instead of 
 
 class CliError(Exception):
     """Stops the program with exit status 2 and a one-line message."""
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def open_index(settings: Settings, corpus: Path | None = None) -> SearchIndex:
@@ -176,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        token = settings.token.get_secret_value() if settings.token else ""
+        configure_logging(settings.log_level, [token])
         return COMMANDS[args.command](args, settings)
     except (SettingsError, CliError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def default_cache_dir() -> Path:
@@ -28,6 +31,43 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, ge=1, le=10)
     api_url: str = TELEGRAM_API_URL
     log_level: str = "INFO"
+    allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+
+    @field_validator("allowed_chats", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        except ValueError:
+            raise ValueError("must be chat ids separated by commas, e.g. 123,-1001234") from None
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None:
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("BOT_WEBHOOK_URL must start with https://")
+            if self.webhook_secret is None:
+                raise ValueError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
+        return self
 
     @field_validator("token", mode="before")
     @classmethod
@@ -57,8 +97,9 @@ class SettingsError(Exception):
 def describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        name = "BOT_" + "_".join(str(part) for part in item["loc"]).upper()
-        problems.append(f"{name}: {item['msg']}")
+        location = "_".join(str(part) for part in item["loc"]).upper()
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"BOT_{location}: {message}" if location else message)
     return "; ".join(problems)
 
 

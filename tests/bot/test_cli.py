@@ -11,7 +11,9 @@ from tests.conftest import SEEDS_DIR
 SECRET = "123456:SECRET-token-value"
 
 
-def run(args: list[str], capsys, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+def run(
+    args: list[str], capsys, stdin: str | None = None, monkeypatch=None
+) -> tuple[int, str, str]:
     if stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = main(args)

@@ -1,0 +1,57 @@
+"""Logging setup: one line per event on stderr, with the bot token redacted everywhere.
+
+The token is part of every Bot API URL, and HTTP client libraries log URLs (httpx at INFO, PTB
+at DEBUG). A filter on the handler rewrites each record, whatever logger emitted it, including
+exception tracebacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+REDACTED = "<token>"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_NOISY_LOGGERS = ("httpx", "httpcore")
+
+
+class SecretFilter(logging.Filter):
+    """Replaces every occurrence of the given secrets in a record with REDACTED."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        record.exc_info = None if record.exc_text else record.exc_info
+        return True
+
+
+def configure_logging(level: str, secrets: list[str], stream: TextIO | None = None) -> None:
+    """Root logging to stderr at `level`; HTTP client chatter only from WARNING up."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(SecretFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if isinstance(old, logging.StreamHandler) and getattr(old, "tin_bot", False):
+            root.removeHandler(old)
+    handler.tin_bot = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

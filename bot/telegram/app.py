@@ -1,0 +1,120 @@
+"""Wiring: ApplicationBuilder, handlers and filters, start-up, polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from bot.telegram import handlers
+from bot.telegram.handlers import BotState
+from retrieval.index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+# 429 flood control: the rate limiter waits `retry_after` and tries again, this many times.
+FLOOD_RETRIES = 5
+COMMANDS = [
+    BotCommand("start", "Giới thiệu và ví dụ câu hỏi"),
+    BotCommand("help", "Cách hỏi bot"),
+    BotCommand("sources", "Danh sách bài viết"),
+    BotCommand("ask", "Hỏi trong nhóm: /ask câu hỏi"),
+]
+
+
+async def announce(application: Application) -> None:
+    """post_init: register the command menu and log who we are (never the token)."""
+    await application.bot.set_my_commands(COMMANDS)
+    index: SearchIndex = application.bot_data["state"].index
+    log.info(
+        "started as @%s; corpus: %d articles, %d passages",
+        application.bot.username,
+        len(index.articles),
+        len(index.passages),
+    )
+
+
+def add_handlers(application: Application) -> None:
+    new_or_edited = filters.UpdateType.MESSAGES
+    private = filters.ChatType.PRIVATE & new_or_edited
+    groups = filters.ChatType.GROUPS & new_or_edited
+    application.add_handler(TypeHandler(Update, handlers.access_guard), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("sources", handlers.sources),
+            CommandHandler("ask", handlers.ask_command),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_question),
+            MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_message),
+            MessageHandler(
+                private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                handlers.non_text_private,
+            ),
+            CallbackQueryHandler(handlers.more_results, pattern=f"^{handlers.MORE_PREFIX}"),
+            InlineQueryHandler(handlers.inline_query),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def build_application(
+    settings: Settings, index: SearchIndex, request: BaseRequest | None = None
+) -> Application:
+    """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one)."""
+    if settings.token is None:
+        raise ValueError("BOT_TOKEN is required for the Telegram adapter")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.get_secret_value())
+        .base_url(settings.api_url)
+        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        .concurrent_updates(True)
+        .post_init(announce)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data["state"] = BotState(index, settings.top_k, settings.allowed_chats)
+    add_handlers(application)
+    return application
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments of run_webhook / Updater.start_webhook; Telegram must send the secret header."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.get_secret_value(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+def run_telegram(settings: Settings, index: SearchIndex) -> int:
+    """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
+    application = build_application(settings, index)
+    if settings.webhook_url:
+        log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(**webhook_options(settings))
+    else:
+        log.info("polling mode")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    log.info("stopped")
+    return 0

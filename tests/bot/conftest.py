@@ -1,0 +1,47 @@
+"""Telegram fixtures: a fake Bot API on 127.0.0.1 and the real Application polling it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from telegram.ext import Application
+
+from bot.settings import Settings
+from bot.telegram.app import build_application
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+
+@pytest_asyncio.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi()
+    api.base_url = await api.start_server()
+    yield api
+    await api.stop_server()
+
+
+async def start_polling(application: Application) -> None:
+    """What run_polling does, without taking over the event loop."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+
+
+async def stop_polling(application: Application) -> None:
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
+def bot_settings(api: FakeBotApi, **overrides: object) -> Settings:
+    return Settings(token=TOKEN, api_url=api.base_url, **overrides)  # type: ignore[arg-type]
+
+
+@pytest_asyncio.fixture
+async def live_bot(fake_api: FakeBotApi, seed_index) -> AsyncIterator[Application]:
+    application = build_application(bot_settings(fake_api), seed_index)
+    await start_polling(application)
+    yield application
+    await stop_polling(application)

@@ -1,0 +1,40 @@
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+SECRET = "987:never-show-this"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("BOT_TOP_K", "0", "BOT_TOP_K"),
+        ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
+        ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL"),
+        ("BOT_ALLOWED_CHATS", "12,abc", "BOT_ALLOWED_CHATS"),
+        ("BOT_WEBHOOK_URL", "https://bot.example.org/hook", "BOT_WEBHOOK_SECRET"),
+        ("BOT_WEBHOOK_PORT", "70000", "BOT_WEBHOOK_PORT"),
+    ],
+)
+def test_bad_values_name_the_setting_and_never_the_token(monkeypatch, variable, value, named):
+    monkeypatch.setenv("BOT_TOKEN", SECRET)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert named in str(error.value) and SECRET not in str(error.value)
+
+
+def test_values_from_env_and_dotenv(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("BOT_TOP_K=5\nBOT_ALLOWED_CHATS=1, -1002\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_TOKEN", "  ")
+    settings = load_settings()
+    assert settings.top_k == 5 and settings.allowed_chats == {1, -1002}
+    assert settings.token is None  # blank means unset: the console runs
+    assert SECRET not in repr(load_settings(token=SECRET))
+
+
+def test_webhook_secret_must_use_telegram_characters(monkeypatch):
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.org/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", "has spaces!")
+    with pytest.raises(SettingsError, match="BOT_WEBHOOK_SECRET"):
+        load_settings()

@@ -1,0 +1,410 @@
+"""A fake Telegram Bot API for tests: an HTTP server on 127.0.0.1 and a PTB request object.
+
+It keeps an update queue served by getUpdates long polling, records every call, validates
+texts as Telegram does (HTML entities, allowed tags, 4096 UTF-16 units after parsing), and
+can answer sendMessage with 429 flood-control errors for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from telegram.request import BaseRequest, RequestData
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
+BOT_ID = 123456789
+BOT_USERNAME = "tin_test_bot"
+ALLOWED_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    ]
+)
+MAX_UNITS = 4096
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+# Parameters that PTB sends as raw strings; every other one is JSON.
+_RAW_PARAMETERS = frozenset({"text", "parse_mode", "callback_query_id", "inline_query_id", "url"})
+
+
+class BadRequest(Exception):
+    pass
+
+
+def parse_telegram_html(text: str) -> str:
+    """The visible text of Telegram HTML; BadRequest where Telegram would refuse it."""
+    visible: list[str] = []
+    stack: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            match = _TAG.match(text, position)
+            if match is None:
+                raise BadRequest("Can't parse entities: unexpected '<'")
+            closing, name = match.group(1), match.group(2).lower()
+            if name not in ALLOWED_TAGS:
+                raise BadRequest(f'Can\'t parse entities: unsupported start tag "{name}"')
+            if closing:
+                if not stack or stack.pop() != name:
+                    raise BadRequest(f'Can\'t parse entities: unmatched end tag "{name}"')
+            else:
+                stack.append(name)
+            position = match.end()
+        elif char == "&":
+            match = _ENTITY.match(text, position)
+            if match is None:
+                raise BadRequest("Can't parse entities: unescaped '&'")
+            visible.append(html.unescape(match.group()))
+            position = match.end()
+        elif char == ">":
+            raise BadRequest("Can't parse entities: unescaped '>'")
+        else:
+            visible.append(char)
+            position += 1
+    if stack:
+        raise BadRequest(f'Can\'t parse entities: unclosed tag "{stack[-1]}"')
+    return "".join(visible)
+
+
+def check_text(text: str, parse_mode: str | None) -> str:
+    visible = parse_telegram_html(text) if parse_mode == "HTML" else text
+    if not visible.strip():
+        raise BadRequest("message text is empty")
+    if len(visible.encode("utf-16-le")) // 2 > MAX_UNITS:
+        raise BadRequest("message is too long")
+    return visible
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    status: int = 0  # the HTTP status the fake answered with
+
+
+def decode_parameters(pairs: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, value in pairs.items():
+        if key in _RAW_PARAMETERS:
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+class FakeBotApi:
+    """The Bot API's state and behaviour, independent of the transport."""
+
+    def __init__(self, token: str = TOKEN, username: str = BOT_USERNAME) -> None:
+        self.token = token
+        self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Tin", "username": username}
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.flood_remaining = 0  # sendMessage calls still to be answered with 429
+        self.retry_after = 1
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._arrived = asyncio.Event()
+        self.port: int | None = None
+        self._server: HTTPServer | None = None
+        self.on_message: Callable[[str], None] | None = None  # sees each sent message's text
+
+    # --- what tests put in -------------------------------------------------------------
+    def push(self, kind: str, payload: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self.updates.append({"update_id": update_id, kind: payload})
+        self._arrived.set()
+        return update_id
+
+    def user(self, user_id: int) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User{user_id}",
+            "language_code": "vi",
+        }
+
+    def chat(self, chat_id: int, kind: str = "private") -> dict[str, Any]:
+        if kind == "private":
+            return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
+        return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+
+    def new_message(
+        self,
+        chat: dict[str, Any],
+        sender: dict[str, Any],
+        text: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [
+                    {
+                        "type": "bot_command",
+                        "offset": 0,
+                        "length": len(command.encode("utf-16-le")) // 2,
+                    }
+                ]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self.messages[chat["id"], message["message_id"]] = message
+        return message
+
+    def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        kind: str = "private",
+        user_id: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A user's message arrives; returns it (for reply_to and assertions)."""
+        sender = self.user(user_id if user_id is not None else abs(chat_id))
+        message = self.new_message(self.chat(chat_id, kind), sender, text, **extra)
+        self.push("message", message)
+        return message
+
+    def press(self, bot_message: dict[str, Any], data: str, user_id: int) -> None:
+        query = {
+            "id": f"cq{next(self._update_ids)}",
+            "from": self.user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": bot_message,
+        }
+        self.push("callback_query", query)
+
+    def inline(self, text: str, user_id: int) -> str:
+        query_id = f"iq{next(self._update_ids)}"
+        self.push(
+            "inline_query",
+            {"id": query_id, "from": self.user(user_id), "query": text, "offset": ""},
+        )
+        return query_id
+
+    # --- what tests read ---------------------------------------------------------------
+    def attempts(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        """Every call of `method` (to `chat_id`), whatever the fake answered."""
+        return [
+            c
+            for c in self.calls
+            if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)
+        ]
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        """The calls of `method` (to `chat_id`) that succeeded."""
+        return [c for c in self.attempts(method, chat_id) if c.status == 200]
+
+    def replies_to(self, message: dict[str, Any]) -> list[Call]:
+        return [
+            c
+            for c in self.sent(chat_id=message["chat"]["id"])
+            if (c.params.get("reply_parameters") or {}).get("message_id") == message["message_id"]
+        ]
+
+    def bot_message(self, call: Call) -> dict[str, Any]:
+        return self.messages[call.params["chat_id"], call.params["result_id"]]
+
+    async def wait_for(self, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out waiting for the bot")
+            await asyncio.sleep(0.02)
+
+    # --- the API -----------------------------------------------------------------------
+    async def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        call = Call(method, params)
+        if method != "getUpdates":
+            self.calls.append(call)
+        status, payload = await self._dispatch(method, params)
+        call.status = status
+        return status, payload
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            return 200, {"ok": True, "result": True}
+        try:
+            return 200, {"ok": True, "result": await handler(params)}
+        except BadRequest as error:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
+        except FloodWait:
+            description = f"Too Many Requests: retry after {self.retry_after}"
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": description,
+                "parameters": {"retry_after": self.retry_after},
+            }
+
+    async def api_getMe(self, params: dict) -> dict:
+        return {**self.bot_user, "can_join_groups": True, "supports_inline_queries": True}
+
+    async def api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 2.0)
+        while not self.updates and time.monotonic() < deadline:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        return self.updates[: int(params.get("limit") or 100)]
+
+    async def api_sendMessage(self, params: dict) -> dict:
+        if self.flood_remaining > 0:
+            self.flood_remaining -= 1
+            raise FloodWait
+        visible = check_text(params["text"], params.get("parse_mode"))
+        chat_id = params["chat_id"]
+        reply_to_id = (params.get("reply_parameters") or {}).get("message_id")
+        original = self.messages.get((chat_id, reply_to_id))
+        chat = original["chat"] if original else self.chat(chat_id)
+        message = self.new_message(chat, self.bot_user, visible, reply_to=original)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        params["result_id"] = message["message_id"]  # the recorded Call shares this dict
+        params["visible"] = visible
+        if self.on_message is not None:
+            self.on_message(visible)
+        return message
+
+    async def api_editMessageReplyMarkup(self, params: dict) -> dict:
+        message = self.messages[params["chat_id"], params["message_id"]]
+        message.pop("reply_markup", None)
+        return message
+
+    async def api_answerInlineQuery(self, params: dict) -> bool:
+        for result in params["results"]:
+            content = result["input_message_content"]
+            check_text(content["message_text"], content.get("parse_mode"))
+        return True
+
+    # --- transports --------------------------------------------------------------------
+    async def start_server(self) -> str:
+        """Serve over HTTP on a free port of 127.0.0.1; returns the base URL to give PTB."""
+        return await self.start_server_on(0)
+
+    async def start_server_on(self, port: int) -> str:
+        api = self
+
+        class Endpoint(RequestHandler):
+            async def post(self, token: str, method: str) -> None:
+                pairs = dict(parse_qsl(self.request.body.decode("utf-8"), keep_blank_values=True))
+                status, payload = await api.handle(token, method, decode_parameters(pairs))
+                self.set_status(status)
+                self.set_header("Content-Type", "application/json")
+                self.finish(json.dumps(payload))
+
+        sockets = bind_sockets(port, "127.0.0.1")
+        self.port = sockets[0].getsockname()[1]
+        self._server = HTTPServer(Application([(r"/bot([^/]+)/(\w+)", Endpoint)]))
+        self._server.add_sockets(sockets)
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def stop_server(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+
+class FloodWait(Exception):
+    pass
+
+
+class FakeRequest(BaseRequest):
+    """A PTB request object that answers from a FakeBotApi without any network."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float:
+        return 5.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        token, api_method = url.rsplit("/", 2)[-2].removeprefix("bot"), url.rsplit("/", 1)[-1]
+        pairs = request_data.json_parameters if request_data else {}
+        status, payload = await self.api.handle(token, api_method, decode_parameters(pairs))
+        return status, json.dumps(payload).encode()
+
+
+async def serve_by_hand(port: int) -> None:
+    """Run the fake on a fixed port; each line typed here arrives as a private message."""
+    api = FakeBotApi()
+    url = await api.start_server_on(port)
+    print(f"fake Bot API on {url}\nstart the bot in another terminal with:")
+    print(f"  BOT_TOKEN={api.token} BOT_API_URL={url} python -m bot")
+    print("then type questions here (Ctrl-D to stop); replies are printed as the bot sends them")
+    api.on_message = lambda visible: print(f"\n🤖 {visible}\n", flush=True)
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        if line.strip():
+            api.send_text(1, line.strip())
+    await api.stop_server()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_by_hand(int(sys.argv[1]) if len(sys.argv) > 1 else 8081))
