@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms
@@ -48,7 +49,7 @@ class QueryWords:
 
 def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
     """The question's folded syllables and syllable pairs that occur in `text`."""
-    folded = [fold(s.lower()) for s in _SYLLABLE.findall(text)]
+    folded = [fold(s.lower()) for s in _SYLLABLE.findall(contract_aliases(text))]
     present = {SYLLABLE_PREFIX + s for s in folded}
     present |= {f"{BIGRAM_PREFIX}{a}_{b}" for a, b in itertools.pairwise(folded)}
     return present & wanted

@@ -25,7 +25,7 @@ from retrieval.tokens import analyze
 log = logging.getLogger(__name__)
 
 # The files whose code decides what terms a text gets: any change to them invalidates the cache.
-_TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt")
+_TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt", "aliases.py", "aliases.tsv")
 
 _PACKAGE_DIR = Path(__file__).parent
 

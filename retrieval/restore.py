@@ -12,8 +12,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from retrieval.text import fold, has_diacritics
+from retrieval.text import fold, has_diacritics, mark_distance
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 # Below this share of marked syllables a question counts as typed without diacritics: then
@@ -58,6 +59,18 @@ class Vocabulary:
                     support[a] += count
         return support
 
+    def correct_mark(self, typed: str, left: str | None, right: str | None) -> str:
+        """A marked syllable the corpus never writes, as the corpus word one mark away from it
+        (the neighbours decide between several); unchanged when there is none."""
+        candidates = self.forms.get(fold(typed), Counter())
+        if typed in candidates:
+            return typed
+        near = [form for form in candidates if mark_distance(form, typed) == 1]
+        if not near:
+            return typed
+        support = self.context(fold(typed), left, right)
+        return max(near, key=lambda form: (support[form], candidates[form], form))
+
     def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
         """The corpus spelling of a lower-case bare syllable between its neighbours.
 
@@ -81,19 +94,29 @@ def _match_case(form: str, typed: str) -> str:
     return form
 
 
-def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
-    """The question with its bare syllables spelled as the corpus spells them."""
+class Restored(NamedTuple):
+    text: str  # the question as understood
+    corrected: frozenset[str]  # lower-case syllables that replaced a one-mark typo
+
+
+def restore_diacritics(question: str, vocabulary: Vocabulary) -> Restored:
+    """The question with bare syllables spelled as the corpus spells them, and one-mark typos
+    of words the corpus never uses replaced by the corpus word."""
     matches = list(_SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
     marked = sum(has_diacritics(s) for s in lowered)
     typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(lowered), 1)
     restored = list(lowered)
+    corrected: set[str] = set()
     for i, syllable in enumerate(lowered):
-        if has_diacritics(syllable):
-            continue
         left = restored[i - 1] if i > 0 else None
         right = lowered[i + 1] if i + 1 < len(lowered) else None
-        restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
+        if has_diacritics(syllable):
+            restored[i] = vocabulary.correct_mark(syllable, left, right)
+            if restored[i] != syllable:
+                corrected.add(restored[i])
+        else:
+            restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
     pieces: list[str] = []
     position = 0
     for match, form in zip(matches, restored, strict=True):
@@ -101,4 +124,4 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
         pieces.append(_match_case(form, match.group()))
         position = match.end()
     pieces.append(question[position:])
-    return "".join(pieces)
+    return Restored("".join(pieces), frozenset(corrected))

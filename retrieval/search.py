@@ -58,8 +58,9 @@ def cut_question(question: str) -> str:
 
 def understand(question: str, index: SearchIndex) -> Query:
     typed = cut_question(question)
-    understood = restore_diacritics(typed, index.vocabulary)
-    return Query(typed, understood, analyze(understood))
+    understood, corrected = restore_diacritics(typed, index.vocabulary)
+    # A word reached through a typo matches by its folded syllables only: below an exact match.
+    return Query(typed, understood, analyze(understood).without_words_of(corrected))
 
 
 def unknown_term_idf(corpus_size: int) -> float:

@@ -21,15 +21,15 @@ _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…;])|(?<=[.!?…;][\"”’»)]))\s+
 _OPENING = '"“‘«(-–— '
 
 
-def _letters(word: str) -> list[str]:
+def letters(word: str) -> list[str]:
     """Split a word into letters, each an NFD base character followed by its combining marks."""
-    letters: list[str] = []
+    result: list[str] = []
     for char in unicodedata.normalize("NFD", word):
-        if unicodedata.combining(char) and letters:
-            letters[-1] += char
+        if unicodedata.combining(char) and result:
+            result[-1] += char
         else:
-            letters.append(char)
-    return letters
+            result.append(char)
+    return result
 
 
 def _is_vowel(letter: str) -> bool:
@@ -60,18 +60,18 @@ def _tone_position(letters: list[str], cluster: list[int]) -> int:
 
 def place_tone(word: str) -> str:
     """Move the single tone mark of a Vietnamese syllable to its canonical vowel."""
-    letters = _letters(word)
-    toned = [i for i, letter in enumerate(letters) if TONE_MARKS & set(letter)]
+    parts = letters(word)
+    toned = [i for i, letter in enumerate(parts) if TONE_MARKS & set(letter)]
     if len(toned) != 1:
         return unicodedata.normalize("NFC", word)
-    tone = next(mark for mark in letters[toned[0]] if mark in TONE_MARKS)
-    cluster = _vowel_cluster(letters)
+    tone = next(mark for mark in parts[toned[0]] if mark in TONE_MARKS)
+    cluster = _vowel_cluster(parts)
     if not cluster:
         return unicodedata.normalize("NFC", word)
-    letters[toned[0]] = letters[toned[0]].replace(tone, "")
-    target = _tone_position(letters, cluster)
-    letters[target] += tone
-    return unicodedata.normalize("NFC", "".join(letters))
+    parts[toned[0]] = parts[toned[0]].replace(tone, "")
+    target = _tone_position(parts, cluster)
+    parts[target] += tone
+    return unicodedata.normalize("NFC", "".join(parts))
 
 
 def normalize(text: str) -> str:
@@ -87,6 +87,14 @@ def fold(text: str) -> str:
     """Strip every diacritic: "Thành ủy" -> "Thanh uy", "Đảng" -> "Dang"."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def mark_distance(first: str, second: str) -> int:
+    """How many marks (tone, vowel shape, the bar of đ) tell two same-length words apart."""
+    a, b = letters(first), letters(second)
+    if len(a) != len(b):
+        return max(len(first), len(second))
+    return sum((x[0] != y[0]) + len(set(x[1:]) ^ set(y[1:])) for x, y in zip(a, b, strict=True))
 
 
 def has_diacritics(text: str) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.aliases import contract_aliases
 from retrieval.text import fold
 
 SYLLABLE_PREFIX = "~"
@@ -61,6 +62,11 @@ class Terms:
     syllables: tuple[str, ...]  # folded
     bigrams: tuple[str, ...]  # folded, "a_b"
 
+    def without_words_of(self, syllables: frozenset[str]) -> Terms:
+        """The same terms minus the words holding one of `syllables` (folded views stay)."""
+        words = tuple(w for w in self.words if syllables.isdisjoint(w.split("_")))
+        return Terms(words, self.syllables, self.bigrams)
+
     def all(self) -> list[str]:
         """The single term list BM25 sees: every view, each with its prefix."""
         return [
@@ -78,5 +84,10 @@ def terms_of_words(words: Iterable[str]) -> Terms:
 
 
 def analyze(text: str) -> Terms:
-    """The terms of a normalised text (a passage or a question as understood)."""
-    return terms_of_words(segment(text))
+    """The terms of a normalised text (a passage or a question as understood).
+
+    Known abbreviations are contracted first, and the text is lower-cased before pyvi sees it:
+    pyvi segments "Phan Văn" and "phan văn" differently, and a question in capitals must get
+    the same terms as the same question in lower case.
+    """
+    return terms_of_words(segment(contract_aliases(text).lower()))

@@ -13,23 +13,23 @@ def vocabulary() -> Vocabulary:
 
 
 def test_bare_question_is_spelled_as_the_corpus_spells_it() -> None:
-    assert restore_diacritics("bi thu thanh uy la ai", vocabulary()) == "bí thư thành ủy là ai"
+    assert restore_diacritics("bi thu thanh uy la ai", vocabulary()).text == "bí thư thành ủy là ai"
 
 
 def test_the_neighbouring_syllable_decides_between_forms() -> None:
-    restored = restore_diacritics("le thanh liem truong ban noi chinh", vocabulary())
+    restored = restore_diacritics("le thanh liem truong ban noi chinh", vocabulary()).text
     assert restored == "lê thanh liêm trưởng ban nội chính"
 
 
 def test_case_is_kept_and_unknown_words_are_left_alone() -> None:
-    assert restore_diacritics("THANH UY Hai Phong", vocabulary()) == "THÀNH ỦY Hai Phong"
+    assert restore_diacritics("THANH UY Hai Phong", vocabulary()).text == "THÀNH ỦY Hai Phong"
 
 
 def test_accented_question_keeps_its_bare_words_that_the_corpus_also_writes_bare() -> None:
     question = "Đồng chí Thanh là ai?"
-    assert restore_diacritics(question, vocabulary()) == question
+    assert restore_diacritics(question, vocabulary()).text == question
 
 
 def test_partial_diacritics_restore_only_the_bare_words() -> None:
-    restored = restore_diacritics("Truong Ban Nội chính Thanh ủy", vocabulary())
+    restored = restore_diacritics("Truong Ban Nội chính Thanh ủy", vocabulary()).text
     assert restored == "Trưởng Ban Nội chính Thành ủy"
