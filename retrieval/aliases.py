@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from retrieval.text import fold
 
@@ -43,21 +44,58 @@ def alias_table() -> dict[str, str]:
 
 
 @functools.cache
+def abbreviations() -> frozenset[str]:
+    return frozenset(alias_table().values())
+
+
+@functools.cache
 def _alias_regex() -> re.Pattern[str]:
     longest_first = sorted(alias_table(), key=len, reverse=True)
     alternatives = "|".join(f"({pattern})" for pattern in longest_first)
     return re.compile(rf"(?<![0-9a-z])(?:{alternatives})(?![0-9a-z])")
 
 
+class Contracted(NamedTuple):
+    text: str
+    pieces: tuple[tuple[int, int, int, int], ...]  # (start, end) here -> (start, end) in the input
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where the contracted text's [start, end) came from in the input."""
+        first = next(p for p in self.pieces if p[0] <= start < p[1] or p[0] == start)
+        last = next(p for p in reversed(self.pieces) if p[0] < end <= p[1] or p[1] == end)
+
+        def at(piece: tuple[int, int, int, int], offset: int, is_end: bool) -> int:
+            here_start, here_end, there_start, there_end = piece
+            if here_end - here_start == there_end - there_start:
+                return there_start + offset - here_start
+            return there_end if is_end else there_start
+
+        return at(first, start, False), at(last, end, True)
+
+
+def contract_with_sources(text: str) -> Contracted:
+    """`text` with every known form of a concept replaced by its abbreviation, and a map back."""
+    longest_first = sorted(alias_table(), key=len, reverse=True)
+    abbreviations = [alias_table()[pattern] for pattern in longest_first]
+    out: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    here = position = 0
+
+    def emit(piece: str, start: int, end: int) -> None:
+        nonlocal here
+        if piece or start != end:
+            out.append(piece)
+            pieces.append((here, here + len(piece), start, end))
+            here += len(piece)
+
+    for match in _alias_regex().finditer(fold_aligned(text)):
+        emit(text[position : match.start()], position, match.start())
+        emit(abbreviations[match.lastindex - 1], match.start(), match.end())  # type: ignore[operator]
+        position = match.end()
+    emit(text[position:], position, len(text))
+    return Contracted("".join(out), tuple(pieces))
+
+
 def contract_aliases(text: str) -> str:
     """`text` with every known form of a concept replaced by its abbreviation."""
-    regex = _alias_regex()
-    abbreviations = [alias_table()[p] for p in sorted(alias_table(), key=len, reverse=True)]
-    pieces: list[str] = []
-    position = 0
-    for match in regex.finditer(fold_aligned(text)):
-        pieces.append(text[position : match.start()])
-        pieces.append(abbreviations[match.lastindex - 1])  # type: ignore[operator]
-        position = match.end()
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return contract_with_sources(text).text

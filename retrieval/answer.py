@@ -20,6 +20,10 @@ NO_ANSWER = (
     "Xin lỗi, các bài viết hiện có không có thông tin trả lời câu hỏi này. "
     "Gõ /sources để xem danh sách bài viết."
 )
+NOT_MENTIONED = (
+    "Các bài viết không nhắc đến {names}, nên không trả lời được câu hỏi này. "
+    "Gõ /sources để xem danh sách bài viết."
+)
 UNDERSTOOD_PREFIX = "Bạn hỏi: "
 
 
@@ -81,7 +85,7 @@ def render_reply(
 
 def _hits(query: Query, index: SearchIndex, top_k: int, skip: int) -> tuple[Hit, ...]:
     hits = []
-    for ranked in rank(query, index, top_k + skip)[skip:]:
+    for ranked in rank(query, index, top_k + skip).ranked[skip:]:
         passage = index.passages[ranked.position]
         excerpt = make_excerpt(passage.text, query.terms, index.bm25)
         hits.append(
@@ -104,7 +108,11 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
         return Answer(question, "", False, False, (), USAGE_HINT)
     restored = query.understood.lower() != query.typed.lower()
     best = rank(query, index, 1)
-    if not best or best[0].coverage < MIN_COVERAGE:
+    if best.unmentioned:
+        names = ", ".join(f"«{name}»" for name in best.unmentioned)
+        reply = NOT_MENTIONED.format(names=names)
+        return Answer(question, query.understood, restored, False, (), reply)
+    if not best.ranked or best.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
     hits = _hits(query, index, top_k, skip)
     reply = render_reply(query.understood, restored, hits)

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from retrieval.bm25 import Bm25
 from retrieval.corpus import Article, Passage, load_articles
 from retrieval.restore import Vocabulary
@@ -92,6 +94,22 @@ class SearchIndex:
     passages: tuple[Passage, ...]
     bm25: Bm25
     vocabulary: Vocabulary
+    article_starts: np.ndarray  # position of each article's first passage, ascending
+
+    def article_span(self, position: int) -> tuple[int, int]:
+        """[start, end) positions of the passages of the article holding passage `position`."""
+        number = int(np.searchsorted(self.article_starts, position, side="right")) - 1
+        starts = self.article_starts
+        end = int(starts[number + 1]) if number + 1 < len(starts) else len(self.passages)
+        return int(starts[number]), end
+
+    def article_mentions(self, position: int, terms: tuple[str, ...]) -> bool:
+        """Whether every term occurs in the article holding passage `position`."""
+        start, end = self.article_span(position)
+        ids = [self.bm25.vocabulary.get(term) for term in terms]
+        if any(term_id is None for term_id in ids):
+            return False
+        return all(self.bm25.weights[term_id, start:end].nnz > 0 for term_id in ids)
 
     @classmethod
     def from_articles(cls, articles: list[Article], cache: TermCache) -> SearchIndex:
@@ -105,7 +123,9 @@ class SearchIndex:
         passages = [p for article in articles for p in article.passages()]
         terms = [t for article in articles for t in entries[_article_key(article)]]
         vocabulary = Vocabulary.of(p.text for p in passages)
-        return cls(tuple(articles), tuple(passages), Bm25.build(terms), vocabulary)
+        sizes = [len(article.paragraphs) for article in articles]
+        starts = np.cumsum([0, *sizes[:-1]])
+        return cls(tuple(articles), tuple(passages), Bm25.build(terms), vocabulary, starts)
 
     @classmethod
     def load(cls, corpus_dir: Path, cache_dir: Path | None = None) -> SearchIndex:

@@ -61,11 +61,17 @@ class Vocabulary:
 
     def correct_mark(self, typed: str, left: str | None, right: str | None) -> str:
         """A marked syllable the corpus never writes, as the corpus word one mark away from it
-        (the neighbours decide between several); unchanged when there is none."""
+        (the neighbours decide between several); unchanged when there is none. Only a missing
+        or wrong mark is corrected, never one too many: "Hải" is a name, not a typo of "hai"."""
         candidates = self.forms.get(fold(typed), Counter())
         if typed in candidates:
             return typed
-        near = [form for form in candidates if mark_distance(form, typed) == 1]
+        marks = mark_distance(typed, fold(typed))
+        near = [
+            form
+            for form in candidates
+            if mark_distance(form, typed) == 1 and mark_distance(form, fold(form)) >= marks
+        ]
         if not near:
             return typed
         support = self.context(fold(typed), left, right)

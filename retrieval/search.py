@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.bm25 import top_k
+from retrieval.distinctive import distinctive_units
 from retrieval.index import SearchIndex
 from retrieval.restore import restore_diacritics
 from retrieval.text import normalize
@@ -85,11 +86,24 @@ def coverages(query: Query, index: SearchIndex, positions: list[int]) -> np.ndar
     return found / total if total else np.zeros(len(positions))
 
 
-def rank(query: Query, index: SearchIndex, k: int) -> list[Ranked]:
-    """BM25's best candidates, re-ordered by BM25 score x coverage**COVERAGE_POWER."""
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    ranked: list[Ranked]  # best first
+    unmentioned: list[str]  # names or numbers of the question the best article never mentions
+
+
+def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
+    """BM25's best candidates from articles that mention the question's names and numbers,
+    re-ordered by BM25 score x coverage**COVERAGE_POWER."""
     scores = index.bm25.scores(query.terms.all())
-    candidates = top_k(scores, max(k, RERANK_CANDIDATES))
+    found = top_k(scores, max(k, RERANK_CANDIDATES))
+    units = distinctive_units(query.understood)
+    candidates = [p for p in found if all(index.article_mentions(p, u.terms) for u in units)]
+    if found and not candidates:
+        unmentioned = [u.text for u in units if not index.article_mentions(found[0], u.terms)]
+        return Ranking([], unmentioned)
     shares = coverages(query, index, candidates)
     adjusted = scores[candidates] * shares**COVERAGE_POWER
     order = sorted(range(len(candidates)), key=lambda i: (-adjusted[i], candidates[i]))
-    return [Ranked(candidates[i], float(adjusted[i]), float(shares[i])) for i in order[:k]]
+    ranked = [Ranked(candidates[i], float(adjusted[i]), float(shares[i])) for i in order[:k]]
+    return Ranking(ranked, [])

@@ -72,7 +72,7 @@ async def test_private_question_without_diacritics_shows_what_was_understood(fak
 
 
 async def test_unanswerable_question_says_so(fake_api, live_bot):
-    question = fake_api.send_text(503, "Tỷ giá đô la Mỹ hôm nay")
+    question = fake_api.send_text(503, "Hướng dẫn đăng ký xe máy online")
     (reply,) = await replies(fake_api, question)
     assert "không có thông tin" in reply.params["visible"] and "/sources" in reply.params["visible"]
     assert "reply_markup" not in reply.params

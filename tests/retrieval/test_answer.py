@@ -46,7 +46,7 @@ def test_old_and_new_tone_placement_and_case_give_the_same_answer(seed_index) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["Lịch thi THPT quốc gia 2024", "Tỷ giá đô la Mỹ hôm nay", "???!!!", "😀🎉", "là của ai gì"],
+    ["Hướng dẫn đăng ký xe máy online", "giá vàng hôm nay", "???!!!", "😀🎉", "là của ai gì"],
 )
 def test_questions_the_corpus_does_not_answer_get_the_no_answer_reply(seed_index, question) -> None:
     result = answer(question, seed_index)
@@ -110,3 +110,20 @@ def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:
     result = answer("cau rach mieu khanh thanh khi nao", index)
     assert result.answered and result.hits[0].source == "cau.txt"
     assert not answer("giá vàng thế giới tăng mạnh", index).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Lịch thi THPT quốc gia 2024", "«THPT»"),
+        ("Ai là Chủ tịch UBND thành phố Hải Phòng?", "Hải Phòng"),
+        ("Tỉnh ủy Bình Dương tổ chức hội nghị sơ kết Thông tri 18 khi nào?", "«Bình Dương»"),
+        ("Nghị quyết 57 của Bộ Chính trị nói về vấn đề gì?", "«Nghị quyết 57»"),
+    ],
+)
+def test_near_topic_questions_name_what_the_articles_do_not_mention(
+    seed_index, question, missing
+) -> None:
+    result = answer(question, seed_index)
+    assert not result.answered and result.hits == ()
+    assert result.reply.startswith("Các bài viết không nhắc đến") and missing in result.reply

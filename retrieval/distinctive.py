@@ -1,0 +1,80 @@
+"""The names and numbers a question depends on, and whether an article mentions them.
+
+"Ai là Chủ tịch UBND thành phố Hải Phòng?" shares most words with an article about Ho Chi Minh
+City; BM25 and coverage alone would answer it from there. But the question is *about* Hải
+Phòng, a name the corpus never mentions. Proper names (capitalised words), numbers and the
+abbreviations of `aliases.tsv` are the question's distinctive units: an article can answer only
+if it mentions every one of them — a single word as itself, a longer unit as each pair of
+neighbouring syllables ("Nghị quyết 57" needs "NQ 57" somewhere, not just "NQ" and "57").
+Nothing here lists places, names or numbers: any unit the corpus lacks is caught.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.aliases import abbreviations, contract_with_sources
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze
+
+_TOKEN = re.compile(r"[^\W_]+")
+_JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
+MOSTLY_UPPER = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    text: str  # as the question writes it, for "Các bài viết không nhắc đến «…»"
+    terms: tuple[str, ...]  # index terms that must all occur in the article
+
+
+def _is_name_like(token: str, case_tells: bool) -> bool:
+    """Digits, a capital (where capitals mean something) or an abbreviation of aliases.tsv."""
+    return (
+        any(c.isdigit() for c in token)
+        or (case_tells and token[:1].isupper())
+        or token in abbreviations()
+    )
+
+
+def _case_tells(text: str) -> bool:
+    """Capitals mark names only when the question is not typed in capitals throughout."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) < MOSTLY_UPPER * len(letters)
+
+
+def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
+    """(start, end) spans of consecutive name-like tokens."""
+    spans: list[tuple[int, int]] = []
+    for match in _TOKEN.finditer(text):
+        if not _is_name_like(match.group(), case_tells):
+            continue
+        if spans and _JOINER.match(text[spans[-1][1] : match.start()]):
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _unit_terms(text: str) -> tuple[str, ...]:
+    terms = analyze(text)
+    if len(terms.syllables) == 1:
+        return (SYLLABLE_PREFIX + terms.syllables[0],)
+    return tuple(BIGRAM_PREFIX + bigram for bigram in terms.bigrams)
+
+
+def distinctive_units(question: str) -> list[Unit]:
+    """The question's names and numbers; a capital that only starts the sentence is no name.
+    Abbreviations are contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM."""
+    contracted = contract_with_sources(question)
+    units = []
+    for start, end in _runs(contracted.text, _case_tells(question)):
+        text = contracted.text[start:end]
+        is_capitalised_first_word = (
+            start == 0 and " " not in text and not _is_name_like(text, case_tells=False)
+        )
+        terms = _unit_terms(text)
+        if terms and not is_capitalised_first_word:
+            original_start, original_end = contracted.original_span(start, end)
+            units.append(Unit(question[original_start:original_end], terms))
+    return units
