@@ -15,7 +15,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer, answer
 from retrieval.corpus import CorpusError
-from retrieval.evaluation import Report, evaluate, read_cases
+from retrieval.evaluation import LEAD_CHARS, Report, evaluate, read_cases
 from retrieval.index import SearchIndex
 
 log = logging.getLogger("bot")
@@ -77,6 +77,17 @@ def print_report(report: Report, title: str) -> None:
         f"{report.answered_wrongly} answered wrongly, "
         f"{report.abstained_wrongly} answerable abstained"
     )
+    near_abstained, near_total = report.near_topic
+    print(f"near-topic abstention: {near_abstained}/{near_total}")
+    share = report.restored_words / max(report.restorable_words, 1)
+    print(
+        f"diacritics restored: {report.restored_words}/{report.restorable_words} words "
+        f"({share:.1%}) of the questions asked without diacritics"
+    )
+    print(
+        f"gold in the first {LEAD_CHARS} characters of the reply: "
+        f"{report.gold_in_lead}/{report.answerable}"
+    )
     print("per kind:")
     for kind, (good, total) in report.by_kind().items():
         print(f"  {kind:<20} {good}/{total}")
@@ -90,12 +101,16 @@ def below_targets(report: Report, args: argparse.Namespace) -> list[str]:
         ("top-1", report.top1, args.min_top1),
         ("top-3", report.top3, args.min_top3),
         ("no-answer abstained", report.abstained_correctly, args.min_abstained),
+        ("gold in lead", report.gold_in_lead, args.min_gold_in_lead),
     ]
     misses = [
         f"{name} {value} < {floor}"
         for name, value, floor in checks
         if floor is not None and value < floor
     ]
+    restored = report.restored_words / max(report.restorable_words, 1)
+    if args.min_restored is not None and restored < args.min_restored:
+        misses.append(f"diacritics restored {restored:.3f} < {args.min_restored}")
     if args.max_wrong_abstained is not None and report.abstained_wrongly > args.max_wrong_abstained:
         misses.append(
             f"answerable abstained {report.abstained_wrongly} > {args.max_wrong_abstained}"
@@ -112,7 +127,7 @@ def command_eval(args: argparse.Namespace, settings: Settings) -> int:
             cases += read_cases(path)
         except (OSError, ValueError, KeyError) as error:
             raise CliError(f"cannot read eval file {path}: {error}") from None
-    report = evaluate(cases, ask, strip_diacritics=args.strip_diacritics)
+    report = evaluate(cases, ask, index.vocabulary.forms.__contains__, args.strip_diacritics)
     title = " + ".join(p.name for p in args.files)
     print_report(report, title + (" (diacritics stripped)" if args.strip_diacritics else ""))
     misses = below_targets(report, args)
@@ -144,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--min-top1", type=int)
     evaluation.add_argument("--min-top3", type=int)
     evaluation.add_argument("--min-abstained", type=int, help="floor on no-answer abstained")
+    evaluation.add_argument("--min-gold-in-lead", type=int, help="floor on gold in reply's lead")
+    evaluation.add_argument("--min-restored", type=float, help="floor on restored share, 0-1")
     evaluation.add_argument(
         "--max-wrong-abstained", type=int, help="ceiling on answerable abstained"
     )

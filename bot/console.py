@@ -30,7 +30,8 @@ def _bold_on_terminal(excerpt: Excerpt) -> str:
 def show(answer: Answer, tty: bool) -> str:
     if not (tty and answer.answered):
         return answer.reply
-    return render_reply(answer.understood, answer.restored, answer.hits, _bold_on_terminal)
+    leads = answer.lead is not None
+    return render_reply(answer.understood, answer.restored, answer.shown, leads, _bold_on_terminal)
 
 
 def respond(line: str, index: SearchIndex, ask: Callable[[str], Answer], tty: bool) -> str:

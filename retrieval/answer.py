@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
-from retrieval.search import MIN_COVERAGE, Query, rank, understand
+from retrieval.lead import answering_sentence
+from retrieval.search import MIN_COVERAGE, Ranked, rank, understand
 
 DEFAULT_TOP_K = 3
 
@@ -25,6 +26,7 @@ NOT_MENTIONED = (
     "Gõ /sources để xem danh sách bài viết."
 )
 UNDERSTOOD_PREFIX = "Bạn hỏi: "
+LEAD_PREFIX = "Trả lời: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +57,21 @@ class Answer:
     understood: str  # the question as the bot read it (diacritics restored); "" when empty
     restored: bool  # True when `understood` differs from what was typed: show it to the user
     answered: bool
-    hits: tuple[Hit, ...]
+    hits: tuple[Hit, ...]  # best first
     reply: str
+    lead: int | None = None  # the hit whose excerpt is the answering sentence, shown first
+
+    @property
+    def shown(self) -> tuple[Hit, ...]:
+        """The hits in reply order: the answering one first, then the others best first."""
+        if self.lead is None:
+            return self.hits
+        return (self.hits[self.lead], *self.hits[: self.lead], *self.hits[self.lead + 1 :])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
+            "understood": self.understood,
             "answered": self.answered,
             "reply": self.reply,
             "hits": [hit.to_json() for hit in self.hits],
@@ -74,31 +85,24 @@ def plain_excerpt(excerpt: Excerpt) -> str:
 def render_reply(
     understood: str,
     restored: bool,
-    hits: tuple[Hit, ...],
+    shown: tuple[Hit, ...],
+    leads: bool,
     show_excerpt: Callable[[Excerpt], str] = plain_excerpt,
 ) -> str:
-    """Text reply: what was understood (when restored), then each excerpt over its citation."""
+    """Text reply: what was understood (when restored), the answering sentence (when `leads`),
+    then each excerpt over its citation."""
     blocks = [f"{UNDERSTOOD_PREFIX}{understood}"] if restored else []
-    blocks += [f"{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.title})" for hit in hits]
+    for number, hit in enumerate(shown):
+        prefix = LEAD_PREFIX if leads and number == 0 else ""
+        blocks.append(f"{prefix}{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.title})")
     return "\n\n".join(blocks)
 
 
-def _hits(query: Query, index: SearchIndex, top_k: int, skip: int) -> tuple[Hit, ...]:
-    hits = []
-    for ranked in rank(query, index, top_k + skip).ranked[skip:]:
-        passage = index.passages[ranked.position]
-        excerpt = make_excerpt(passage.text, query.terms, index.bm25)
-        hits.append(
-            Hit(
-                passage.source,
-                passage.paragraph,
-                passage.title,
-                ranked.score,
-                passage.text,
-                excerpt,
-            )
-        )
-    return tuple(hits)
+def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
+    passage = index.passages[ranked.position]
+    return Hit(
+        passage.source, passage.paragraph, passage.title, ranked.score, passage.text, excerpt
+    )
 
 
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
@@ -107,13 +111,21 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     if not query.typed:
         return Answer(question, "", False, False, (), USAGE_HINT)
     restored = query.understood.lower() != query.typed.lower()
-    best = rank(query, index, 1)
-    if best.unmentioned:
-        names = ", ".join(f"«{name}»" for name in best.unmentioned)
+    ranking = rank(query, index, top_k + skip)
+    if ranking.unmentioned:
+        names = ", ".join(f"«{name}»" for name in ranking.unmentioned)
         reply = NOT_MENTIONED.format(names=names)
         return Answer(question, query.understood, restored, False, (), reply)
-    if not best.ranked or best.ranked[0].coverage < MIN_COVERAGE:
+    if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
-    hits = _hits(query, index, top_k, skip)
-    reply = render_reply(query.understood, restored, hits)
-    return Answer(question, query.understood, restored, True, hits, reply)
+    chosen = ranking.ranked[skip:]
+    passages = [index.passages[r.position].text for r in chosen]
+    excerpts = [make_excerpt(text, query.terms, index.bm25) for text in passages]
+    top_excerpt = excerpts[0].text if excerpts else ""
+    lead = answering_sentence(passages, top_excerpt, query.understood, query.terms, index.bm25)
+    if lead is not None:
+        excerpts[lead[0]] = lead[1]
+    hits = tuple(_hit(index, r, e) for r, e in zip(chosen, excerpts, strict=True))
+    result = Answer(question, query.understood, restored, True, hits, "", lead and lead[0])
+    reply = render_reply(result.understood, restored, result.shown, lead is not None)
+    return replace(result, reply=reply)

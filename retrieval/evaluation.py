@@ -9,13 +9,14 @@ both compared in `comparable` form.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answer, Hit
-from retrieval.text import comparable, fold
+from retrieval.text import comparable, fold, has_diacritics, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +49,22 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
+LEAD_CHARS = 400
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     case: Case
     asked: str
     answer: Answer
+
+    @property
+    def gold_in_lead(self) -> bool:
+        """The gold excerpt starts within the first LEAD_CHARS characters of the reply."""
+        if not (self.case.answerable and self.answer.answered):
+            return False
+        position = comparable(self.answer.reply).find(comparable(self.case.gold))
+        return 0 <= position < LEAD_CHARS
 
     @property
     def rank_of_gold(self) -> int | None:
@@ -75,6 +87,8 @@ class Outcome:
 @dataclass
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
+    restored_words: int = 0  # bare-typed words that came back exactly as originally spelled
+    restorable_words: int = 0  # bare-typed words whose folded form the corpus knows
 
     def _answerable(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.case.answerable]
@@ -108,6 +122,16 @@ class Report:
         return self.unanswerable - self.abstained_correctly
 
     @property
+    def gold_in_lead(self) -> int:
+        return sum(o.gold_in_lead for o in self._answerable())
+
+    @property
+    def near_topic(self) -> tuple[int, int]:
+        """(abstained, total) over the no-answer questions whose kind says near-topic."""
+        near = [o for o in self._unanswerable() if "near" in o.case.kind]
+        return sum(not o.answer.answered for o in near), len(near)
+
+    @property
     def abstained_wrongly(self) -> int:
         return sum(not o.answer.answered for o in self._answerable())
 
@@ -128,11 +152,40 @@ class Report:
         ]
 
 
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+
+def restoration_counts(
+    question: str, understood: str, known: Callable[[str], bool]
+) -> tuple[int, int]:
+    """(exactly restored, restorable): the words of `question`, asked without diacritics, that
+    the corpus knows in folded form, and how many of them `understood` spells as the original.
+    A question typed without diacritics in the first place has nothing to compare with."""
+    if not has_diacritics(question):
+        return 0, 0
+    original = [s.lower() for s in _SYLLABLE.findall(normalize(question))]
+    restored = [s.lower() for s in _SYLLABLE.findall(understood)]
+    if len(original) != len(restored):
+        return 0, sum(known(fold(s)) for s in original)
+    pairs = [(o, r) for o, r in zip(original, restored, strict=True) if known(fold(o))]
+    return sum(o == r for o, r in pairs), len(pairs)
+
+
 def evaluate(
-    cases: Iterable[Case], ask: Callable[[str], Answer], strip_diacritics: bool = False
+    cases: Iterable[Case],
+    ask: Callable[[str], Answer],
+    known: Callable[[str], bool],
+    strip_diacritics: bool = False,
 ) -> Report:
+    """Ask every case (folded when `strip_diacritics`), and every case folded to score how well
+    diacritics are restored; `known` says whether the corpus has a folded syllable."""
     report = Report()
     for case in cases:
         asked = fold(case.question) if strip_diacritics else case.question
-        report.outcomes.append(Outcome(case, asked, ask(asked)))
+        result = ask(asked)
+        report.outcomes.append(Outcome(case, asked, result))
+        bare = result if strip_diacritics else ask(fold(case.question))
+        exact, restorable = restoration_counts(case.question, bare.understood, known)
+        report.restored_words += exact
+        report.restorable_words += restorable
     return report

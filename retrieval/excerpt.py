@@ -55,12 +55,21 @@ def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
     return present & wanted
 
 
+def wanted_terms(terms: Terms) -> frozenset[str]:
+    """The question's folded syllables and pairs, as index terms."""
+    return frozenset(
+        [SYLLABLE_PREFIX + s for s in terms.syllables] + [BIGRAM_PREFIX + b for b in terms.bigrams]
+    )
+
+
+def information(found: set[str], bm25: Bm25) -> float:
+    return sum(bm25.idf_of(term) for term in found)
+
+
 def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
     the most question information (idf of distinct matched terms); shorter runs win ties."""
-    wanted = frozenset(
-        [SYLLABLE_PREFIX + s for s in terms.syllables] + [BIGRAM_PREFIX + b for b in terms.bigrams]
-    )
+    wanted = wanted_terms(terms)
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
     best, best_key = parts[0], (-1.0, 0)
@@ -71,7 +80,7 @@ def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
             if last > first and len(text) > MAX_EXCERPT_CHARS:
                 break
             union |= found[last]
-            key = (sum(bm25.idf_of(term) for term in union), -len(text))
+            key = (information(union, bm25), -len(text))
             if key > best_key:
                 best, best_key = text, key
     return best
@@ -109,8 +118,13 @@ def _window(text: str, spans: list[Span]) -> tuple[int, int]:
 
 
 def make_excerpt(passage: str, terms: Terms, bm25: Bm25) -> Excerpt:
+    """The passage's best run of sentences, fitted and marked."""
+    return fit_excerpt(_choose_sentences(passage, terms, bm25), terms)
+
+
+def fit_excerpt(chosen: str, terms: Terms) -> Excerpt:
+    """`chosen` cut around its matches to MAX_EXCERPT_CHARS, matched words marked."""
     words = QueryWords.of(terms)
-    chosen = _choose_sentences(passage, terms, bm25)
     if len(chosen) > MAX_EXCERPT_CHARS:
         start, end = _window(chosen, mark_spans(chosen, words))
         prefix = ELLIPSIS if start > 0 else ""

@@ -22,7 +22,7 @@ import numpy as np
 from retrieval.bm25 import Bm25
 from retrieval.corpus import Article, Passage, load_articles
 from retrieval.restore import Vocabulary
-from retrieval.tokens import analyze
+from retrieval.tokens import analyze, stopwords
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,9 @@ class SearchIndex:
             cache.save(entries)
         passages = [p for article in articles for p in article.passages()]
         terms = [t for article in articles for t in entries[_article_key(article)]]
-        vocabulary = Vocabulary.of(p.text for p in passages)
+        # Function words are known spellings too, though a small corpus may never use them.
+        stopword_phrases = [word.replace("_", " ") for word in stopwords()]
+        vocabulary = Vocabulary.of([*(p.text for p in passages), *stopword_phrases])
         sizes = [len(article.paragraphs) for article in articles]
         starts = np.cumsum([0, *sizes[:-1]])
         return cls(tuple(articles), tuple(passages), Bm25.build(terms), vocabulary, starts)

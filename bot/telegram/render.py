@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from retrieval.answer import UNDERSTOOD_PREFIX, Answer, Hit
+from retrieval.answer import LEAD_PREFIX, UNDERSTOOD_PREFIX, Answer, Hit
 from retrieval.excerpt import with_marks
 
 MAX_MESSAGE_UNITS = 4096
@@ -50,17 +50,20 @@ class Block:
         return cls(f"<{tag}>{body}</{tag}>" if tag else body, text)
 
 
-def hit_block(hit: Hit) -> Block:
-    """The excerpt with matched words in bold, over its citation; never longer than a message."""
+def hit_block(hit: Hit, label: str = "") -> Block:
+    """The excerpt with matched words in bold, over its citation; never longer than a message.
+    `label` (plain text) goes before the excerpt, in bold."""
     citation = trim_plain(f"{hit.citation()} · {hit.title}", MAX_MESSAGE_UNITS // 4)
-    room = MAX_MESSAGE_UNITS - utf16_units(citation) - 1
+    room = MAX_MESSAGE_UNITS - utf16_units(citation) - utf16_units(label) - 1
     excerpt = hit.excerpt.text
     if utf16_units(excerpt) <= room:
         markup = with_marks(hit.excerpt, "<b>", "</b>", escape)
     else:  # only hostile input gets here: excerpts are ~300 characters
         excerpt = trim_plain(excerpt, room)
         markup = escape(excerpt)
-    return Block(f"{markup}\n<i>{escape(citation)}</i>", f"{excerpt}\n{citation}")
+    head = f"<b>{escape(label)}</b>" if label else ""
+    visible = f"{label}{excerpt}\n{citation}"
+    return Block(f"{head}{markup}\n<i>{escape(citation)}</i>", visible)
 
 
 def pack(blocks: Iterable[Block], separator: str = BLOCK_SEPARATOR) -> list[str]:
@@ -85,7 +88,10 @@ def answer_messages(answer: Answer) -> list[str]:
     if not answer.answered:
         return pack([Block.plain(answer.reply)])
     blocks = [Block.plain(UNDERSTOOD_PREFIX + answer.understood, "i")] if answer.restored else []
-    return pack(blocks + [hit_block(hit) for hit in answer.hits])
+    for number, hit in enumerate(answer.shown):
+        leads = number == 0 and answer.lead is not None
+        blocks.append(hit_block(hit, LEAD_PREFIX if leads else ""))
+    return pack(blocks)
 
 
 def text_messages(text: str) -> list[str]:

@@ -25,7 +25,7 @@ def test_ask_json_prints_the_public_contract(capsys) -> None:
     code, out, _ = run(["ask", "--json", "Trưởng Ban Nội chính Thành ủy là ai?"], capsys)
     row = json.loads(out)
     assert code == EXIT_OK and row["answered"] is True
-    assert set(row) == {"question", "answered", "reply", "hits"}
+    assert set(row) == {"question", "understood", "answered", "reply", "hits"}
     assert row["hits"][0]["source"] == "003_dc0f3aaaadfe3394.txt"
     assert "Lê Thanh Liêm" in row["hits"][0]["excerpt"]
 
@@ -103,6 +103,8 @@ def test_eval_reports_and_fails_below_targets(capsys, tmp_path: Path) -> None:
     code, out, _ = run(["eval", str(path), "--min-top1", "1", "--min-abstained", "1"], capsys)
     assert code == EXIT_OK
     assert "top-1: 1/2" in out and "1/1 no-answer abstained" in out and "FAIL c" in out
+    assert "near-topic abstention: 0/0" in out
+    assert "diacritics restored: " in out and "gold in the first 400 characters" in out
     code, out, _ = run(["eval", str(path), "--strip-diacritics", "--min-top1", "2"], capsys)
     assert code == EXIT_BELOW_TARGET and "BELOW TARGET: top-1 1 < 2" in out
 

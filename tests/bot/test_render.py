@@ -79,3 +79,10 @@ def test_every_seed_passage_renders_as_valid_telegram_html(seed_index) -> None:
 def test_real_answers_mark_matched_words_in_bold(seed_index) -> None:
     (message,) = answer_messages(answer("tự soi tự sửa", seed_index))
     assert "<b>tự soi tự sửa</b>" in message
+
+
+def test_the_answering_sentence_is_rendered_first_with_its_label(seed_index) -> None:
+    result = answer("Ai chủ trì Hội nghị sơ kết Thông tri 18?", seed_index)
+    (message,) = answer_messages(result)
+    assert message.startswith("<b>Trả lời: </b>")
+    assert "Nguyễn Văn Nên" in parse_telegram_html(message).split("\n")[0]

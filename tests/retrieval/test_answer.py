@@ -94,7 +94,7 @@ def test_excerpt_marks_the_matched_words(seed_index) -> None:
 
 def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
     payload = json.loads(json.dumps(answer(LEAD_QUESTION, seed_index).to_json()))
-    assert set(payload) == {"question", "answered", "reply", "hits"}
+    assert set(payload) == {"question", "understood", "answered", "reply", "hits"}
     assert set(payload["hits"][0]) == {"source", "paragraph", "score", "passage", "excerpt"}
     assert payload["hits"][0]["source"] == LEAD_SOURCE
 
