@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.console import run_console
 from bot.logs import configure_logging
+from bot.progress import progress_printer
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer, answer
 from retrieval.corpus import CorpusError
 from retrieval.evaluation import LEAD_CHARS, Report, evaluate, read_cases
-from retrieval.index import SearchIndex
+from retrieval.indexer import ProgressCallback
+from retrieval.live import LiveIndex
+from retrieval.store import IndexStore
 
 log = logging.getLogger("bot")
 
@@ -28,18 +31,22 @@ class CliError(Exception):
     """Stops the program with exit status 2 and a one-line message."""
 
 
-def open_index(settings: Settings, corpus: Path | None = None) -> SearchIndex:
+def open_index(
+    settings: Settings, corpus: Path | None = None, progress: ProgressCallback | None = None
+) -> LiveIndex:
     folder = corpus or settings.corpus_dir
     try:
-        index = SearchIndex.load(folder, settings.index_dir)
+        live = LiveIndex(folder, IndexStore(settings.index_dir), progress)
     except CorpusError as error:
         raise CliError(str(error)) from None
+    index = live.current
     log.info("index ready: %d articles, %d passages", len(index.articles), len(index.passages))
-    return index
+    return live
 
 
-def asker(index: SearchIndex, top_k: int) -> Callable[[str], Answer]:
-    return functools.partial(answer, index=index, top_k=top_k)
+def asker(live: LiveIndex, top_k: int) -> Callable[[str], Answer]:
+    """Answers from whatever snapshot is current when each question arrives."""
+    return lambda question: answer(question, live.current, top_k)
 
 
 def command_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,13 +59,17 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_console(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings, getattr(args, "corpus", None))
-    return run_console(index, asker(index, settings.top_k))
+    live = open_index(settings, getattr(args, "corpus", None))
+    stop = live.watch(settings.reload_seconds) if settings.reload_seconds else None
+    try:
+        return run_console(live, asker(live, settings.top_k))
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings, args.corpus)
-    ask = asker(index, args.top or settings.top_k)
+    ask = asker(open_index(settings, args.corpus), args.top or settings.top_k)
     questions = sys.stdin if args.question == "-" else [args.question]
     for question in questions:
         result = ask(question.rstrip("\n"))
@@ -119,15 +130,16 @@ def below_targets(report: Report, args: argparse.Namespace) -> list[str]:
 
 
 def command_eval(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings, args.corpus)
-    ask = asker(index, settings.top_k)
+    live = open_index(settings, args.corpus)
+    ask = asker(live, settings.top_k)
     cases = []
     for path in args.files:
         try:
             cases += read_cases(path)
         except (OSError, ValueError, KeyError) as error:
             raise CliError(f"cannot read eval file {path}: {error}") from None
-    report = evaluate(cases, ask, index.vocabulary.forms.__contains__, args.strip_diacritics)
+    known = live.current.vocabulary.forms.__contains__
+    report = evaluate(cases, ask, known, args.strip_diacritics)
     title = " + ".join(p.name for p in args.files)
     print_report(report, title + (" (diacritics stripped)" if args.strip_diacritics else ""))
     misses = below_targets(report, args)
@@ -137,8 +149,12 @@ def command_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_index(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings, args.corpus)
-    print(f"{len(index.articles)} articles, {len(index.passages)} passages indexed")
+    started = time.monotonic()
+    index = open_index(settings, args.corpus, progress_printer(sys.stderr)).current
+    print(
+        f"{len(index.articles)} articles, {len(index.passages)} passages indexed "
+        f"in {time.monotonic() - started:.1f} s"
+    )
     return EXIT_OK
 
 

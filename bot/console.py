@@ -9,6 +9,7 @@ from typing import TextIO
 from retrieval.answer import Answer, render_reply
 from retrieval.excerpt import Excerpt, with_marks
 from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
 
 PROMPT = "❓ "
 GREETING = (
@@ -34,17 +35,17 @@ def show(answer: Answer, tty: bool) -> str:
     return render_reply(answer.understood, answer.restored, answer.shown, leads, _bold_on_terminal)
 
 
-def respond(line: str, index: SearchIndex, ask: Callable[[str], Answer], tty: bool) -> str:
+def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool) -> str:
     command = line.strip().split(maxsplit=1)[0].lower() if line.strip() else ""
     if command == "/sources":
-        return sources_listing(index)
+        return sources_listing(live.current)
     if command in ("/help", "/start"):
-        return GREETING.format(count=len(index.articles))
+        return GREETING.format(count=len(live.current.articles))
     return show(ask(line), tty)
 
 
 def run_console(
-    index: SearchIndex,
+    live: LiveIndex,
     ask: Callable[[str], Answer],
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -53,7 +54,7 @@ def run_console(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     tty = stdin.isatty() and stdout.isatty()
     if tty:
-        print(GREETING.format(count=len(index.articles)), file=stdout)
+        print(GREETING.format(count=len(live.current.articles)), file=stdout)
     while True:
         if tty:
             stdout.write(PROMPT)
@@ -61,4 +62,4 @@ def run_console(
         line = stdin.readline()
         if not line or line.strip().lower() in QUIT_COMMANDS:
             return 0
-        print(respond(line, index, ask, tty), file=stdout, end="\n\n", flush=True)
+        print(respond(line, live, ask, tty), file=stdout, end="\n\n", flush=True)

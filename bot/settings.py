@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = PROJECT_DIR / "seeds"
     index_dir: Path = Field(default_factory=default_cache_dir)
     top_k: int = Field(default=3, ge=1, le=10)
+    reload_seconds: float = Field(default=2.0, ge=0)
     api_url: str = TELEGRAM_API_URL
     log_level: str = "INFO"
     allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()

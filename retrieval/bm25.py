@@ -5,7 +5,12 @@ per-passage contribution
 
     idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl))
 
-is computed once at index time, so a query only sums the rows of its terms.
+is computed once at index time (vectorised over every stored entry), so a query only adds up
+the stored rows of its terms, with one `np.bincount`.
+
+Two matrices: `TermCounts` holds the raw term frequencies passage-major (CSC), where adding or
+removing an article's passages is cheap; `Bm25` is derived from it term-major (CSR), where a
+term's row is one contiguous slice.
 """
 
 from __future__ import annotations
@@ -22,10 +27,15 @@ EPSILON = 0.25
 
 
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
-    """log((N - n + 0.5) / (n + 0.5)), negatives floored at epsilon x the mean idf."""
-    idf = np.log(corpus_size - document_frequency + 0.5) - np.log(document_frequency + 0.5)
-    floor = epsilon * idf.mean() if idf.size else 0.0
-    return np.where(idf < 0, floor, idf)
+    """log((N - n + 0.5) / (n + 0.5)) over the terms the corpus holds (n > 0); negatives
+    floored at epsilon x their mean, as rank-bm25 does. Terms with n = 0 get 0."""
+    present = document_frequency > 0
+    idf = np.zeros(document_frequency.shape, dtype=np.float64)
+    n = document_frequency[present]
+    idf[present] = np.log(corpus_size - n + 0.5) - np.log(n + 0.5)
+    floor = epsilon * idf[present].mean() if present.any() else 0.0
+    idf[present & (idf < 0)] = floor
+    return idf
 
 
 def okapi_term_weight(
@@ -36,57 +46,130 @@ def okapi_term_weight(
 
 
 @dataclass(frozen=True)
+class TermCounts:
+    """Term frequencies: rows are term ids (`ids`), columns passages, stored passage-major."""
+
+    ids: dict[str, int]
+    counts: sparse.csc_matrix  # float32 term frequencies
+
+    @classmethod
+    def empty(cls) -> TermCounts:
+        return cls({}, sparse.csc_matrix((0, 0), dtype=np.float32))
+
+    @property
+    def passages(self) -> int:
+        return int(self.counts.shape[1])
+
+    def appended(self, documents: Sequence[Sequence[str]]) -> TermCounts:
+        """A copy with `documents` added as new passages at the end (new terms get new ids)."""
+        ids = dict(self.ids)
+        columns = []
+        for document in documents:
+            column: dict[int, int] = {}
+            for term in document:
+                term_id = ids.setdefault(term, len(ids))
+                column[term_id] = column.get(term_id, 0) + 1
+            columns.append(column)
+        indptr = np.cumsum([0, *(len(c) for c in columns)], dtype=np.int64)
+        indices = np.fromiter((t for c in columns for t in sorted(c)), dtype=np.int32)
+        data = np.fromiter((c[t] for c in columns for t in sorted(c)), dtype=np.float32)
+        shape = (len(ids), self.passages + len(documents))
+        old = self.counts
+        merged = sparse.csc_matrix(
+            (
+                np.concatenate([old.data, data]),
+                np.concatenate([old.indices, indices]),
+                np.concatenate([old.indptr, indptr[1:] + old.indptr[-1]]),
+            ),
+            shape=shape,
+        )
+        return TermCounts(ids, merged)
+
+    def keeping(self, passages: np.ndarray) -> TermCounts:
+        """A copy with only the given passage columns, in that order. Term ids stay; a term
+        no passage holds any more just counts 0."""
+        if passages.size == self.passages:
+            return self
+        return TermCounts(self.ids, self.counts[:, passages])
+
+
+@dataclass(frozen=True)
 class Bm25:
-    vocabulary: dict[str, int]
+    ids: dict[str, int]
     idf: np.ndarray  # per term id
-    weights: sparse.csr_matrix  # terms x passages: idf x saturated tf
+    weights: sparse.csr_matrix  # terms x passages: idf x saturated tf, sorted indices
 
     @property
     def corpus_size(self) -> int:
         return int(self.weights.shape[1])
 
     @classmethod
-    def build(
-        cls,
-        documents: Sequence[Sequence[str]],
-        k1: float = K1,
-        b: float = B,
-        epsilon: float = EPSILON,
+    def from_counts(
+        cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        vocabulary: dict[str, int] = {}
-        term_ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in doc] for doc in documents]
-        doc_length = np.array([len(doc) for doc in documents], dtype=np.float64)
-        rows = np.fromiter((t for doc in term_ids for t in doc), dtype=np.int64)
-        cols = np.repeat(np.arange(len(documents)), doc_length.astype(np.int64))
-        shape = (len(vocabulary), len(documents))
-        tf = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=shape)
-        tf.sum_duplicates()
-        idf = okapi_idf(np.diff(tf.indptr).astype(np.float64), len(documents), epsilon)
-        avgdl = doc_length.mean() if len(documents) else 1.0
-        coo = tf.tocoo()
-        weight = idf[coo.row] * okapi_term_weight(coo.data, doc_length[coo.col], avgdl, k1, b)
-        weights = sparse.csr_matrix((weight, (coo.row, coo.col)), shape=shape)
-        return cls(vocabulary, idf, weights)
+        tf = counts.counts.tocsr()
+        tf.sort_indices()
+        size = counts.passages
+        doc_length = np.asarray(counts.counts.sum(axis=0), dtype=np.float64).ravel()
+        avgdl = doc_length.mean() if size else 1.0
+        idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
+        rows = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+        data = idf[rows] * okapi_term_weight(
+            tf.data.astype(np.float64), doc_length[tf.indices], avgdl, k1, b
+        )
+        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+        return cls(counts.ids, idf, weights)
 
-    def term_ids(self, query: Sequence[str]) -> np.ndarray:
-        """Ids of the query's known terms, repeats kept (rank-bm25 counts a repeated term twice)."""
-        known = [self.vocabulary[t] for t in query if t in self.vocabulary]
-        return np.array(known, dtype=np.int64)
+    @classmethod
+    def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:
+        return cls.from_counts(TermCounts.empty().appended(documents))
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage, as rank-bm25's BM25Okapi.get_scores."""
-        ids = self.term_ids(query)
-        if ids.size == 0:
-            return np.zeros(self.corpus_size)
-        return np.asarray(self.weights[ids].sum(axis=0)).ravel()
+    def term_id(self, term: str) -> int | None:
+        """The id of a term some passage holds; None for a term no passage holds."""
+        term_id = self.ids.get(term)
+        if term_id is None or self.weights.indptr[term_id] == self.weights.indptr[term_id + 1]:
+            return None
+        return term_id
+
+    def knows(self, term: str) -> bool:
+        return self.term_id(term) is not None
 
     def idf_of(self, term: str) -> float:
-        term_id = self.vocabulary.get(term)
+        term_id = self.term_id(term)
         return 0.0 if term_id is None else float(self.idf[term_id])
 
-    def contains(self, term: str, passage: int) -> bool:
-        term_id = self.vocabulary.get(term)
-        return term_id is not None and self.weights[term_id, passage] != 0
+    def _row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.weights.indptr[term_id], self.weights.indptr[term_id + 1]
+        return self.weights.indices[start:end], self.weights.data[start:end]
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage, as rank-bm25's BM25Okapi.get_scores (a repeated query
+        term counts again; an unknown one adds nothing)."""
+        rows = [self._row(i) for t in query if (i := self.term_id(t)) is not None]
+        if not rows:
+            return np.zeros(self.corpus_size)
+        passages = np.concatenate([r[0] for r in rows])
+        weights = np.concatenate([r[1] for r in rows])
+        return np.bincount(passages, weights=weights, minlength=self.corpus_size)
+
+    def present(self, term: str, positions: np.ndarray) -> np.ndarray:
+        """For each passage position, whether it holds `term`."""
+        term_id = self.term_id(term)
+        if term_id is None:
+            return np.zeros(len(positions), dtype=bool)
+        row, _ = self._row(term_id)
+        found = np.searchsorted(row, positions)
+        inside = found < row.size
+        return inside & (row[np.minimum(found, row.size - 1)] == positions)
+
+    def occurs_between(self, term: str, start: int, end: int) -> bool:
+        """Whether some passage in [start, end) holds `term`."""
+        term_id = self.term_id(term)
+        if term_id is None:
+            return False
+        row, _ = self._row(term_id)
+        first = int(np.searchsorted(row, start))
+        return first < row.size and row[first] < end
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:

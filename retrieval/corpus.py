@@ -148,24 +148,37 @@ def make_title(paragraphs: list[str]) -> str:
     return first[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def read_article(path: Path) -> Article | None:
-    """Load one article; None (with a warning naming the file) when it cannot be served."""
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None (with a warning naming it) when it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         log.warning("skipped %s: cannot read (%s)", path.name, error.strerror or error)
         return None
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def parse_article(name: str, raw: bytes) -> Article | None:
+    """An article from a file's bytes; None (with a warning naming it) when it has no text."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        log.warning("skipped %s: not UTF-8 text", path.name)
+        log.warning("skipped %s: not UTF-8 text", name)
         return None
     paragraphs = clean_paragraphs(text)
     if not paragraphs:
-        log.warning("skipped %s: no text", path.name)
+        log.warning("skipped %s: no text", name)
         return None
-    digest = hashlib.sha256(raw).hexdigest()
-    return Article(path.name, make_title(paragraphs), tuple(paragraphs), digest)
+    return Article(name, make_title(paragraphs), tuple(paragraphs), content_digest(raw))
+
+
+def read_article(path: Path) -> Article | None:
+    """Load one article; None (with a warning naming the file) when it cannot be served."""
+    raw = read_bytes(path)
+    return None if raw is None else parse_article(path.name, raw)
 
 
 def article_paths(folder: Path) -> list[Path]:

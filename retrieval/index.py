@@ -1,37 +1,30 @@
-"""The search index: passages, their BM25 matrix and the corpus vocabulary, cached on disk.
+"""The search index: one immutable snapshot of passages, BM25 and vocabulary.
 
-pyvi is slow, so each article's terms are cached under the hash of its raw bytes and of the
-code that turns text into terms: a warm start re-tokenises nothing, a changed article (or a
-changed tokeniser) only itself. A cache that cannot be read is rebuilt; one that cannot be
-written is skipped with a warning — the index still serves.
+A snapshot is never changed in place. `updated` returns a new one with some articles added,
+replaced or removed, so a question in flight keeps reading the snapshot it started with while
+a reload builds the next (see `retrieval/live.py`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import logging
-import os
-import pickle
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.bm25 import Bm25
-from retrieval.corpus import Article, Passage, load_articles
+from retrieval.bm25 import Bm25, TermCounts
+from retrieval.corpus import Article, Passage
 from retrieval.restore import Vocabulary
 from retrieval.tokens import analyze, stopwords
 
-log = logging.getLogger(__name__)
-
-# The files whose code decides what terms a text gets: any change to them invalidates the cache.
+_PACKAGE_DIR = Path(__file__).parent
+# The files whose code decides what terms a text gets: any change to them invalidates caches.
 _TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt", "aliases.py", "aliases.tsv")
 
-_PACKAGE_DIR = Path(__file__).parent
-
-ArticleTerms = list[list[str]]
+ArticleTerms = list[list[str]]  # one term list per passage of an article
 
 
 @functools.cache
@@ -42,59 +35,33 @@ def term_code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _article_key(article: Article) -> str:
-    return f"{article.digest}:{term_code_version()}"
-
-
-@dataclass(frozen=True)
-class TermCache:
-    """Per-article passage terms on disk, keyed by content hash and tokeniser version."""
-
-    folder: Path | None
-
-    @property
-    def path(self) -> Path | None:
-        return None if self.folder is None else self.folder / "terms.pickle"
-
-    def load(self) -> dict[str, ArticleTerms]:
-        if self.path is None or not self.path.exists():
-            return {}
-        try:
-            with self.path.open("rb") as handle:
-                entries = pickle.load(handle)
-            if not isinstance(entries, dict):
-                raise TypeError("not a term table")
-            return entries
-        except Exception as error:  # any damage means: rebuild, never trust
-            log.warning(
-                "index cache %s unreadable (%s); rebuilding", self.path, type(error).__name__
-            )
-            return {}
-
-    def save(self, entries: dict[str, ArticleTerms]) -> None:
-        if self.folder is None or self.path is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(entries, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError as error:
-            log.warning("index cache %s not written (%s); serving anyway", self.folder, error)
-
-
 def article_terms(article: Article) -> ArticleTerms:
+    """The terms of each passage of an article: the slow step (pyvi), done once per article."""
     return [analyze(text).all() for text in article.paragraphs]
+
+
+def base_vocabulary() -> Vocabulary:
+    """Function words are known spellings too, though a small corpus may never use them."""
+    return Vocabulary.of(word.replace("_", " ") for word in stopwords())
 
 
 @dataclass(frozen=True)
 class SearchIndex:
     articles: tuple[Article, ...]
     passages: tuple[Passage, ...]
+    counts: TermCounts
     bm25: Bm25
     vocabulary: Vocabulary
     article_starts: np.ndarray  # position of each article's first passage, ascending
+
+    @classmethod
+    def empty(cls) -> SearchIndex:
+        counts = TermCounts.empty()
+        return cls((), (), counts, Bm25.from_counts(counts), base_vocabulary(), np.zeros(0, int))
+
+    @classmethod
+    def build(cls, articles: Iterable[tuple[Article, ArticleTerms]]) -> SearchIndex:
+        return cls.empty().updated(list(articles), set())
 
     def article_span(self, position: int) -> tuple[int, int]:
         """[start, end) positions of the passages of the article holding passage `position`."""
@@ -106,30 +73,29 @@ class SearchIndex:
     def article_mentions(self, position: int, terms: tuple[str, ...]) -> bool:
         """Whether every term occurs in the article holding passage `position`."""
         start, end = self.article_span(position)
-        ids = [self.bm25.vocabulary.get(term) for term in terms]
-        if any(term_id is None for term_id in ids):
-            return False
-        return all(self.bm25.weights[term_id, start:end].nnz > 0 for term_id in ids)
+        return all(self.bm25.occurs_between(term, start, end) for term in terms)
 
-    @classmethod
-    def from_articles(cls, articles: list[Article], cache: TermCache) -> SearchIndex:
-        cached = cache.load()
-        entries: dict[str, ArticleTerms] = {}
-        for article in articles:
-            key = _article_key(article)
-            entries[key] = cached.get(key) or article_terms(article)
-        if entries.keys() != cached.keys():
-            cache.save(entries)
-        passages = [p for article in articles for p in article.passages()]
-        terms = [t for article in articles for t in entries[_article_key(article)]]
-        # Function words are known spellings too, though a small corpus may never use them.
-        stopword_phrases = [word.replace("_", " ") for word in stopwords()]
-        vocabulary = Vocabulary.of([*(p.text for p in passages), *stopword_phrases])
+    def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
+        """A new snapshot without the articles named in `removed` (or re-added), with `added`
+        appended. Only the changed articles' terms are needed: nothing is re-tokenised."""
+        gone = removed | {article.source for article, _ in added}
+        vocabulary = self.vocabulary.copy()
+        kept: list[Article] = []
+        kept_columns = [np.zeros(0, dtype=np.int64)]
+        for article, start in zip(self.articles, self.article_starts.tolist(), strict=True):
+            if article.source in gone:
+                for text in article.paragraphs:
+                    vocabulary.add(text, sign=-1)
+            else:
+                kept.append(article)
+                kept_columns.append(np.arange(start, start + len(article.paragraphs)))
+        counts = self.counts.keeping(np.concatenate(kept_columns))
+        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
+        for article, _ in added:
+            for text in article.paragraphs:
+                vocabulary.add(text)
+        articles = tuple(kept + [article for article, _ in added])
         sizes = [len(article.paragraphs) for article in articles]
-        starts = np.cumsum([0, *sizes[:-1]])
-        return cls(tuple(articles), tuple(passages), Bm25.build(terms), vocabulary, starts)
-
-    @classmethod
-    def load(cls, corpus_dir: Path, cache_dir: Path | None = None) -> SearchIndex:
-        """Index every article in `corpus_dir`; raises CorpusError when nothing can be served."""
-        return cls.from_articles(load_articles(corpus_dir), TermCache(cache_dir))
+        starts = np.cumsum([0, *sizes[:-1]]) if articles else np.zeros(0, int)
+        passages = tuple(p for article in articles for p in article.passages())
+        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)

@@ -8,8 +8,9 @@ question is tokenised like its accented twin.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -24,20 +25,23 @@ MARKED_SHARE_OF_ACCENTED_QUESTION = 0.5
 
 @dataclass
 class Vocabulary:
-    """How the corpus spells each folded syllable and each folded pair of syllables."""
+    """How the corpus spells each folded syllable, and how often two spellings stand together.
 
-    forms: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    pairs: dict[tuple[str, str], Counter[tuple[str, str]]] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
+    Flat dicts of counts: cheap to copy (a live index copies, then updates, then swaps) and to
+    update one article at a time (`add` with sign -1 removes a text)."""
 
-    def add(self, text: str) -> None:
+    forms: dict[str, dict[str, int]] = field(default_factory=dict)  # folded -> spelled -> n
+    pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # spelled pair -> n
+
+    def add(self, text: str, sign: int = 1) -> None:
         syllables = [s.lower() for s in _SYLLABLE.findall(text)]
-        folded = [fold(s) for s in syllables]
-        for plain, spelled in zip(folded, syllables, strict=True):
-            self.forms[plain][spelled] += 1
-        for i in range(len(syllables) - 1):
-            self.pairs[folded[i], folded[i + 1]][syllables[i], syllables[i + 1]] += 1
+        for spelled in syllables:
+            spellings = self.forms.setdefault(fold(spelled), {})
+            _bump(spellings, spelled, sign)
+            if not spellings:
+                del self.forms[fold(spelled)]
+        for pair in itertools.pairwise(syllables):
+            _bump(self.pairs, pair, sign)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:
@@ -46,24 +50,29 @@ class Vocabulary:
             vocabulary.add(text)
         return vocabulary
 
+    def copy(self) -> Vocabulary:
+        forms = {folded: dict(spellings) for folded, spellings in self.forms.items()}
+        return Vocabulary(forms, dict(self.pairs))
+
+    def _spellings_of(self, neighbour: str) -> list[str]:
+        """A typed neighbour's possible spellings: itself when marked, else the corpus's."""
+        return [neighbour] if has_diacritics(neighbour) else list(self.forms.get(neighbour, ()))
+
     def context(self, syllable: str, left: str | None, right: str | None) -> Counter[str]:
         """How often each spelling of a folded syllable stands beside these neighbours."""
         support: Counter[str] = Counter()
-        if left is not None:
-            for (a, b), count in self.pairs.get((fold(left), syllable), Counter()).items():
-                if a == left or not has_diacritics(left):
-                    support[b] += count
-        if right is not None:
-            for (a, b), count in self.pairs.get((syllable, fold(right)), Counter()).items():
-                if b == right or not has_diacritics(right):
-                    support[a] += count
+        lefts = self._spellings_of(left) if left is not None else []
+        rights = self._spellings_of(right) if right is not None else []
+        for form in self.forms.get(syllable, ()):
+            support[form] += sum(self.pairs.get((spelled, form), 0) for spelled in lefts)
+            support[form] += sum(self.pairs.get((form, spelled), 0) for spelled in rights)
         return support
 
     def correct_mark(self, typed: str, left: str | None, right: str | None) -> str:
         """A marked syllable the corpus never writes, as the corpus word one mark away from it
         (the neighbours decide between several); unchanged when there is none. Only a missing
         or wrong mark is corrected, never one too many: "Hải" is a name, not a typo of "hai"."""
-        candidates = self.forms.get(fold(typed), Counter())
+        candidates = self.forms.get(fold(typed), {})
         if typed in candidates:
             return typed
         marks = mark_distance(typed, fold(typed))
@@ -87,9 +96,17 @@ class Vocabulary:
         if not candidates:
             return typed
         support = self.context(typed, left, right)
-        if trust_typed and typed in candidates and (support[typed] or not support):
+        if trust_typed and typed in candidates and (support[typed] or not any(support.values())):
             return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
+
+
+def _bump(counts: dict, key: object, sign: int) -> None:  # type: ignore[type-arg]
+    count = counts.get(key, 0) + sign
+    if count > 0:
+        counts[key] = count
+    else:
+        counts.pop(key, None)
 
 
 def _match_case(form: str, typed: str) -> str:

@@ -76,13 +76,10 @@ def coverages(query: Query, index: SearchIndex, positions: list[int]) -> np.ndar
     if not terms or not positions:
         return np.zeros(len(positions))
     ceiling = unknown_term_idf(bm25.corpus_size)
-    known = [t for t in terms if t in bm25.vocabulary]
+    known = [t for t in terms if bm25.knows(t)]
     total = sum(bm25.idf_of(t) for t in known) + ceiling * (len(terms) - len(known))
-    if not known:
-        return np.zeros(len(positions))
-    ids = bm25.term_ids(known)
-    present = bm25.weights[ids][:, positions].toarray() != 0
-    found = bm25.idf[ids] @ present
+    places = np.asarray(positions)
+    found = sum((bm25.idf_of(t) * bm25.present(t, places) for t in known), np.zeros(len(places)))
     return found / total if total else np.zeros(len(positions))
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
+from retrieval.store import IndexStore
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -16,8 +18,14 @@ SHARED_EVAL_DIR = PROJECT_DIR.parent / "shared" / "eval"
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    return SearchIndex.load(SEEDS_DIR, tmp_path_factory.mktemp("seed-cache"))
+def seed_live(tmp_path_factory: pytest.TempPathFactory) -> LiveIndex:
+    """The seed corpus, indexed once per test session."""
+    return LiveIndex(SEEDS_DIR, IndexStore(tmp_path_factory.mktemp("seed-cache")))
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_live: LiveIndex) -> SearchIndex:
+    return seed_live.current
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.handlers import BotState
-from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,27 @@ COMMANDS = [
 
 
 async def announce(application: Application) -> None:
-    """post_init: register the command menu and log who we are (never the token)."""
+    """post_init: register the command menu, start watching the corpus, log who we are
+    (never the token)."""
     await application.bot.set_my_commands(COMMANDS)
-    index: SearchIndex = application.bot_data["state"].index
+    state: BotState = application.bot_data["state"]
+    interval = application.bot_data["reload_seconds"]
+    if interval:
+        application.bot_data["stop_watch"] = state.live.watch(interval)
+    index = state.index
     log.info(
         "started as @%s; corpus: %d articles, %d passages",
         application.bot.username,
         len(index.articles),
         len(index.passages),
     )
+
+
+async def stop_watching(application: Application) -> None:
+    """post_shutdown: stop the corpus watcher."""
+    stop = application.bot_data.pop("stop_watch", None)
+    if stop is not None:
+        stop.set()
 
 
 def add_handlers(application: Application) -> None:
@@ -73,7 +85,7 @@ def add_handlers(application: Application) -> None:
 
 
 def build_application(
-    settings: Settings, index: SearchIndex, request: BaseRequest | None = None
+    settings: Settings, live: LiveIndex, request: BaseRequest | None = None
 ) -> Application:
     """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one)."""
     if settings.token is None:
@@ -85,11 +97,13 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(True)
         .post_init(announce)
+        .post_shutdown(stop_watching)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    application.bot_data["state"] = BotState(index, settings.top_k, settings.allowed_chats)
+    application.bot_data["state"] = BotState(live, settings.top_k, settings.allowed_chats)
+    application.bot_data["reload_seconds"] = settings.reload_seconds
     add_handlers(application)
     return application
 
@@ -107,9 +121,9 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run_telegram(settings: Settings, index: SearchIndex) -> int:
+def run_telegram(settings: Settings, live: LiveIndex) -> int:
     """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
-    application = build_application(settings, index)
+    application = build_application(settings, live)
     if settings.webhook_url:
         log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
         application.run_webhook(**webhook_options(settings))

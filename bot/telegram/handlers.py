@@ -28,6 +28,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from retrieval.answer import NO_ANSWER, Answer, answer
 from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
 from retrieval.text import fold
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,17 @@ Thử hỏi:
 
 @dataclass
 class BotState:
-    """What every handler needs: the index, the answer size, who may use the bot."""
+    """What every handler needs: the live index, the answer size, who may use the bot."""
 
-    index: SearchIndex
+    live: LiveIndex
     top_k: int
     allowed_chats: frozenset[int] = frozenset()
     refused_chats: set[int] = field(default_factory=set)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The current snapshot: read once per update, so a reload never splits an answer."""
+        return self.live.current
 
     def example_questions(self) -> tuple[str, str]:
         """Two questions the corpus answers: the opening words of the first two titles."""

@@ -32,6 +32,8 @@ async def start_polling(application: Application) -> None:
 async def stop_polling(application: Application) -> None:
     await application.updater.stop()
     await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
     await application.shutdown()
 
 
@@ -40,8 +42,8 @@ def bot_settings(api: FakeBotApi, **overrides: object) -> Settings:
 
 
 @pytest_asyncio.fixture
-async def live_bot(fake_api: FakeBotApi, seed_index) -> AsyncIterator[Application]:
-    application = build_application(bot_settings(fake_api), seed_index)
+async def live_bot(fake_api: FakeBotApi, seed_live) -> AsyncIterator[Application]:
+    application = build_application(bot_settings(fake_api), seed_live)
     await start_polling(application)
     yield application
     await stop_polling(application)

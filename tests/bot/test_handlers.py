@@ -18,10 +18,10 @@ from tests.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, FakeRequest
 
 
 @pytest_asyncio.fixture
-async def offline_bot(seed_index) -> AsyncIterator[tuple[Application, FakeBotApi]]:
+async def offline_bot(seed_live) -> AsyncIterator[tuple[Application, FakeBotApi]]:
     api = FakeBotApi()
     api.base_url = "http://unused.invalid/bot"
-    application = build_application(bot_settings(api), seed_index, FakeRequest(api))
+    application = build_application(bot_settings(api), seed_live, FakeRequest(api))
     async with application:
         yield application, api
 

@@ -33,10 +33,10 @@ async def settle(api: FakeBotApi) -> None:
     await asyncio.sleep(0.3)
 
 
-async def test_start_registers_commands_and_logs_username_not_token(fake_api, seed_index):
+async def test_start_registers_commands_and_logs_username_not_token(fake_api, seed_live):
     log = io.StringIO()
     configure_logging("DEBUG", [TOKEN], log)
-    application = build_application(bot_settings(fake_api), seed_index)
+    application = build_application(bot_settings(fake_api), seed_live)
     try:
         await start_polling(application)
         await stop_polling(application)
@@ -169,13 +169,13 @@ async def test_more_results_shows_the_next_hits_and_answers_the_callback(fake_ap
     assert "Nguồn:" in second.params["visible"]
 
 
-async def test_more_results_survives_a_restart(fake_api, seed_index):
-    first_bot = build_application(bot_settings(fake_api), seed_index)
+async def test_more_results_survives_a_restart(fake_api, seed_live):
+    first_bot = build_application(bot_settings(fake_api), seed_live)
     await start_polling(first_bot)
     question = fake_api.send_text(507, "Thành ủy TPHCM")
     (first,) = await replies(fake_api, question)
     await stop_polling(first_bot)
-    second_bot = build_application(bot_settings(fake_api), seed_index)
+    second_bot = build_application(bot_settings(fake_api), seed_live)
     await start_polling(second_bot)
     try:
         data = first.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -224,8 +224,8 @@ async def test_edited_question_is_answered_again(fake_api, live_bot):
     assert "002_e658c1250bbbf219.txt" in both[1].params["visible"]
 
 
-async def test_allowed_chats_refuse_others_once_and_ignore_other_groups(fake_api, seed_index):
-    application = build_application(bot_settings(fake_api, allowed_chats={601}), seed_index)
+async def test_allowed_chats_refuse_others_once_and_ignore_other_groups(fake_api, seed_live):
+    application = build_application(bot_settings(fake_api, allowed_chats={601}), seed_live)
     await start_polling(application)
     try:
         allowed = fake_api.send_text(601, "tu soi tu sua")

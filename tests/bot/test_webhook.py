@@ -19,14 +19,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_webhook_rejects_wrong_secret_and_answers_right_one(fake_api, seed_index) -> None:
+async def test_webhook_rejects_wrong_secret_and_answers_right_one(fake_api, seed_live) -> None:
     settings = bot_settings(
         fake_api,
         webhook_url="https://bot.example.org/telegram",
         webhook_secret=SECRET,
         webhook_port=free_port(),
     )
-    application = build_application(settings, seed_index)
+    application = build_application(settings, seed_live)
     options = webhook_options(settings)
     await application.initialize()
     await application.start()

@@ -4,7 +4,7 @@ import pytest
 
 from retrieval.answer import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT, answer
 from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS
-from retrieval.index import SearchIndex
+from retrieval.indexer import load_index
 from retrieval.text import comparable, fold
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"
@@ -106,7 +106,7 @@ def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:
             "cau.txt": "Cầu mới\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n",
         }
     )
-    index = SearchIndex.load(folder, tmp_path / "cache")
+    index = load_index(folder, tmp_path / "cache")
     result = answer("cau rach mieu khanh thanh khi nao", index)
     assert result.answered and result.hits[0].source == "cau.txt"
     assert not answer("giá vàng thế giới tăng mạnh", index).answered

@@ -5,6 +5,7 @@ import pytest
 from retrieval.answer import answer
 from retrieval.distinctive import distinctive_units
 from retrieval.index import SearchIndex
+from retrieval.indexer import load_index
 from retrieval.text import fold
 
 ARTICLES = {
@@ -20,7 +21,7 @@ def index(tmp_path_factory) -> SearchIndex:
     folder = tmp_path_factory.mktemp("near")
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    return SearchIndex.load(folder, tmp_path_factory.mktemp("cache"))
+    return load_index(folder, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.mark.parametrize(

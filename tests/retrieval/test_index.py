@@ -1,68 +1,156 @@
 import logging
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rank_bm25 import BM25Okapi
 
-import retrieval.index as index_module
-from retrieval.index import SearchIndex
+import retrieval.indexer as indexer
+from retrieval.answer import answer
+from retrieval.indexer import load_index, sync
+from retrieval.live import LiveIndex
+from retrieval.store import IndexStore
+from retrieval.tokens import analyze
 
 ARTICLE = "Hội nghị sơ kết\n\nNgày 4-3, Thành ủy tổ chức hội nghị sơ kết Thông tri 18.\n"
 OTHER = "Lễ ký kết quy chế\n\nBộ Tư lệnh ký kết quy chế phối hợp với Ban Tuyên giáo.\n"
+THIRD = "Cầu Rạch Miễu\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n"
 
 
 @pytest.fixture
 def count_tokenising(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records the source of every article that gets tokenised."""
     calls: list[str] = []
-    original = index_module.article_terms
+    original = indexer.article_terms
 
     def counting(article):  # type: ignore[no-untyped-def]
         calls.append(article.source)
         return original(article)
 
-    monkeypatch.setattr(index_module, "article_terms", counting)
+    monkeypatch.setattr(indexer, "article_terms", counting)
     return calls
+
+
+def same_scores_as_rank_bm25(index) -> None:
+    documents = [analyze(p.text).all() for p in index.passages]
+    reference = BM25Okapi(documents)
+    for question in ("hội nghị sơ kết Thông tri 18", "ký kết quy chế", "cầu khánh thành"):
+        query = analyze(question).all()
+        np.testing.assert_allclose(index.bm25.scores(query), reference.get_scores(query), atol=1e-6)
 
 
 def test_warm_start_tokenises_nothing(make_corpus, tmp_path: Path, count_tokenising) -> None:
     folder, cache = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), tmp_path / "cache"
-    cold = SearchIndex.load(folder, cache)
+    cold = load_index(folder, cache)
     assert sorted(count_tokenising) == ["a.txt", "b.txt"]
     count_tokenising.clear()
-    warm = SearchIndex.load(folder, cache)
+    warm = load_index(folder, cache)
     assert count_tokenising == []
     assert warm.passages == cold.passages
     assert (warm.bm25.weights != cold.bm25.weights).nnz == 0
 
 
-def test_a_changed_article_is_the_only_one_retokenised(
+def test_added_changed_and_removed_articles_only_retokenise_themselves(
     make_corpus, tmp_path: Path, count_tokenising
 ) -> None:
-    folder, cache = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), tmp_path / "cache"
-    SearchIndex.load(folder, cache)
+    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    first = sync(folder, store).index
     count_tokenising.clear()
     (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
-    SearchIndex.load(folder, cache)
-    assert count_tokenising == ["b.txt"]
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    (folder / "a.txt").unlink()
+    report = sync(folder, store, previous=first)
+    assert sorted(count_tokenising) == ["b.txt", "c.txt"]
+    assert sorted(report.added) == ["b.txt", "c.txt"] and report.removed == ["a.txt"]
+    assert {p.source for p in report.index.passages} == {"b.txt", "c.txt"}
+    same_scores_as_rank_bm25(report.index)
+    assert answer("cầu Rạch Miễu khánh thành khi nào", report.index).answered
+    assert not answer("Thông tri 18 sơ kết", report.index).answered
 
 
 def test_corrupt_cache_is_rebuilt_not_trusted(
     make_corpus, tmp_path: Path, caplog, count_tokenising
 ) -> None:
-    folder, cache = make_corpus({"a.txt": ARTICLE}), tmp_path / "cache"
-    SearchIndex.load(folder, cache)
-    cache_file = cache / "terms.pickle"
-    cache_file.write_bytes(cache_file.read_bytes()[:20])
+    folder, store = make_corpus({"a.txt": ARTICLE}), IndexStore(tmp_path / "cache")
+    sync(folder, store)
+    store.path.write_bytes(store.path.read_bytes()[:50])
     count_tokenising.clear()
     with caplog.at_level(logging.WARNING):
-        index = SearchIndex.load(folder, cache)
+        index = sync(folder, store).index
     assert count_tokenising == ["a.txt"] and "unreadable" in caplog.text
     assert len(index.passages) == 2
+    assert store.load() is not None  # rewritten whole
 
 
 def test_cache_path_that_is_a_file_still_serves(make_corpus, tmp_path: Path, caplog) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the cache folder should be")
     with caplog.at_level(logging.WARNING):
-        index = SearchIndex.load(make_corpus({"a.txt": ARTICLE}), blocker / "cache")
+        index = load_index(make_corpus({"a.txt": ARTICLE}), blocker / "cache")
     assert len(index.passages) == 2 and "not written" in caplog.text
+
+
+def test_an_unreadable_file_keeps_its_previous_version(make_corpus, tmp_path, caplog) -> None:
+    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(None)
+    first = sync(folder, store).index
+    (folder / "b.txt").write_bytes(b"\xff\xfe broken \xc3")
+    with caplog.at_level(logging.WARNING):
+        report = sync(folder, store, previous=first)
+    assert "b.txt" in caplog.text and not report.changed
+    assert {p.source for p in report.index.passages} == {"a.txt", "b.txt"}
+
+
+def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
+    make_corpus, tmp_path
+) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(tmp_path / "cache"))
+    before = live.current
+    assert live.refresh() is False  # nothing changed
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    assert live.refresh() is True
+    assert answer("Cầu Rạch Miễu khánh thành khi nào", live.current).answered
+    assert {p.source for p in before.passages} == {"a.txt", "b.txt"}  # old snapshot untouched
+    assert answer("hội nghị sơ kết Thông tri 18", before).answered
+
+
+def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(tmp_path / "cache"))
+    stop = live.watch(0.2)
+    try:
+        (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+        deadline = time.monotonic() + 2.0
+        while not answer("Cầu Rạch Miễu khánh thành khi nào", live.current).answered:
+            assert time.monotonic() < deadline, "the new article was not picked up in 2 s"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+
+
+def test_answers_never_fail_during_reloads(make_corpus, tmp_path) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(None))
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def ask_repeatedly() -> None:
+        while not done.is_set():
+            try:
+                result = answer("Bộ Tư lệnh ký kết quy chế", live.current)
+                assert result.answered and result.hits[0].source == "b.txt"
+            except BaseException as error:  # collected for the assertion below
+                failures.append(error)
+
+    asker = threading.Thread(target=ask_repeatedly)
+    asker.start()
+    try:
+        for round_number in range(6):
+            (folder / "c.txt").write_text(THIRD + "x" * round_number, encoding="utf-8")
+            live.refresh()
+    finally:
+        done.set()
+        asker.join()
+    assert failures == []

@@ -1,0 +1,145 @@
+"""Bringing the index in line with the corpus folder, tokenising only what changed.
+
+Each file's content hash is compared with the snapshot's (from memory or from disk): unchanged
+articles are kept as they are, new or changed ones are cleaned and tokenised (in parallel on
+all cores when there are many), removed ones dropped. The result is saved for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.corpus import (
+    ARTICLE_SUFFIX,
+    Article,
+    CorpusError,
+    article_paths,
+    content_digest,
+    parse_article,
+    read_bytes,
+)
+from retrieval.index import ArticleTerms, SearchIndex, article_terms
+from retrieval.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+# Below this many articles to tokenise, starting worker processes costs more than it saves.
+PARALLEL_MIN_ARTICLES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done_files: int
+    total_files: int
+    done_bytes: int
+    total_bytes: int
+    elapsed: float
+
+    @property
+    def bytes_per_second(self) -> float:
+        return self.done_bytes / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float:
+        speed = self.bytes_per_second
+        return (self.total_bytes - self.done_bytes) / speed if speed > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SyncReport:
+    index: SearchIndex
+    added: list[str] = field(default_factory=list)  # new or changed articles
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def tokenise(
+    articles: list[Article], workers: int | None, progress: ProgressCallback | None
+) -> list[ArticleTerms]:
+    """The terms of each article, in order; several processes when there are many."""
+    sizes = [sum(len(p.encode()) for p in article.paragraphs) for article in articles]
+    started, done_bytes, results = time.monotonic(), 0, []
+    workers = workers or os.cpu_count() or 1
+    parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES
+    executor = ProcessPoolExecutor(workers) if parallel else None
+    try:
+        mapped = (
+            executor.map(article_terms, articles, chunksize=8)
+            if executor
+            else map(article_terms, articles)
+        )
+        for number, terms in enumerate(mapped, start=1):
+            results.append(terms)
+            done_bytes += sizes[number - 1]
+            if progress is not None:
+                elapsed = time.monotonic() - started
+                progress(Progress(number, len(articles), done_bytes, sum(sizes), elapsed))
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    return results
+
+
+def _read_changes(paths: list[Path], known: dict[str, Article]) -> tuple[list[Article], set[str]]:
+    """(new or changed articles, sources whose file is unreadable now but served before)."""
+    fresh: list[Article] = []
+    stale: set[str] = set()
+    for path in paths:
+        raw = read_bytes(path)
+        previous = known.get(path.name)
+        if raw is None:
+            if previous is not None:
+                stale.add(path.name)
+            continue
+        if previous is not None and previous.digest == content_digest(raw):
+            continue
+        article = parse_article(path.name, raw)
+        if article is not None:
+            fresh.append(article)
+        elif previous is not None:
+            stale.add(path.name)
+    return fresh, stale
+
+
+def sync(
+    folder: Path,
+    store: IndexStore,
+    previous: SearchIndex | None = None,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> SyncReport:
+    """The index for the articles now in `folder`. Raises CorpusError when nothing can be
+    served; a file that turned unreadable keeps its previous version, with a warning."""
+    paths = article_paths(folder)
+    base = previous if previous is not None else (store.load() or SearchIndex.empty())
+    known = {article.source: article for article in base.articles}
+    fresh, stale = _read_changes(paths, known)
+    for source in sorted(stale):
+        log.warning("%s is unreadable now; serving its previous version", source)
+    on_disk = {path.name for path in paths}
+    removed = sorted(source for source in known if source not in on_disk)
+    terms = tokenise(fresh, workers, progress) if fresh else []
+    index = base.updated(list(zip(fresh, terms, strict=True)), set(removed))
+    if not index.articles:
+        raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
+    report = SyncReport(index, [article.source for article in fresh], removed)
+    if report.changed:
+        store.save(index)
+    return report
+
+
+def load_index(folder: Path, cache_dir: Path | None = None) -> SearchIndex:
+    """The index of `folder`, from the cache in `cache_dir` where it is still valid."""
+    return sync(folder, IndexStore(cache_dir)).index

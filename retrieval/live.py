@@ -1,0 +1,86 @@
+"""A live index: the current snapshot, swapped atomically when the corpus folder changes.
+
+`refresh` compares the folder's file names, sizes and modification times with the last
+look; on a difference it syncs (re-tokenising only the changed articles) and replaces
+`current` in one assignment. A question reads `current` once when it starts, so it never sees
+a half-built index, and a reload never blocks answering. `watch` refreshes every few seconds
+in a background thread (see BOT_RELOAD_SECONDS).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from retrieval.corpus import ARTICLE_SUFFIX, CorpusError
+from retrieval.index import SearchIndex
+from retrieval.indexer import ProgressCallback, sync
+from retrieval.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+Signature = dict[str, tuple[int, int]]
+
+
+def folder_signature(folder: Path) -> Signature:
+    """name -> (modification time, size) of every article file; cheap even for 10,000 files."""
+    signature: Signature = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(ARTICLE_SUFFIX):
+                    stat = entry.stat()
+                    signature[entry.name] = (stat.st_mtime_ns, stat.st_size)
+    except OSError as error:
+        raise CorpusError(f"corpus folder not readable: {folder} ({error.strerror})") from None
+    return signature
+
+
+class LiveIndex:
+    def __init__(
+        self, folder: Path, store: IndexStore, progress: ProgressCallback | None = None
+    ) -> None:
+        self.folder = folder
+        self.store = store
+        self._lock = threading.Lock()
+        self._signature = folder_signature(folder) if folder.is_dir() else {}
+        self.current: SearchIndex = sync(folder, store, progress=progress).index
+
+    def refresh(self) -> bool:
+        """Pick up corpus changes; True when the index changed. Never raises for a bad
+        folder: the previous index keeps serving, with a warning."""
+        with self._lock:
+            try:
+                signature = folder_signature(self.folder)
+                if signature == self._signature:
+                    return False
+                report = sync(self.folder, self.store, previous=self.current)
+            except CorpusError as error:
+                log.warning("reload skipped, previous index kept: %s", error)
+                return False
+            self._signature = signature
+            if report.changed:
+                self.current = report.index
+                log.info(
+                    "reloaded: %d articles added or changed, %d removed; %d articles now",
+                    len(report.added),
+                    len(report.removed),
+                    len(report.index.articles),
+                )
+            return report.changed
+
+    def watch(self, interval: float) -> threading.Event:
+        """Refresh every `interval` seconds in a daemon thread, until the returned event is set."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.refresh()
+                except Exception as error:  # a watcher must outlive any one bad reload
+                    log.error("reload failed: %s", type(error).__name__)
+
+        threading.Thread(target=loop, name="corpus-watch", daemon=True).start()
+        return stop

@@ -1,0 +1,83 @@
+"""The index on disk: one file per version of the tokenising code, written atomically.
+
+A warm start loads the last snapshot (passages, term counts, vocabulary) without tokenising
+anything; `retrieval/indexer.py` then re-tokenises only the articles whose content hash
+changed. A file that cannot be read (truncated, corrupt, from another format) is reported and
+ignored, so the index is rebuilt rather than trusted; one that cannot be written is skipped
+with a warning, and the bot serves from memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.bm25 import Bm25, TermCounts
+from retrieval.index import SearchIndex, term_code_version
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class IndexStore:
+    folder: Path | None  # None: keep nothing on disk
+
+    @property
+    def path(self) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / f"index-{term_code_version()}.pickle"
+
+    def load(self) -> SearchIndex | None:
+        if self.path is None or not self.path.exists():
+            return None
+        try:
+            with self.path.open("rb") as stream:
+                saved = pickle.load(stream)
+            if saved.get("format") != FORMAT or saved.get("version") != term_code_version():
+                raise ValueError("written by another version")
+            counts = TermCounts(saved["ids"], saved["counts"])
+            return SearchIndex(
+                saved["articles"],
+                tuple(p for article in saved["articles"] for p in article.passages()),
+                counts,
+                Bm25.from_counts(counts),
+                saved["vocabulary"],
+                saved["article_starts"],
+            )
+        except Exception as error:  # any damage means: rebuild, never trust
+            log.warning(
+                "index cache %s unreadable (%s); rebuilding", self.path, type(error).__name__
+            )
+            return None
+
+    def save(self, index: SearchIndex) -> None:
+        if self.folder is None or self.path is None:
+            return
+        saved = {
+            "format": FORMAT,
+            "version": term_code_version(),
+            "articles": index.articles,
+            "ids": index.counts.ids,
+            "counts": index.counts.counts,
+            "vocabulary": index.vocabulary,
+            "article_starts": index.article_starts,
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    pickle.dump(saved, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            log.warning("index cache %s not written (%s); serving anyway", self.folder, error)
