@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.bench_arguments import add_bench_arguments
 from bot.console import run_console
 from bot.logs import configure_logging
 from bot.progress import progress_printer
@@ -158,6 +159,12 @@ def command_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import main as bench  # numpy-heavy comparisons load only when asked for
+
+    return bench(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tin-bot", description="Answers questions about Vietnamese news articles."
@@ -181,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-wrong-abstained", type=int, help="ceiling on answerable abstained"
     )
     index = commands.add_parser("index", help="build or update the index cache")
+    bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")
+    add_bench_arguments(bench)
     for sub in (console, ask, evaluation, index):
         sub.add_argument(
             "--corpus", type=Path, help="folder of .txt articles (default BOT_CORPUS_DIR)"
@@ -195,6 +204,7 @@ COMMANDS = {
     "ask": command_ask,
     "eval": command_eval,
     "index": command_index,
+    "bench": command_bench,
 }
 
 

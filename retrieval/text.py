@@ -6,6 +6,7 @@ Every string that enters the index or a question goes through `normalize`, so "T
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -58,6 +59,7 @@ def _tone_position(letters: list[str], cluster: list[int]) -> int:
     return cluster[0]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def place_tone(word: str) -> str:
     """Move the single tone mark of a Vietnamese syllable to its canonical vowel."""
     parts = letters(word)

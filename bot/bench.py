@@ -1,0 +1,292 @@
+"""python -m bot bench: this project against plain rank-bm25 and bm25s, same tokens, one run.
+
+1. A deterministic synthetic archive is written from the seed articles (default 10,000
+   articles x 11 paragraphs): seed paragraphs drawn at random, numbers re-drawn, each paragraph
+   tagged with its article's own place and code words, so the vocabulary grows with the archive.
+2. This project indexes it cold (pyvi on all cores) and saves the index; the term lists are
+   kept so every engine ranks the very same tokens.
+3. Each engine is measured in a fresh process (so peak RSS is its own): build or load time,
+   retrieval latency (scores + top 10) over the same questions, and for this project the full
+   answer (understanding, ranking, near-topic check, excerpts). rank-bm25 answers only the
+   first `--naive-questions` questions: at archive scale it takes about half a second each.
+4. Warm start is timed as a user meets it: `python -m bot ask` in a new process, cache present.
+Ratios are what to read: the machines are noisy, the comparison within one run is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import pickle
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.settings import PROJECT_DIR
+from retrieval.corpus import load_articles
+from retrieval.text import fold
+
+TOP = 10
+_NUMBER = re.compile(r"\d+")
+_SYLLABLE = re.compile(r"[^\W_]+")
+PLACES = ["Bến Nghé", "Tân Định", "Phú Thuận", "Long Bình", "Thạnh Lộc", "An Khánh", "Hiệp Phú"]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(samples: list[float], share: float) -> float:
+    return float(np.percentile(samples, share * 100)) if samples else float("nan")
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def write_archive(folder: Path, articles: int, paragraphs: int, seed: int = 7) -> None:
+    """The synthetic archive: `articles` files of a title and `paragraphs` paragraphs."""
+    pool = [p for article in load_articles(PROJECT_DIR / "seeds") for p in article.paragraphs[1:]]
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(articles):
+        place = f"{rng.choice(PLACES)} {number % 997}"
+        code = f"{number}-KH/{rng.randint(1, 99)}"
+        body = [
+            _NUMBER.sub(lambda _: str(rng.randint(1, 2030)), rng.choice(pool))
+            + f" Tại {place}, kế hoạch số {code} được triển khai."
+            for _ in range(paragraphs)
+        ]
+        title = f"Tin {number}: {rng.choice(pool)[:80]}"
+        text = title + "\n\n" + "\n\n".join(body) + "\n"
+        (folder / f"{number:06d}.txt").write_text(text, encoding="utf-8")
+
+
+def make_questions(folder: Path, count: int, seed: int = 11) -> list[str]:
+    """Keyword questions cut from random sentences of the archive, a third without marks."""
+    rng = random.Random(seed)
+    files = sorted(folder.iterdir())
+    questions = []
+    while len(questions) < count:
+        text = rng.choice(files).read_text(encoding="utf-8")
+        words = _SYLLABLE.findall(rng.choice([p for p in text.split("\n\n") if p.strip()]))
+        if len(words) < 10:
+            continue
+        start = rng.randrange(len(words) - 8)
+        question = " ".join(words[start : start + rng.randint(4, 8)])
+        questions.append(fold(question) if len(questions) % 3 == 0 else question)
+    return questions
+
+
+def top_scores(scores: np.ndarray) -> list[float]:
+    """The TOP best scores: equal lists mean equal rankings up to the order of exact ties."""
+    return sorted(scores.tolist(), reverse=True)[:TOP]
+
+
+def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]:
+    """This project's cold build; also keeps the term lists for the other engines."""
+    from retrieval.index import SearchIndex
+    from retrieval.indexer import tokenise
+    from retrieval.store import IndexStore
+
+    started = time.perf_counter()
+    articles = load_articles(corpus)
+    read = time.perf_counter()
+    terms = tokenise(articles, workers=None, progress=None)
+    tokenised = time.perf_counter()
+    index = SearchIndex.build(list(zip(articles, terms, strict=True)))
+    IndexStore(cache).save(index)
+    finished = time.perf_counter()
+    with tokens_file.open("wb") as stream:
+        pickle.dump([t for article_terms in terms for t in article_terms], stream)
+    size_mb = sum(len(p.encode()) for a in articles for p in a.paragraphs) / 1e6
+    return {
+        "articles": len(articles),
+        "passages": len(index.passages),
+        "text_mb": round(size_mb, 1),
+        "read_s": read - started,
+        "tokenise_s": tokenised - read,
+        "index_s": finished - tokenised,
+        "cold_build_s": finished - started,
+    }
+
+
+def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, float]:
+    from retrieval.answer import answer
+    from retrieval.bm25 import top_k
+    from retrieval.indexer import sync
+    from retrieval.store import IndexStore
+    from retrieval.tokens import analyze
+
+    load_ms, report = timed(lambda: sync(Path(corpus), IndexStore(Path(cache))))
+    index = report.index
+    queries = [analyze(q).all() for q in questions]
+    answer(questions[0], index)  # first-use imports (pyvi) are not a query's cost
+    retrieval = [timed(lambda q=q: top_k(index.bm25.scores(q), TOP))[0] for q in queries]
+    full = [timed(lambda q=q: answer(q, index))[0] for q in questions]
+    rankings = [top_scores(index.bm25.scores(q)) for q in queries]
+    return {
+        "load_s": load_ms / 1000,
+        "retrieval_p50_ms": percentile(retrieval, 0.5),
+        "retrieval_p95_ms": percentile(retrieval, 0.95),
+        "answer_p50_ms": percentile(full, 0.5),
+        "answer_p95_ms": percentile(full, 0.95),
+        "peak_rss_mb": peak_rss_mb(),
+        "rankings": rankings,
+    }
+
+
+def _load_tokens(tokens_file: str) -> list[list[str]]:
+    with open(tokens_file, "rb") as stream:
+        return pickle.load(stream)
+
+
+def measure_naive(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
+    from rank_bm25 import BM25Okapi
+
+    documents = _load_tokens(tokens_file)
+    build_ms, engine = timed(lambda: BM25Okapi(documents))
+    retrieval, rankings = [], []
+    for query in queries:
+        elapsed, scores = timed(lambda q=query: engine.get_scores(q))
+        retrieval.append(elapsed)
+        rankings.append(top_scores(scores))
+    return {
+        "build_s": build_ms / 1000,
+        "retrieval_p50_ms": percentile(retrieval, 0.5),
+        "retrieval_p95_ms": percentile(retrieval, 0.95),
+        "peak_rss_mb": peak_rss_mb(),
+        "rankings": rankings,
+    }
+
+
+def measure_bm25s(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
+    import bm25s
+
+    documents = _load_tokens(tokens_file)
+    engine = bm25s.BM25(k1=1.5, b=0.75, method="robertson")
+    build_ms, _ = timed(lambda: engine.index(documents, show_progress=False))
+    known = engine.vocab_dict
+    retrieval = []
+    for query in queries:
+        kept = [t for t in query if t in known] or [next(iter(known))]
+        retrieval.append(
+            timed(lambda q=kept: engine.retrieve([q], k=TOP, show_progress=False, n_threads=1))[0]
+        )
+    return {
+        "build_s": build_ms / 1000,
+        "retrieval_p50_ms": percentile(retrieval, 0.5),
+        "retrieval_p95_ms": percentile(retrieval, 0.95),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def in_fresh_process(function: Callable[..., dict], *args: Any) -> dict:
+    """Run `function` in a new interpreter, so its peak memory is its own."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as executor:
+        return executor.submit(function, *args).result()
+
+
+def warm_start_seconds(corpus: Path, cache: Path, question: str) -> float:
+    """Process start to first answer printed, as `python -m bot ask`, cache present."""
+    environment = {**os.environ, "BOT_INDEX_DIR": str(cache), "BOT_LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--corpus", str(corpus), question],
+        check=True,
+        capture_output=True,
+        env=environment,
+        cwd=PROJECT_DIR,
+    )
+    return time.perf_counter() - started
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tin-bot-bench-"))
+    corpus, cache, tokens_file = workdir / "corpus", workdir / "cache", workdir / "tokens.pickle"
+    if not corpus.exists():
+        write_archive(corpus, args.articles, args.paragraphs)
+    questions = make_questions(corpus, args.questions)
+    cold = build_cold(corpus, cache, tokens_file)
+    from retrieval.tokens import analyze
+
+    queries = [analyze(q).all() for q in questions]
+    naive_queries = queries[: args.naive_questions]
+    ours = in_fresh_process(measure_ours, str(corpus), str(cache), questions)
+    naive = in_fresh_process(measure_naive, str(tokens_file), naive_queries)
+    fast = in_fresh_process(measure_bm25s, str(tokens_file), queries)
+    warm = warm_start_seconds(corpus, cache, questions[0])
+    pairs = zip(ours.pop("rankings"), naive.pop("rankings"), strict=False)
+    same = sum(bool(np.allclose(a, b, atol=1e-6)) for a, b in pairs)
+    return {
+        "corpus": cold,
+        "questions": len(questions),
+        "naive_questions": len(naive_queries),
+        "warm_start_s": warm,
+        "ours": ours,
+        "rank_bm25": naive,
+        "bm25s": fast,
+        "rankings_identical_to_rank_bm25": f"{same}/{len(naive_queries)}",
+        "ratios": {
+            "retrieval_p50_speedup_vs_rank_bm25": naive["retrieval_p50_ms"]
+            / ours["retrieval_p50_ms"],
+            "retrieval_p50_vs_bm25s": ours["retrieval_p50_ms"] / fast["retrieval_p50_ms"],
+            "peak_rss_vs_rank_bm25": ours["peak_rss_mb"] / naive["peak_rss_mb"],
+        },
+        "workdir": str(workdir),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    corpus, ours, naive, fast = (result[k] for k in ("corpus", "ours", "rank_bm25", "bm25s"))
+    ratios = result["ratios"]
+    rows = [
+        f"archive: {corpus['articles']} articles, {corpus['passages']} passages, "
+        f"{corpus['text_mb']} MB; {result['questions']} questions "
+        f"({result['naive_questions']} for rank-bm25)",
+        f"cold build (this project): {corpus['cold_build_s']:.1f} s = read "
+        f"{corpus['read_s']:.1f} + tokenise {corpus['tokenise_s']:.1f} + index "
+        f"{corpus['index_s']:.1f}",
+        f"warm start, process start to first answer: {result['warm_start_s']:.2f} s",
+        "",
+        "| engine | build/load s | retrieval p50 ms | retrieval p95 ms | answer p50 ms "
+        "| peak RSS MB |",
+        "|---|---|---|---|---|---|",
+        f"| tin-bot | {ours['load_s']:.2f} (load) | {ours['retrieval_p50_ms']:.2f} | "
+        f"{ours['retrieval_p95_ms']:.2f} | {ours['answer_p50_ms']:.2f} | "
+        f"{ours['peak_rss_mb']:.0f} |",
+        f"| rank-bm25 BM25Okapi | {naive['build_s']:.2f} | {naive['retrieval_p50_ms']:.1f} | "
+        f"{naive['retrieval_p95_ms']:.1f} | — | {naive['peak_rss_mb']:.0f} |",
+        f"| bm25s | {fast['build_s']:.2f} | {fast['retrieval_p50_ms']:.2f} | "
+        f"{fast['retrieval_p95_ms']:.2f} | — | {fast['peak_rss_mb']:.0f} |",
+        "",
+        f"retrieval p50: {ratios['retrieval_p50_speedup_vs_rank_bm25']:.0f}x faster than "
+        f"rank-bm25; {ratios['retrieval_p50_vs_bm25s']:.2f}x bm25s's time",
+        f"top-{TOP} scores identical to rank-bm25 (atol 1e-6): "
+        f"{result['rankings_identical_to_rank_bm25']}",
+    ]
+    return "\n".join(rows)
+
+
+def main(args: argparse.Namespace) -> int:
+    result = run(args)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
+    return 0

@@ -1,0 +1,15 @@
+"""Arguments of `python -m bot bench` (the benchmark itself loads only when run)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--paragraphs", type=int, default=11)
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--naive-questions", type=int, default=20)
+    parser.add_argument("--workdir", type=Path, help="reuse this folder (the archive is kept)")
+    parser.add_argument("--json", action="store_true")

@@ -1,0 +1,65 @@
+"""The benchmark's parts on a tiny archive, in process (the real run spawns a process each)."""
+
+import argparse
+
+import numpy as np
+
+from bot.bench import (
+    build_cold,
+    make_questions,
+    measure_bm25s,
+    measure_naive,
+    measure_ours,
+    render,
+    write_archive,
+)
+from bot.cli import build_parser
+from retrieval.tokens import analyze
+
+
+def test_archive_and_questions_are_deterministic(tmp_path) -> None:
+    write_archive(tmp_path / "a", articles=5, paragraphs=3)
+    write_archive(tmp_path / "b", articles=5, paragraphs=3)
+    first = sorted((p.name, p.read_text()) for p in (tmp_path / "a").iterdir())
+    second = sorted((p.name, p.read_text()) for p in (tmp_path / "b").iterdir())
+    assert first == second and len(first) == 5
+    assert make_questions(tmp_path / "a", 6) == make_questions(tmp_path / "b", 6)
+
+
+def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None:
+    corpus, cache, tokens = tmp_path / "corpus", tmp_path / "cache", tmp_path / "tokens.pickle"
+    write_archive(corpus, articles=12, paragraphs=3)
+    questions = make_questions(corpus, 8)
+    cold = build_cold(corpus, cache, tokens)
+    assert cold["articles"] == 12 and cold["passages"] == 12 * 4
+    queries = [analyze(q).all() for q in questions]
+    ours = measure_ours(str(corpus), str(cache), questions)
+    naive = measure_naive(str(tokens), queries)
+    fast = measure_bm25s(str(tokens), queries)
+    for mine, reference in zip(ours.pop("rankings"), naive.pop("rankings"), strict=True):
+        np.testing.assert_allclose(mine, reference, atol=1e-6)
+    for figures in (ours, naive, fast):
+        assert figures["retrieval_p50_ms"] > 0 and figures["peak_rss_mb"] > 0
+    table = render(
+        {
+            "corpus": cold,
+            "questions": 8,
+            "naive_questions": 8,
+            "warm_start_s": 1.0,
+            "ours": ours,
+            "rank_bm25": naive,
+            "bm25s": fast,
+            "rankings_identical_to_rank_bm25": "8/8",
+            "ratios": {
+                "retrieval_p50_speedup_vs_rank_bm25": 2.0,
+                "retrieval_p50_vs_bm25s": 0.5,
+                "peak_rss_vs_rank_bm25": 1.0,
+            },
+        }
+    )
+    assert "| tin-bot |" in table and "| bm25s |" in table
+
+
+def test_bench_command_parses_its_options() -> None:
+    args = build_parser().parse_args(["bench", "--articles", "50", "--json"])
+    assert isinstance(args, argparse.Namespace) and args.articles == 50 and args.json
