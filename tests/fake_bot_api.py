@@ -48,6 +48,7 @@ ALLOWED_TAGS = frozenset(
     ]
 )
 MAX_UNITS = 4096
+DROPPED = 0  # the status of a call whose connection the fake closed without answering
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 # Parameters that PTB sends as raw strings; every other one is JSON.
@@ -141,6 +142,9 @@ class FakeBotApi:
         self.port: int | None = None
         self._server: HTTPServer | None = None
         self.on_message: Callable[[str], None] | None = None  # sees each sent message's text
+        # Injected faults: method -> what its next calls get ("500" or "drop" the connection).
+        self.faults: dict[str, list[str]] = {}
+        self.delays: dict[str, float] = {}  # method -> seconds before answering
 
     # --- what tests put in -------------------------------------------------------------
     def push(self, kind: str, payload: dict[str, Any]) -> int:
@@ -262,6 +266,14 @@ class FakeBotApi:
         call = Call(method, params)
         if method != "getUpdates":
             self.calls.append(call)
+        fault = self.faults.get(method, []).pop(0) if self.faults.get(method) else None
+        if fault == "drop":
+            call.status = DROPPED
+            return DROPPED, {}
+        if fault == "500":
+            call.status = 500
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        await asyncio.sleep(self.delays.get(method, 0))
         status, payload = await self._dispatch(method, params)
         call.status = status
         return status, payload
@@ -339,6 +351,9 @@ class FakeBotApi:
             async def post(self, token: str, method: str) -> None:
                 pairs = dict(parse_qsl(self.request.body.decode("utf-8"), keep_blank_values=True))
                 status, payload = await api.handle(token, method, decode_parameters(pairs))
+                if status == DROPPED:
+                    self.request.connection.close()
+                    return
                 self.set_status(status)
                 self.set_header("Content-Type", "application/json")
                 self.finish(json.dumps(payload))

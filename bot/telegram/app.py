@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram import handlers
+from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import BotState
 from retrieval.live import LiveIndex
 
@@ -102,7 +103,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    application.bot_data["state"] = BotState(live, settings.top_k, settings.allowed_chats)
+    flood = FloodGuard(settings.flood_limit, settings.flood_window_seconds)
+    application.bot_data["state"] = BotState(live, settings.top_k, flood, settings.allowed_chats)
     application.bot_data["reload_seconds"] = settings.reload_seconds
     add_handlers(application)
     return application

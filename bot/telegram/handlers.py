@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,8 +26,10 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from retrieval.answer import NO_ANSWER, Answer, answer
 from retrieval.index import SearchIndex
@@ -32,6 +37,7 @@ from retrieval.live import LiveIndex
 from retrieval.text import fold
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MORE_BUTTON = "Thêm kết quả"
 MORE_PREFIX = "more:"
@@ -44,6 +50,8 @@ ASK_USAGE = "Cách hỏi trong nhóm: /ask câu hỏi — ví dụ: /ask {exampl
 NON_TEXT_HINT = "Tôi chỉ đọc được câu hỏi bằng chữ. Hãy gõ câu hỏi, ví dụ: {example}"
 REFUSAL = "Xin lỗi, bot này chỉ phục vụ một số cuộc trò chuyện được cho phép."
 LOST_QUESTION = "Không tìm thấy câu hỏi gốc; hãy gửi lại câu hỏi."
+SLOW_DOWN = "Bạn hỏi nhanh quá. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp."
+SEND_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 NO_MORE = "Không còn kết quả nào khác."
 INLINE_HELP_TITLE = "Gõ câu hỏi về các bài viết"
 HELP = """Tôi trả lời câu hỏi về {articles} bài báo: trích đoạn văn liên quan nhất, \
@@ -65,10 +73,12 @@ Thử hỏi:
 
 @dataclass
 class BotState:
-    """What every handler needs: the live index, the answer size, who may use the bot."""
+    """What every handler needs: the live index, the answer size, who may use the bot and
+    how often."""
 
     live: LiveIndex
     top_k: int
+    flood: FloodGuard
     allowed_chats: frozenset[int] = frozenset()
     refused_chats: set[int] = field(default_factory=set)
 
@@ -119,6 +129,20 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
     )
 
 
+async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()`, tried again after 0.5, 1, 2, 4 and 8 s while the Bot API is unreachable or
+    answers 5xx. A refused request (400, 403) is not retried; 429 is the rate limiter's."""
+    for delay in SEND_RETRY_DELAYS:
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except NetworkError as error:
+            log.warning("Bot API unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    return await call()
+
+
 async def send_html(
     context: ContextTypes.DEFAULT_TYPE,
     to: Message,
@@ -127,20 +151,47 @@ async def send_html(
 ) -> None:
     """Send messages as replies to `to`; the keyboard goes under the last one."""
     for number, text in enumerate(messages, start=1):
-        await context.bot.send_message(
-            to.chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
-            reply_markup=markup if number == len(messages) else None,
+        await with_retries(
+            lambda text=text, number=number: context.bot.send_message(
+                to.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
+                reply_markup=markup if number == len(messages) else None,
+            )
         )
+
+
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The "typing…" status: nice to have, never worth failing or waiting for."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as error:
+        log.debug("chat action not sent: %s", type(error).__name__)
+
+
+async def within_flood_limit(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
+    """Whether to answer this user now; over the limit, the one slow-down notice."""
+    state = state_of(context)
+    user = message.from_user
+    if user is None:
+        return True
+    now = time.monotonic()
+    verdict = state.flood.check(user.id, now)
+    if verdict is Verdict.WARN:
+        notice = SLOW_DOWN.format(seconds=state.flood.wait_seconds(user.id, now))
+        await send_html(context, message, text_messages(notice))
+        log.info("flood limit reached by user=%s", user.id)
+    return verdict is Verdict.ANSWER
 
 
 async def reply_with_answer(
     context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, skip: int = 0
 ) -> None:
     state = state_of(context)
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    if not await within_flood_limit(context, message):
+        return
+    await show_typing(context, message.chat_id)
     result = await state.ask(question, skip=skip)
     has_more = result.answered and len(result.hits) == state.top_k
     markup = more_button(skip + state.top_k) if has_more else None
@@ -227,6 +278,8 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(LOST_QUESTION, show_alert=True)
         return
     await query.answer()
+    if not await within_flood_limit(context, original):
+        return
     await query.edit_message_reply_markup(reply_markup=None)
     result = await state_of(context).ask(question, skip=skip)
     if not result.hits:

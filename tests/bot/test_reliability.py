@@ -1,0 +1,104 @@
+"""Floods, load and faults against the fake Bot API on 127.0.0.1: nothing lost, nothing leaked."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import statistics
+import time
+
+from bot.logs import configure_logging
+from bot.telegram.app import build_application
+from bot.telegram.flood import FloodGuard, Verdict
+from tests.bot.conftest import bot_settings, start_polling, stop_polling
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+QUESTIONS = ["tu soi tu sua", "Luật Biên phòng Việt Nam", "Trưởng Ban Nội chính Thành ủy là ai?"]
+
+
+def test_flood_guard_answers_up_to_the_limit_warns_once_then_waits_out_the_window() -> None:
+    guard = FloodGuard(limit=3, window=10.0)
+    verdicts = [guard.check(1, now) for now in (0, 1, 2, 3, 4)]
+    assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.WARN, Verdict.DROP]
+    assert guard.check(2, 4) is Verdict.ANSWER  # another user is not affected
+    assert guard.wait_seconds(1, 4) == 6
+    assert guard.check(1, 10.5) is Verdict.ANSWER  # the first question left the window
+
+
+async def test_flooding_user_gets_answers_one_notice_then_silence(fake_api, seed_live) -> None:
+    settings = bot_settings(fake_api, flood_limit=3, flood_window_seconds=60)
+    application = build_application(settings, seed_live)
+    await start_polling(application)
+    try:
+        flood = [fake_api.send_text(801, QUESTIONS[n % 3]) for n in range(7)]
+        calm = fake_api.send_text(802, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.replies_to(calm))
+        await fake_api.wait_for(lambda: len(fake_api.sent(chat_id=801)) >= 4)
+        await asyncio.sleep(0.3)
+        texts = [c.params["visible"] for c in fake_api.sent(chat_id=801)]
+        assert len(texts) == 4
+        assert sum("Bạn hỏi nhanh quá" in t for t in texts) == 1
+        assert sum(bool(fake_api.replies_to(m)) for m in flood) == 4
+    finally:
+        await stop_polling(application)
+
+
+async def deliver_load(api: FakeBotApi, chats: int = 50, per_chat: int = 2) -> list[float]:
+    """Send `chats` x `per_chat` questions at once; check every one is answered exactly once,
+    in its own chat, as a reply to itself. Returns each question's latency in seconds."""
+    started = time.monotonic()
+    messages = [
+        api.send_text(900 + chat, QUESTIONS[(chat + n) % 3])
+        for n in range(per_chat)
+        for chat in range(chats)
+    ]
+    total = chats * per_chat
+    await api.wait_for(lambda: len(api.sent()) >= total, timeout=60)
+    await asyncio.sleep(0.3)
+    assert len(api.sent()) == total, "no reply lost, none duplicated"
+    latencies = []
+    for message in messages:
+        (reply,) = api.replies_to(message)
+        assert reply.params["chat_id"] == message["chat"]["id"]
+        assert "Nguồn: " in reply.params["visible"]
+        latencies.append(reply.at - started)
+    return latencies
+
+
+def report(name: str, latencies: list[float]) -> None:
+    cuts = statistics.quantiles(latencies, n=20)
+    print(f"\n{name}: p50 {statistics.median(latencies):.2f} s, p95 {cuts[18]:.2f} s")
+
+
+async def test_load_100_questions_from_50_chats(fake_api, live_bot) -> None:
+    latencies = await deliver_load(fake_api)
+    report("load", latencies)
+    assert max(latencies) < 60
+
+
+async def test_load_through_a_429_storm(fake_api, live_bot) -> None:
+    fake_api.flood_remaining = 30
+    latencies = await deliver_load(fake_api)
+    report("load with 429 storm", latencies)
+    assert sum(c.status == 429 for c in fake_api.attempts()) == 30
+
+
+async def test_recovers_from_failing_polling_and_sending(fake_api, seed_live) -> None:
+    log = io.StringIO()
+    configure_logging("DEBUG", [TOKEN], log)
+    application = build_application(bot_settings(fake_api), seed_live)
+    await start_polling(application)
+    try:
+        fake_api.faults = {"getUpdates": ["500", "drop"], "sendMessage": ["500", "drop", "500"]}
+        queued = [fake_api.send_text(950 + n, QUESTIONS[n]) for n in range(3)]
+        for message in queued:
+            await fake_api.wait_for(lambda m=message: fake_api.replies_to(m), timeout=30)
+        statuses = [c.status for c in fake_api.attempts()]
+        assert statuses.count(500) == 2 and statuses.count(0) == 1
+        assert len(fake_api.sent()) == 3
+    finally:
+        await stop_polling(application)
+        configure_logging("WARNING", [], io.StringIO())
+    text = log.getvalue()
+    assert "retrying" in text and "getUpdates" in text
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text

@@ -1,0 +1,47 @@
+"""SIGTERM: stop taking updates, finish the answer in flight, exit 0 within 10 s."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+
+from tests.conftest import PROJECT_DIR
+from tests.fake_bot_api import TOKEN
+
+SHUTDOWN_LIMIT = 10.0
+
+
+async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_path) -> None:
+    fake_api.delays["sendMessage"] = 1.5
+    environment = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": fake_api.base_url,
+        "BOT_INDEX_DIR": str(tmp_path / "cache"),
+        "BOT_LOG_LEVEL": "INFO",
+    }
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=PROJECT_DIR, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
+        question = fake_api.send_text(4242, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.attempts(chat_id=4242), timeout=15)
+        bot.send_signal(signal.SIGTERM)  # while the reply is still on its way
+        started = time.monotonic()
+        _, stderr = await asyncio.wait_for(bot.communicate(), SHUTDOWN_LIMIT)
+        assert time.monotonic() - started < SHUTDOWN_LIMIT
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+    log = stderr.decode()
+    assert bot.returncode == 0, log
+    assert fake_api.replies_to(question), "the answer in flight was delivered"
+    assert "stopped" in log and TOKEN not in log
+    later = fake_api.send_text(4243, "tu soi tu sua")
+    await asyncio.sleep(0.3)
+    assert not fake_api.replies_to(later), "no update is taken after the stop"
