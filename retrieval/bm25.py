@@ -8,9 +8,8 @@ per-passage contribution
 is computed once at index time (vectorised over every stored entry), so a query only adds up
 the stored rows of its terms, with one `np.bincount`.
 
-Two matrices: `TermCounts` holds the raw term frequencies passage-major (CSC), where adding or
-removing an article's passages is cheap; `Bm25` is derived from it term-major (CSR), where a
-term's row is one contiguous slice.
+`TermCounts` holds the raw term frequencies and `Bm25` the weights derived from them, both
+term-major (CSR: a term's row is one contiguous slice) and sharing the same index arrays.
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ from scipy import sparse
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+TF_DTYPE = np.uint16  # a term repeated more often in one paragraph is capped there
+WEIGHT_CHUNK = 1 << 20
 
 
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
@@ -47,14 +48,15 @@ def okapi_term_weight(
 
 @dataclass(frozen=True)
 class TermCounts:
-    """Term frequencies: rows are term ids (`ids`), columns passages, stored passage-major."""
+    """Term frequencies: rows are term ids (`ids`), columns passages. Stored term-major with
+    small integers, so `Bm25` can share its index arrays instead of copying them."""
 
     ids: dict[str, int]
-    counts: sparse.csc_matrix  # float32 term frequencies
+    counts: sparse.csr_matrix  # uint16 term frequencies, sorted indices
 
     @classmethod
     def empty(cls) -> TermCounts:
-        return cls({}, sparse.csc_matrix((0, 0), dtype=np.float32))
+        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE))
 
     @property
     def passages(self) -> int:
@@ -72,17 +74,14 @@ class TermCounts:
             columns.append(column)
         indptr = np.cumsum([0, *(len(c) for c in columns)], dtype=np.int64)
         indices = np.fromiter((t for c in columns for t in sorted(c)), dtype=np.int32)
-        data = np.fromiter((c[t] for c in columns for t in sorted(c)), dtype=np.float32)
-        shape = (len(ids), self.passages + len(documents))
-        old = self.counts
-        merged = sparse.csc_matrix(
-            (
-                np.concatenate([old.data, data]),
-                np.concatenate([old.indices, indices]),
-                np.concatenate([old.indptr, indptr[1:] + old.indptr[-1]]),
-            ),
-            shape=shape,
-        )
+        counts = np.fromiter((c[t] for c in columns for t in sorted(c)), dtype=np.int64)
+        data = np.minimum(counts, np.iinfo(TF_DTYPE).max).astype(TF_DTYPE)
+        shape = (len(ids), len(documents))
+        new = sparse.csc_matrix((data, indices, indptr), shape=shape)
+        old = self.counts.tocsc()
+        old.resize((len(ids), self.passages))
+        merged = sparse.hstack([old, new], format="csr", dtype=TF_DTYPE)
+        merged.sort_indices()
         return TermCounts(ids, merged)
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
@@ -90,7 +89,9 @@ class TermCounts:
         no passage holds any more just counts 0."""
         if passages.size == self.passages:
             return self
-        return TermCounts(self.ids, self.counts[:, passages])
+        kept = self.counts[:, passages]
+        kept.sort_indices()
+        return TermCounts(self.ids, kept)
 
 
 @dataclass(frozen=True)
@@ -107,17 +108,26 @@ class Bm25:
     def from_counts(
         cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        tf = counts.counts.tocsr()
-        tf.sort_indices()
+        """Every stored entry's Okapi weight, computed in chunks so that no temporary array
+        is as large as the matrix; the weights share the counts' index arrays."""
+        tf = counts.counts
         size = counts.passages
-        doc_length = np.asarray(counts.counts.sum(axis=0), dtype=np.float64).ravel()
+        doc_length = np.bincount(tf.indices, weights=tf.data, minlength=size)
         avgdl = doc_length.mean() if size else 1.0
         idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
-        rows = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
-        data = idf[rows] * okapi_term_weight(
-            tf.data.astype(np.float64), doc_length[tf.indices], avgdl, k1, b
-        )
-        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+        data = np.empty(tf.nnz, dtype=np.float64)
+        for start in range(0, tf.nnz, WEIGHT_CHUNK):
+            end = min(start + WEIGHT_CHUNK, tf.nnz)
+            rows = np.searchsorted(tf.indptr, np.arange(start, end), side="right") - 1
+            saturated = okapi_term_weight(
+                tf.data[start:end].astype(np.float64),
+                doc_length[tf.indices[start:end]],
+                avgdl,
+                k1,
+                b,
+            )
+            data[start:end] = idf[rows] * saturated
+        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape, copy=False)
         return cls(counts.ids, idf, weights)
 
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +53,9 @@ class SearchIndex:
     bm25: Bm25
     vocabulary: Vocabulary
     article_starts: np.ndarray  # position of each article's first passage, ascending
+    # source -> (modification time, size) of the file each article was read from: a file
+    # with the same stamp is not read again to check its hash
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> SearchIndex:

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.corpus import (
@@ -92,25 +92,43 @@ def tokenise(
     return results
 
 
-def _read_changes(paths: list[Path], known: dict[str, Article]) -> tuple[list[Article], set[str]]:
-    """(new or changed articles, sources whose file is unreadable now but served before)."""
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _read_changes(
+    paths: list[Path], known: dict[str, Article], stamps: dict[str, tuple[int, int]]
+) -> tuple[list[Article], set[str], dict[str, tuple[int, int]]]:
+    """(new or changed articles, sources whose file is unreadable now but served before,
+    the stamps of the files read). A file whose stamp has not moved is not read at all."""
     fresh: list[Article] = []
     stale: set[str] = set()
+    new_stamps: dict[str, tuple[int, int]] = {}
     for path in paths:
-        raw = read_bytes(path)
+        stamp = _stamp(path)
         previous = known.get(path.name)
+        if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
+            new_stamps[path.name] = stamp
+            continue
+        raw = read_bytes(path)
         if raw is None:
             if previous is not None:
                 stale.add(path.name)
             continue
         if previous is not None and previous.digest == content_digest(raw):
+            new_stamps[path.name] = stamp or (0, 0)
             continue
         article = parse_article(path.name, raw)
         if article is not None:
             fresh.append(article)
+            new_stamps[path.name] = stamp or (0, 0)
         elif previous is not None:
             stale.add(path.name)
-    return fresh, stale
+    return fresh, stale, new_stamps
 
 
 def sync(
@@ -125,17 +143,20 @@ def sync(
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = {article.source: article for article in base.articles}
-    fresh, stale = _read_changes(paths, known)
+    fresh, stale, stamps = _read_changes(paths, known, base.stamps)
     for source in sorted(stale):
         log.warning("%s is unreadable now; serving its previous version", source)
     on_disk = {path.name for path in paths}
     removed = sorted(source for source in known if source not in on_disk)
     terms = tokenise(fresh, workers, progress) if fresh else []
-    index = base.updated(list(zip(fresh, terms, strict=True)), set(removed))
+    changes = list(zip(fresh, terms, strict=True))
+    index = base.updated(changes, set(removed)) if changes or removed else base
+    restamped = stamps != base.stamps
+    index = replace(index, stamps=stamps)
     if not index.articles:
         raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
     report = SyncReport(index, [article.source for article in fresh], removed)
-    if report.changed:
+    if report.changed or restamped:
         store.save(index)
     return report
 

@@ -21,7 +21,7 @@ from retrieval.index import SearchIndex, term_code_version
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class IndexStore:
                 Bm25.from_counts(counts),
                 saved["vocabulary"],
                 saved["article_starts"],
+                saved["stamps"],
             )
         except Exception as error:  # any damage means: rebuild, never trust
             log.warning(
@@ -68,6 +69,7 @@ class IndexStore:
             "counts": index.counts.counts,
             "vocabulary": index.vocabulary,
             "article_starts": index.article_starts,
+            "stamps": index.stamps,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -154,3 +154,19 @@ def test_answers_never_fail_during_reloads(make_corpus, tmp_path) -> None:
         done.set()
         asker.join()
     assert failures == []
+
+
+def test_warm_start_does_not_even_read_files_whose_stamp_is_unchanged(
+    make_corpus, tmp_path, monkeypatch
+) -> None:
+    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    sync(folder, store)
+    read: list[str] = []
+    original = indexer.read_bytes
+    monkeypatch.setattr(
+        indexer, "read_bytes", lambda path: read.append(path.name) or original(path)
+    )
+    sync(folder, store)
+    assert read == []
+    (folder / "b.txt").write_text(OTHER + "Đoạn thêm.\n", encoding="utf-8")
+    assert sync(folder, store).added == ["b.txt"] and read == ["b.txt"]
