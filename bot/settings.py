@@ -20,6 +20,11 @@ def default_cache_dir() -> Path:
     return Path(base) / "tin-bot"
 
 
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "tin-bot"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -28,6 +33,7 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     corpus_dir: Path = PROJECT_DIR / "seeds"
     index_dir: Path = Field(default_factory=default_cache_dir)
+    data_dir: Path = Field(default_factory=default_data_dir)
     top_k: int = Field(default=3, ge=1, le=10)
     reload_seconds: float = Field(default=2.0, ge=0)
     flood_limit: int = Field(default=8, ge=1)

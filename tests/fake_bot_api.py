@@ -135,6 +135,7 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.flood_remaining = 0  # sendMessage calls still to be answered with 429
+        self.acknowledged = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
         self.retry_after = 1
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -300,6 +301,7 @@ class FakeBotApi:
 
     async def api_getUpdates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
+        self.acknowledged = max(self.acknowledged, offset - 1)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), 2.0)
         while not self.updates and time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -21,12 +22,15 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram import handlers
+from bot.telegram.delivery import DurableQueue, InboxProcessor
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import BotState
+from bot.telegram.inbox import Inbox
 from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
+INBOX_FILE = "inbox.sqlite3"
 # 429 flood control: the rate limiter waits `retry_after` and tries again, this many times.
 FLOOD_RETRIES = 5
 COMMANDS = [
@@ -42,6 +46,10 @@ async def announce(application: Application) -> None:
     (never the token)."""
     await application.bot.set_my_commands(COMMANDS)
     state: BotState = application.bot_data["state"]
+    if isinstance(application.update_queue, DurableQueue):
+        replayed = await application.update_queue.replay(application.bot)
+        if replayed:
+            log.info("answering %d updates left pending by the last run first", replayed)
     interval = application.bot_data["reload_seconds"]
     if interval:
         application.bot_data["stop_watch"] = state.live.watch(interval)
@@ -86,9 +94,13 @@ def add_handlers(application: Application) -> None:
 
 
 def build_application(
-    settings: Settings, live: LiveIndex, request: BaseRequest | None = None
+    settings: Settings,
+    live: LiveIndex,
+    request: BaseRequest | None = None,
+    inbox: Inbox | None = None,
 ) -> Application:
-    """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one)."""
+    """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one); with an
+    `inbox`, every update is stored before it is acknowledged and replayed after a crash."""
     if settings.token is None:
         raise ValueError("BOT_TOKEN is required for the Telegram adapter")
     builder = (
@@ -96,12 +108,17 @@ def build_application(
         .token(settings.token.get_secret_value())
         .base_url(settings.api_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .concurrent_updates(True)
         .post_init(announce)
         .post_shutdown(stop_watching)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    if inbox is not None:
+        builder = builder.update_queue(DurableQueue(inbox)).concurrent_updates(
+            InboxProcessor(inbox)
+        )
+    else:
+        builder = builder.concurrent_updates(True)
     application = builder.build()
     flood = FloodGuard(settings.flood_limit, settings.flood_window_seconds)
     application.bot_data["state"] = BotState(live, settings.top_k, flood, settings.allowed_chats)
@@ -123,9 +140,20 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def open_inbox(settings: Settings) -> Inbox | None:
+    """The durable inbox in BOT_DATA_DIR; without one (unwritable folder) the bot still runs."""
+    try:
+        return Inbox(settings.data_dir / INBOX_FILE)
+    except (OSError, sqlite3.Error) as error:
+        log.error(
+            "no durable inbox in %s (%s): updates in flight can be lost", settings.data_dir, error
+        )
+        return None
+
+
 def run_telegram(settings: Settings, live: LiveIndex) -> int:
     """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
-    application = build_application(settings, live)
+    application = build_application(settings, live, inbox=open_inbox(settings))
     if settings.webhook_url:
         log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
         application.run_webhook(**webhook_options(settings))

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from telegram import (
@@ -26,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.flood import FloodGuard, Verdict
@@ -52,6 +53,8 @@ REFUSAL = "Xin lỗi, bot này chỉ phục vụ một số cuộc trò chuyện
 LOST_QUESTION = "Không tìm thấy câu hỏi gốc; hãy gửi lại câu hỏi."
 SLOW_DOWN = "Bạn hỏi nhanh quá. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp."
 SEND_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+LATE_AFTER_SECONDS = 180
+LATE = "Xin lỗi vì trả lời muộn: câu hỏi này đã chờ khoảng {minutes} phút do bot gián đoạn."
 NO_MORE = "Không còn kết quả nào khác."
 INLINE_HELP_TITLE = "Gõ câu hỏi về các bài viết"
 HELP = """Tôi trả lời câu hỏi về {articles} bài báo: trích đoạn văn liên quan nhất, \
@@ -131,16 +134,26 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
 
 async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
     """`call()`, tried again after 0.5, 1, 2, 4 and 8 s while the Bot API is unreachable or
-    answers 5xx. A refused request (400, 403) is not retried; 429 is the rate limiter's."""
-    for delay in SEND_RETRY_DELAYS:
+    answers 5xx, and after every `retry_after` of a 429 storm that outlasts the rate
+    limiter's own retries: flood control delays a reply, never drops it. A refused request
+    (400, 403) is not retried."""
+    delays = iter(SEND_RETRY_DELAYS)
+    while True:
         try:
             return await call()
         except BadRequest:
             raise
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            log.warning("flood control outlasted the rate limiter; waiting %.0f s", seconds)
+            await asyncio.sleep(seconds)
         except NetworkError as error:
+            delay = next(delays, None)
+            if delay is None:
+                raise
             log.warning("Bot API unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
             await asyncio.sleep(delay)
-    return await call()
 
 
 async def send_html(
@@ -160,6 +173,15 @@ async def send_html(
                 reply_markup=markup if number == len(messages) else None,
             )
         )
+
+
+def late_notice(message: Message) -> list[str]:
+    """A short apology when the question waited (the bot was down), else nothing."""
+    asked = message.edit_date or message.date
+    waited = (datetime.now(UTC) - asked).total_seconds() if asked else 0
+    if waited < LATE_AFTER_SECONDS:
+        return []
+    return text_messages(LATE.format(minutes=max(1, round(waited / 60))))
 
 
 async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -195,7 +217,7 @@ async def reply_with_answer(
     result = await state.ask(question, skip=skip)
     has_more = result.answered and len(result.hits) == state.top_k
     markup = more_button(skip + state.top_k) if has_more else None
-    await send_html(context, message, answer_messages(result), markup)
+    await send_html(context, message, late_notice(message) + answer_messages(result), markup)
     log.info(
         "answered chat=%s answered=%s hits=%d", message.chat_id, result.answered, len(result.hits)
     )

@@ -1,0 +1,54 @@
+import sqlite3
+import time
+
+from bot.telegram.inbox import KEEP_DONE_SECONDS, Inbox
+
+
+def test_store_is_once_per_update_id(tmp_path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    assert inbox.store(7, '{"update_id": 7}') is True
+    assert inbox.store(7, '{"update_id": 7}') is False
+    inbox.mark_done(7)
+    assert inbox.store(7, '{"update_id": 7}') is False  # a redelivery of a done update
+
+
+def test_pending_is_oldest_first_and_survives_a_reopen(tmp_path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    inbox = Inbox(path)
+    for update_id in (12, 10, 11, 13):
+        inbox.store(update_id, f'{{"update_id": {update_id}}}')
+    inbox.mark_done(11)
+    del inbox  # no close: as after a crash
+    assert [update_id for update_id, _ in Inbox(path).pending()] == [10, 12, 13]
+
+
+def test_done_updates_are_pruned_after_a_day(tmp_path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox.store(1, "{}")
+    inbox.store(2, "{}")
+    inbox.mark_done(1)
+    assert inbox.prune(now=time.time() + 60) == 0
+    assert inbox.prune(now=time.time() + KEEP_DONE_SECONDS + 60) == 1
+    assert [update_id for update_id, _ in inbox.pending()] == [2]
+
+
+def test_a_corrupt_file_is_moved_aside_not_a_crash_loop(tmp_path, caplog) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    inbox = Inbox(path)
+    assert inbox.store(1, "{}") and inbox.pending() == [(1, "{}")]
+    assert [p.name for p in tmp_path.glob("inbox.sqlite3.corrupt-*")]
+    assert "unreadable" in caplog.text
+
+
+def test_a_truncated_database_is_moved_aside(tmp_path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    inbox = Inbox(path)
+    for update_id in range(200):
+        inbox.store(update_id, "x" * 500)
+    inbox.close()
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    path.write_bytes(path.read_bytes()[:5000])
+    assert Inbox(path).pending() == []
