@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -30,7 +31,6 @@ from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
-INBOX_FILE = "inbox.sqlite3"
 # 429 flood control: the rate limiter waits `retry_after` and tries again, this many times.
 FLOOD_RETRIES = 5
 COMMANDS = [
@@ -140,10 +140,18 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def inbox_path(settings: Settings) -> Path:
+    """One inbox per bot: update ids are only unique within one bot. The bot's id is the
+    token's public part, before the colon."""
+    token = settings.token.get_secret_value() if settings.token else ""
+    bot_id = token.split(":", 1)[0]
+    return settings.data_dir / f"inbox-{bot_id if bot_id.isdigit() else 'bot'}.sqlite3"
+
+
 def open_inbox(settings: Settings) -> Inbox | None:
     """The durable inbox in BOT_DATA_DIR; without one (unwritable folder) the bot still runs."""
     try:
-        return Inbox(settings.data_dir / INBOX_FILE)
+        return Inbox(inbox_path(settings))
     except (OSError, sqlite3.Error) as error:
         log.error(
             "no durable inbox in %s (%s): updates in flight can be lost", settings.data_dir, error

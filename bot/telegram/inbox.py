@@ -1,6 +1,6 @@
 """The durable inbox: every update on disk before Telegram may forget it, until answered.
 
-An embedded SQLite database in WAL mode (`BOT_DATA_DIR/inbox.sqlite3`). An update is stored
+An embedded SQLite database in WAL mode (`BOT_DATA_DIR/inbox-<bot id>.sqlite3`). An update is stored
 when it arrives and marked done once handled; what is still pending at start is answered
 first, oldest first. Update ids seen before are not stored (nor answered) again. Done entries
 are pruned after a day. A file SQLite cannot read is moved aside with a warning and a new one

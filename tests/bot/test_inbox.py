@@ -52,3 +52,12 @@ def test_a_truncated_database_is_moved_aside(tmp_path) -> None:
     connection.close()
     path.write_bytes(path.read_bytes()[:5000])
     assert Inbox(path).pending() == []
+
+
+def test_each_bot_has_its_own_inbox(tmp_path) -> None:
+    from bot.settings import Settings
+    from bot.telegram.app import inbox_path
+
+    first = inbox_path(Settings(token="111:secret-a", data_dir=tmp_path))
+    second = inbox_path(Settings(token="222:secret-b", data_dir=tmp_path))
+    assert first != second and "secret" not in str(first) + str(second)

@@ -21,6 +21,7 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_p
         "BOT_TOKEN": TOKEN,
         "BOT_API_URL": fake_api.base_url,
         "BOT_INDEX_DIR": str(tmp_path / "cache"),
+        "BOT_DATA_DIR": str(tmp_path / "data"),
         "BOT_LOG_LEVEL": "INFO",
     }
     bot = await asyncio.create_subprocess_exec(
