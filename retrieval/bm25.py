@@ -112,7 +112,10 @@ class Bm25:
         is as large as the matrix; the weights share the counts' index arrays."""
         tf = counts.counts
         size = counts.passages
-        doc_length = np.bincount(tf.indices, weights=tf.data, minlength=size)
+        doc_length = np.zeros(size)
+        for start in range(0, tf.nnz, WEIGHT_CHUNK):  # one float64 copy of tf would be big
+            chunk = slice(start, start + WEIGHT_CHUNK)
+            doc_length += np.bincount(tf.indices[chunk], weights=tf.data[chunk], minlength=size)
         avgdl = doc_length.mean() if size else 1.0
         idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
         data = np.empty(tf.nnz, dtype=np.float64)

@@ -12,16 +12,52 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from retrieval.bm25 import Bm25, TermCounts
 from retrieval.index import SearchIndex, term_code_version
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
+MAGIC = b"TINBOTIX"
+
+
+_COUNT = struct.Struct("<Q")
+
+
+def write_snapshot(saved: dict, stream: BinaryIO) -> None:
+    """Pickle with the numpy arrays' memory written out of band, ahead of the pickle, so that
+    loading reads each array straight into its final buffer: no second copy in memory."""
+    buffers: list[pickle.PickleBuffer] = []
+    body = pickle.dumps(saved, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    stream.write(MAGIC + _COUNT.pack(len(raws)))
+    stream.write(b"".join(_COUNT.pack(raw.nbytes) for raw in raws))
+    for raw in raws:
+        stream.write(raw)
+    stream.write(body)
+
+
+def read_snapshot(stream: BinaryIO) -> dict:
+    if stream.read(len(MAGIC)) != MAGIC:
+        raise ValueError("not a tin-bot index")
+    (count,) = _COUNT.unpack(stream.read(_COUNT.size))
+    sizes = [_COUNT.unpack(stream.read(_COUNT.size))[0] for _ in range(count)]
+    buffers = []
+    for size in sizes:
+        buffer = bytearray(size)
+        if stream.readinto(buffer) != size:
+            raise EOFError("index file truncated")
+        buffers.append(buffer)
+    saved = pickle.load(stream, buffers=buffers)
+    if not isinstance(saved, dict):
+        raise TypeError("not an index snapshot")
+    return saved
 
 
 @dataclass(frozen=True)
@@ -39,7 +75,7 @@ class IndexStore:
             return None
         try:
             with self.path.open("rb") as stream:
-                saved = pickle.load(stream)
+                saved = read_snapshot(stream)
             if saved.get("format") != FORMAT or saved.get("version") != term_code_version():
                 raise ValueError("written by another version")
             counts = TermCounts(saved["ids"], saved["counts"])
@@ -76,7 +112,7 @@ class IndexStore:
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    pickle.dump(saved, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    write_snapshot(saved, stream)
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
