@@ -78,11 +78,12 @@ def place_tone(word: str) -> str:
 
 def normalize(text: str) -> str:
     """NFC, canonical tone marks, invisible and control characters removed, spaces collapsed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text)  # first: removing one may bring a mark next to its letter
     text = _CONTROL.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
-    return _WORD.sub(lambda match: place_tone(match.group()), text)
+    text = _WORD.sub(lambda match: place_tone(match.group()), text)
+    return unicodedata.normalize("NFC", text)  # a mark left outside a word may compose now
 
 
 def fold(text: str) -> str:
