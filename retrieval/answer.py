@@ -57,16 +57,9 @@ class Answer:
     understood: str  # the question as the bot read it (diacritics restored); "" when empty
     restored: bool  # True when `understood` differs from what was typed: show it to the user
     answered: bool
-    hits: tuple[Hit, ...]  # best first
+    hits: tuple[Hit, ...]  # best first: the one with the answering sentence, then by score
     reply: str
-    lead: int | None = None  # the hit whose excerpt is the answering sentence, shown first
-
-    @property
-    def shown(self) -> tuple[Hit, ...]:
-        """The hits in reply order: the answering one first, then the others best first."""
-        if self.lead is None:
-            return self.hits
-        return (self.hits[self.lead], *self.hits[: self.lead], *self.hits[self.lead + 1 :])
+    lead: bool = False  # whether the first hit's excerpt is the answering sentence
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,14 +78,14 @@ def plain_excerpt(excerpt: Excerpt) -> str:
 def render_reply(
     understood: str,
     restored: bool,
-    shown: tuple[Hit, ...],
+    hits: tuple[Hit, ...],
     leads: bool,
     show_excerpt: Callable[[Excerpt], str] = plain_excerpt,
 ) -> str:
     """Text reply: what was understood (when restored), the answering sentence (when `leads`),
     then each excerpt over its citation."""
     blocks = [f"{UNDERSTOOD_PREFIX}{understood}"] if restored else []
-    for number, hit in enumerate(shown):
+    for number, hit in enumerate(hits):
         prefix = LEAD_PREFIX if leads and number == 0 else ""
         blocks.append(f"{prefix}{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.title})")
     return "\n\n".join(blocks)
@@ -123,9 +116,9 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     excerpts = [make_excerpt(text, query.terms, index.bm25) for text in passages]
     top_excerpt = excerpts[0].text if excerpts else ""
     lead = answering_sentence(passages, top_excerpt, query.understood, query.terms, index.bm25)
-    if lead is not None:
-        excerpts[lead[0]] = lead[1]
-    hits = tuple(_hit(index, r, e) for r, e in zip(chosen, excerpts, strict=True))
-    result = Answer(question, query.understood, restored, True, hits, "", lead and lead[0])
-    reply = render_reply(result.understood, restored, result.shown, lead is not None)
-    return replace(result, reply=reply)
+    hits = [_hit(index, r, e) for r, e in zip(chosen, excerpts, strict=True)]
+    if lead is not None:  # the hit holding the answering sentence goes first, showing it
+        number, sentence = lead
+        hits.insert(0, replace(hits.pop(number), excerpt=sentence))
+    reply = render_reply(query.understood, restored, tuple(hits), lead is not None)
+    return Answer(question, query.understood, restored, True, tuple(hits), reply, lead is not None)

@@ -1,8 +1,11 @@
-"""Lead with the answering sentence: who -> a person's name, when -> a date, how many -> a number.
+"""Lead with the answering sentence.
 
-When the question asks one of these and a hit holds a sentence that both matches the question
-and contains that kind of answer, the sentence is shown first. The hits are searched in rank
-order, so the lead comes from the best passage that has one.
+Who -> a person's name; when -> a date; how many -> a number; which position -> a name in
+apposition with a title ("Phan Văn Mãi, Phó Bí thư…"); which X -> X followed by a name ("những
+Ban nào" -> "Ban Tuyên giáo"). When the question asks one of these and a hit holds a sentence
+that both matches the question and contains that kind of answer, the sentence is shown first
+and its hit ranks first. The hits are searched in rank order, so the lead comes from the best
+passage that has one.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import enum
 import itertools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from retrieval.bm25 import Bm25
 from retrieval.excerpt import Excerpt, fit_excerpt, information, matched_terms, wanted_terms
@@ -25,6 +30,15 @@ class Asks(enum.Enum):
     WHO = "who"
     WHEN = "when"
     HOW_MANY = "how many"
+    POSITION = "which position"
+    WHICH = "which"
+
+
+@dataclass(frozen=True, slots=True)
+class Asking:
+    kind: Asks
+    phrase: str  # the words of the question that say what is asked, as written
+    focus: str = ""  # for WHICH: the noun asked about, lower-case ("ban" in "những Ban nào")
 
 
 # Question phrases, checked in this order ("ngày bao nhiêu" asks when, not how many).
@@ -35,8 +49,10 @@ _ASKS = (
         r"|thời gian nào|thời điểm nào",
     ),
     (Asks.HOW_MANY, r"bao nhiêu|mấy|số lượng"),
+    (Asks.POSITION, r"(?:giữ |đảm nhận |đảm nhiệm )?(?:chức vụ|chức danh|cương vị)|giữ chức"),
     (Asks.WHO, r"ai|người nào|đồng chí nào|vị nào|những ai"),
 )
+_WHICH = re.compile(r"([^\W\d_]+)\s+nào(?![^\W\d_])")
 # The common Vietnamese family names: a closed class of the language, not a list of people.
 SURNAMES = frozenset(
     {
@@ -55,29 +71,53 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 
 
-def asks(question: str) -> Asks | None:
-    lowered = question.lower()
+def asks(question: str) -> Asking | None:
+    """What the question asks for, if it is one of the kinds an answer sentence can show."""
+    lowered = question.lower()  # same length as the question: spans carry over
     for kind, pattern in _ASKS:
-        if re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered):
-            return kind
-    return None
+        found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
+        if found:
+            return Asking(kind, question[found.start() : found.end()])
+    which = _WHICH.search(lowered)
+    if which is None:
+        return None
+    return Asking(Asks.WHICH, question[which.start() : which.end()], which.group(1))
 
 
-def names_a_person(sentence: str) -> bool:
-    """A family name followed by a capitalised word, as in "Nguyễn Văn Nên"."""
+def _followed_by_a_name(
+    sentence: str, is_head: Callable[[re.Match[str]], bool], joiner: str
+) -> bool:
+    """Some word accepted by `is_head` is followed, across `joiner`, by a capitalised word."""
     words = list(_WORD.finditer(sentence))
     for here, following in itertools.pairwise(words):
-        joined_by_space = sentence[here.end() : following.start()] == " "
-        if here.group() in SURNAMES and joined_by_space and following.group()[0].isupper():
+        joined = sentence[here.end() : following.start()] == joiner
+        if joined and is_head(here) and following.group()[0].isupper():
             return True
     return False
 
 
-def answers(sentence: str, kind: Asks) -> bool:
+def names_a_person(sentence: str) -> bool:
+    """A family name followed by a capitalised word, as in "Nguyễn Văn Nên"."""
+    return _followed_by_a_name(sentence, lambda word: word.group() in SURNAMES, " ")
+
+
+def gives_a_position(sentence: str) -> bool:
+    """A name in apposition with a title: "Phan Văn Mãi, Ủy viên Trung ương Đảng"."""
+    return names_a_person(sentence) and _followed_by_a_name(
+        sentence, lambda word: word.group()[0].isupper(), ", "
+    )
+
+
+def answers(sentence: str, asking: Asking) -> bool:
+    kind = asking.kind
     if kind is Asks.WHO:
         return names_a_person(sentence)
     if kind is Asks.WHEN:
         return _DATE.search(sentence) is not None
+    if kind is Asks.POSITION:
+        return gives_a_position(sentence)
+    if kind is Asks.WHICH:
+        return _followed_by_a_name(sentence, lambda word: word.group().lower() == asking.focus, " ")
     return _NUMBER.search(_DATE.sub(" ", sentence)) is not None
 
 
@@ -87,8 +127,8 @@ def answering_sentence(
     """(which passage, its answering sentence) for the first passage that has one. Below the
     best passage, the sentence must also match the question nearly as well as `top_excerpt`
     does: a name in a weaker passage is not an answer."""
-    kind = asks(question)
-    if kind is None:
+    asking = asks(question)
+    if asking is None:
         return None
     wanted = wanted_terms(terms)
     floor = LEAD_MIN_SHARE * information(matched_terms(top_excerpt, wanted), bm25)
@@ -96,7 +136,7 @@ def answering_sentence(
         scored = [
             (information(matched_terms(sentence, wanted), bm25), sentence)
             for sentence in sentences(passage)
-            if answers(sentence, kind)
+            if answers(sentence, asking)
         ]
         weight, sentence = max(scored, default=(0.0, ""))
         if weight > (0 if number == 0 else floor):

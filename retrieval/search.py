@@ -20,6 +20,7 @@ import numpy as np
 from retrieval.bm25 import top_k
 from retrieval.distinctive import distinctive_units
 from retrieval.index import SearchIndex
+from retrieval.lead import asks
 from retrieval.restore import restore_diacritics
 from retrieval.text import normalize
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze
@@ -34,12 +35,13 @@ COVERAGE_POWER = 3.0
 class Query:
     typed: str  # normalised and cut to MAX_QUESTION_CHARS
     understood: str  # diacritics restored where they were missing
-    terms: Terms
+    terms: Terms  # what BM25 ranks on
+    content: Terms  # what coverage is measured on: the question without its frame
 
     @property
     def folded_terms(self) -> set[str]:
         """The distinct terms coverage is measured on: they do not depend on the marks typed."""
-        return {t for t in self.terms.all() if t.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))}
+        return {t for t in self.content.all() if t.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,11 @@ def understand(question: str, index: SearchIndex) -> Query:
     typed = cut_question(question)
     understood, corrected = restore_diacritics(typed, index.vocabulary)
     # A word reached through a typo matches by its folded syllables only: below an exact match.
-    return Query(typed, understood, analyze(understood).without_words_of(corrected))
+    terms = analyze(understood).without_words_of(corrected)
+    # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
+    asking = asks(understood)
+    content = analyze(understood.replace(asking.phrase, " ")) if asking else terms
+    return Query(typed, understood, terms, content)
 
 
 def unknown_term_idf(corpus_size: int) -> float:

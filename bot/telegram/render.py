@@ -88,8 +88,8 @@ def answer_messages(answer: Answer) -> list[str]:
     if not answer.answered:
         return pack([Block.plain(answer.reply)])
     blocks = [Block.plain(UNDERSTOOD_PREFIX + answer.understood, "i")] if answer.restored else []
-    for number, hit in enumerate(answer.shown):
-        leads = number == 0 and answer.lead is not None
+    for number, hit in enumerate(answer.hits):
+        leads = number == 0 and answer.lead
         blocks.append(hit_block(hit, LEAD_PREFIX if leads else ""))
     return pack(blocks)
 

@@ -5,7 +5,7 @@ import pytest
 from retrieval.answer import LEAD_PREFIX, answer
 from retrieval.index import SearchIndex
 from retrieval.indexer import load_index
-from retrieval.lead import Asks, answers, asks
+from retrieval.lead import Asking, Asks, answers, asks
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi mới được xây dựng để thay cầu sắt cũ "
@@ -13,6 +13,9 @@ ARTICLES = {
     "vực phía đông.\n\nNgày 15/9, cầu Bình Lợi chính thức khánh thành và thông xe.\n\n"
     "Ông Lê Minh Tấn, Giám đốc Sở Giao thông, cắt băng khánh thành cầu Bình Lợi.\n\n"
     "Cầu Bình Lợi dài 1.200 mét với 6 làn xe.\n",
+    "doan.txt": "Đoàn công tác thăm cầu Bình Lợi\n\nÔng Lê Minh Tấn thăm công trình cầu Bình "
+    "Lợi cùng đoàn công tác của thành phố.\n\nĐoàn gồm ông Lê Minh Tấn, Giám đốc Sở Giao "
+    "thông, và các sở Xây dựng, sở Tài chính, sở Công Thương.\n",
 }
 
 
@@ -31,11 +34,14 @@ def index(tmp_path_factory) -> SearchIndex:
         ("Cầu Bình Lợi khánh thành khi nào?", Asks.WHEN),
         ("cau binh loi khanh thanh khi nao", Asks.WHEN),
         ("Cầu Bình Lợi có bao nhiêu làn xe?", Asks.HOW_MANY),
-        ("Cầu Bình Lợi thay cầu nào?", None),
+        ("Ông Lê Minh Tấn giữ chức vụ gì?", Asks.POSITION),
+        ("Đoàn có những sở nào?", Asks.WHICH),
+        ("Cầu Bình Lợi thay cho gì?", None),
     ],
 )
 def test_question_types(index, question, kind) -> None:
-    assert asks(answer(question, index).understood) is kind
+    asking = asks(answer(question, index).understood)
+    assert (asking.kind if asking else None) is kind
 
 
 @pytest.mark.parametrize(
@@ -44,25 +50,31 @@ def test_question_types(index, question, kind) -> None:
         ("Ai cắt băng khánh thành cầu Bình Lợi?", "Ông Lê Minh Tấn"),
         ("Cầu Bình Lợi khánh thành khi nào?", "Ngày 15/9"),
         ("Cầu Bình Lợi có bao nhiêu làn xe?", "6 làn xe"),
+        ("Ông Lê Minh Tấn giữ chức vụ gì?", "Lê Minh Tấn, Giám đốc Sở Giao thông"),
+        ("Đoàn công tác gồm những sở nào?", "sở Xây dựng"),
     ],
 )
 def test_the_answering_sentence_comes_first(index, question, expected) -> None:
     result = answer(question, index)
-    assert result.lead is not None
+    assert result.lead
     assert result.reply.startswith(LEAD_PREFIX) and expected in result.reply.split("\n")[0]
-    assert expected in result.shown[0].excerpt.text
-    assert result.shown[0].excerpt.marks
+    assert expected in result.hits[0].excerpt.text
+    assert result.hits[0].excerpt.marks
 
 
 def test_no_lead_without_a_question_type(index) -> None:
     result = answer("Cầu Bình Lợi thay cầu sắt cũ", index)
-    assert result.lead is None and not result.reply.startswith(LEAD_PREFIX)
+    assert not result.lead and not result.reply.startswith(LEAD_PREFIX)
 
 
 def test_sentence_kinds() -> None:
-    assert answers("Ông Nguyễn Văn A phát biểu.", Asks.WHO)
-    assert not answers("Thành ủy tổ chức hội nghị.", Asks.WHO)
-    assert answers("Chiều 12/8, hội nghị diễn ra.", Asks.WHEN)
-    assert not answers("Có 27 tập thể.", Asks.WHEN)
-    assert answers("Có 27 tập thể.", Asks.HOW_MANY)
-    assert not answers("Ngày 4-3, hội nghị diễn ra.", Asks.HOW_MANY)
+    assert answers("Ông Nguyễn Văn A phát biểu.", Asking(Asks.WHO, ""))
+    assert not answers("Thành ủy tổ chức hội nghị.", Asking(Asks.WHO, ""))
+    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, ""))
+    assert not answers("Có 27 tập thể.", Asking(Asks.WHEN, ""))
+    assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, ""))
+    assert not answers("Ngày 4-3, hội nghị diễn ra.", Asking(Asks.HOW_MANY, ""))
+    assert answers("Ông Trần Văn B, Chủ tịch UBND, dự.", Asking(Asks.POSITION, ""))
+    assert not answers("Ông Trần Văn B dự họp.", Asking(Asks.POSITION, ""))
+    assert answers("Dự có các sở Y tế, sở Tư pháp.", Asking(Asks.WHICH, "sở nào", "sở"))
+    assert not answers("Các sở đều dự.", Asking(Asks.WHICH, "sở nào", "sở"))
