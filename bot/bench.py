@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def top_scores(scores: np.ndarray) -> list[float]:
 def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]:
     """This project's cold build; also keeps the term lists for the other engines."""
     from retrieval.index import SearchIndex
-    from retrieval.indexer import tokenise
+    from retrieval.indexer import file_stamp, tokenise
     from retrieval.store import IndexStore
 
     started = time.perf_counter()
@@ -112,7 +113,8 @@ def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]
     terms = tokenise(articles, workers=None, progress=None)
     tokenised = time.perf_counter()
     index = SearchIndex.build(list(zip(articles, terms, strict=True)))
-    IndexStore(cache).save(index)
+    stamps = {path.name: file_stamp(path) for path in corpus.iterdir()}
+    IndexStore(cache).save(replace(index, stamps=stamps))
     finished = time.perf_counter()
     with tokens_file.open("wb") as stream:
         pickle.dump([t for article_terms in terms for t in article_terms], stream)

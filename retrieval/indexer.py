@@ -92,7 +92,7 @@ def tokenise(
     return results
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int] | None:
     try:
         status = path.stat()
     except OSError:
@@ -109,7 +109,7 @@ def _read_changes(
     stale: set[str] = set()
     new_stamps: dict[str, tuple[int, int]] = {}
     for path in paths:
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         previous = known.get(path.name)
         if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
             new_stamps[path.name] = stamp

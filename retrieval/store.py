@@ -23,7 +23,7 @@ from retrieval.index import SearchIndex, term_code_version
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"TINBOTIX"
 
 
@@ -31,29 +31,46 @@ _COUNT = struct.Struct("<Q")
 
 
 def write_snapshot(saved: dict, stream: BinaryIO) -> None:
-    """Pickle with the numpy arrays' memory written out of band, ahead of the pickle, so that
-    loading reads each array straight into its final buffer: no second copy in memory."""
+    """Stream a pickle whose numpy arrays are written out of band after it, then a trailer
+    with their sizes: saving never holds a second copy of the index in memory, and loading
+    reads each array straight into its final buffer."""
+    stream.write(MAGIC)
     buffers: list[pickle.PickleBuffer] = []
-    body = pickle.dumps(saved, protocol=5, buffer_callback=buffers.append)
-    raws = [buffer.raw() for buffer in buffers]
-    stream.write(MAGIC + _COUNT.pack(len(raws)))
-    stream.write(b"".join(_COUNT.pack(raw.nbytes) for raw in raws))
-    for raw in raws:
+    pickle.dump(saved, stream, protocol=5, buffer_callback=buffers.append)
+    sizes = []
+    for buffer in buffers:
+        raw = buffer.raw()
         stream.write(raw)
-    stream.write(body)
+        sizes.append(raw.nbytes)
+    trailer = b"".join(_COUNT.pack(size) for size in sizes) + _COUNT.pack(len(sizes))
+    stream.write(trailer + _COUNT.pack(len(trailer)))
 
 
 def read_snapshot(stream: BinaryIO) -> dict:
     if stream.read(len(MAGIC)) != MAGIC:
         raise ValueError("not a tin-bot index")
-    (count,) = _COUNT.unpack(stream.read(_COUNT.size))
-    sizes = [_COUNT.unpack(stream.read(_COUNT.size))[0] for _ in range(count)]
+    body_start = stream.tell()
+    file_size = stream.seek(0, os.SEEK_END)
+    stream.seek(-_COUNT.size, os.SEEK_END)
+    (trailer_size,) = _COUNT.unpack(stream.read(_COUNT.size))
+    if not _COUNT.size <= trailer_size <= file_size - body_start - _COUNT.size:
+        raise ValueError("index file damaged: bad trailer")
+    stream.seek(-_COUNT.size - trailer_size, os.SEEK_END)
+    trailer = stream.read(trailer_size)
+    count = _COUNT.unpack(trailer[-_COUNT.size :])[0]
+    if trailer_size != _COUNT.size * (count + 1):
+        raise ValueError("index file damaged: bad trailer")
+    sizes = [_COUNT.unpack_from(trailer, i * _COUNT.size)[0] for i in range(count)]
+    if sum(sizes) > file_size - body_start - _COUNT.size - trailer_size:
+        raise ValueError("index file damaged: arrays cut short")
+    stream.seek(-_COUNT.size - trailer_size - sum(sizes), os.SEEK_END)
     buffers = []
     for size in sizes:
         buffer = bytearray(size)
         if stream.readinto(buffer) != size:
             raise EOFError("index file truncated")
         buffers.append(buffer)
+    stream.seek(body_start)
     saved = pickle.load(stream, buffers=buffers)
     if not isinstance(saved, dict):
         raise TypeError("not an index snapshot")

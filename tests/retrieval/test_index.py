@@ -170,3 +170,13 @@ def test_warm_start_does_not_even_read_files_whose_stamp_is_unchanged(
     assert read == []
     (folder / "b.txt").write_text(OTHER + "Đoạn thêm.\n", encoding="utf-8")
     assert sync(folder, store).added == ["b.txt"] and read == ["b.txt"]
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.9, 0.999])
+def test_a_store_cut_anywhere_is_rebuilt(make_corpus, tmp_path, keep, caplog) -> None:
+    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    sync(folder, store)
+    data = store.path.read_bytes()
+    store.path.write_bytes(data[: int(len(data) * keep)])
+    assert store.load() is None and "unreadable" in caplog.text
+    assert len(sync(folder, store).index.passages) == 4
