@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.index import SearchIndex
+from retrieval.indexer import load_index
 from retrieval.live import LiveIndex
 from retrieval.store import IndexStore
 
@@ -36,6 +37,15 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
             monkeypatch.delenv(name)
     monkeypatch.setenv("BOT_INDEX_DIR", str(tmp_path / "index-cache"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """An index of the test module's made-up corpus, its ARTICLES = {file name: text}."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for name, text in request.module.ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_index(folder, tmp_path_factory.mktemp("cache"))
 
 
 CorpusFactory = Callable[[dict[str, str]], Path]

@@ -4,8 +4,6 @@ import pytest
 
 from retrieval.answer import answer
 from retrieval.distinctive import distinctive_units
-from retrieval.index import SearchIndex
-from retrieval.indexer import load_index
 from retrieval.text import fold
 
 ARTICLES = {
@@ -14,14 +12,6 @@ ARTICLES = {
     "quyet_dinh.txt": "Quyết định 15\n\nQuyết định 15 của UBND tỉnh quy định giá đất ở nông thôn "
     "từ năm 2025.\n",
 }
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory) -> SearchIndex:
-    folder = tmp_path_factory.mktemp("near")
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return load_index(folder, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@
 import pytest
 
 from retrieval.answer import LEAD_PREFIX, answer
-from retrieval.index import SearchIndex
-from retrieval.indexer import load_index
 from retrieval.lead import Asking, Asks, answers, asks
 
 ARTICLES = {
@@ -17,14 +15,6 @@ ARTICLES = {
     "Lợi cùng đoàn công tác của thành phố.\n\nĐoàn gồm ông Lê Minh Tấn, Giám đốc Sở Giao "
     "thông, và các sở Xây dựng, sở Tài chính, sở Công Thương.\n",
 }
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory) -> SearchIndex:
-    folder = tmp_path_factory.mktemp("lead")
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return load_index(folder, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.mark.parametrize(

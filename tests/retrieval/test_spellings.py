@@ -5,7 +5,6 @@ import pytest
 
 from retrieval.answer import answer
 from retrieval.index import SearchIndex
-from retrieval.indexer import load_index
 from retrieval.text import fold
 
 ARTICLES = {
@@ -17,14 +16,6 @@ ARTICLES = {
     "\n\nNgười dân mong cầu sớm hoàn thành.\n",
     "van.txt": "Văn nghệ\n\nĐội văn nghệ xã biểu diễn chào mừng ngày hội đại đoàn kết.\n",
 }
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory) -> SearchIndex:
-    folder = tmp_path_factory.mktemp("spellings")
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return load_index(folder, tmp_path_factory.mktemp("cache"))
 
 
 def top(index: SearchIndex, question: str) -> tuple[str, int, float]:
