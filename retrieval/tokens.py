@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from retrieval.text import fold
 
 SYLLABLE_PREFIX = "~"
 BIGRAM_PREFIX = "^"
+_PYVI_LOCK = threading.Lock()
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -43,8 +45,10 @@ def segment(text: str) -> list[str]:
     """pyvi words of a normalised text, lower-case, syllables joined by "_", punctuation gone."""
     if not text.strip():
         return []
+    with _PYVI_LOCK:  # one CRF tagger is shared, and answers run in worker threads
+        tokenized = _pyvi_tokenizer().tokenize(text)
     words: list[str] = []
-    for token in _pyvi_tokenizer().tokenize(text).split():
+    for token in tokenized.split():
         syllables = [_EDGE_PUNCTUATION.sub("", part) for part in token.lower().split("_")]
         word = "_".join(part for part in syllables if part)
         if word:
