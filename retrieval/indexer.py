@@ -8,6 +8,7 @@ all cores when there are many), removed ones dropped. The result is saved for th
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -73,7 +74,10 @@ def tokenise(
     started, done_bytes, results = time.monotonic(), 0, []
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES
-    executor = ProcessPoolExecutor(workers) if parallel else None
+    # Not "fork": a reload runs beside answering threads, and a forked child could inherit
+    # the pyvi lock held by one of them.
+    context = multiprocessing.get_context("forkserver")
+    executor = ProcessPoolExecutor(workers, mp_context=context) if parallel else None
     try:
         mapped = (
             executor.map(article_terms, articles, chunksize=8)
