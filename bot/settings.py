@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default_factory=default_cache_dir)
     data_dir: Path = Field(default_factory=default_data_dir)
     top_k: int = Field(default=3, ge=1, le=10)
-    reload_seconds: float = Field(default=2.0, ge=0)
+    reload_seconds: float = Field(default=0.5, ge=0)
     flood_limit: int = Field(default=8, ge=1)
     flood_window_seconds: float = Field(default=30.0, gt=0)
     api_url: str = TELEGRAM_API_URL

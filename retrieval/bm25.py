@@ -46,6 +46,14 @@ def okapi_term_weight(
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_length / avgdl))
 
 
+def _rows_of_entries(indptr: np.ndarray, start: int, end: int) -> np.ndarray:
+    """The row of each stored entry in [start, end) of a CSR matrix."""
+    first = int(np.searchsorted(indptr, start, side="right")) - 1
+    last = int(np.searchsorted(indptr, end - 1, side="right")) - 1
+    bounds = np.clip(indptr[first : last + 2], start, end)
+    return np.repeat(np.arange(first, last + 1), np.diff(bounds))
+
+
 @dataclass(frozen=True)
 class TermCounts:
     """Term frequencies: rows are term ids (`ids`), columns passages. Stored term-major with
@@ -63,25 +71,40 @@ class TermCounts:
         return int(self.counts.shape[1])
 
     def appended(self, documents: Sequence[Sequence[str]]) -> TermCounts:
-        """A copy with `documents` added as new passages at the end (new terms get new ids)."""
+        """A copy with `documents` added as new passages at the end (new terms get new ids).
+
+        The new passages' columns come after every existing one, so each new entry goes at
+        the end of its term's row: one `np.insert` per array, no sorting, no format change."""
         ids = dict(self.ids)
-        columns = []
-        for document in documents:
-            column: dict[int, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        data: list[int] = []
+        for number, document in enumerate(documents, start=self.passages):
+            counted: dict[int, int] = {}
             for term in document:
                 term_id = ids.setdefault(term, len(ids))
-                column[term_id] = column.get(term_id, 0) + 1
-            columns.append(column)
-        indptr = np.cumsum([0, *(len(c) for c in columns)], dtype=np.int64)
-        indices = np.fromiter((t for c in columns for t in sorted(c)), dtype=np.int32)
-        counts = np.fromiter((c[t] for c in columns for t in sorted(c)), dtype=np.int64)
-        data = np.minimum(counts, np.iinfo(TF_DTYPE).max).astype(TF_DTYPE)
-        shape = (len(ids), len(documents))
-        new = sparse.csc_matrix((data, indices, indptr), shape=shape)
-        old = self.counts.tocsc()
-        old.resize((len(ids), self.passages))
-        merged = sparse.hstack([old, new], format="csr", dtype=TF_DTYPE)
-        merged.sort_indices()
+                counted[term_id] = counted.get(term_id, 0) + 1
+            for term_id in sorted(counted):
+                rows.append(term_id)
+                columns.append(number)
+                data.append(min(counted[term_id], int(np.iinfo(TF_DTYPE).max)))
+        new_rows = np.array(rows, dtype=np.int64)
+        order = np.argsort(new_rows, kind="stable")  # by row, then by passage
+        new_rows = new_rows[order]
+        old = self.counts
+        old_indptr = np.concatenate(
+            [old.indptr, np.full(len(ids) - old.shape[0], old.indptr[-1], dtype=old.indptr.dtype)]
+        )
+        at = old_indptr[new_rows + 1]  # the end of each new entry's row
+        indices = np.insert(old.indices, at, np.array(columns, dtype=np.int32)[order])
+        values = np.insert(old.data, at, np.array(data, dtype=TF_DTYPE)[order])
+        added = np.bincount(new_rows, minlength=len(ids))
+        indptr = old_indptr + np.concatenate([[0], np.cumsum(added)])
+        shape = (len(ids), self.passages + len(documents))
+        index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+        merged = sparse.csr_matrix(
+            (values, indices.astype(index_type), indptr.astype(index_type)), shape=shape
+        )
         return TermCounts(ids, merged)
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
@@ -121,7 +144,7 @@ class Bm25:
         data = np.empty(tf.nnz, dtype=np.float64)
         for start in range(0, tf.nnz, WEIGHT_CHUNK):
             end = min(start + WEIGHT_CHUNK, tf.nnz)
-            rows = np.searchsorted(tf.indptr, np.arange(start, end), side="right") - 1
+            rows = _rows_of_entries(tf.indptr, start, end)
             saturated = okapi_term_weight(
                 tf.data[start:end].astype(np.float64),
                 doc_length[tf.indices[start:end]],

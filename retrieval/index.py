@@ -100,5 +100,8 @@ class SearchIndex:
         articles = tuple(kept + [article for article, _ in added])
         sizes = [len(article.paragraphs) for article in articles]
         starts = np.cumsum([0, *sizes[:-1]]) if articles else np.zeros(0, int)
-        passages = tuple(p for article in articles for p in article.passages())
+        passages = tuple(
+            [self.passages[i] for i in np.concatenate(kept_columns).tolist()]
+            + [p for article, _ in added for p in article.passages()]
+        )
         return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)

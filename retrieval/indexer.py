@@ -60,6 +60,7 @@ class SyncReport:
     index: SearchIndex
     added: list[str] = field(default_factory=list)  # new or changed articles
     removed: list[str] = field(default_factory=list)
+    unsaved: bool = False  # the index differs from what the store holds
 
     @property
     def changed(self) -> bool:
@@ -141,9 +142,11 @@ def sync(
     previous: SearchIndex | None = None,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    save: bool = True,
 ) -> SyncReport:
-    """The index for the articles now in `folder`. Raises CorpusError when nothing can be
-    served; a file that turned unreadable keeps its previous version, with a warning."""
+    """The index for the articles now in `folder`, saved to `store` unless `save` is False
+    (the caller then saves when `unsaved`). Raises CorpusError when nothing can be served; a
+    file that turned unreadable keeps its previous version, with a warning."""
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = {article.source: article for article in base.articles}
@@ -159,8 +162,9 @@ def sync(
     index = replace(index, stamps=stamps)
     if not index.articles:
         raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
-    report = SyncReport(index, [article.source for article in fresh], removed)
-    if report.changed or restamped:
+    added = [article.source for article in fresh]
+    report = SyncReport(index, added, removed, unsaved=bool(added or removed or restamped))
+    if save and report.unsaved:
         store.save(index)
     return report
 

@@ -56,19 +56,21 @@ class LiveIndex:
                 signature = folder_signature(self.folder)
                 if signature == self._signature:
                     return False
-                report = sync(self.folder, self.store, previous=self.current)
+                report = sync(self.folder, self.store, previous=self.current, save=False)
             except CorpusError as error:
                 log.warning("reload skipped, previous index kept: %s", error)
                 return False
             self._signature = signature
+            self.current = report.index  # served from now on; saved for the next start below
             if report.changed:
-                self.current = report.index
                 log.info(
                     "reloaded: %d articles added or changed, %d removed; %d articles now",
                     len(report.added),
                     len(report.removed),
                     len(report.index.articles),
                 )
+            if report.unsaved:
+                self.store.save(report.index)
             return report.changed
 
     def watch(self, interval: float) -> threading.Event:

@@ -40,6 +40,8 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
         np.testing.assert_allclose(mine, reference, atol=1e-6)
     for figures in (ours, naive, fast):
         assert figures["retrieval_p50_ms"] > 0 and figures["peak_rss_mb"] > 0
+    assert 0 < ours["add_one_article_s"] < 5
+    assert not (corpus / "zz-new-article.txt").exists()
     table = render(
         {
             "corpus": cold,
