@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -60,7 +61,7 @@ async def test_a_failing_handler_is_logged_by_type_and_the_bot_keeps_going(
 def message(text: str, chat_type: str = "supergroup", reply_from_bot: bool = False) -> Message:
     data = {
         "message_id": 5,
-        "date": 0,
+        "date": int(time.time()),
         "chat": {"id": -1, "type": chat_type, "title": "g"},
         "from": {"id": 9, "is_bot": False, "first_name": "U"},
         "text": text,
@@ -95,3 +96,39 @@ def test_only_mentions_and_replies_to_the_bot_address_it() -> None:
     assert addresses_bot(message("câu hỏi", reply_from_bot=True), BOT_ID, BOT_USERNAME)
     assert not addresses_bot(message("chào cả nhóm"), BOT_ID, BOT_USERNAME)
     assert not addresses_bot(message(f"hi @{BOT_USERNAME}x"), BOT_ID, BOT_USERNAME)
+
+
+async def test_sending_is_retried_through_timeouts_and_5xx(monkeypatch) -> None:
+    from telegram.error import NetworkError, TimedOut
+
+    monkeypatch.setattr(handlers, "SEND_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    failures = [TimedOut(), NetworkError("Bad Gateway")]
+
+    async def flaky() -> str:
+        if failures:
+            raise failures.pop(0)
+        return "sent"
+
+    assert await handlers.with_retries(flaky) == "sent"
+
+
+async def test_a_refused_request_is_not_retried() -> None:
+    from telegram.error import BadRequest
+
+    calls = []
+
+    async def refused() -> None:
+        calls.append(1)
+        raise BadRequest("message is too long")
+
+    with pytest.raises(BadRequest):
+        await handlers.with_retries(refused)
+    assert calls == [1]
+
+
+def test_a_question_that_waited_gets_a_late_notice() -> None:
+    fresh = message("tu soi tu sua", chat_type="private")
+    assert handlers.late_notice(fresh) == []
+    old = Message.de_json({**fresh.to_dict(), "date": int(time.time()) - 600}, None)
+    (notice,) = handlers.late_notice(old)
+    assert "muộn" in notice and "10 phút" in notice
