@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from retrieval.excerpt import Excerpt, make_excerpt
@@ -12,6 +12,7 @@ from retrieval.lead import answering_sentence
 from retrieval.search import MIN_COVERAGE, Ranked, rank, understand
 
 DEFAULT_TOP_K = 3
+LEAD_CANDIDATES = 10  # how deep a who-question looks for a passage naming the title's holder
 
 USAGE_HINT = (
     "Hãy gõ một câu hỏi về các bài viết, có dấu hoặc không dấu, ví dụ: "
@@ -104,21 +105,27 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     if not query.typed:
         return Answer(question, "", False, False, (), USAGE_HINT)
     restored = query.understood.lower() != query.typed.lower()
-    ranking = rank(query, index, top_k + skip)
+    ranking = rank(query, index, max(top_k + skip, LEAD_CANDIDATES))
     if ranking.unmentioned:
         names = ", ".join(f"«{name}»" for name in ranking.unmentioned)
         reply = NOT_MENTIONED.format(names=names)
         return Answer(question, query.understood, restored, False, (), reply)
     if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
-    chosen = ranking.ranked[skip:]
-    passages = [index.passages[r.position].text for r in chosen]
-    excerpts = [make_excerpt(text, query.terms, index.bm25) for text in passages]
-    top_excerpt = excerpts[0].text if excerpts else ""
-    lead = answering_sentence(passages, top_excerpt, query.understood, query.terms, index.bm25)
-    hits = [_hit(index, r, e) for r, e in zip(chosen, excerpts, strict=True)]
-    if lead is not None:  # the hit holding the answering sentence goes first, showing it
-        number, sentence = lead
-        hits.insert(0, replace(hits.pop(number), excerpt=sentence))
+    candidates = ranking.ranked[skip:]
+    texts = [index.passages[r.position].text for r in candidates]
+    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25).text if texts else ""
+    lead = answering_sentence(texts, top_k, top_excerpt, query.understood, query.terms, index.bm25)
+    order = list(range(min(top_k, len(candidates))))
+    if lead is not None:  # the hit holding the answering sentence goes first
+        order = [lead[0], *(n for n in order if n != lead[0])][:top_k]
+    hits = [
+        _hit(
+            index,
+            candidates[n],
+            lead[1] if lead and n == lead[0] else make_excerpt(texts[n], query.terms, index.bm25),
+        )
+        for n in order
+    ]
     reply = render_reply(query.understood, restored, tuple(hits), lead is not None)
     return Answer(question, query.understood, restored, True, tuple(hits), reply, lead is not None)

@@ -16,11 +16,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
 from retrieval.excerpt import Excerpt, fit_excerpt, information, matched_terms, wanted_terms
-from retrieval.text import sentences
-from retrieval.tokens import Terms
+from retrieval.text import fold, sentences
+from retrieval.tokens import Terms, analyze
 
+# Words that make a title somebody else's: "Phó Bí thư" is not "Bí thư".
+TITLE_MODIFIERS = frozenset({"phó", "nguyên", "quyền", "cựu"})
 # Below the best passage, an answering sentence must hold this share of the question
 # information that the best passage's excerpt holds.
 LEAD_MIN_SHARE = 0.6
@@ -37,8 +40,13 @@ class Asks(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class Asking:
     kind: Asks
-    phrase: str  # the words of the question that say what is asked, as written
+    span: tuple[int, int]  # where the question says what is asked ("giữ chức vụ")
     focus: str = ""  # for WHICH: the noun asked about, lower-case ("ban" in "những Ban nào")
+
+    def without_frame(self, question: str) -> str:
+        """The question without the words that only say what is asked."""
+        start, end = self.span
+        return f"{question[:start]} {question[end:]}"
 
 
 # Question phrases, checked in this order ("ngày bao nhiêu" asks when, not how many).
@@ -77,11 +85,11 @@ def asks(question: str) -> Asking | None:
     for kind, pattern in _ASKS:
         found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
         if found:
-            return Asking(kind, question[found.start() : found.end()])
+            return Asking(kind, found.span())
     which = _WHICH.search(lowered)
     if which is None:
         return None
-    return Asking(Asks.WHICH, question[which.start() : which.end()], which.group(1))
+    return Asking(Asks.WHICH, which.span(), which.group(1))
 
 
 def _followed_by_a_name(
@@ -108,6 +116,51 @@ def gives_a_position(sentence: str) -> bool:
     )
 
 
+def person_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each person's name: a family name and the capitalised words after it."""
+    words = list(_WORD.finditer(text))
+    spans: list[tuple[int, int]] = []
+    here = 0
+    while here < len(words):
+        last = here
+        if words[here].group() in SURNAMES:
+            while (
+                last + 1 < len(words)
+                and text[words[last].end() : words[last + 1].start()] == " "
+                and words[last + 1].group()[0].isupper()
+            ):
+                last += 1
+        if last > here:
+            spans.append((words[here].start(), words[last].end()))
+        here = last + 1
+    return spans
+
+
+def names_title_holder(sentence: str, title: list[str]) -> bool:
+    """The question's title, word for word, beside a person's name: "Bí thư Thành ủy TPHCM
+    Nguyễn Văn Nên", or "Nguyễn Văn Nên, Ủy viên Bộ Chính trị, Bí thư Thành ủy TPHCM" (the
+    name's own apposition, no other name or ";" between) — and not inside a longer title:
+    "Phó Bí thư Thành ủy TPHCM" is somebody else."""
+    text = contract_aliases(sentence)
+    words = list(_WORD.finditer(text))
+    folded = [fold(word.group()).lower() for word in words]
+    people = person_spans(text)
+    for start in range(len(words) - len(title) + 1):
+        if not title or folded[start : start + len(title)] != title:
+            continue
+        if start > 0 and words[start - 1].group().lower() in TITLE_MODIFIERS:
+            continue
+        phrase_start, phrase_end = words[start].start(), words[start + len(title) - 1].end()
+        for name_start, name_end in people:
+            if name_start == phrase_end + 1:  # "Bí thư Thành ủy TPHCM Nguyễn Văn Nên"
+                return True
+            between = text[name_end:phrase_start]
+            others = any(name_end < s < phrase_start for s, _ in people)
+            if between.startswith(",") and ";" not in between and not others:
+                return True
+    return False
+
+
 def answers(sentence: str, asking: Asking) -> bool:
     kind = asking.kind
     if kind is Asks.WHO:
@@ -121,15 +174,34 @@ def answers(sentence: str, asking: Asking) -> bool:
     return _NUMBER.search(_DATE.sub(" ", sentence)) is not None
 
 
-def answering_sentence(
-    passages: list[str], top_excerpt: str, question: str, terms: Terms, bm25: Bm25
+def title_holder(
+    passages: list[str], asking: Asking, question: str, terms: Terms
 ) -> tuple[int, Excerpt] | None:
-    """(which passage, its answering sentence) for the first passage that has one. Below the
-    best passage, the sentence must also match the question nearly as well as `top_excerpt`
-    does: a name in a weaker passage is not an answer."""
+    """For "who is <title>?": the first passage naming the holder of exactly that title."""
+    title = list(analyze(asking.without_frame(question)).syllables)
+    for number, passage in enumerate(passages):
+        for sentence in sentences(passage):
+            if names_title_holder(sentence, title):
+                return number, fit_excerpt(sentence, terms)
+    return None
+
+
+def answering_sentence(
+    passages: list[str], shown: int, top_excerpt: str, question: str, terms: Terms, bm25: Bm25
+) -> tuple[int, Excerpt] | None:
+    """(which passage, its answering sentence). A who-question naming a title takes the first
+    of all `passages` that names its holder; otherwise the first of the `shown` best passages
+    with a sentence of the asked kind wins. Below the best passage, that sentence must also
+    match the question nearly as well as `top_excerpt` does: a name in a weaker passage is not
+    an answer."""
     asking = asks(question)
     if asking is None:
         return None
+    if asking.kind is Asks.WHO:
+        holder = title_holder(passages, asking, question, terms)
+        if holder is not None:
+            return holder
+    passages = passages[:shown]
     wanted = wanted_terms(terms)
     floor = LEAD_MIN_SHARE * information(matched_terms(top_excerpt, wanted), bm25)
     for number, passage in enumerate(passages):

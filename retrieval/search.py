@@ -66,7 +66,7 @@ def understand(question: str, index: SearchIndex) -> Query:
     terms = analyze(understood).without_words_of(corrected)
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
     asking = asks(understood)
-    content = analyze(understood.replace(asking.phrase, " ")) if asking else terms
+    content = analyze(asking.without_frame(understood)) if asking else terms
     return Query(typed, understood, terms, content)
 
 

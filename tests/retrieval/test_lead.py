@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval.answer import LEAD_PREFIX, answer
-from retrieval.lead import Asking, Asks, answers, asks
+from retrieval.lead import Asking, Asks, answers, asks, names_title_holder
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi mới được xây dựng để thay cầu sắt cũ "
@@ -14,6 +14,9 @@ ARTICLES = {
     "doan.txt": "Đoàn công tác thăm cầu Bình Lợi\n\nÔng Lê Minh Tấn thăm công trình cầu Bình "
     "Lợi cùng đoàn công tác của thành phố.\n\nĐoàn gồm ông Lê Minh Tấn, Giám đốc Sở Giao "
     "thông, và các sở Xây dựng, sở Tài chính, sở Công Thương.\n",
+    "y_te.txt": "Họp bàn phòng dịch\n\nÔng Trần Văn Phúc, Phó Giám đốc Sở Y tế, chủ trì buổi "
+    "làm việc với các bệnh viện về dịch sốt xuất huyết.\n\nBà Lê Thị Hoa, Giám đốc Sở Y tế, đề "
+    "nghị các bệnh viện báo cáo hằng tuần.\n",
 }
 
 
@@ -58,13 +61,42 @@ def test_no_lead_without_a_question_type(index) -> None:
 
 
 def test_sentence_kinds() -> None:
-    assert answers("Ông Nguyễn Văn A phát biểu.", Asking(Asks.WHO, ""))
-    assert not answers("Thành ủy tổ chức hội nghị.", Asking(Asks.WHO, ""))
-    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, ""))
-    assert not answers("Có 27 tập thể.", Asking(Asks.WHEN, ""))
-    assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, ""))
-    assert not answers("Ngày 4-3, hội nghị diễn ra.", Asking(Asks.HOW_MANY, ""))
-    assert answers("Ông Trần Văn B, Chủ tịch UBND, dự.", Asking(Asks.POSITION, ""))
-    assert not answers("Ông Trần Văn B dự họp.", Asking(Asks.POSITION, ""))
-    assert answers("Dự có các sở Y tế, sở Tư pháp.", Asking(Asks.WHICH, "sở nào", "sở"))
-    assert not answers("Các sở đều dự.", Asking(Asks.WHICH, "sở nào", "sở"))
+    assert answers("Ông Nguyễn Văn A phát biểu.", Asking(Asks.WHO, (0, 0)))
+    assert not answers("Thành ủy tổ chức hội nghị.", Asking(Asks.WHO, (0, 0)))
+    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, (0, 0)))
+    assert not answers("Có 27 tập thể.", Asking(Asks.WHEN, (0, 0)))
+    assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0)))
+    assert not answers("Ngày 4-3, hội nghị diễn ra.", Asking(Asks.HOW_MANY, (0, 0)))
+    assert answers("Ông Trần Văn B, Chủ tịch UBND, dự.", Asking(Asks.POSITION, (0, 0)))
+    assert not answers("Ông Trần Văn B dự họp.", Asking(Asks.POSITION, (0, 0)))
+    assert answers("Dự có các sở Y tế, sở Tư pháp.", Asking(Asks.WHICH, (0, 0), "sở"))
+    assert not answers("Các sở đều dự.", Asking(Asks.WHICH, (0, 0), "sở"))
+
+
+def test_the_frame_is_cut_at_its_own_place_only() -> None:
+    asking = asks("Mãi Hải là ai")
+    assert asking is not None and asking.kind is Asks.WHO
+    assert asking.without_frame("Mãi Hải là ai").split() == ["Mãi", "Hải", "là"]
+
+
+@pytest.mark.parametrize(
+    ("question", "holder"),
+    [
+        ("Giám đốc Sở Y tế là ai?", "Lê Thị Hoa"),
+        ("Phó Giám đốc Sở Y tế là ai?", "Trần Văn Phúc"),
+        ("giam doc so y te la ai", "Lê Thị Hoa"),
+    ],
+)
+def test_who_holds_a_title_names_that_holder_not_a_deputy(index, question, holder) -> None:
+    reply = answer(question, index).reply
+    (lead,) = [line for line in reply.split("\n") if line.startswith(LEAD_PREFIX)]
+    assert holder in lead
+
+
+def test_title_holder_sentences() -> None:
+    title = ["giam", "doc", "so", "y", "te"]
+    assert names_title_holder("Giám đốc Sở Y tế Lê Thị Hoa phát biểu.", title)
+    assert names_title_holder("Bà Lê Thị Hoa, Ủy viên Ban, Giám đốc Sở Y tế, dự.", title)
+    assert not names_title_holder("Phó Giám đốc Sở Y tế Trần Văn Phúc dự.", title)
+    assert not names_title_holder("Ông Trần Văn Phúc; Giám đốc Sở Y tế vắng.", title)
+    assert not names_title_holder("Giám đốc Sở Y tế vắng mặt.", title)
