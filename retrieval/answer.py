@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from retrieval.corpus import Passage
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
-from retrieval.lead import answering_sentence
-from retrieval.search import MIN_COVERAGE, Ranked, rank, understand
+from retrieval.lead import FOLLOWING, Candidates, answering_sentence
+from retrieval.search import MIN_COVERAGE, Ranked, rank, score_one, understand
 
 DEFAULT_TOP_K = 3
 LEAD_CANDIDATES = 10  # how deep a who-question looks for a passage naming the title's holder
@@ -92,6 +93,12 @@ def render_reply(
     return "\n\n".join(blocks)
 
 
+def next_in_article(index: SearchIndex, position: int) -> Passage | None:
+    """The paragraph after passage `position`, if its article has one."""
+    _, end = index.article_span(position)
+    return index.passages[position + 1] if position + 1 < end else None
+
+
 def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
     passage = index.passages[ranked.position]
     return Hit(
@@ -112,20 +119,21 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
         return Answer(question, query.understood, restored, False, (), reply)
     if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
-    candidates = ranking.ranked[skip:]
-    texts = [index.passages[r.position].text for r in candidates]
+    ranked = ranking.ranked[skip:]
+    texts = [index.passages[r.position].text for r in ranked]
+    following = next_in_article(index, ranked[0].position) if ranked else None
+    candidates = Candidates(texts, top_k, following.text if following else None)
     top_excerpt = make_excerpt(texts[0], query.terms, index.bm25).text if texts else ""
-    lead = answering_sentence(texts, top_k, top_excerpt, query.understood, query.terms, index.bm25)
-    order = list(range(min(top_k, len(candidates))))
+    lead = answering_sentence(candidates, top_excerpt, query.understood, query.terms, index.bm25)
+    order = list(range(min(top_k, len(ranked))))
+    hits = [_hit(index, ranked[n], make_excerpt(texts[n], query.terms, index.bm25)) for n in order]
     if lead is not None:  # the hit holding the answering sentence goes first
-        order = [lead[0], *(n for n in order if n != lead[0])][:top_k]
-    hits = [
-        _hit(
-            index,
-            candidates[n],
-            lead[1] if lead and n == lead[0] else make_excerpt(texts[n], query.terms, index.bm25),
-        )
-        for n in order
-    ]
+        number, sentence = lead
+        if number == FOLLOWING:
+            leading = _hit(index, score_one(query, index, ranked[0].position + 1), sentence)
+        else:
+            leading = _hit(index, ranked[number], sentence)
+            hits = [h for n, h in zip(order, hits, strict=True) if n != number]
+        hits = [leading, *hits][:top_k]
     reply = render_reply(query.understood, restored, tuple(hits), lead is not None)
     return Answer(question, query.understood, restored, True, tuple(hits), reply, lead is not None)

@@ -27,6 +27,9 @@ TITLE_MODIFIERS = frozenset({"phó", "nguyên", "quyền", "cựu"})
 # Below the best passage, an answering sentence must hold this share of the question
 # information that the best passage's excerpt holds.
 LEAD_MIN_SHARE = 0.6
+# The paragraph after the best one may lead when it supplies this share of the question
+# information the best one lacks.
+FOLLOWING_MIN_SHARE = 0.5
 
 
 class Asks(enum.Enum):
@@ -186,31 +189,64 @@ def title_holder(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The passages an answering sentence may come from."""
+
+    texts: list[str]  # ranked, best first
+    shown: int  # how many of them the reply shows
+    following: str | None  # the paragraph after the best one, in the same article
+
+
+FOLLOWING = -1  # the answering sentence came from Candidates.following
+
+
+def continuation(
+    candidates: Candidates, asking: Asking, terms: Terms, bm25: Bm25
+) -> Excerpt | None:
+    """A sentence of the paragraph after the best one that answers the question's kind and
+    supplies most of what the best paragraph lacks: news often names the event in one
+    paragraph and who chaired it in the next."""
+    if candidates.following is None or not candidates.texts:
+        return None
+    wanted = wanted_terms(terms)
+    missing = wanted - matched_terms(candidates.texts[0], wanted)
+    needed = FOLLOWING_MIN_SHARE * information(missing, bm25)
+    for sentence in sentences(candidates.following):
+        supplied = matched_terms(sentence, wanted) & missing
+        if supplied and answers(sentence, asking) and information(supplied, bm25) >= needed:
+            return fit_excerpt(sentence, terms)
+    return None
+
+
 def answering_sentence(
-    passages: list[str], shown: int, top_excerpt: str, question: str, terms: Terms, bm25: Bm25
+    candidates: Candidates, top_excerpt: str, question: str, terms: Terms, bm25: Bm25
 ) -> tuple[int, Excerpt] | None:
-    """(which passage, its answering sentence). A who-question naming a title takes the first
-    of all `passages` that names its holder; otherwise the first of the `shown` best passages
-    with a sentence of the asked kind wins. Below the best passage, that sentence must also
-    match the question nearly as well as `top_excerpt` does: a name in a weaker passage is not
-    an answer."""
+    """(which candidate, or FOLLOWING; its answering sentence), looked for in this order:
+    for a who-question naming a title, the first candidate naming its holder; a sentence of the
+    asked kind in the best passage; in the paragraph after it, when that completes it; in a
+    lower shown passage, when it matches the question nearly as well as `top_excerpt` does (a
+    name in a weaker passage is not an answer)."""
     asking = asks(question)
     if asking is None:
         return None
     if asking.kind is Asks.WHO:
-        holder = title_holder(passages, asking, question, terms)
+        holder = title_holder(candidates.texts, asking, question, terms)
         if holder is not None:
             return holder
-    passages = passages[:shown]
     wanted = wanted_terms(terms)
     floor = LEAD_MIN_SHARE * information(matched_terms(top_excerpt, wanted), bm25)
-    for number, passage in enumerate(passages):
+    for number, passage in enumerate(candidates.texts[: candidates.shown]):
         scored = [
             (information(matched_terms(sentence, wanted), bm25), sentence)
             for sentence in sentences(passage)
             if answers(sentence, asking)
         ]
         weight, sentence = max(scored, default=(0.0, ""))
-        if weight > (0 if number == 0 else floor):
+        if number == 0 and weight > 0:
+            return number, fit_excerpt(sentence, terms)
+        if number == 0 and (following := continuation(candidates, asking, terms, bm25)):
+            return FOLLOWING, following
+        if number > 0 and weight > floor:
             return number, fit_excerpt(sentence, terms)
     return None

@@ -110,3 +110,10 @@ def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
     order = sorted(range(len(candidates)), key=lambda i: (-adjusted[i], candidates[i]))
     ranked = [Ranked(candidates[i], float(adjusted[i]), float(shares[i])) for i in order[:k]]
     return Ranking(ranked, [])
+
+
+def score_one(query: Query, index: SearchIndex, position: int) -> Ranked:
+    """One passage scored as `rank` scores its candidates."""
+    score = float(index.bm25.scores(query.terms.all())[position])
+    share = float(coverages(query, index, [position])[0])
+    return Ranked(position, score * share**COVERAGE_POWER, share)

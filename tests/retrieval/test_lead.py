@@ -14,6 +14,10 @@ ARTICLES = {
     "doan.txt": "Đoàn công tác thăm cầu Bình Lợi\n\nÔng Lê Minh Tấn thăm công trình cầu Bình "
     "Lợi cùng đoàn công tác của thành phố.\n\nĐoàn gồm ông Lê Minh Tấn, Giám đốc Sở Giao "
     "thông, và các sở Xây dựng, sở Tài chính, sở Công Thương.\n",
+    "hoi_thao.txt": "Hội thảo chuyển đổi số\n\nSáng 9/10, Sở Thông tin và Truyền thông tổ "
+    "chức hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa tại khu công nghệ cao.\n\n"
+    "Chủ trì hội thảo có ông Võ Văn Hùng, Giám đốc Sở Thông tin và Truyền thông.\n\n"
+    "Các doanh nghiệp chia sẻ kinh nghiệm ứng dụng phần mềm quản lý.\n",
     "y_te.txt": "Họp bàn phòng dịch\n\nÔng Trần Văn Phúc, Phó Giám đốc Sở Y tế, chủ trì buổi "
     "làm việc với các bệnh viện về dịch sốt xuất huyết.\n\nBà Lê Thị Hoa, Giám đốc Sở Y tế, đề "
     "nghị các bệnh viện báo cáo hằng tuần.\n",
@@ -100,3 +104,29 @@ def test_title_holder_sentences() -> None:
     assert not names_title_holder("Phó Giám đốc Sở Y tế Trần Văn Phúc dự.", title)
     assert not names_title_holder("Ông Trần Văn Phúc; Giám đốc Sở Y tế vắng.", title)
     assert not names_title_holder("Giám đốc Sở Y tế vắng mặt.", title)
+
+
+def test_the_paragraph_after_the_best_one_can_complete_the_answer(index) -> None:
+    result = answer("Ai chủ trì hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa?", index)
+    assert result.lead and result.hits[0].source == "hoi_thao.txt"
+    assert result.hits[0].paragraph == 3 and "Võ Văn Hùng" in result.hits[0].excerpt.text
+    assert {h.paragraph for h in result.hits if h.source == "hoi_thao.txt"} >= {2, 3}
+
+
+def test_continuation_is_used_only_when_it_completes_the_best_paragraph(index) -> None:
+    from retrieval.lead import FOLLOWING, Candidates, answering_sentence
+    from retrieval.search import understand
+
+    question = "Ai chủ trì hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa?"
+    query = understand(question, index)
+    event, chair = ARTICLES["hoi_thao.txt"].split("\n\n")[1:3]
+    unrelated = "Ông Lê Minh Tấn thăm công trình cầu Bình Lợi."
+
+    def lead(following: str | None):  # type: ignore[no-untyped-def]
+        candidates = Candidates([event, unrelated], 2, following)
+        return answering_sentence(candidates, event, query.understood, query.terms, index.bm25)
+
+    number, sentence = lead(chair)
+    assert number == FOLLOWING and "Võ Văn Hùng" in sentence.text
+    assert lead(None) is None
+    assert lead("Các doanh nghiệp chia sẻ kinh nghiệm với ông Trần Văn Ba.") is None
