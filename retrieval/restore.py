@@ -89,14 +89,17 @@ class Vocabulary:
     def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
         """The corpus spelling of a lower-case bare syllable between its neighbours.
 
-        A bare spelling the corpus also uses is kept when `trust_typed` (the question carries
-        marks elsewhere), unless the neighbours only ever appear with another spelling.
+        When `trust_typed` (the question carries marks elsewhere), a bare word is respelt only
+        where its neighbours appear beside another spelling and never beside this one: "Long
+        An" stays, "Thanh ủy" becomes "Thành ủy".
         """
         candidates = self.forms.get(typed)
         if not candidates:
             return typed
         support = self.context(typed, left, right)
-        if trust_typed and typed in candidates and (support[typed] or not any(support.values())):
+        if trust_typed and not any(support.values()):
+            return typed  # a name or a word the corpus lacks: no evidence to respell it
+        if trust_typed and support[typed]:
             return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
 

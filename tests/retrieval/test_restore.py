@@ -33,3 +33,9 @@ def test_accented_question_keeps_its_bare_words_that_the_corpus_also_writes_bare
 def test_partial_diacritics_restore_only_the_bare_words() -> None:
     restored = restore_diacritics("Truong Ban Nội chính Thanh ủy", vocabulary()).text
     assert restored == "Trưởng Ban Nội chính Thành ủy"
+
+
+def test_an_accented_question_keeps_a_bare_name_the_corpus_lacks() -> None:
+    vocabulary = Vocabulary.of(["Thành ủy lòng dân", "Bí thư Tỉnh ủy"])
+    restored = restore_diacritics("Ai là Bí thư Tỉnh ủy Long An?", vocabulary).text
+    assert restored == "Ai là Bí thư Tỉnh ủy Long An?"
