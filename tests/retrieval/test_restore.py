@@ -36,6 +36,6 @@ def test_partial_diacritics_restore_only_the_bare_words() -> None:
 
 
 def test_an_accented_question_keeps_a_bare_name_the_corpus_lacks() -> None:
-    vocabulary = Vocabulary.of(["Thành ủy lòng dân", "Bí thư Tỉnh ủy"])
+    vocabulary = Vocabulary.of(["thế trận lòng dân vững chắc", "Bí thư Tỉnh ủy"])
     restored = restore_diacritics("Ai là Bí thư Tỉnh ủy Long An?", vocabulary).text
     assert restored == "Ai là Bí thư Tỉnh ủy Long An?"
