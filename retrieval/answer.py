@@ -10,10 +10,17 @@ from retrieval.corpus import Passage
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
 from retrieval.lead import FOLLOWING, Candidates, answering_sentence
-from retrieval.search import MIN_COVERAGE, Ranked, rank, score_one, understand
+from retrieval.search import (
+    MIN_COVERAGE,
+    RERANK_CANDIDATES,
+    Query,
+    Ranked,
+    rank,
+    score_one,
+    understand,
+)
 
 DEFAULT_TOP_K = 3
-LEAD_CANDIDATES = 10  # how deep a who-question looks for a passage naming the title's holder
 
 USAGE_HINT = (
     "Hãy gõ một câu hỏi về các bài viết, có dấu hoặc không dấu, ví dụ: "
@@ -106,34 +113,53 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
     )
 
 
+def _hits(
+    query: Query, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
+) -> tuple[tuple[Hit, ...], bool]:
+    """One page of hits, and whether it opens with the answering sentence. The order is the
+    same for every page: the answering passage first (from the candidates, or the paragraph
+    after the best one), then the others by rank — so pages never repeat or skip a hit."""
+    if not ranked:
+        return (), False
+    texts = [index.passages[r.position].text for r in ranked]
+    following = next_in_article(index, ranked[0].position)
+    candidates = Candidates(texts, top_k, following.text if following else None)
+    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25).text
+    lead = answering_sentence(candidates, top_excerpt, query.understood, query.terms, index.bm25)
+    order: list[tuple[Ranked, Excerpt | None]] = [(r, None) for r in ranked]
+    if lead is not None:
+        number, sentence = lead
+        first = (
+            score_one(query, index, ranked[0].position + 1)
+            if number == FOLLOWING
+            else ranked[number]
+        )
+        order = [(first, sentence), *((r, None) for r in ranked if r.position != first.position)]
+    page = order[skip : skip + top_k]
+    hits = tuple(
+        _hit(
+            index,
+            r,
+            excerpt or make_excerpt(index.passages[r.position].text, query.terms, index.bm25),
+        )
+        for r, excerpt in page
+    )
+    return hits, lead is not None and skip == 0
+
+
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
     """Answer one question from the index: the best `top_k` hits after the first `skip`."""
     query = understand(question, index)
     if not query.typed:
         return Answer(question, "", False, False, (), USAGE_HINT)
     restored = query.understood.lower() != query.typed.lower()
-    ranking = rank(query, index, max(top_k + skip, LEAD_CANDIDATES))
+    ranking = rank(query, index, RERANK_CANDIDATES)  # one fixed pool: pages stay consistent
     if ranking.unmentioned:
         names = ", ".join(f"«{name}»" for name in ranking.unmentioned)
         reply = NOT_MENTIONED.format(names=names)
         return Answer(question, query.understood, restored, False, (), reply)
     if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
-    ranked = ranking.ranked[skip:]
-    texts = [index.passages[r.position].text for r in ranked]
-    following = next_in_article(index, ranked[0].position) if ranked else None
-    candidates = Candidates(texts, top_k, following.text if following else None)
-    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25).text if texts else ""
-    lead = answering_sentence(candidates, top_excerpt, query.understood, query.terms, index.bm25)
-    order = list(range(min(top_k, len(ranked))))
-    hits = [_hit(index, ranked[n], make_excerpt(texts[n], query.terms, index.bm25)) for n in order]
-    if lead is not None:  # the hit holding the answering sentence goes first
-        number, sentence = lead
-        if number == FOLLOWING:
-            leading = _hit(index, score_one(query, index, ranked[0].position + 1), sentence)
-        else:
-            leading = _hit(index, ranked[number], sentence)
-            hits = [h for n, h in zip(order, hits, strict=True) if n != number]
-        hits = [leading, *hits][:top_k]
-    reply = render_reply(query.understood, restored, tuple(hits), lead is not None)
-    return Answer(question, query.understood, restored, True, tuple(hits), reply, lead is not None)
+    hits, lead = _hits(query, index, ranking.ranked, top_k, skip)
+    reply = render_reply(query.understood, restored, hits, lead)
+    return Answer(question, query.understood, restored, True, hits, reply, lead)

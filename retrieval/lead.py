@@ -180,7 +180,7 @@ def answers(sentence: str, asking: Asking) -> bool:
 def title_holder(
     passages: list[str], asking: Asking, question: str, terms: Terms
 ) -> tuple[int, Excerpt] | None:
-    """For "who is <title>?": the first passage naming the holder of exactly that title."""
+    """For "who is <title>?": the first candidate naming the holder of exactly that title."""
     title = list(analyze(asking.without_frame(question)).syllables)
     for number, passage in enumerate(passages):
         for sentence in sentences(passage):

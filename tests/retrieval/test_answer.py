@@ -127,3 +127,16 @@ def test_near_topic_questions_name_what_the_articles_do_not_mention(
     result = answer(question, seed_index)
     assert not result.answered and result.hits == ()
     assert result.reply.startswith("Các bài viết không nhắc đến") and missing in result.reply
+
+
+def test_pages_of_more_results_never_repeat_and_end_empty(seed_index) -> None:
+    question = "Thành ủy TPHCM"
+    seen = []
+    for page in range(0, 60, 3):
+        result = answer(question, seed_index, top_k=3, skip=page)
+        assert result.answered
+        seen += [(h.source, h.paragraph) for h in result.hits]
+        if not result.hits:
+            break
+    assert len(seen) == len(set(seen)) and len(seen) >= 9
+    assert answer(question, seed_index, top_k=3, skip=500).hits == ()
