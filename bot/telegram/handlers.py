@@ -12,10 +12,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,55 +20,40 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
-    ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
+from bot.telegram.sending import late_notice, send_html, show_typing
+from bot.telegram.texts import (
+    ASK_USAGE,
+    HELP,
+    INLINE_HELP_TITLE,
+    INLINE_NOT_FOUND_TITLE,
+    LOST_QUESTION,
+    MORE_BUTTON,
+    NO_MORE,
+    NON_TEXT_HINT,
+    REFUSAL,
+    SLOW_DOWN,
+    START,
+)
 from retrieval.answer import NO_ANSWER, Answer, answer
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
 from retrieval.text import fold
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-MORE_BUTTON = "Thêm kết quả"
+
 MORE_PREFIX = "more:"
 INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
 MAX_LISTED_SOURCES = 50
 EXAMPLE_WORDS = 7
-
-ASK_USAGE = "Cách hỏi trong nhóm: /ask câu hỏi — ví dụ: /ask {example}"
-NON_TEXT_HINT = "Tôi chỉ đọc được câu hỏi bằng chữ. Hãy gõ câu hỏi, ví dụ: {example}"
-REFUSAL = "Xin lỗi, bot này chỉ phục vụ một số cuộc trò chuyện được cho phép."
-LOST_QUESTION = "Không tìm thấy câu hỏi gốc; hãy gửi lại câu hỏi."
-SLOW_DOWN = "Bạn hỏi nhanh quá. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp."
-SEND_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
-LATE_AFTER_SECONDS = 180
-LATE = "Xin lỗi vì trả lời muộn: câu hỏi này đã chờ khoảng {minutes} phút do bot gián đoạn."
-NO_MORE = "Không còn kết quả nào khác."
-INLINE_HELP_TITLE = "Gõ câu hỏi về các bài viết"
-HELP = """Tôi trả lời câu hỏi về {articles} bài báo: trích đoạn văn liên quan nhất, \
-kèm tên tệp nguồn và số đoạn.
-
-Cách hỏi:
-• Chat riêng: gõ câu hỏi, có dấu hoặc không dấu.
-• Trong nhóm: /ask câu hỏi, nhắc @{username} kèm câu hỏi, hoặc trả lời một tin của bot.
-• Ở bất kỳ đâu: gõ @{username} câu hỏi (inline).
-
-Lệnh: /start, /help, /sources (danh sách bài), /ask câu hỏi.
-Khi các bài viết không có thông tin, bot sẽ nói rõ."""
-START = """Xin chào! {help}
-
-Thử hỏi:
-• {example}
-• {bare_example}"""
 
 
 @dataclass
@@ -130,66 +112,6 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(MORE_BUTTON, callback_data=f"{MORE_PREFIX}{skip}")]]
     )
-
-
-async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
-    """`call()`, tried again after 0.5, 1, 2, 4 and 8 s while the Bot API is unreachable or
-    answers 5xx, and after every `retry_after` of a 429 storm that outlasts the rate
-    limiter's own retries: flood control delays a reply, never drops it. A refused request
-    (400, 403) is not retried."""
-    delays = iter(SEND_RETRY_DELAYS)
-    while True:
-        try:
-            return await call()
-        except BadRequest:
-            raise
-        except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-            log.warning("flood control outlasted the rate limiter; waiting %.0f s", seconds)
-            await asyncio.sleep(seconds)
-        except NetworkError as error:
-            delay = next(delays, None)
-            if delay is None:
-                raise
-            log.warning("Bot API unreachable (%s); retrying in %.1f s", type(error).__name__, delay)
-            await asyncio.sleep(delay)
-
-
-async def send_html(
-    context: ContextTypes.DEFAULT_TYPE,
-    to: Message,
-    messages: list[str],
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Send messages as replies to `to`; the keyboard goes under the last one."""
-    for number, text in enumerate(messages, start=1):
-        await with_retries(
-            lambda text=text, number=number: context.bot.send_message(
-                to.chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
-                reply_markup=markup if number == len(messages) else None,
-            )
-        )
-
-
-def late_notice(message: Message) -> list[str]:
-    """A short apology when the question waited (the bot was down), else nothing."""
-    asked = message.edit_date or message.date
-    waited = (datetime.now(UTC) - asked).total_seconds() if asked else 0
-    if waited < LATE_AFTER_SECONDS:
-        return []
-    return text_messages(LATE.format(minutes=max(1, round(waited / 60))))
-
-
-async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """The "typing…" status: nice to have, never worth failing or waiting for."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    except TelegramError as error:
-        log.debug("chat action not sent: %s", type(error).__name__)
 
 
 async def within_flood_limit(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
@@ -335,7 +257,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         result = await state.ask(text, top_k=INLINE_RESULTS)
         if not result.answered:
             results = [
-                _article("none", "Không tìm thấy", NO_ANSWER, text_messages(result.reply)[0])
+                _article("none", INLINE_NOT_FOUND_TITLE, NO_ANSWER, text_messages(result.reply)[0])
             ]
         else:
             results = [

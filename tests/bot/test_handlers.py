@@ -12,6 +12,7 @@ from telegram import Message, Update
 from telegram.ext import Application
 
 import bot.telegram.handlers as handlers
+import bot.telegram.sending as sending
 from bot.telegram.app import build_application
 from bot.telegram.handlers import addresses_bot, question_in
 from tests.bot.conftest import bot_settings
@@ -101,7 +102,7 @@ def test_only_mentions_and_replies_to_the_bot_address_it() -> None:
 async def test_sending_is_retried_through_timeouts_and_5xx(monkeypatch) -> None:
     from telegram.error import NetworkError, TimedOut
 
-    monkeypatch.setattr(handlers, "SEND_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(sending, "SEND_RETRY_DELAYS", (0.01, 0.01, 0.01))
     failures = [TimedOut(), NetworkError("Bad Gateway")]
 
     async def flaky() -> str:
@@ -109,7 +110,7 @@ async def test_sending_is_retried_through_timeouts_and_5xx(monkeypatch) -> None:
             raise failures.pop(0)
         return "sent"
 
-    assert await handlers.with_retries(flaky) == "sent"
+    assert await sending.with_retries(flaky) == "sent"
 
 
 async def test_a_refused_request_is_not_retried() -> None:
@@ -122,13 +123,13 @@ async def test_a_refused_request_is_not_retried() -> None:
         raise BadRequest("message is too long")
 
     with pytest.raises(BadRequest):
-        await handlers.with_retries(refused)
+        await sending.with_retries(refused)
     assert calls == [1]
 
 
 def test_a_question_that_waited_gets_a_late_notice() -> None:
     fresh = message("tu soi tu sua", chat_type="private")
-    assert handlers.late_notice(fresh) == []
+    assert sending.late_notice(fresh) == []
     old = Message.de_json({**fresh.to_dict(), "date": int(time.time()) - 600}, None)
-    (notice,) = handlers.late_notice(old)
+    (notice,) = sending.late_notice(old)
     assert "muộn" in notice and "10 phút" in notice

@@ -9,7 +9,7 @@ import pytest
 
 from bot.logs import configure_logging
 from bot.telegram.app import build_application
-from bot.telegram.handlers import MORE_BUTTON
+from bot.telegram.texts import MORE_BUTTON
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi, check_text
 
