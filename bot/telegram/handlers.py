@@ -276,6 +276,9 @@ async def access_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     who = chat.id if chat is not None else (user.id if user is not None else None)
     if who in state.allowed_chats:
         return
+    if update.callback_query is not None:  # a pressed button always gets its answer
+        await update.callback_query.answer(REFUSAL)
+        raise ApplicationHandlerStop
     message = update.effective_message
     private = chat is not None and chat.type == ChatType.PRIVATE
     if private and message is not None and chat.id not in state.refused_chats:

@@ -238,6 +238,8 @@ async def test_allowed_chats_refuse_others_once_and_ignore_other_groups(fake_api
         await settle(fake_api)
         assert fake_api.replies_to(stranger_again) == []
         assert fake_api.replies_to(group) == []
+        fake_api.press(fake_api.bot_message(refusal), "more:3", user_id=602)
+        await fake_api.wait_for(lambda: fake_api.sent("answerCallbackQuery"))
     finally:
         await stop_polling(application)
 
