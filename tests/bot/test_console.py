@@ -25,3 +25,40 @@ def test_piped_session_prints_answers_without_prompts_or_escapes(seed_live) -> N
     text = stdout.getvalue()
     assert PROMPT not in text and "\033" not in text
     assert "004_ad9aaa6e7a83250b.txt" in text and "không có thông tin" in text
+
+
+def test_a_running_console_answers_from_an_article_added_meanwhile(make_corpus, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import PROJECT_DIR
+
+    folder = make_corpus(
+        {
+            "a.txt": "Hội nghị sơ kết\n\nThành ủy tổ chức hội nghị sơ kết Thông tri 18.\n",
+            "b.txt": "Lễ ký kết\n\nBộ Tư lệnh ký kết quy chế phối hợp với Ban Tuyên giáo.\n",
+        }
+    )
+    environment = {**os.environ, "BOT_RELOAD_SECONDS": "0.2", "BOT_INDEX_DIR": str(tmp_path / "i")}
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--corpus", str(folder)],
+        cwd=PROJECT_DIR, env=environment, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    question = "cau Rach Mieu khanh thanh khi nao\n"
+    try:
+        console.stdin.write(question)
+        console.stdin.flush()
+        before = "".join(iter(console.stdout.readline, "\n"))
+        (folder / "c.txt").write_text(
+            "Cầu Rạch Miễu\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n", "utf-8"
+        )
+        time.sleep(1.5)
+        console.stdin.write(question)
+        console.stdin.close()
+        after = console.stdout.read()
+    finally:
+        console.wait(timeout=30)
+    assert "c.txt" not in before and "Nguồn: c.txt, đoạn 2" in after
