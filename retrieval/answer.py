@@ -21,6 +21,7 @@ from retrieval.search import (
 )
 
 DEFAULT_TOP_K = 3
+CITED_TITLE_CHARS = 60
 
 USAGE_HINT = (
     "Hãy gõ một câu hỏi về các bài viết, có dấu hoặc không dấu, ví dụ: "
@@ -49,6 +50,13 @@ class Hit:
 
     def citation(self) -> str:
         return f"Nguồn: {self.source}, đoạn {self.paragraph}"
+
+    @property
+    def short_title(self) -> str:
+        """The article's title, cut at a word to CITED_TITLE_CHARS: a reminder, not a quote."""
+        if len(self.title) <= CITED_TITLE_CHARS:
+            return self.title
+        return self.title[:CITED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",:;") + "…"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,7 +104,9 @@ def render_reply(
     blocks = [f"{UNDERSTOOD_PREFIX}{understood}"] if restored else []
     for number, hit in enumerate(hits):
         prefix = LEAD_PREFIX if leads and number == 0 else ""
-        blocks.append(f"{prefix}{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.title})")
+        blocks.append(
+            f"{prefix}{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.short_title})"
+        )
     return "\n\n".join(blocks)
 
 

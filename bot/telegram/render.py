@@ -53,7 +53,7 @@ class Block:
 def hit_block(hit: Hit, label: str = "") -> Block:
     """The excerpt with matched words in bold, over its citation; never longer than a message.
     `label` (plain text) goes before the excerpt, in bold."""
-    citation = trim_plain(f"{hit.citation()} · {hit.title}", MAX_MESSAGE_UNITS // 4)
+    citation = trim_plain(f"{hit.citation()} · {hit.short_title}", MAX_MESSAGE_UNITS // 4)
     room = MAX_MESSAGE_UNITS - utf16_units(citation) - utf16_units(label) - 1
     excerpt = hit.excerpt.text
     if utf16_units(excerpt) <= room:
