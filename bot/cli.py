@@ -54,9 +54,12 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(CONSOLE_NOTICE, file=sys.stderr)
         return command_console(args, settings)
-    from bot.telegram.app import run_telegram  # Telegram is only imported when it is used
+    from bot.telegram.app import TelegramStartError, run_telegram  # imported only when used
 
-    return run_telegram(settings, open_index(settings))
+    try:
+        return run_telegram(settings, open_index(settings))
+    except TelegramStartError as error:
+        raise CliError(str(error)) from None
 
 
 def command_console(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -159,14 +160,28 @@ def open_inbox(settings: Settings) -> Inbox | None:
         return None
 
 
+class TelegramStartError(Exception):
+    """The bot could not start: a refused token or an unreachable Bot API (no secret inside)."""
+
+
 def run_telegram(settings: Settings, live: LiveIndex) -> int:
     """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
     application = build_application(settings, live, inbox=open_inbox(settings))
-    if settings.webhook_url:
-        log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(**webhook_options(settings))
-    else:
-        log.info("polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if settings.webhook_url:
+            log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("polling mode")
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise TelegramStartError(
+            "BOT_TOKEN: Telegram refused this token; check it with @BotFather"
+        ) from None
+    except NetworkError as error:
+        reason = type(error).__name__
+        raise TelegramStartError(
+            f"cannot reach the Bot API at {settings.api_url} ({reason})"
+        ) from None
     log.info("stopped")
     return 0
