@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run | console | ask | eval | index]."""
+"""Command line: python -m bot [run | console | ask | eval | index | bench]."""
 
 from __future__ import annotations
 

@@ -74,30 +74,28 @@ class TermCounts:
         """A copy with `documents` added as new passages at the end (new terms get new ids).
 
         The new passages' columns come after every existing one, so each new entry goes at
-        the end of its term's row: one `np.insert` per array, no sorting, no format change."""
+        the end of its term's row: one `np.insert` per array, no format change."""
         ids = dict(self.ids)
-        rows: list[int] = []
-        columns: list[int] = []
-        data: list[int] = []
-        for number, document in enumerate(documents, start=self.passages):
-            counted: dict[int, int] = {}
-            for term in document:
-                term_id = ids.setdefault(term, len(ids))
-                counted[term_id] = counted.get(term_id, 0) + 1
-            for term_id in sorted(counted):
-                rows.append(term_id)
-                columns.append(number)
-                data.append(min(counted[term_id], int(np.iinfo(TF_DTYPE).max)))
-        new_rows = np.array(rows, dtype=np.int64)
-        order = np.argsort(new_rows, kind="stable")  # by row, then by passage
-        new_rows = new_rows[order]
+        tokens = np.fromiter(
+            (ids.setdefault(term, len(ids)) for document in documents for term in document),
+            dtype=np.int64,
+        )
+        passages = np.repeat(
+            np.arange(self.passages, self.passages + len(documents), dtype=np.int64),
+            [len(document) for document in documents],
+        )
+        # one entry per (term, passage), sorted by term then passage, with its count
+        pairs, counts = np.unique(tokens * (self.passages + len(documents)) + passages,
+                                  return_counts=True)  # fmt: skip
+        new_rows, columns = np.divmod(pairs, self.passages + len(documents))
+        data = np.minimum(counts, np.iinfo(TF_DTYPE).max)
         old = self.counts
         old_indptr = np.concatenate(
             [old.indptr, np.full(len(ids) - old.shape[0], old.indptr[-1], dtype=old.indptr.dtype)]
         )
         at = old_indptr[new_rows + 1]  # the end of each new entry's row
-        indices = np.insert(old.indices, at, np.array(columns, dtype=np.int32)[order])
-        values = np.insert(old.data, at, np.array(data, dtype=TF_DTYPE)[order])
+        indices = np.insert(old.indices, at, columns.astype(old.indices.dtype))
+        values = np.insert(old.data, at, data.astype(TF_DTYPE))
         added = np.bincount(new_rows, minlength=len(ids))
         indptr = old_indptr + np.concatenate([[0], np.cumsum(added)])
         shape = (len(ids), self.passages + len(documents))
