@@ -54,6 +54,7 @@ INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
 MAX_LISTED_SOURCES = 50
 EXAMPLE_WORDS = 7
+MIN_TOPIC_WORDS = 4
 
 
 @dataclass
@@ -73,15 +74,22 @@ class BotState:
         return self.live.current
 
     def example_questions(self) -> tuple[str, str]:
-        """Two questions the corpus answers: the opening words of the first two titles."""
+        """Two questions the corpus answers, from the first and the last article's title (the
+        second typed without diacritics, as many users do)."""
         titles = [article.title for article in self.index.articles]
-        first = " ".join(titles[0].split()[:EXAMPLE_WORDS]).rstrip(":,.")
-        second = " ".join(titles[-1].split()[:EXAMPLE_WORDS]).rstrip(":,.")
-        return first, fold(second).lower()
+        return title_topic(titles[0]), fold(title_topic(titles[-1])).lower()
 
     async def ask(self, question: str, top_k: int | None = None, skip: int = 0) -> Answer:
         """`answer()` in a worker thread, so the event loop keeps serving other chats."""
         return await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
+
+
+def title_topic(title: str) -> str:
+    """A headline's topic, as keywords to ask with: its part before the first colon or comma
+    when that says enough, else its opening words."""
+    head = re.split(r"[:;,]", title, maxsplit=1)[0].split()
+    words = head if len(head) >= MIN_TOPIC_WORDS else title.split()
+    return " ".join(words[:EXAMPLE_WORDS]).rstrip(":;,.…")
 
 
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:

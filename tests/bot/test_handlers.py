@@ -133,3 +133,18 @@ def test_a_question_that_waited_gets_a_late_notice() -> None:
     old = Message.de_json({**fresh.to_dict(), "date": int(time.time()) - 600}, None)
     (notice,) = sending.late_notice(old)
     assert "muộn" in notice and "10 phút" in notice
+
+
+def test_example_questions_are_headline_topics_and_get_answers(seed_live) -> None:
+    from bot.telegram.flood import FloodGuard
+    from bot.telegram.handlers import BotState, title_topic
+    from retrieval.answer import answer
+
+    assert (
+        title_topic("Bí thư Thành ủy TPHCM: Xây dựng thế trận lòng dân") == "Bí thư Thành ủy TPHCM"
+    )
+    assert title_topic("Hội nghị sơ kết") == "Hội nghị sơ kết"
+    accented, bare = BotState(seed_live, 3, FloodGuard(8, 30)).example_questions()
+    assert bare == bare.lower() and all(ord(c) < 128 for c in bare if c.isalpha())
+    for question in (accented, bare):
+        assert answer(question, seed_live.current).answered
