@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
@@ -9,6 +11,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram.app import build_application
+from tests.conftest import PROJECT_DIR
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 
@@ -35,6 +38,14 @@ async def stop_polling(application: Application) -> None:
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
     await application.shutdown()
+
+
+async def spawn_bot(environment: dict[str, str]) -> asyncio.subprocess.Process:
+    """The real bot, `python -m bot`, as a process of its own; its stderr is captured."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=PROJECT_DIR, env=environment,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
 
 
 def bot_settings(api: FakeBotApi, **overrides: object) -> Settings:

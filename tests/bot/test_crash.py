@@ -12,13 +12,12 @@ import json
 import os
 import signal
 import socket
-import sys
 from collections import Counter
 
 import httpx
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.bot.conftest import spawn_bot
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 QUESTIONS = 60
@@ -44,13 +43,6 @@ def environment(fake_api: FakeBotApi, tmp_path_factory) -> dict[str, str]:
     }
 
 
-async def start_bot(environment: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=PROJECT_DIR, env=environment,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-
-
 async def stop(bot: asyncio.subprocess.Process, how: int) -> str:
     bot.send_signal(how)
     _, stderr = await asyncio.wait_for(bot.communicate(), 15)
@@ -73,7 +65,7 @@ async def assert_all_answered_once(api: FakeBotApi, messages: list[dict]) -> Non
 
 async def test_polling_bot_killed_after_the_batch_was_acknowledged(fake_api, environment):
     fake_api.flood_remaining = 10**6
-    bot = await start_bot(environment)
+    bot = await spawn_bot(environment)
     await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
     messages = questions(fake_api)
     for message in messages:
@@ -85,7 +77,7 @@ async def test_polling_bot_killed_after_the_batch_was_acknowledged(fake_api, env
     assert not fake_api.sent(), "nothing got through the 429s before the kill"
 
     fake_api.flood_remaining = 0
-    bot = await start_bot(environment)
+    bot = await spawn_bot(environment)
     try:
         await assert_all_answered_once(fake_api, messages)
     finally:
@@ -102,7 +94,7 @@ async def test_webhook_bot_killed_after_answering_200(fake_api, environment):
         "BOT_WEBHOOK_PATH": "hook",
     }
     fake_api.flood_remaining = 10**6
-    bot = await start_bot(environment)
+    bot = await spawn_bot(environment)
     await fake_api.wait_for(lambda: fake_api.attempts("setWebhook"), timeout=30)
     messages = questions(fake_api)
     headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -116,7 +108,7 @@ async def test_webhook_bot_killed_after_answering_200(fake_api, environment):
     await stop(bot, signal.SIGKILL)
 
     fake_api.flood_remaining = 0
-    bot = await start_bot(environment)
+    bot = await spawn_bot(environment)
     try:
         await assert_all_answered_once(fake_api, messages)
     finally:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import time
 
-from tests.conftest import PROJECT_DIR
+from tests.bot.conftest import spawn_bot
 from tests.fake_bot_api import TOKEN
 
 SHUTDOWN_LIMIT = 10.0
@@ -24,10 +23,7 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_p
         "BOT_DATA_DIR": str(tmp_path / "data"),
         "BOT_LOG_LEVEL": "INFO",
     }
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=PROJECT_DIR, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    bot = await spawn_bot(environment)
     try:
         await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
         question = fake_api.send_text(4242, "tu soi tu sua")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 
-from tests.conftest import PROJECT_DIR
+from tests.bot.conftest import spawn_bot
 
 WRONG_TOKEN = "999:this-token-is-refused"
 
@@ -21,10 +20,7 @@ async def start_and_wait(api_url: str, tmp_path) -> tuple[int, str]:
         "BOT_DATA_DIR": str(tmp_path / "data"),
         "BOT_RELOAD_SECONDS": "0",
     }
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=PROJECT_DIR, env=environment,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    bot = await spawn_bot(environment)
     _, stderr = await asyncio.wait_for(bot.communicate(), 30)
     return bot.returncode, stderr.decode()
 
