@@ -134,9 +134,12 @@ def _hits(
     texts = [index.passages[r.position].text for r in ranked]
     following = next_in_article(index, ranked[0].position)
     candidates = Candidates(texts, top_k, following.text if following else None)
-    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25).text
-    lead = answering_sentence(candidates, top_excerpt, query.understood, query.terms, index.bm25)
-    order: list[tuple[Ranked, Excerpt | None]] = [(r, None) for r in ranked]
+    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25)
+    lead = answering_sentence(
+        candidates, top_excerpt.text, query.understood, query.terms, index.bm25
+    )
+    order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
+    order += [(r, None) for r in ranked[1:]]
     if lead is not None:
         number, sentence = lead
         first = (
@@ -144,7 +147,7 @@ def _hits(
             if number == FOLLOWING
             else ranked[number]
         )
-        order = [(first, sentence), *((r, None) for r in ranked if r.position != first.position)]
+        order = [(first, sentence), *(pair for pair in order if pair[0].position != first.position)]
     page = order[skip : skip + top_k]
     hits = tuple(
         _hit(
