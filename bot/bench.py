@@ -70,7 +70,7 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 def write_archive(folder: Path, articles: int, paragraphs: int, seed: int = 7) -> None:
     """The synthetic archive: `articles` files of a title and `paragraphs` paragraphs."""
-    pool = [p for article in load_articles(PROJECT_DIR / "seeds") for p in article.paragraphs[1:]]
+    pool = [p for article in load_articles(PROJECT_DIR / "seeds") for p in article.texts[1:]]
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for number in range(articles):
@@ -124,7 +124,7 @@ def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]
     finished = time.perf_counter()
     with tokens_file.open("wb") as stream:
         pickle.dump([t for article_terms in terms for t in article_terms], stream)
-    size_mb = sum(len(p.encode()) for a in articles for p in a.paragraphs) / 1e6
+    size_mb = sum(len(p.encode()) for a in articles for p in a.texts) / 1e6
     return {
         "articles": len(articles),
         "passages": len(index.passages),

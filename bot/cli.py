@@ -12,12 +12,14 @@ from pathlib import Path
 
 from bot.bench_arguments import add_bench_arguments
 from bot.console import run_console
+from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
 from bot.logs import configure_logging
 from bot.progress import progress_printer
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer, answer
+from retrieval.baseline import PlainBm25
 from retrieval.corpus import CorpusError
-from retrieval.evaluation import LEAD_CHARS, Report, evaluate, read_cases
+from retrieval.evaluation import evaluate, read_cases
 from retrieval.indexer import ProgressCallback
 from retrieval.live import LiveIndex
 from retrieval.store import IndexStore
@@ -84,69 +86,30 @@ def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def print_report(report: Report, title: str) -> None:
-    print(f"== {title}")
-    print(f"top-1: {report.top1}/{report.answerable}   top-3: {report.top3}/{report.answerable}")
-    print(
-        f"abstention: {report.abstained_correctly}/{report.unanswerable} no-answer abstained, "
-        f"{report.answered_wrongly} answered wrongly, "
-        f"{report.abstained_wrongly} answerable abstained"
-    )
-    near_abstained, near_total = report.near_topic
-    print(f"near-topic abstention: {near_abstained}/{near_total}")
-    share = report.restored_words / max(report.restorable_words, 1)
-    print(
-        f"diacritics restored: {report.restored_words}/{report.restorable_words} words "
-        f"({share:.1%}) of the questions asked without diacritics"
-    )
-    print(
-        f"gold in the first {LEAD_CHARS} characters of the reply: "
-        f"{report.gold_in_lead}/{report.answerable}"
-    )
-    print("per kind:")
-    for kind, (good, total) in report.by_kind().items():
-        print(f"  {kind:<20} {good}/{total}")
-    for outcome in report.failures():
-        hits = ", ".join(f"{h.source}#{h.paragraph}" for h in outcome.answer.hits) or "no answer"
-        print(f"  FAIL {outcome.case.id} [{outcome.case.kind}] {outcome.asked!r} -> {hits}")
-
-
-def below_targets(report: Report, args: argparse.Namespace) -> list[str]:
-    checks = [
-        ("top-1", report.top1, args.min_top1),
-        ("top-3", report.top3, args.min_top3),
-        ("no-answer abstained", report.abstained_correctly, args.min_abstained),
-        ("gold in lead", report.gold_in_lead, args.min_gold_in_lead),
-    ]
-    misses = [
-        f"{name} {value} < {floor}"
-        for name, value, floor in checks
-        if floor is not None and value < floor
-    ]
-    restored = report.restored_words / max(report.restorable_words, 1)
-    if args.min_restored is not None and restored < args.min_restored:
-        misses.append(f"diacritics restored {restored:.3f} < {args.min_restored}")
-    if args.max_wrong_abstained is not None and report.abstained_wrongly > args.max_wrong_abstained:
-        misses.append(
-            f"answerable abstained {report.abstained_wrongly} > {args.max_wrong_abstained}"
-        )
-    return misses
+EVAL_TOP_K = 10  # enough hits for hit@10 and MRR@10
 
 
 def command_eval(args: argparse.Namespace, settings: Settings) -> int:
     live = open_index(settings, args.corpus)
-    ask = asker(live, settings.top_k)
     cases = []
     for path in args.files:
         try:
             cases += read_cases(path)
         except (OSError, ValueError, KeyError) as error:
             raise CliError(f"cannot read eval file {path}: {error}") from None
-    known = live.current.vocabulary.forms.__contains__
-    report = evaluate(cases, ask, known, args.strip_diacritics)
-    title = " + ".join(p.name for p in args.files)
-    print_report(report, title + (" (diacritics stripped)" if args.strip_diacritics else ""))
-    misses = below_targets(report, args)
+    index = live.current
+    known = index.vocabulary.forms.__contains__
+    bot = evaluate(cases, lambda question: answer(question, index, EVAL_TOP_K), known)
+    baseline = None
+    if args.baseline:
+        plain = PlainBm25(index)
+        baseline = evaluate(cases, lambda question: plain.answer(question, EVAL_TOP_K))
+    reports = reports_of(bot, baseline)
+    print_evaluation(" + ".join(p.name for p in args.files), reports, args.failures)
+    try:
+        misses = unmet(args.require, figures_of(reports))
+    except UnknownFigure as error:
+        raise CliError(str(error)) from None
     for miss in misses:
         print(f"BELOW TARGET: {miss}")
     return EXIT_BELOW_TARGET if misses else EXIT_OK
@@ -181,14 +144,20 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, choices=range(1, 11), metavar="K", help="hits to show")
     evaluation = commands.add_parser("eval", help="score the bot on JSONL question files")
     evaluation.add_argument("files", nargs="+", type=Path)
-    evaluation.add_argument("--strip-diacritics", action="store_true")
-    evaluation.add_argument("--min-top1", type=int)
-    evaluation.add_argument("--min-top3", type=int)
-    evaluation.add_argument("--min-abstained", type=int, help="floor on no-answer abstained")
-    evaluation.add_argument("--min-gold-in-lead", type=int, help="floor on gold in reply's lead")
-    evaluation.add_argument("--min-restored", type=float, help="floor on restored share, 0-1")
     evaluation.add_argument(
-        "--max-wrong-abstained", type=int, help="ceiling on answerable abstained"
+        "--baseline", action="store_true", help="also score plain pyvi + rank-bm25 beside it"
+    )
+    evaluation.add_argument(
+        "--require",
+        type=Requirement.parse,
+        action="append",
+        default=[],
+        metavar="FIGURE>=BOUND",
+        help="a floor or ceiling (FIGURE<=BOUND) on a figure of the table, e.g. hit@1>=500, "
+        "hit@1:bare>=495, hit@10>=hit@10:bm25; exit 1 when one is missed",
+    )
+    evaluation.add_argument(
+        "--failures", action="store_true", help="list every question the bot got wrong"
     )
     index = commands.add_parser("index", help="build or update the index cache")
     bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")

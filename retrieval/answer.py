@@ -77,6 +77,7 @@ class Answer:
     hits: tuple[Hit, ...]  # best first: the one with the answering sentence, then by score
     reply: str
     lead: bool = False  # whether the first hit's excerpt is the answering sentence
+    unmentioned: tuple[str, ...] = ()  # the question's names the articles never mention
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,7 +171,8 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     if ranking.unmentioned:
         names = ", ".join(f"«{name}»" for name in ranking.unmentioned)
         reply = NOT_MENTIONED.format(names=names)
-        return Answer(question, query.understood, restored, False, (), reply)
+        unmentioned = tuple(ranking.unmentioned)
+        return Answer(question, query.understood, restored, False, (), reply, False, unmentioned)
     if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
     hits, lead = _hits(query, index, ranking.ranked, top_k, skip)

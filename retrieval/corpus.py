@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.text import comparable, normalize
+from retrieval.text import comparable, normalize, sentences
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIX = ".txt"
 TITLE_MAX_CHARS = 120
+# Passages longer than this are cut at sentences: a scraped article is often one long line, and
+# both BM25's length normalisation and pyvi's cost want passages of a paragraph's size.
+MAX_PASSAGE_CHARS = 2500
 
 # A line that starts the site's footer: everything from it on is navigation, not the article.
 _FOOTER_STARTS = (
@@ -69,13 +72,20 @@ class Passage:
 class Article:
     source: str
     title: str
-    paragraphs: tuple[str, ...]
+    texts: tuple[str, ...]  # the passages' texts: paragraphs, long ones cut into pieces
+    paragraph_numbers: tuple[int, ...]  # the 1-based paragraph each text comes from
     digest: str  # content hash of the raw file, the key of the index cache
+
+    @classmethod
+    def of(cls, source: str, paragraphs: list[str], digest: str) -> Article:
+        pieces = [(n, piece) for n, text in enumerate(paragraphs, 1) for piece in pieces_of(text)]
+        numbers, texts = zip(*pieces, strict=True)
+        return cls(source, make_title(paragraphs), texts, numbers, digest)
 
     def passages(self) -> list[Passage]:
         return [
             Passage(self.source, number, self.title, text)
-            for number, text in enumerate(self.paragraphs, start=1)
+            for number, text in zip(self.paragraph_numbers, self.texts, strict=True)
         ]
 
 
@@ -140,6 +150,34 @@ def clean_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+def _cut_at_word(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at the last space before it where there is one."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit + 1)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def pieces_of(paragraph: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """A paragraph as passages of at most `limit` characters: whole sentences packed together,
+    a sentence longer than that cut between words. A short paragraph is one passage."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    current = ""
+    for sentence in sentences(paragraph):
+        for part in _cut_at_word(sentence, limit):
+            if current and len(current) + 1 + len(part) > limit:
+                pieces.append(current)
+                current = part
+            else:
+                current = f"{current} {part}" if current else part
+    return [*pieces, current] if current else pieces
+
+
 def make_title(paragraphs: list[str]) -> str:
     """The headline, or the lead's opening words when the file starts with the lead."""
     first = paragraphs[0]
@@ -172,7 +210,7 @@ def parse_article(name: str, raw: bytes) -> Article | None:
     if not paragraphs:
         log.warning("skipped %s: no text", name)
         return None
-    return Article(name, make_title(paragraphs), tuple(paragraphs), content_digest(raw))
+    return Article.of(name, paragraphs, content_digest(raw))
 
 
 def read_article(path: Path) -> Article | None:

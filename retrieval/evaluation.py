@@ -1,22 +1,29 @@
-"""Scoring the bot on question files: top-1, top-3, abstention confusion, per kind, failures.
+"""Scoring an answering function on question files: ranking, abstention, the shown answer.
 
 A file holds one JSON object per line: {"id", "kind", "question", "sources": [file names],
 "gold": verbatim excerpt or null}; `sources: []` means the corpus has no answer. A hit is
 correct when it comes from an accepted source and its passage contains the gold excerpt,
 both compared in `comparable` form.
+
+Every question is asked twice, as typed and with its diacritics stripped, so one run gives
+both columns of every figure (and how well the bare questions' marks were restored).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.answer import Answer, Hit
 from retrieval.text import comparable, fold, has_diacritics, normalize
+
+LEAD_CHARS = 400
+RANKS = (1, 3, 10)
+MRR_DEPTH = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +56,6 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-LEAD_CHARS = 400
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     case: Case
@@ -68,88 +72,100 @@ class Outcome:
 
     @property
     def rank_of_gold(self) -> int | None:
-        """1-based rank of the first accepted hit, None when no hit is accepted."""
+        """1-based rank of the first accepted hit; None when none is, or nothing was answered."""
+        if not self.answer.answered:
+            return None
         for rank, hit in enumerate(self.answer.hits, start=1):
             if self.case.accepts(hit):
                 return rank
         return None
 
-    @property
-    def top1(self) -> bool:
-        return self.answer.answered and self.rank_of_gold == 1
+    def hit_at(self, depth: int) -> bool:
+        rank = self.rank_of_gold
+        return rank is not None and rank <= depth
 
     @property
-    def top3(self) -> bool:
+    def reciprocal_rank(self) -> float:
         rank = self.rank_of_gold
-        return self.answer.answered and rank is not None and rank <= 3
+        return 1 / rank if rank is not None and rank <= MRR_DEPTH else 0.0
+
+    @property
+    def failed(self) -> bool:
+        return not self.hit_at(1) if self.case.answerable else self.answer.answered
 
 
 @dataclass
 class Report:
+    """The outcomes of one answering function on one way of asking (typed or bare)."""
+
     outcomes: list[Outcome] = field(default_factory=list)
     restored_words: int = 0  # bare-typed words that came back exactly as originally spelled
     restorable_words: int = 0  # bare-typed words whose folded form the corpus knows
 
-    def _answerable(self) -> list[Outcome]:
+    @property
+    def answerable(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.case.answerable]
 
-    def _unanswerable(self) -> list[Outcome]:
+    @property
+    def unanswerable(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.case.answerable]
 
-    @property
-    def answerable(self) -> int:
-        return len(self._answerable())
-
-    @property
-    def unanswerable(self) -> int:
-        return len(self._unanswerable())
-
-    @property
-    def top1(self) -> int:
-        return sum(o.top1 for o in self._answerable())
-
-    @property
-    def top3(self) -> int:
-        return sum(o.top3 for o in self._answerable())
-
-    @property
-    def abstained_correctly(self) -> int:
-        return sum(not o.answer.answered for o in self._unanswerable())
-
-    @property
-    def answered_wrongly(self) -> int:
-        """Questions the corpus does not answer that got an answer anyway."""
-        return self.unanswerable - self.abstained_correctly
-
-    @property
-    def gold_in_lead(self) -> int:
-        return sum(o.gold_in_lead for o in self._answerable())
-
-    @property
-    def near_topic(self) -> tuple[int, int]:
-        """(abstained, total) over the no-answer questions whose kind says near-topic."""
-        near = [o for o in self._unanswerable() if "near" in o.case.kind]
-        return sum(not o.answer.answered for o in near), len(near)
-
-    @property
-    def abstained_wrongly(self) -> int:
-        return sum(not o.answer.answered for o in self._answerable())
+    def metrics(self) -> dict[str, Figure]:
+        """Every figure by name, as `--require` and the eval table name them."""
+        answerable, unanswerable = self.answerable, self.unanswerable
+        figures: dict[str, Figure] = {
+            f"hit@{depth}": Figure.count(sum(o.hit_at(depth) for o in answerable), answerable)
+            for depth in RANKS
+        }
+        figures[f"mrr@{MRR_DEPTH}"] = Figure(
+            sum(o.reciprocal_rank for o in answerable) / max(len(answerable), 1), None
+        )
+        figures["answerable-abstained"] = Figure.count(
+            sum(not o.answer.answered for o in answerable), answerable
+        )
+        figures["not-mentioned"] = Figure.count(
+            sum(bool(o.answer.unmentioned) for o in answerable), answerable
+        )
+        figures["gold-in-lead"] = Figure.count(sum(o.gold_in_lead for o in answerable), answerable)
+        figures["abstained"] = Figure.count(
+            sum(not o.answer.answered for o in unanswerable), unanswerable
+        )
+        kinds = Counter(o.case.kind for o in unanswerable)
+        for kind in sorted(kinds):
+            abstained = sum(not o.answer.answered for o in unanswerable if o.case.kind == kind)
+            figures[f"abstained[{kind}]"] = Figure(abstained, kinds[kind])
+        if self.restorable_words:
+            figures["restored"] = Figure(self.restored_words / self.restorable_words, None)
+        return figures
 
     def by_kind(self) -> dict[str, tuple[int, int]]:
-        """kind -> (correct, total); correct is top-1 or, for no-answer kinds, abstained."""
-        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        """kind -> (correct, total); correct is hit@1 or, for no-answer kinds, abstained."""
+        table: dict[str, list[int]] = {}
         for outcome in self.outcomes:
-            row = table[outcome.case.kind]
-            row[0] += outcome.top1 if outcome.case.answerable else not outcome.answer.answered
+            row = table.setdefault(outcome.case.kind, [0, 0])
+            row[0] += not outcome.failed
             row[1] += 1
         return {kind: (good, total) for kind, (good, total) in sorted(table.items())}
 
     def failures(self) -> list[Outcome]:
-        return [
-            o
-            for o in self.outcomes
-            if (o.case.answerable and not o.top1) or (not o.case.answerable and o.answer.answered)
-        ]
+        return [o for o in self.outcomes if o.failed]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A count out of a total, or a plain value (total None: a share or a mean)."""
+
+    value: float
+    total: int | None
+
+    @classmethod
+    def count(cls, value: int, of: list[Outcome]) -> Figure:
+        return cls(value, len(of))
+
+    def __str__(self) -> str:
+        if self.total is not None:
+            return f"{self.value:g}/{self.total}"
+        return f"{self.value:.3f}"
 
 
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -171,21 +187,28 @@ def restoration_counts(
     return sum(o == r for o, r in pairs), len(pairs)
 
 
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    typed: Report  # the questions as written
+    bare: Report  # the same questions with their diacritics stripped
+
+
 def evaluate(
     cases: Iterable[Case],
     ask: Callable[[str], Answer],
-    known: Callable[[str], bool],
-    strip_diacritics: bool = False,
-) -> Report:
-    """Ask every case (folded when `strip_diacritics`), and every case folded to score how well
-    diacritics are restored; `known` says whether the corpus has a folded syllable."""
-    report = Report()
+    known: Callable[[str], bool] | None = None,
+) -> Evaluation:
+    """Ask every case as typed and folded; `known` says whether the corpus has a folded
+    syllable, to score how well the bare questions' diacritics are restored (None: not
+    scored, for a system that restores nothing)."""
+    typed, bare = Report(), Report()
     for case in cases:
-        asked = fold(case.question) if strip_diacritics else case.question
+        typed.outcomes.append(Outcome(case, case.question, ask(case.question)))
+        asked = fold(case.question)
         result = ask(asked)
-        report.outcomes.append(Outcome(case, asked, result))
-        bare = result if strip_diacritics else ask(fold(case.question))
-        exact, restorable = restoration_counts(case.question, bare.understood, known)
-        report.restored_words += exact
-        report.restorable_words += restorable
-    return report
+        bare.outcomes.append(Outcome(case, asked, result))
+        if known is not None:
+            exact, restorable = restoration_counts(case.question, result.understood, known)
+            bare.restored_words += exact
+            bare.restorable_words += restorable
+    return Evaluation(typed, bare)

@@ -37,7 +37,7 @@ def term_code_version() -> str:
 
 def article_terms(article: Article) -> ArticleTerms:
     """The terms of each passage of an article: the slow step (pyvi), done once per article."""
-    return [analyze(text).all() for text in article.paragraphs]
+    return [analyze(text).all() for text in article.texts]
 
 
 def base_vocabulary() -> Vocabulary:
@@ -87,18 +87,18 @@ class SearchIndex:
         kept_columns = [np.zeros(0, dtype=np.int64)]
         for article, start in zip(self.articles, self.article_starts.tolist(), strict=True):
             if article.source in gone:
-                for text in article.paragraphs:
+                for text in article.texts:
                     vocabulary.add(text, sign=-1)
             else:
                 kept.append(article)
-                kept_columns.append(np.arange(start, start + len(article.paragraphs)))
+                kept_columns.append(np.arange(start, start + len(article.texts)))
         counts = self.counts.keeping(np.concatenate(kept_columns))
         counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
         for article, _ in added:
-            for text in article.paragraphs:
+            for text in article.texts:
                 vocabulary.add(text)
         articles = tuple(kept + [article for article, _ in added])
-        sizes = [len(article.paragraphs) for article in articles]
+        sizes = [len(article.texts) for article in articles]
         starts = np.cumsum([0, *sizes[:-1]]) if articles else np.zeros(0, int)
         passages = tuple(
             [self.passages[i] for i in np.concatenate(kept_columns).tolist()]

@@ -71,7 +71,7 @@ def tokenise(
     articles: list[Article], workers: int | None, progress: ProgressCallback | None
 ) -> list[ArticleTerms]:
     """The terms of each article, in order; several processes when there are many."""
-    sizes = [sum(len(p.encode()) for p in article.paragraphs) for article in articles]
+    sizes = [sum(len(p.encode()) for p in article.texts) for article in articles]
     started, done_bytes, results = time.monotonic(), 0, []
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES

@@ -98,15 +98,36 @@ CASES = [
 ]
 
 
-def test_eval_reports_and_fails_below_targets(capsys, tmp_path: Path) -> None:
+def figure_row(out: str, name: str) -> list[str]:
+    return next(line.split()[1:] for line in out.splitlines() if line.startswith(name + " "))
+
+
+def test_eval_reports_every_figure_beside_plain_bm25(capsys, tmp_path: Path) -> None:
     path = write_cases(tmp_path, CASES)
-    code, out, _ = run(["eval", str(path), "--min-top1", "1", "--min-abstained", "1"], capsys)
+    code, out, _ = run(["eval", str(path), "--baseline", "--failures"], capsys)
     assert code == EXIT_OK
-    assert "top-1: 1/2" in out and "1/1 no-answer abstained" in out and "FAIL c" in out
-    assert "near-topic abstention: 0/0" in out
-    assert "diacritics restored: " in out and "gold in the first 400 characters" in out
-    code, out, _ = run(["eval", str(path), "--strip-diacritics", "--min-top1", "2"], capsys)
-    assert code == EXIT_BELOW_TARGET and "BELOW TARGET: top-1 1 < 2" in out
+    assert figure_row(out, "figure") == ["bot", "bot:bare", "bm25", "bm25:bare"]
+    hit1 = figure_row(out, "hit@1")
+    assert hit1[:2] == ["1/2", "1/2"] and hit1[3] == "0/2"  # plain BM25 needs the marks
+    assert figure_row(out, "abstained[no_answer]")[:2] == ["1/1", "1/1"]
+    restored = figure_row(out, "restored")
+    assert restored[0] == restored[2] == restored[3] == "-" and 0.8 < float(restored[1]) <= 1
+    for name in ("hit@3", "hit@10", "mrr@10", "answerable-abstained", "not-mentioned"):
+        assert len(figure_row(out, name)) == 4
+    assert "FAIL c" in out and "FAIL a" not in out
+
+
+def test_eval_requirements_exit_1_when_missed(capsys, tmp_path: Path) -> None:
+    path = write_cases(tmp_path, CASES)
+    met = ["--require", "hit@1>=1", "--require", "abstained<=1", "--require", "hit@1:bare>=hit@1"]
+    code, out, _ = run(["eval", str(path), *met], capsys)
+    assert code == EXIT_OK and "BELOW TARGET" not in out
+    code, out, _ = run(["eval", str(path), "--require", "hit@1>=2"], capsys)
+    assert code == EXIT_BELOW_TARGET and "BELOW TARGET: hit@1>=2 (hit@1 is 1, bound 2)" in out
+    code, _, err = run(["eval", str(path), "--require", "hits>=2"], capsys)
+    assert code == EXIT_USAGE and "unknown figure 'hits'" in err
+    with pytest.raises(SystemExit):
+        run(["eval", str(path), "--require", "hit@1 > 2"], capsys)
 
 
 def test_eval_accepts_several_files(capsys, tmp_path: Path) -> None:
@@ -114,7 +135,8 @@ def test_eval_accepts_several_files(capsys, tmp_path: Path) -> None:
     second = tmp_path / "more.jsonl"
     second.write_text(json.dumps(CASES[1]), encoding="utf-8")
     code, out, _ = run(["eval", str(first), str(second)], capsys)
-    assert code == EXIT_OK and "top-1: 1/1" in out and "1/1 no-answer abstained" in out
+    assert code == EXIT_OK and figure_row(out, "hit@1") == ["1/1", "1/1"]
+    assert figure_row(out, "abstained") == ["1/1", "1/1"]
 
 
 def test_index_command_reports_the_corpus(capsys) -> None:

@@ -3,7 +3,15 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus import CorpusError, clean_paragraphs, load_articles, make_title
+from retrieval.corpus import (
+    MAX_PASSAGE_CHARS,
+    CorpusError,
+    clean_paragraphs,
+    load_articles,
+    make_title,
+    parse_article,
+    pieces_of,
+)
 
 PAGE = """Thông tin lý luận Thông tin lý luận
 Hội nghị sơ kết Thông tri 18
@@ -67,3 +75,23 @@ def test_missing_or_empty_folder_is_an_error_naming_the_path(tmp_path: Path, mak
     empty = make_corpus({})
     with pytest.raises(CorpusError, match=str(empty)):
         load_articles(empty)
+
+
+def test_a_long_paragraph_becomes_bounded_passages_cited_by_its_paragraph() -> None:
+    sentence = "Bệnh viện tiếp nhận {} ca bệnh trong tuần qua, phần lớn là trẻ nhỏ."
+    long_line = " ".join(sentence.format(n) for n in range(400))
+    article = parse_article("dai.txt", f"Tiêu đề\n{long_line}\nĐoạn cuối.".encode())
+    assert article is not None
+    assert all(len(text) <= MAX_PASSAGE_CHARS for text in article.texts)
+    assert " ".join(article.texts[1:-1]) == long_line  # whole sentences, nothing lost
+    assert all(text.endswith("nhỏ.") for text in article.texts[1:-1])
+    numbers = [p.paragraph for p in article.passages()]
+    assert numbers[0] == 1 and set(numbers[1:-1]) == {2} and numbers[-1] == 3
+
+
+def test_a_sentence_or_word_longer_than_the_bound_is_cut() -> None:
+    words = " ".join(["chữ"] * 100)
+    pieces = pieces_of(words, 50)
+    assert all(45 < len(p) <= 50 for p in pieces[:-1]) and " ".join(pieces) == words
+    blob = "x" * 120
+    assert pieces_of(blob, 50) == ["x" * 50, "x" * 50, "x" * 20]
