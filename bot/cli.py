@@ -115,6 +115,22 @@ def command_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_BELOW_TARGET if misses else EXIT_OK
 
 
+def command_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.calibration import fit, labelled_signals  # scikit-learn loads only here
+
+    index = open_index(settings, args.corpus).current
+    try:
+        cases = [case for path in args.files for case in read_cases(path)]
+    except (OSError, ValueError, KeyError) as error:
+        raise CliError(f"cannot read eval file: {error}") from None
+    try:
+        fitted = fit(labelled_signals(cases, index))
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    print(fitted.as_code())
+    return EXIT_OK
+
+
 def command_index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     index = open_index(settings, args.corpus, progress_printer(sys.stderr)).current
@@ -159,10 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--failures", action="store_true", help="list every question the bot got wrong"
     )
+    calibrate = commands.add_parser(
+        "calibrate", help="fit the answer-or-abstain constants of retrieval/confidence.py"
+    )
+    calibrate.add_argument("files", nargs="+", type=Path, help="JSONL question files")
     index = commands.add_parser("index", help="build or update the index cache")
     bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")
     add_bench_arguments(bench)
-    for sub in (console, ask, evaluation, index):
+    for sub in (console, ask, evaluation, calibrate, index):
         sub.add_argument(
             "--corpus", type=Path, help="folder of .txt articles (default BOT_CORPUS_DIR)"
         )
@@ -175,6 +195,7 @@ COMMANDS = {
     "console": command_console,
     "ask": command_ask,
     "eval": command_eval,
+    "calibrate": command_calibrate,
     "index": command_index,
     "bench": command_bench,
 }

@@ -6,17 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from retrieval.confidence import is_confident
 from retrieval.corpus import Passage
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
 from retrieval.lead import FOLLOWING, Candidates, answering_sentence
 from retrieval.search import (
-    MIN_COVERAGE,
     RERANK_CANDIDATES,
     Query,
     Ranked,
     rank,
     score_one,
+    signals,
     understand,
 )
 
@@ -173,7 +174,7 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
         reply = NOT_MENTIONED.format(names=names)
         unmentioned = tuple(ranking.unmentioned)
         return Answer(question, query.understood, restored, False, (), reply, False, unmentioned)
-    if not ranking.ranked or ranking.ranked[0].coverage < MIN_COVERAGE:
+    if not ranking.ranked or not is_confident(signals(query, index, ranking.ranked)):
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
     hits, lead = _hits(query, index, ranking.ranked, top_k, skip)
     reply = render_reply(query.understood, restored, hits, lead)

@@ -3,10 +3,15 @@
 "Ai là Chủ tịch UBND thành phố Hải Phòng?" shares most words with an article about Ho Chi Minh
 City; BM25 and coverage alone would answer it from there. But the question is *about* Hải
 Phòng, a name the corpus never mentions. Proper names (capitalised words), numbers and the
-abbreviations of `aliases.tsv` are the question's distinctive units: an article can answer only
-if it mentions every one of them — a single word as itself, a longer unit as each pair of
-neighbouring syllables ("Nghị quyết 57" needs "NQ 57" somewhere, not just "NQ" and "57").
-Nothing here lists places, names or numbers: any unit the corpus lacks is caught.
+abbreviations of `aliases.tsv` are the question's distinctive units: a single word as itself,
+a longer unit as each pair of neighbouring syllables ("Nghị quyết 57" needs "NQ 57", not just
+"NQ" and "57"). A unit no article mentions makes the question unanswerable; one that only some
+articles mention favours them in the ranking (see `search.py`). Numbers are compared in the
+index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
+
+What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
+"Ngoài TP HCM"), and the word after a number ("lớp 7 Trung học": a number ends its unit, since
+Vietnamese writes the number after what it numbers: "Quận 7", "Nghị quyết 57").
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.aliases import abbreviations, contract_with_sources
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, canonical_numbers
 
 _TOKEN = re.compile(r"[^\W_]+")
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
@@ -43,16 +48,27 @@ def _case_tells(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) < MOSTLY_UPPER * len(letters)
 
 
+def _is_number(token: str) -> bool:
+    return token.isdigit()
+
+
 def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
-    """(start, end) spans of consecutive name-like tokens."""
+    """(start, end) spans of consecutive name-like tokens; a number ends its run unless a
+    number follows ("24/12/2020"); the question's first word does not start one."""
     spans: list[tuple[int, int]] = []
+    previous = ""
     for match in _TOKEN.finditer(text):
-        if not _is_name_like(match.group(), case_tells):
+        token = match.group()
+        starts_question = match.start() == 0 and not _is_name_like(token, case_tells=False)
+        if starts_question or not _is_name_like(token, case_tells):
+            previous = ""
             continue
-        if spans and _JOINER.match(text[spans[-1][1] : match.start()]):
+        joined = spans and previous and _JOINER.match(text[spans[-1][1] : match.start()])
+        if joined and (not _is_number(previous) or _is_number(token)):
             spans[-1] = (spans[-1][0], match.end())
         else:
             spans.append((match.start(), match.end()))
+        previous = token
     return spans
 
 
@@ -64,17 +80,14 @@ def _unit_terms(text: str) -> tuple[str, ...]:
 
 
 def distinctive_units(question: str) -> list[Unit]:
-    """The question's names and numbers; a capital that only starts the sentence is no name.
-    Abbreviations are contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM."""
+    """The question's names and numbers. Numbers are put in their one form and abbreviations
+    contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM."""
+    question = canonical_numbers(question)
     contracted = contract_with_sources(question)
     units = []
     for start, end in _runs(contracted.text, _case_tells(question)):
-        text = contracted.text[start:end]
-        is_capitalised_first_word = (
-            start == 0 and " " not in text and not _is_name_like(text, case_tells=False)
-        )
-        terms = _unit_terms(text)
-        if terms and not is_capitalised_first_word:
+        terms = _unit_terms(contracted.text[start:end])
+        if terms:
             original_start, original_end = contracted.original_span(start, end)
             units.append(Unit(question[original_start:original_end], terms))
     return units

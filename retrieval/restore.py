@@ -21,6 +21,8 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 # Below this share of marked syllables a question counts as typed without diacritics: then
 # every bare syllable is restored, not only those the corpus never writes bare.
 MARKED_SHARE_OF_ACCENTED_QUESTION = 0.5
+# In an accented question, a bare word is respelt only on this much evidence from its neighbours.
+RESPELL_MIN_SUPPORT = 2
 
 
 @dataclass
@@ -70,8 +72,10 @@ class Vocabulary:
 
     def correct_mark(self, typed: str, left: str | None, right: str | None) -> str:
         """A marked syllable the corpus never writes, as the corpus word one mark away from it
-        (the neighbours decide between several); unchanged when there is none. Only a missing
-        or wrong mark is corrected, never one too many: "Hải" is a name, not a typo of "hai"."""
+        that the corpus writes beside these neighbours ("xuất hiên" -> "xuất hiện"); unchanged
+        when there is none: "Đảng viên" is no typo of "đẳng" in a corpus that lacks "Đảng".
+        Only a missing or wrong mark is corrected, never one too many: "Hải" is a name, not a
+        typo of "hai"."""
         candidates = self.forms.get(fold(typed), {})
         if typed in candidates:
             return typed
@@ -81,24 +85,28 @@ class Vocabulary:
             for form in candidates
             if mark_distance(form, typed) == 1 and mark_distance(form, fold(form)) >= marks
         ]
+        support = self.context(fold(typed), left, right)
+        near = [form for form in near if support[form]]
         if not near:
             return typed
-        support = self.context(fold(typed), left, right)
         return max(near, key=lambda form: (support[form], candidates[form], form))
 
     def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
         """The corpus spelling of a lower-case bare syllable between its neighbours.
 
         When `trust_typed` (the question carries marks elsewhere), a bare word is respelt only
-        where its neighbours appear beside another spelling and never beside this one: "Long
-        An" stays, "Thanh ủy" becomes "Thành ủy".
+        where its neighbours appear beside another spelling and never beside this one, at least
+        RESPELL_MIN_SUPPORT times when the corpus also writes the word bare: "Long An" stays,
+        "Thanh ủy" becomes "Thành ủy", "tượng trưng cho" stays though one article once wrote
+        "chở bao".
         """
         candidates = self.forms.get(typed)
         if not candidates:
             return typed
         support = self.context(typed, left, right)
-        if trust_typed and not any(support.values()):
-            return typed  # a name or a word the corpus lacks: no evidence to respell it
+        needed = RESPELL_MIN_SUPPORT if typed in candidates else 1
+        if trust_typed and max(support.values(), default=0) < needed:
+            return typed  # a name, or a word as typed: too little evidence to respell it
         if trust_typed and support[typed]:
             return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))

@@ -1,23 +1,21 @@
-"""Question -> ranked passages, and whether the corpus answers the question at all.
+"""Question -> ranked passages, and the signals that tell whether the best one answers it.
 
-BM25 always finds *some* passage sharing a word with the question. Whether that passage answers
-it is judged by coverage: the share of the question's information (the idf of its folded
-syllables and syllable pairs, an unknown term counting as the rarest possible) that the best
-passage contains. It is a ratio in [0, 1], so the threshold does not move with corpus size.
-
-The same coverage re-orders BM25's best candidates (score x coverage**3): a passage holding all
-of the question's rare terms beats a short one that repeats a few of them, which raw BM25's
-length normalisation tends to prefer.
+BM25's best candidates are re-ordered by coverage — the share of the question's information
+(the idf of its folded syllables and syllable pairs) a passage holds — so that a passage holding
+all of the question's rare terms beats a short one repeating a few of them, which raw BM25's
+length normalisation tends to prefer. Each of the question's names and numbers that a
+candidate's article does not mention costs it a factor. Whether the best candidate answers at
+all is decided in `confidence.py`, from the signals gathered here.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.bm25 import top_k
+from retrieval.confidence import Signals, sentence_share, shares_found, term_information
 from retrieval.distinctive import distinctive_units
 from retrieval.index import SearchIndex
 from retrieval.lead import asks
@@ -26,9 +24,9 @@ from retrieval.text import normalize
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze
 
 MAX_QUESTION_CHARS = 500
-MIN_COVERAGE = 0.3
 RERANK_CANDIDATES = 20
-COVERAGE_POWER = 3.0
+COVERAGE_POWER = 1.0
+MISSING_UNIT_FACTOR = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +45,9 @@ class Query:
 @dataclass(frozen=True, slots=True)
 class Ranked:
     position: int  # index into SearchIndex.passages
-    score: float  # BM25 x coverage**COVERAGE_POWER: the ranking score
+    score: float  # BM25 x coverage**COVERAGE_POWER x MISSING_UNIT_FACTOR**missing
     coverage: float  # share of the question's idf mass in the passage
+    missing_units: int = 0  # the question's names and numbers its article does not mention
 
 
 def cut_question(question: str) -> str:
@@ -70,45 +69,37 @@ def understand(question: str, index: SearchIndex) -> Query:
     return Query(typed, understood, terms, content)
 
 
-def unknown_term_idf(corpus_size: int) -> float:
-    """The idf a term would have if one passage contained it: the most informative possible."""
-    return math.log((corpus_size - 0.5) / 1.5) if corpus_size > 1 else 1.0
-
-
 def coverages(query: Query, index: SearchIndex, positions: list[int]) -> np.ndarray:
     """Share of the question's idf mass found in each passage of `positions`."""
-    bm25 = index.bm25
-    terms = sorted(query.folded_terms)
-    if not terms or not positions:
-        return np.zeros(len(positions))
-    ceiling = unknown_term_idf(bm25.corpus_size)
-    known = [t for t in terms if bm25.knows(t)]
-    total = sum(bm25.idf_of(t) for t in known) + ceiling * (len(terms) - len(known))
-    places = np.asarray(positions)
-    found = sum((bm25.idf_of(t) * bm25.present(t, places) for t in known), np.zeros(len(places)))
-    return found / total if total else np.zeros(len(positions))
+    return shares_found(query.folded_terms, index.bm25, positions)
 
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
     ranked: list[Ranked]  # best first
-    unmentioned: list[str]  # names or numbers of the question the best article never mentions
+    unmentioned: list[str]  # names or numbers of the question no article mentions
 
 
 def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
-    """BM25's best candidates from articles that mention the question's names and numbers,
-    re-ordered by BM25 score x coverage**COVERAGE_POWER."""
-    scores = index.bm25.scores(query.terms.all())
-    found = top_k(scores, max(k, RERANK_CANDIDATES))
+    """BM25's best candidates re-ordered by BM25 score x coverage**COVERAGE_POWER, each of the
+    question's names and numbers its article lacks costing a factor MISSING_UNIT_FACTOR.
+    Nothing is ranked when some name or number occurs nowhere in the corpus."""
     units = distinctive_units(query.understood)
-    candidates = [p for p in found if all(index.article_mentions(p, u.terms) for u in units)]
-    if found and not candidates:
-        unmentioned = [u.text for u in units if not index.article_mentions(found[0], u.terms)]
+    unmentioned = [u.text for u in units if not all(index.bm25.knows(t) for t in u.terms)]
+    if unmentioned:
         return Ranking([], unmentioned)
+    scores = index.bm25.scores(query.terms.all())
+    candidates = top_k(scores, max(k, RERANK_CANDIDATES))
     shares = coverages(query, index, candidates)
-    adjusted = scores[candidates] * shares**COVERAGE_POWER
+    missing = np.array(
+        [sum(not index.article_mentions(p, u.terms) for u in units) for p in candidates]
+    )
+    adjusted = scores[candidates] * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR**missing
     order = sorted(range(len(candidates)), key=lambda i: (-adjusted[i], candidates[i]))
-    ranked = [Ranked(candidates[i], float(adjusted[i]), float(shares[i])) for i in order[:k]]
+    ranked = [
+        Ranked(candidates[i], float(adjusted[i]), float(shares[i]), int(missing[i]))
+        for i in order[:k]
+    ]
     return Ranking(ranked, [])
 
 
@@ -117,3 +108,22 @@ def score_one(query: Query, index: SearchIndex, position: int) -> Ranked:
     score = float(index.bm25.scores(query.terms.all())[position])
     share = float(coverages(query, index, [position])[0])
     return Ranked(position, score * share**COVERAGE_POWER, share)
+
+
+def signals(query: Query, index: SearchIndex, ranked: list[Ranked]) -> Signals:
+    """What `confidence` weighs about the best candidate of `ranked` (non-empty)."""
+    best = ranked[0]
+    bm25 = index.bm25
+    words = query.content.words
+    word_total, word_unknown = term_information(words, bm25)
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    return Signals(
+        coverage=best.coverage,
+        sentence_coverage=sentence_share(
+            index.passages[best.position].text, frozenset(query.folded_terms), bm25
+        ),
+        word_coverage=float(shares_found(words, bm25, [best.position])[0]),
+        unknown_words=word_unknown / word_total if word_total else 0.0,
+        margin=(best.score - second) / best.score if best.score > 0 else 0.0,
+        missing_units=best.missing_units,
+    )

@@ -80,6 +80,28 @@ class Terms:
         ]
 
 
+# Numbers, dates and units in one written form, so "5,0" meets "5.0", "24 tháng 12" meets
+# "24/12" (pyvi splits "24-12" alike), "100g" meets "100 g", "1.200" meets "1200",
+# "số 05" meets "5".
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![.,]?\d)")
+_NUMBER_FORMS = (
+    (re.compile(r"(?<=\d),(?=\d)"), "."),  # decimal comma
+    (re.compile(r"\b(\d{1,2})\s+tháng\s+(\d{1,2})\b", re.IGNORECASE), r"\1/\2"),
+    (re.compile(r"\b(\d{1,2}/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2"),
+    (re.compile(r"(?<=\d)(?=[a-zµ]{1,3}\b)"), " "),  # a unit glued to its number
+    (re.compile(r"\bsố\s+(?=\d)", re.IGNORECASE), ""),  # "Nghị quyết số 5"
+    (re.compile(r"(?<![\d.,])0+(?=\d)"), ""),  # leading zeros
+)
+
+
+def canonical_numbers(text: str) -> str:
+    """`text` with its numbers, dates and units in the one form the index keeps."""
+    text = _THOUSANDS.sub(lambda match: match.group().replace(".", ""), text)
+    for pattern, replacement in _NUMBER_FORMS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def terms_of_words(words: Iterable[str]) -> Terms:
     content = [word for word in words if not is_stopword(word)]
     syllables = [fold(part) for word in content for part in word.split("_")]
@@ -94,4 +116,4 @@ def analyze(text: str) -> Terms:
     pyvi segments "Phan Văn" and "phan văn" differently, and a question in capitals must get
     the same terms as the same question in lower case.
     """
-    return terms_of_words(segment(contract_aliases(text).lower()))
+    return terms_of_words(segment(canonical_numbers(contract_aliases(text)).lower()))

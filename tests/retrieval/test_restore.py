@@ -39,3 +39,19 @@ def test_an_accented_question_keeps_a_bare_name_the_corpus_lacks() -> None:
     vocabulary = Vocabulary.of(["thế trận lòng dân vững chắc", "Bí thư Tỉnh ủy"])
     restored = restore_diacritics("Ai là Bí thư Tỉnh ủy Long An?", vocabulary).text
     assert restored == "Ai là Bí thư Tỉnh ủy Long An?"
+
+
+def test_a_bare_word_the_corpus_writes_bare_needs_more_than_one_neighbour_to_respell() -> None:
+    vocabulary = Vocabulary.of(
+        ["Xe chở bao gạo.", "Tặng quà cho em.", "Hoa tượng trưng cho tình yêu."]
+    )
+    question = "Mâm ngũ quả tượng trưng cho bao nhiêu yếu tố?"
+    assert restore_diacritics(question, vocabulary).text == question
+    twice = Vocabulary.of(["Xe chở bao gạo. Thuyền chở bao muối.", "Tặng quà cho em."])
+    assert restore_diacritics("Xe tải chở ít, thuyền cho bao?", twice).text.endswith("chở bao?")
+
+
+def test_a_marked_word_is_corrected_only_toward_a_word_written_beside_its_neighbours() -> None:
+    vocabulary = Vocabulary.of(["Bình đẳng giới.", "Bệnh nhân xuất hiện triệu chứng."])
+    assert restore_diacritics("Đảng viên đi trước", vocabulary).text == "Đảng viên đi trước"
+    assert restore_diacritics("xuất hiên triệu chứng", vocabulary).text == "xuất hiện triệu chứng"

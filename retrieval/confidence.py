@@ -1,0 +1,100 @@
+"""How sure the bot is that its best passage answers the question: one number, one threshold.
+
+BM25 always finds *some* passage sharing a word with the question. Whether it answers is told by
+a few signals of the best candidate, each a ratio so that it does not move with corpus size:
+
+- coverage: the share of the question's information (idf of its folded syllables and syllable
+  pairs; a term the corpus lacks counts as the rarest possible) the passage holds;
+- sentence coverage: the same share held by the passage's best two consecutive sentences —
+  an answerable question is usually written from one sentence;
+- word coverage: the share of the question's pyvi words, which tell "vũ trang" from "trang";
+- unknown words: the share of the question's word information the corpus has never seen;
+- margin: how far the best score stands above the second, relative to the best;
+- missing units: the question's names and numbers the passage's article does not mention.
+
+They are combined by a logistic model fitted on the shared dev set (`python -m bot calibrate`
+prints these constants again from any question files) and compared with one threshold, set so
+that about 2% of the answerable dev questions are refused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
+
+import numpy as np
+
+from retrieval.bm25 import Bm25
+from retrieval.excerpt import information, matched_terms
+from retrieval.text import sentences
+
+SENTENCE_WINDOW = 2
+
+# Fitted by `python -m bot calibrate` on vinewsqa_train (questions + no_answer), as typed and bare.
+WEIGHTS = (0.678, 3.567, 1.367, -1.214, 3.045, -2.084)  # in the order of Signals' fields
+BIAS = -2.843
+THRESHOLD = 0.300
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    coverage: float
+    sentence_coverage: float
+    word_coverage: float
+    unknown_words: float
+    margin: float
+    missing_units: int
+
+    def as_row(self) -> tuple[float, ...]:
+        return tuple(float(value) for value in astuple(self))
+
+
+def confidence(signals: Signals) -> float:
+    """The fitted probability, in [0, 1], that the best passage answers the question."""
+    z = BIAS + sum(w * x for w, x in zip(WEIGHTS, signals.as_row(), strict=True))
+    return 1 / (1 + math.exp(-z))
+
+
+def is_confident(signals: Signals) -> bool:
+    return confidence(signals) >= THRESHOLD
+
+
+def unknown_term_idf(corpus_size: int) -> float:
+    """The idf a term would have if one passage contained it: the most informative possible."""
+    return math.log((corpus_size - 0.5) / 1.5) if corpus_size > 1 else 1.0
+
+
+def term_information(terms: Iterable[str], bm25: Bm25) -> tuple[float, float]:
+    """(total, unknown): the idf mass of distinct `terms`, and the part the corpus lacks."""
+    distinct = set(terms)
+    ceiling = unknown_term_idf(bm25.corpus_size)
+    unknown = ceiling * sum(not bm25.knows(term) for term in distinct)
+    return sum(bm25.idf_of(term) for term in distinct) + unknown, unknown
+
+
+def shares_found(terms: Iterable[str], bm25: Bm25, positions: list[int]) -> np.ndarray:
+    """For each passage of `positions`, the share of the terms' idf mass it holds."""
+    distinct = sorted(set(terms))
+    total, _ = term_information(distinct, bm25)
+    if not total or not positions:
+        return np.zeros(len(positions))
+    places = np.asarray(positions)
+    found = sum(
+        (bm25.idf_of(t) * bm25.present(t, places) for t in distinct if bm25.knows(t)),
+        np.zeros(len(places)),
+    )
+    return found / total
+
+
+def sentence_share(passage: str, terms: frozenset[str], bm25: Bm25) -> float:
+    """The share of the question information held by the passage's best SENTENCE_WINDOW
+    consecutive sentences (folded syllables and pairs, `terms` as `wanted_terms` gives)."""
+    total, _ = term_information(terms, bm25)
+    if not total:
+        return 0.0
+    found = [matched_terms(part, terms) for part in sentences(passage) or [passage]]
+    best = max(
+        information(set().union(*found[i : i + SENTENCE_WINDOW]), bm25) for i in range(len(found))
+    )
+    return best / total
