@@ -15,7 +15,7 @@ from retrieval.index import SearchIndex
 from retrieval.search import RERANK_CANDIDATES, rank, signals, understand
 from retrieval.text import fold
 
-REFUSED_ANSWERABLE_SHARE = 0.02
+REFUSED_ANSWERABLE_SHARE = 0.015
 REGULARISATION = 10.0  # sklearn's C: mild, the signals are few and bounded
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from retrieval.bm25 import Bm25, TermCounts
 from retrieval.corpus import Article, Passage
+from retrieval.distinctive import Unit
 from retrieval.restore import Vocabulary
 from retrieval.tokens import analyze, stopwords
 
@@ -77,6 +78,12 @@ class SearchIndex:
         """Whether every term occurs in the article holding passage `position`."""
         start, end = self.article_span(position)
         return all(self.bm25.occurs_between(term, start, end) for term in terms)
+
+    def mentions_anywhere(self, unit: Unit) -> bool:
+        """Whether some article mentions `unit`, or a one-word unit spelt one letter off."""
+        if all(self.bm25.knows(term) for term in unit.terms):
+            return True
+        return " " not in unit.text and self.vocabulary.has_near_spelling(unit.text)
 
     def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
         """A new snapshot without the articles named in `removed` (or re-added), with `added`

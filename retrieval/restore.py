@@ -23,6 +23,9 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 MARKED_SHARE_OF_ACCENTED_QUESTION = 0.5
 # In an accented question, a bare word is respelt only on this much evidence from its neighbours.
 RESPELL_MIN_SUPPORT = 2
+# Shorter words are too easily one edit from another word to count as a misspelt name.
+NEAR_SPELLING_MIN_CHARS = 5
+TWO_EDITS_MIN_CHARS = 9
 
 
 @dataclass
@@ -55,6 +58,19 @@ class Vocabulary:
     def copy(self) -> Vocabulary:
         forms = {folded: dict(spellings) for folded, spellings in self.forms.items()}
         return Vocabulary(forms, dict(self.pairs))
+
+    def has_near_spelling(self, word: str) -> bool:
+        """Whether the corpus writes a word a typo away from `word` (folded): one edit for a
+        word of NEAR_SPELLING_MIN_CHARS letters, two from TWO_EDITS_MIN_CHARS ("Yamunagar" for the
+        corpus's "Yamunanagar"); shorter words are too easily a typo of another word."""
+        folded = fold(word.lower())
+        if len(folded) < NEAR_SPELLING_MIN_CHARS:
+            return False
+        edits = 1 if len(folded) < TWO_EDITS_MIN_CHARS else 2
+        return any(
+            abs(len(form) - len(folded)) <= edits and edit_distance(form, folded) <= edits
+            for form in self.forms
+        )
 
     def _spellings_of(self, neighbour: str) -> list[str]:
         """A typed neighbour's possible spellings: itself when marked, else the corpus's."""
@@ -110,6 +126,17 @@ class Vocabulary:
         if trust_typed and support[typed]:
             return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
+
+
+def edit_distance(first: str, second: str) -> int:
+    """Letters inserted, deleted or replaced to turn one string into the other (Levenshtein)."""
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i]
+        for j, b in enumerate(second, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    return previous[-1]
 
 
 def _bump(counts: dict, key: object, sign: int) -> None:  # type: ignore[type-arg]

@@ -11,6 +11,9 @@ ARTICLES = {
     "thứ mười vào tối 20/12.\n\nÔng Trần Văn Hiệp, Phó Chủ tịch UBND tỉnh, phát biểu khai mạc.\n",
     "quyet_dinh.txt": "Quyết định 15\n\nQuyết định 15 của UBND tỉnh quy định giá đất ở nông thôn "
     "từ năm 2025.\n",
+    "le_hoi.txt": "Lễ hội hoa\n\nLễ hội hoa khai mạc tối thứ bảy.\n",
+    "lam_dong.txt": "Tin Bảo Lộc\n\nLễ hội hoa của thành phố khai mạc tối thứ bảy, với nhiều "
+    "chương trình biểu diễn văn nghệ, triển lãm và hội chợ kéo dài suốt tuần cho du khách.\n",
 }
 
 
@@ -41,3 +44,40 @@ def test_units_are_names_numbers_and_abbreviations_not_sentence_capitals() -> No
     assert texts == ["Quyết định 15", "UBND", "Lâm Đồng"]
     assert distinctive_units("Ai khai mạc lễ hội?") == []
     assert distinctive_units("AI KHAI MẠC FESTIVAL HOA") == []  # capitals say nothing here
+
+
+def test_an_article_that_names_the_place_asked_about_ranks_above_one_that_does_not(index) -> None:
+    def order(question: str) -> list[str]:
+        hits = answer(question, index, top_k=5).hits
+        return [hit.source for hit in hits if "Lễ hội hoa" in hit.passage and hit.paragraph == 2]
+
+    assert order("Lễ hội hoa khai mạc khi nào?") == ["le_hoi.txt", "lam_dong.txt"]
+    assert order("Lễ hội hoa ở Bảo Lộc khai mạc khi nào?") == ["lam_dong.txt", "le_hoi.txt"]
+
+
+def test_a_name_some_article_mentions_is_never_called_unmentioned(index) -> None:
+    result = answer("Quyết định 15 của UBND tỉnh Lâm Đồng có từ năm nào?", index)
+    assert not result.unmentioned
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("Ngoài TP HCM còn nơi nào?", ["TP HCM"]),
+        ("Năm 2022 Thành phố Hồ Chí Minh làm gì?", ["2022", "Thành phố Hồ Chí Minh"]),
+        ("học sinh lớp 7 Trung học", ["7", "Trung"]),
+        ("Ngày 24 tháng 12 có gì?", ["24/12"]),
+        ("điểm dưới 5,0 thì sao", ["5.0"]),
+        ("Nghị quyết số 05 nói gì", ["Nghị quyết 5"]),
+    ],
+)
+def test_sentence_capitals_and_words_after_a_number_are_no_part_of_a_name(
+    question: str, units: list[str]
+) -> None:
+    assert [u.text for u in distinctive_units(question)] == units
+
+
+def test_a_long_name_spelt_a_letter_or_two_off_is_the_users_typo_not_unmentioned(index) -> None:
+    assert not answer("Ai khai mạc Festivl hoa Đà Lạt?", index).unmentioned
+    assert not answer("Ai khai mạc Fesstivval hoa Đà Lạt?", index).unmentioned
+    assert answer("Ai khai mạc Fsetivl hoa Đà Lạt?", index).unmentioned == ("Fsetivl",)

@@ -1,4 +1,13 @@
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, segment, stopwords
+import pytest
+
+from retrieval.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE_PREFIX,
+    analyze,
+    canonical_numbers,
+    segment,
+    stopwords,
+)
 
 
 def test_segment_joins_word_syllables_and_drops_punctuation() -> None:
@@ -22,3 +31,24 @@ def test_views_fold_syllables_and_pair_neighbours() -> None:
 
 def test_upper_case_text_has_the_same_terms_as_lower_case() -> None:
     assert analyze("PHAN VĂN MÃI GIỮ CHỨC VỤ") == analyze("phan văn mãi giữ chức vụ")
+
+
+@pytest.mark.parametrize(
+    ("written", "same_as"),
+    [
+        ("điểm dưới 5,0", "điểm dưới 5.0"),
+        ("ngày 24 tháng 12 năm 2020", "ngày 24/12/2020"),
+        ("ngày 24-12", "ngày 24/12"),
+        ("100g đường", "100 g đường"),
+        ("1.200 người", "1200 người"),
+        ("Nghị quyết số 05-NQ/TU", "Nghị quyết 5-NQ/TU"),
+    ],
+)
+def test_numbers_dates_and_units_have_one_form(written: str, same_as: str) -> None:
+    assert analyze(written) == analyze(same_as)
+
+
+def test_number_forms_keep_what_differs() -> None:
+    assert canonical_numbers("1,5 và 1.500 và 15") == "1.5 và 1500 và 15"
+    assert canonical_numbers("H5N1, 0 điểm, 9:05") == "H5N1, 0 điểm, 9:5"
+    assert analyze("5,0 điểm") != analyze("50 điểm")

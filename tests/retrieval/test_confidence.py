@@ -1,0 +1,49 @@
+"""Answer or abstain: the signals, the fitted confidence and its threshold, on a made-up corpus."""
+
+from dataclasses import replace
+
+from retrieval.answer import NO_ANSWER, answer
+from retrieval.bm25 import Bm25
+from retrieval.confidence import Signals, confidence, is_confident, sentence_share
+from retrieval.excerpt import wanted_terms
+from retrieval.tokens import analyze
+
+ARTICLES = {
+    "sot_xuat_huyet.txt": "Sốt xuất huyết tăng mạnh\n\nSố ca sốt xuất huyết ở Hà Nội tăng gấp "
+    "ba so với cùng kỳ năm trước. Bác sĩ khuyên người dân diệt lăng quăng, ngủ màn.\n\n"
+    "Trẻ em và người cao tuổi cần được theo dõi sát khi sốt cao liên tục.\n",
+    "tiem_chung.txt": "Tiêm chủng mở rộng\n\nTrẻ được tiêm vắc xin sởi lúc 9 tháng tuổi trong "
+    "chương trình tiêm chủng mở rộng. Mũi nhắc lại tiêm lúc 18 tháng tuổi.\n",
+    "dinh_duong.txt": "Bữa sáng cho trẻ\n\nBữa sáng cân bằng cung cấp 30% năng lượng trong ngày "
+    "cho trẻ từ 6 tuổi. Bé cần đủ chất đạm, chất béo, tinh bột và rau quả.\n",
+}
+
+CLEAR = Signals(0.9, 0.9, 0.9, 0.0, 0)
+
+
+def test_each_signal_moves_the_confidence_its_way() -> None:
+    base = confidence(CLEAR)
+    assert is_confident(CLEAR)
+    assert confidence(replace(CLEAR, sentence_coverage=0.2)) < base
+    assert confidence(replace(CLEAR, coverage=0.2, word_coverage=0.2)) < base
+    assert confidence(replace(CLEAR, unknown_words=0.8)) < base
+    assert confidence(replace(CLEAR, missing_units=1)) < base
+    assert not is_confident(Signals(0.2, 0.1, 0.1, 0.6, 1))
+
+
+def test_sentence_share_rewards_the_question_held_in_one_place() -> None:
+    together = "Sốt xuất huyết tăng ở Hà Nội. Trời mưa."
+    apart = "Sốt xuất huyết tăng. Trời mưa nhiều. Nắng gắt. Hà Nội mát."
+    bm25 = Bm25.build([analyze(text).all() for text in (together, apart, "Tiêm chủng.")])
+    terms = wanted_terms(analyze("sốt xuất huyết Hà Nội"))
+    assert sentence_share(together, terms, bm25) > sentence_share(apart, terms, bm25)
+
+
+def test_a_question_the_articles_answer_is_answered(index) -> None:
+    result = answer("Trẻ được tiêm vắc xin sởi lúc mấy tháng tuổi?", index)
+    assert result.answered and result.hits[0].source == "tiem_chung.txt"
+
+
+def test_a_question_sharing_only_common_words_is_refused(index) -> None:
+    result = answer("Chương trình văn nghệ cho trẻ em diễn ra lúc mấy giờ?", index)
+    assert not result.answered and result.reply == NO_ANSWER
