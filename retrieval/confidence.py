@@ -68,7 +68,7 @@ def term_information(terms: Iterable[str], bm25: Bm25) -> tuple[float, float]:
     distinct = set(terms)
     ceiling = unknown_term_idf(bm25.corpus_size)
     unknown = ceiling * sum(not bm25.knows(term) for term in distinct)
-    return sum(bm25.idf_of(term) for term in distinct) + unknown, unknown
+    return math.fsum(bm25.idf_of(term) for term in distinct) + unknown, unknown
 
 
 def shares_found(terms: Iterable[str], bm25: Bm25, positions: list[int]) -> np.ndarray:

@@ -7,6 +7,7 @@ JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +64,9 @@ def wanted_terms(terms: Terms) -> frozenset[str]:
 
 
 def information(found: set[str], bm25: Bm25) -> float:
-    return sum(bm25.idf_of(term) for term in found)
+    """The idf mass of `found`, exactly rounded: the same whatever order the set iterates in,
+    so ties between excerpts break the same way in every run."""
+    return math.fsum(bm25.idf_of(term) for term in found)
 
 
 def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:

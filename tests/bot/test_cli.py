@@ -1,12 +1,14 @@
 import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import CONSOLE_NOTICE, EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
-from tests.conftest import SEEDS_DIR
+from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 SECRET = "123456:SECRET-token-value"
 
@@ -142,3 +144,24 @@ def test_eval_accepts_several_files(capsys, tmp_path: Path) -> None:
 def test_index_command_reports_the_corpus(capsys) -> None:
     code, out, _ = run(["index", "--corpus", str(SEEDS_DIR)], capsys)
     assert code == EXIT_OK and "5 articles" in out
+
+
+def test_ask_json_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Set iteration order changes with the hash seed; excerpts and scores must not."""
+    questions = (
+        "hoat dong cua chung ta deu nam trong anh mat cua nguoi dan\n"
+        "Ai tặng quà lưu niệm cho Bộ Tư lệnh TP?\n"
+    )  # excerpts whose information tied, in some order of summing
+
+    def ask(hash_seed: str) -> str:
+        environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        environment["BOT_INDEX_DIR"] = str(tmp_path / "cache")
+        command = [sys.executable, "-m", "bot", "ask", "--json", "--top", "5", "-"]
+        done = subprocess.run(
+            command, input=questions, capture_output=True, text=True, env=environment,
+            cwd=PROJECT_DIR, timeout=120, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    first = ask("1")
+    assert first.count('"answered": true') == 2 and ask("2") == first == ask("3")
