@@ -3,11 +3,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from bot.cli import CONSOLE_NOTICE, EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
+from retrieval.confidence import Signals
 from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 SECRET = "123456:SECRET-token-value"
@@ -165,3 +167,19 @@ def test_ask_json_is_the_same_in_every_process(tmp_path: Path) -> None:
 
     first = ask("1")
     assert first.count('"answered": true') == 2 and ask("2") == first == ask("3")
+
+
+def test_calibrate_prints_the_constants_of_the_confidence_model(capsys, tmp_path: Path) -> None:
+    path = write_cases(tmp_path, CASES)
+    code, out, _ = run(["calibrate", str(path)], capsys)
+    lines = out.strip().splitlines()
+    assert code == EXIT_OK and [line.split(" = ")[0] for line in lines] == [
+        "WEIGHTS",
+        "BIAS",
+        "THRESHOLD",
+    ]
+    assert len(lines[0].split(",")) == len(fields(Signals))
+    assert 0 < float(lines[2].split(" = ")[1]) < 1
+    only_answerable = write_cases(tmp_path, CASES[:1])
+    code, _, err = run(["calibrate", str(only_answerable)], capsys)
+    assert code == EXIT_USAGE and "needs answerable and no-answer questions" in err
