@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.confidence import Signals
+from retrieval.confidence import MIN_WORD_COVERAGE, Signals
 from retrieval.evaluation import Case
 from retrieval.index import SearchIndex
 from retrieval.search import RERANK_CANDIDATES, rank, signals, understand
@@ -31,15 +31,17 @@ class Fit:
 
 
 def labelled_signals(cases: Iterable[Case], index: SearchIndex) -> list[tuple[Signals, bool]]:
-    """(signals, answerable) for each case asked as typed and bare, where a passage is ranked
-    at all (a question naming what the corpus lacks never reaches the model)."""
+    """(signals, answerable) for each case asked as typed and bare that reaches the model: a
+    question naming what the corpus lacks, or whose best passage holds too little of its
+    words (MIN_WORD_COVERAGE), is refused before."""
     rows = []
     for case in cases:
         for asked in (case.question, fold(case.question)):
             query = understand(asked, index)
             ranking = rank(query, index, RERANK_CANDIDATES)
-            if ranking.ranked:
-                rows.append((signals(query, index, ranking.ranked), case.answerable))
+            found = signals(query, index, ranking.ranked) if ranking.ranked else None
+            if found is not None and found.word_coverage > MIN_WORD_COVERAGE:
+                rows.append((found, case.answerable))
     return rows
 
 

@@ -170,7 +170,8 @@ def test_ask_json_is_the_same_in_every_process(tmp_path: Path) -> None:
 
 
 def test_calibrate_prints_the_constants_of_the_confidence_model(capsys, tmp_path: Path) -> None:
-    path = write_cases(tmp_path, CASES)
+    near = {"id": "n", "kind": "no_answer", "question": "Chủ tịch nước là ai?", "sources": []}
+    path = write_cases(tmp_path, [*CASES, near])
     code, out, _ = run(["calibrate", str(path)], capsys)
     lines = out.strip().splitlines()
     assert code == EXIT_OK and [line.split(" = ")[0] for line in lines] == [

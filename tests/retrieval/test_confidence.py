@@ -31,6 +31,10 @@ def test_each_signal_moves_the_confidence_its_way() -> None:
     assert not is_confident(Signals(0.2, 0.1, 0.1, 0.6, 1))
 
 
+def test_a_passage_matching_only_syllables_of_other_words_is_refused() -> None:
+    assert not is_confident(replace(CLEAR, word_coverage=0.1))  # "tổng kết" for "Tổng Bí thư"
+
+
 def test_sentence_share_rewards_the_question_held_in_one_place() -> None:
     together = "Sốt xuất huyết tăng ở Hà Nội. Trời mưa."
     apart = "Sốt xuất huyết tăng. Trời mưa nhiều. Nắng gắt. Hà Nội mát."
