@@ -10,6 +10,8 @@
    answer (understanding, ranking, near-topic check, excerpts). rank-bm25 answers only the
    first `--naive-questions` questions: at archive scale it takes about half a second each.
 4. Warm start is timed as a user meets it: `python -m bot ask` in a new process, cache present.
+5. One long article (`--long-line-mb`, of the archive's paragraphs) is indexed twice in fresh
+   processes, written on one line as scraped pages often are and with its line breaks.
 Ratios are what to read: the machines are noisy, the comparison within one run is not.
 """
 
@@ -248,6 +250,35 @@ def warm_start_seconds(corpus: Path, cache: Path, question: str) -> float:
     return time.perf_counter() - started
 
 
+def long_article(corpus: Path, megabytes: float, line_breaks: bool) -> str:
+    """A title and the archive's first paragraphs up to `megabytes` of text, one per line or
+    all on a single line."""
+    paragraphs: list[str] = []
+    size = 0
+    for path in sorted(corpus.iterdir()):
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+            paragraphs.append(paragraph.strip())
+            size += len(paragraph.encode())
+            if size >= megabytes * 1e6:
+                joiner = "\n" if line_breaks else " "
+                return "Bài dài\n" + joiner.join(paragraphs) + "\n"
+    raise ValueError("the archive is smaller than the long article asked for")
+
+
+def measure_one_article(text: str) -> dict[str, float]:
+    """Cold index of a corpus of one article: seconds, passages, peak memory."""
+    from retrieval.index import SearchIndex
+    from retrieval.indexer import tokenise
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "long.txt").write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        articles = load_articles(Path(folder))
+        index = SearchIndex.build(zip(articles, tokenise(articles, 1, None), strict=True))
+        seconds = time.perf_counter() - started
+    return {"build_s": seconds, "passages": len(index.passages), "peak_rss_mb": peak_rss_mb()}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tin-bot-bench-"))
     corpus, cache, tokens_file = workdir / "corpus", workdir / "cache", workdir / "tokens.pickle"
@@ -263,6 +294,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     naive = in_fresh_process(measure_naive, str(tokens_file), naive_queries)
     fast = in_fresh_process(measure_bm25s, str(tokens_file), queries)
     warm = warm_start_seconds(corpus, cache, questions[0])
+    one_line, lines = (
+        in_fresh_process(measure_one_article, long_article(corpus, args.long_line_mb, breaks))
+        for breaks in (False, True)
+    )
     pairs = zip(ours.pop("rankings"), naive.pop("rankings"), strict=False)
     same = sum(bool(np.allclose(a, b, atol=1e-6)) for a, b in pairs)
     return {
@@ -273,12 +308,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ours": ours,
         "rank_bm25": naive,
         "bm25s": fast,
+        "long_article": {"mb": args.long_line_mb, "one_line": one_line, "line_breaks": lines},
         "rankings_identical_to_rank_bm25": f"{same}/{len(naive_queries)}",
         "ratios": {
             "retrieval_p50_speedup_vs_rank_bm25": naive["retrieval_p50_ms"]
             / ours["retrieval_p50_ms"],
             "retrieval_p50_vs_bm25s": ours["retrieval_p50_ms"] / fast["retrieval_p50_ms"],
             "peak_rss_vs_rank_bm25": ours["peak_rss_mb"] / naive["peak_rss_mb"],
+            "one_line_build_vs_line_breaks": one_line["build_s"] / lines["build_s"],
+            "one_line_peak_rss_vs_line_breaks": one_line["peak_rss_mb"] / lines["peak_rss_mb"],
         },
         "workdir": str(workdir),
     }
@@ -313,8 +351,20 @@ def render(result: dict[str, Any]) -> str:
         f"rank-bm25; {ratios['retrieval_p50_vs_bm25s']:.2f}x bm25s's time",
         f"top-{TOP} scores identical to rank-bm25 (atol 1e-6): "
         f"{result['rankings_identical_to_rank_bm25']}",
+        render_long_article(result["long_article"], ratios),
     ]
     return "\n".join(rows)
+
+
+def render_long_article(long: dict[str, Any], ratios: dict[str, float]) -> str:
+    one, lines = long["one_line"], long["line_breaks"]
+    return (
+        f"one {long['mb']} MB article on one line: {one['build_s']:.1f} s, "
+        f"{one['passages']} passages, {one['peak_rss_mb']:.0f} MB peak; with line breaks: "
+        f"{lines['build_s']:.1f} s, {lines['passages']} passages, "
+        f"{lines['peak_rss_mb']:.0f} MB ({ratios['one_line_build_vs_line_breaks']:.2f}x the "
+        f"time, {ratios['one_line_peak_rss_vs_line_breaks']:.2f}x the memory)"
+    )
 
 
 def main(args: argparse.Namespace) -> int:

@@ -12,4 +12,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--naive-questions", type=int, default=20)
     parser.add_argument("--workdir", type=Path, help="reuse this folder (the archive is kept)")
+    parser.add_argument(
+        "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"
+    )
     parser.add_argument("--json", action="store_true")

@@ -6,9 +6,11 @@ import numpy as np
 
 from bot.bench import (
     build_cold,
+    long_article,
     make_questions,
     measure_bm25s,
     measure_naive,
+    measure_one_article,
     measure_ours,
     render,
     write_archive,
@@ -42,6 +44,10 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
         assert figures["retrieval_p50_ms"] > 0 and figures["peak_rss_mb"] > 0
     assert 0 < ours["add_one_article_s"] < 5
     assert not (corpus / "zz-new-article.txt").exists()
+    one_line, lines = (
+        measure_one_article(long_article(corpus, 0.005, breaks)) for breaks in (False, True)
+    )
+    assert one_line["build_s"] > 0 and lines["passages"] > 1 and one_line["passages"] > 1
     table = render(
         {
             "corpus": cold,
@@ -52,14 +58,18 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
             "rank_bm25": naive,
             "bm25s": fast,
             "rankings_identical_to_rank_bm25": "8/8",
+            "long_article": {"mb": 0.005, "one_line": one_line, "line_breaks": lines},
             "ratios": {
                 "retrieval_p50_speedup_vs_rank_bm25": 2.0,
                 "retrieval_p50_vs_bm25s": 0.5,
                 "peak_rss_vs_rank_bm25": 1.0,
+                "one_line_build_vs_line_breaks": 1.0,
+                "one_line_peak_rss_vs_line_breaks": 1.0,
             },
         }
     )
     assert "| tin-bot |" in table and "| bm25s |" in table
+    assert "one 0.005 MB article on one line" in table
 
 
 def test_bench_command_parses_its_options() -> None:
