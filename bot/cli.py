@@ -19,7 +19,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer, answer
 from retrieval.baseline import PlainBm25
 from retrieval.corpus import CorpusError
-from retrieval.evaluation import evaluate, read_cases
+from retrieval.evaluation import Case, evaluate, read_cases
 from retrieval.indexer import ProgressCallback
 from retrieval.live import LiveIndex
 from retrieval.store import IndexStore
@@ -89,15 +89,19 @@ def command_ask(args: argparse.Namespace, settings: Settings) -> int:
 EVAL_TOP_K = 10  # enough hits for hit@10 and MRR@10
 
 
-def command_eval(args: argparse.Namespace, settings: Settings) -> int:
-    live = open_index(settings, args.corpus)
+def cases_of(paths: list[Path]) -> list[Case]:
     cases = []
-    for path in args.files:
+    for path in paths:
         try:
             cases += read_cases(path)
         except (OSError, ValueError, KeyError) as error:
             raise CliError(f"cannot read eval file {path}: {error}") from None
-    index = live.current
+    return cases
+
+
+def command_eval(args: argparse.Namespace, settings: Settings) -> int:
+    index = open_index(settings, args.corpus).current
+    cases = cases_of(args.files)
     known = index.vocabulary.forms.__contains__
     bot = evaluate(cases, lambda question: answer(question, index, EVAL_TOP_K), known)
     baseline = None
@@ -120,11 +124,7 @@ def command_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
     index = open_index(settings, args.corpus).current
     try:
-        cases = [case for path in args.files for case in read_cases(path)]
-    except (OSError, ValueError, KeyError) as error:
-        raise CliError(f"cannot read eval file: {error}") from None
-    try:
-        fitted = fit(labelled_signals(cases, index))
+        fitted = fit(labelled_signals(cases_of(args.files), index))
     except ValueError as error:
         raise CliError(str(error)) from None
     print(fitted.as_code())
