@@ -80,6 +80,12 @@ class Outcome:
                 return rank
         return None
 
+    @property
+    def excerpt_has_gold(self) -> bool:
+        """The first hit's excerpt, what the user reads first, holds the gold answer."""
+        hits = self.answer.hits
+        return bool(hits) and comparable(self.case.gold) in comparable(hits[0].excerpt.text)
+
     def hit_at(self, depth: int) -> bool:
         rank = self.rank_of_gold
         return rank is not None and rank <= depth
@@ -127,6 +133,14 @@ class Report:
             sum(bool(o.answer.unmentioned) for o in answerable), answerable
         )
         figures["gold-in-lead"] = Figure.count(sum(o.gold_in_lead for o in answerable), answerable)
+        right = [o for o in answerable if o.hit_at(1)]
+        figures["excerpt-has-gold"] = Figure.count(sum(o.excerpt_has_gold for o in right), right)
+        answered = [o for o in answerable if o.answer.answered]
+        leading = [o for o in right if o.answer.lead]
+        figures["answer-line-shown"] = Figure.count(sum(o.answer.lead for o in answered), answered)
+        figures["answer-line-has-gold"] = Figure.count(
+            sum(o.excerpt_has_gold for o in leading), leading
+        )
         figures["abstained"] = Figure.count(
             sum(not o.answer.answered for o in unanswerable), unanswerable
         )

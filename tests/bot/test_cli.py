@@ -116,6 +116,8 @@ def test_eval_reports_every_figure_beside_plain_bm25(capsys, tmp_path: Path) -> 
     assert figure_row(out, "abstained[no_answer]")[:2] == ["1/1", "1/1"]
     restored = figure_row(out, "restored")
     assert restored[0] == restored[2] == restored[3] == "-" and 0.8 < float(restored[1]) <= 1
+    assert figure_row(out, "excerpt-has-gold")[:2] == ["1/1", "1/1"]
+    assert figure_row(out, "answer-line-shown")[:2] == ["2/2", "2/2"]  # "Trả lời:" Lê Thanh Liêm
     for name in ("hit@3", "hit@10", "mrr@10", "answerable-abstained", "not-mentioned"):
         assert len(figure_row(out, name)) == 4
     assert "FAIL c" in out and "FAIL a" not in out
