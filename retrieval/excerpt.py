@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
@@ -63,7 +63,7 @@ def wanted_terms(terms: Terms) -> frozenset[str]:
     )
 
 
-def information(found: set[str], bm25: Bm25) -> float:
+def information(found: Set[str], bm25: Bm25) -> float:
     """The idf mass of `found`, exactly rounded: the same whatever order the set iterates in,
     so ties between excerpts break the same way in every run."""
     return math.fsum(bm25.idf_of(term) for term in found)
