@@ -32,20 +32,33 @@ class Excerpt:
 
 @dataclass(frozen=True, slots=True)
 class QueryWords:
-    """The question's content syllables as typed or restored, for marking matches."""
+    """The question's content words as typed or restored, each a tuple of lower-case
+    syllables, for marking matches: a word is marked only where all its syllables stand, so
+    "Thành ủy" marks "Thành ủy" and not the "Ủy" of "Ủy viên"."""
 
-    spelled: frozenset[str]  # lower-case, with their marks
-    bare: frozenset[str]  # folded forms of syllables that carry no mark at all
+    words: frozenset[tuple[str, ...]]
 
     @classmethod
     def of(cls, terms: Terms) -> QueryWords:
-        syllables = [part for word in terms.words for part in word.split("_")]
-        bare = frozenset(s for s in syllables if not has_diacritics(s))
-        return cls(frozenset(syllables), bare)
+        return cls(frozenset(tuple(word.split("_")) for word in terms.words))
 
-    def matches(self, syllable: str) -> bool:
-        lowered = syllable.lower()
-        return lowered in self.spelled or fold(lowered) in self.bare
+    @staticmethod
+    def same(written: str, asked: str) -> bool:
+        """A text syllable is the asked one: spelled alike, or alike once folded when the
+        asked syllable carries no mark (a question typed without diacritics)."""
+        lowered = written.lower()
+        return lowered == asked or (not has_diacritics(asked) and fold(lowered) == asked)
+
+    def lengths_at(self, syllables: list[str], start: int) -> list[int]:
+        """The syllable counts of the question words that begin at `start`."""
+        return [
+            len(word)
+            for word in self.words
+            if all(
+                start + k < len(syllables) and self.same(syllables[start + k], part)
+                for k, part in enumerate(word)
+            )
+        ]
 
 
 def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
@@ -90,9 +103,16 @@ def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
 
 
 def mark_spans(text: str, words: QueryWords) -> list[Span]:
+    """Spans of whole question words in `text`, neighbours separated by spaces merged."""
+    found = list(_SYLLABLE.finditer(text))
+    syllables = [match.group() for match in found]
+    marked = [False] * len(found)
+    for start in range(len(found)):
+        for length in words.lengths_at(syllables, start):
+            marked[start : start + length] = [True] * length
     spans: list[Span] = []
-    for match in _SYLLABLE.finditer(text):
-        if not words.matches(match.group()):
+    for match, is_marked in zip(found, marked, strict=True):
+        if not is_marked:
             continue
         if spans and not text[spans[-1][1] : match.start()].strip():
             spans[-1] = (spans[-1][0], match.end())

@@ -3,9 +3,10 @@ import json
 import pytest
 
 from retrieval.answer import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT, answer
-from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS
+from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS, QueryWords, mark_spans
 from retrieval.indexer import load_index
 from retrieval.text import comparable, fold
+from retrieval.tokens import analyze
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"
 LEAD_SOURCE = "000_00398351a5c5dbd5.txt"
@@ -140,3 +141,12 @@ def test_pages_of_more_results_never_repeat_and_end_empty(seed_index) -> None:
             break
     assert len(seen) == len(set(seen)) and len(seen) >= 9
     assert answer(question, seed_index, top_k=3, skip=500).hits == ()
+
+
+def test_only_whole_question_words_are_marked() -> None:
+    text = "Ủy viên Ban Thường vụ Thành ủy Nguyễn Văn Hiếu phát biểu; Thành ủy họp."
+    words = QueryWords.of(analyze("Thành ủy giao nhiệm vụ gì?"))
+    marked = [text[start:end] for start, end in mark_spans(text, words)]
+    assert marked == ["Thành ủy", "Thành ủy"]  # not the "Ủy" of "Ủy viên"
+    bare = QueryWords(frozenset({("thanh", "uy"), ("hop",)}))  # words typed without marks
+    assert [text[s:e] for s, e in mark_spans(text, bare)] == ["Thành ủy", "Thành ủy họp"]
