@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIX = ".txt"
 TITLE_MAX_CHARS = 120
+LABEL_MAX_WORDS = 6
 # Passages longer than this are cut at sentences: a scraped article is often one long line, and
 # both BM25's length normalisation and pyvi's cost want passages of a paragraph's size.
 MAX_PASSAGE_CHARS = 2500
@@ -94,10 +95,11 @@ class CorpusError(Exception):
 
 
 def _is_doubled_label(line: str) -> bool:
-    """Section labels rendered twice by the site: "Tin nổi bật Tin nổi bật", "Video Video"."""
+    """Section labels rendered twice by the site: "Tin nổi bật Tin nổi bật", "Video Video".
+    A label is a few words: a long paragraph that happens to repeat itself is prose."""
     words = line.split()
     half = len(words) // 2
-    return len(words) % 2 == 0 and half > 0 and words[:half] == words[half:]
+    return 0 < half <= LABEL_MAX_WORDS and len(words) % 2 == 0 and words[:half] == words[half:]
 
 
 def _is_byline(line: str, is_last: bool) -> bool:

@@ -95,3 +95,11 @@ def test_a_sentence_or_word_longer_than_the_bound_is_cut() -> None:
     assert all(45 < len(p) <= 50 for p in pieces[:-1]) and " ".join(pieces) == words
     blob = "x" * 120
     assert pieces_of(blob, 50) == ["x" * 50, "x" * 50, "x" * 20]
+
+
+def test_a_long_paragraph_that_repeats_itself_is_prose_not_a_doubled_label() -> None:
+    sentence = "Bệnh viện tiếp nhận nhiều ca bệnh trong tuần qua."
+    assert clean_paragraphs(f"Tiêu đề\nTin nổi bật Tin nổi bật\n{sentence} {sentence}") == [
+        "Tiêu đề",
+        f"{sentence} {sentence}",
+    ]
