@@ -28,7 +28,7 @@ def test_each_signal_moves_the_confidence_its_way() -> None:
     assert confidence(replace(CLEAR, coverage=0.2, word_coverage=0.2)) < base
     assert confidence(replace(CLEAR, unknown_words=0.8)) < base
     assert confidence(replace(CLEAR, missing_units=1)) < base
-    assert not is_confident(Signals(0.2, 0.1, 0.1, 0.6, 1))
+    assert not is_confident(Signals(0.2, 0.1, 0.3, 0.6, 1))  # past the gate, below THRESHOLD
 
 
 def test_a_passage_matching_only_syllables_of_other_words_is_refused() -> None:
