@@ -67,10 +67,7 @@ class Vocabulary:
         if len(folded) < NEAR_SPELLING_MIN_CHARS:
             return False
         edits = 1 if len(folded) < TWO_EDITS_MIN_CHARS else 2
-        return any(
-            abs(len(form) - len(folded)) <= edits and edit_distance(form, folded) <= edits
-            for form in self.forms
-        )
+        return any(within_edits(form, folded, edits) for form in self.forms)
 
     def _spellings_of(self, neighbour: str) -> list[str]:
         """A typed neighbour's possible spellings: itself when marked, else the corpus's."""
@@ -128,15 +125,20 @@ class Vocabulary:
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
 
 
-def edit_distance(first: str, second: str) -> int:
-    """Letters inserted, deleted or replaced to turn one string into the other (Levenshtein)."""
+def within_edits(first: str, second: str, limit: int) -> bool:
+    """At most `limit` letters inserted, deleted or replaced turn one string into the other
+    (Levenshtein, given up as soon as every alignment has cost more)."""
+    if abs(len(first) - len(second)) > limit:
+        return False
     previous = list(range(len(second) + 1))
     for i, a in enumerate(first, start=1):
         current = [i]
         for j, b in enumerate(second, start=1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) > limit:
+            return False
         previous = current
-    return previous[-1]
+    return previous[-1] <= limit
 
 
 def _bump(counts: dict, key: object, sign: int) -> None:  # type: ignore[type-arg]

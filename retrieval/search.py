@@ -16,7 +16,7 @@ import numpy as np
 
 from retrieval.bm25 import top_k
 from retrieval.confidence import Signals, sentence_share, shares_found, term_information
-from retrieval.distinctive import distinctive_units
+from retrieval.distinctive import Unit, distinctive_units
 from retrieval.index import SearchIndex
 from retrieval.lead import asks
 from retrieval.restore import restore_diacritics
@@ -35,6 +35,7 @@ class Query:
     understood: str  # diacritics restored where they were missing
     terms: Terms  # what BM25 ranks on
     content: Terms  # what coverage is measured on: the question without its frame
+    units: tuple[Unit, ...]  # its names and numbers
 
     @property
     def folded_terms(self) -> set[str]:
@@ -47,7 +48,7 @@ class Ranked:
     position: int  # index into SearchIndex.passages
     score: float  # BM25 x coverage**COVERAGE_POWER x MISSING_UNIT_FACTOR**missing
     coverage: float  # share of the question's idf mass in the passage
-    missing_units: int = 0  # the question's names and numbers its article does not mention
+    missing_units: int  # the question's names and numbers its article does not mention
 
 
 def cut_question(question: str) -> str:
@@ -66,7 +67,7 @@ def understand(question: str, index: SearchIndex) -> Query:
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
     asking = asks(understood)
     content = analyze(asking.without_frame(understood)) if asking else terms
-    return Query(typed, understood, terms, content)
+    return Query(typed, understood, terms, content, tuple(distinctive_units(understood)))
 
 
 def coverages(query: Query, index: SearchIndex, positions: list[int]) -> np.ndarray:
@@ -80,35 +81,35 @@ class Ranking:
     unmentioned: list[str]  # names or numbers of the question no article mentions
 
 
+def _scored(
+    query: Query, index: SearchIndex, scores: np.ndarray, positions: list[int]
+) -> list[Ranked]:
+    """The passages at `positions` with their ranking scores: BM25 x coverage**COVERAGE_POWER
+    x MISSING_UNIT_FACTOR for each of the question's names their article does not mention."""
+    shares = coverages(query, index, positions)
+    missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
+    adjusted = scores[positions] * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR ** np.array(missing)
+    return [
+        Ranked(position, float(score), float(share), count)
+        for position, score, share, count in zip(positions, adjusted, shares, missing, strict=True)
+    ]
+
+
 def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
-    """BM25's best candidates re-ordered by BM25 score x coverage**COVERAGE_POWER, each of the
-    question's names and numbers its article lacks costing a factor MISSING_UNIT_FACTOR.
-    Nothing is ranked when some name or number occurs nowhere in the corpus, not even one
-    letter off (a misspelt name is the user's typo, not news the articles lack)."""
-    units = distinctive_units(query.understood)
-    unmentioned = [u.text for u in units if not index.mentions_anywhere(u)]
+    """BM25's best candidates re-ordered by their ranking scores (`_scored`). Nothing is ranked
+    when some name or number occurs nowhere in the corpus, not even one letter off (a misspelt
+    name is the user's typo, not news the articles lack)."""
+    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u)]
     if unmentioned:
         return Ranking([], unmentioned)
     scores = index.bm25.scores(query.terms.all())
-    candidates = top_k(scores, max(k, RERANK_CANDIDATES))
-    shares = coverages(query, index, candidates)
-    missing = np.array(
-        [sum(not index.article_mentions(p, u.terms) for u in units) for p in candidates]
-    )
-    adjusted = scores[candidates] * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR**missing
-    order = sorted(range(len(candidates)), key=lambda i: (-adjusted[i], candidates[i]))
-    ranked = [
-        Ranked(candidates[i], float(adjusted[i]), float(shares[i]), int(missing[i]))
-        for i in order[:k]
-    ]
-    return Ranking(ranked, [])
+    scored = _scored(query, index, scores, top_k(scores, max(k, RERANK_CANDIDATES)))
+    return Ranking(sorted(scored, key=lambda r: (-r.score, r.position))[:k], [])
 
 
 def score_one(query: Query, index: SearchIndex, position: int) -> Ranked:
     """One passage scored as `rank` scores its candidates."""
-    score = float(index.bm25.scores(query.terms.all())[position])
-    share = float(coverages(query, index, [position])[0])
-    return Ranked(position, score * share**COVERAGE_POWER, share)
+    return _scored(query, index, index.bm25.scores(query.terms.all()), [position])[0]
 
 
 def signals(query: Query, index: SearchIndex, ranked: list[Ranked]) -> Signals:

@@ -1,4 +1,4 @@
-from retrieval.restore import Vocabulary, restore_diacritics
+from retrieval.restore import Vocabulary, restore_diacritics, within_edits
 
 CORPUS = [
     "Bí thư Thành ủy dự hội nghị.",
@@ -55,3 +55,11 @@ def test_a_marked_word_is_corrected_only_toward_a_word_written_beside_its_neighb
     vocabulary = Vocabulary.of(["Bình đẳng giới.", "Bệnh nhân xuất hiện triệu chứng."])
     assert restore_diacritics("Đảng viên đi trước", vocabulary).text == "Đảng viên đi trước"
     assert restore_diacritics("xuất hiên triệu chứng", vocabulary).text == "xuất hiện triệu chứng"
+
+
+def test_within_edits_counts_insertions_deletions_and_replacements() -> None:
+    assert within_edits("yamunagar", "yamunanagar", 2) and not within_edits(
+        "yamunagar", "yamunanagar", 1
+    )
+    assert within_edits("kitten", "sitting", 3) and not within_edits("kitten", "sitting", 2)
+    assert within_edits("abc", "abc", 0) and not within_edits("abc", "xbc", 0)
