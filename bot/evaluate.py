@@ -13,13 +13,15 @@ from retrieval.evaluation import Evaluation, Figure, Outcome, Report
 # column name -> its heading; a figure is named "hit@1" (the bot, as typed) or
 # "hit@1:bare", "hit@1:bm25", "hit@1:bm25-bare"
 LABELS = {"": "bot", "bare": "bot:bare", "bm25": "bm25", "bm25-bare": "bm25:bare"}
-_REQUIREMENT = re.compile(r"^\s*([\w@\[\]:.-]+)\s*(>=|<=)\s*([\w@\[\]:.-]+)\s*$")
+_REQUIREMENT = re.compile(r"^\s*([\w@\[\]:.%-]+)\s*(>=|<=)\s*([\w@\[\]:.%-]+)\s*$")
+PERCENT = "%"  # "excerpt-has-gold%": a count figure as a percentage of its total
 _COMPARE: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """A floor or a ceiling: "hit@1>=500", "answerable-abstained<=12", "hit@10>=hit@10:bm25"."""
+    """A floor or a ceiling: "hit@1>=500", "answerable-abstained<=12", "hit@10>=hit@10:bm25",
+    "answer-line-has-gold%>=90" (a percentage of the figure's total)."""
 
     figure: str
     comparison: str
@@ -64,6 +66,9 @@ class UnknownFigure(Exception):
 def _value(name: str, figures: dict[str, Figure]) -> float:
     if name in figures:
         return figures[name].value
+    counted = figures.get(name.replace(PERCENT, "", 1)) if PERCENT in name else None
+    if counted is not None and counted.total is not None:
+        return 100 * counted.value / counted.total if counted.total else 100.0
     try:
         return float(name)
     except ValueError:

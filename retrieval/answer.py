@@ -10,16 +10,9 @@ from retrieval.confidence import is_confident
 from retrieval.corpus import Passage
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
-from retrieval.lead import FOLLOWING, Candidates, answering_sentence
-from retrieval.search import (
-    RERANK_CANDIDATES,
-    Query,
-    Ranked,
-    rank,
-    score_one,
-    signals,
-    understand,
-)
+from retrieval.lead import Candidates, answering_sentence
+from retrieval.question import Question, understand
+from retrieval.search import RERANK_CANDIDATES, Ranked, rank, score_one, signals
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60
@@ -126,37 +119,32 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
 
 
 def _hits(
-    query: Query, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
+    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with the answering sentence. The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
     after the best one), then the others by rank — so pages never repeat or skip a hit."""
     if not ranked:
         return (), False
-    texts = [index.passages[r.position].text for r in ranked]
+    passages = index.passages
     following = next_in_article(index, ranked[0].position)
-    candidates = Candidates(texts, top_k, following.text if following else None)
-    top_excerpt = make_excerpt(texts[0], query.terms, index.bm25)
-    lead = answering_sentence(
-        candidates, top_excerpt.text, query.understood, query.terms, index.bm25
+    candidates = Candidates(
+        [(r.position, passages[r.position].text) for r in ranked],
+        top_k,
+        (ranked[0].position + 1, following.text) if following else None,
     )
+    top_excerpt = make_excerpt(passages[ranked[0].position].text, query.terms, index.bm25)
+    lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
     order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
     order += [(r, None) for r in ranked[1:]]
     if lead is not None:
-        number, sentence = lead
-        first = (
-            score_one(query, index, ranked[0].position + 1)
-            if number == FOLLOWING
-            else ranked[number]
-        )
-        order = [(first, sentence), *(pair for pair in order if pair[0].position != first.position)]
+        position, sentence = lead
+        first = next((r for r in ranked if r.position == position), None)
+        first = first or score_one(query, index, position)
+        order = [(first, sentence), *(pair for pair in order if pair[0].position != position)]
     page = order[skip : skip + top_k]
     hits = tuple(
-        _hit(
-            index,
-            r,
-            excerpt or make_excerpt(index.passages[r.position].text, query.terms, index.bm25),
-        )
+        _hit(index, r, excerpt or make_excerpt(passages[r.position].text, query.terms, index.bm25))
         for r, excerpt in page
     )
     return hits, lead is not None and skip == 0
@@ -167,7 +155,7 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     query = understand(question, index)
     if not query.typed:
         return Answer(question, "", False, False, (), USAGE_HINT)
-    restored = query.understood.lower() != query.typed.lower()
+    restored = query.restored
     ranking = rank(query, index, RERANK_CANDIDATES)  # one fixed pool: pages stay consistent
     if ranking.unmentioned:
         names = ", ".join(f"«{name}»" for name in ranking.unmentioned)

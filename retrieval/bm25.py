@@ -186,6 +186,18 @@ class Bm25:
         weights = np.concatenate([r[1] for r in rows])
         return np.bincount(passages, weights=weights, minlength=self.corpus_size)
 
+    def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """`scores(query)[positions]`, reading only those passages' entries."""
+        total = np.zeros(len(positions))
+        for term in query:
+            term_id = self.term_id(term)
+            if term_id is None:
+                continue
+            row, weights = self._row(term_id)
+            found = np.minimum(np.searchsorted(row, positions), row.size - 1)
+            total += np.where(row[found] == positions, weights[found], 0.0)
+        return total
+
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
         """For each passage position, whether it holds `term`."""
         term_id = self.term_id(term)

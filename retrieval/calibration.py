@@ -12,7 +12,8 @@ import numpy as np
 from retrieval.confidence import MIN_WORD_COVERAGE, Signals
 from retrieval.evaluation import Case
 from retrieval.index import SearchIndex
-from retrieval.search import RERANK_CANDIDATES, rank, signals, understand
+from retrieval.question import understand
+from retrieval.search import RERANK_CANDIDATES, rank, signals
 from retrieval.text import fold
 
 REFUSED_ANSWERABLE_SHARE = 0.015

@@ -1,4 +1,9 @@
-"""The excerpt of a hit: the sentence(s) that best match the question, matched words marked.
+"""The excerpt of a hit: the sentence(s) that best match the question and the sentence after
+them, matched words marked.
+
+News names what a question asks about in one sentence and gives the details in the next
+("… hội nghị sơ kết." then "Chủ trì có …"), so the sentence after the best match is shown too
+when it fits.
 
 Marks are character spans into the excerpt text, not inline markup, so the text stays clean for
 JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on a terminal).
@@ -17,7 +22,7 @@ from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms
 
-MAX_EXCERPT_CHARS = 300
+MAX_EXCERPT_CHARS = 350
 ELLIPSIS = "…"
 _SYLLABLE = re.compile(r"[^\W_]+")
 
@@ -84,22 +89,26 @@ def information(found: Set[str], bm25: Bm25) -> float:
 
 def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
-    the most question information (idf of distinct matched terms); shorter runs win ties."""
+    the most question information (idf of distinct matched terms), shorter runs winning ties;
+    then the sentence after it, when the whole still fits."""
     wanted = wanted_terms(terms)
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
-    best, best_key = parts[0], (-1.0, 0)
+    best, best_key = (0, 0), (-1.0, 0)
     for first in range(len(parts)):
         union: set[str] = set()
         for last in range(first, len(parts)):
-            text = " ".join(parts[first : last + 1])
-            if last > first and len(text) > MAX_EXCERPT_CHARS:
+            length = len(" ".join(parts[first : last + 1]))
+            if last > first and length > MAX_EXCERPT_CHARS:
                 break
             union |= found[last]
-            key = (information(union, bm25), -len(text))
+            key = (information(union, bm25), -length)
             if key > best_key:
-                best, best_key = text, key
-    return best
+                best, best_key = (first, last), key
+    first, last = best
+    if last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= MAX_EXCERPT_CHARS:
+        last += 1
+    return " ".join(parts[first : last + 1])
 
 
 def mark_spans(text: str, words: QueryWords) -> list[Span]:

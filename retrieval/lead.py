@@ -10,7 +10,6 @@ passage that has one.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import re
 from collections.abc import Callable
@@ -18,52 +17,30 @@ from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
-from retrieval.excerpt import Excerpt, fit_excerpt, information, matched_terms, wanted_terms
+from retrieval.excerpt import (
+    MAX_EXCERPT_CHARS,
+    Excerpt,
+    fit_excerpt,
+    information,
+    matched_terms,
+    wanted_terms,
+)
+from retrieval.question import Asking, Asks, Question
 from retrieval.text import fold, sentences
 from retrieval.tokens import Terms, analyze
 
 # Words that make a title somebody else's: "Phó Bí thư" is not "Bí thư".
 TITLE_MODIFIERS = frozenset({"phó", "nguyên", "quyền", "cựu"})
-# Below the best passage, an answering sentence must hold this share of the question
-# information that the best passage's excerpt holds.
-LEAD_MIN_SHARE = 0.6
+# An answering sentence must hold this share of the question information that the best
+# passage's excerpt holds.
+LEAD_MIN_SHARE = 0.9
 # The paragraph after the best one may lead when it supplies this share of the question
 # information the best one lacks.
 FOLLOWING_MIN_SHARE = 0.5
+# Words between a number and the noun it counts: "6 làn xe", "39 trường hợp", "12 phòng khám".
+COUNT_REACH = 2
 
 
-class Asks(enum.Enum):
-    WHO = "who"
-    WHEN = "when"
-    HOW_MANY = "how many"
-    POSITION = "which position"
-    WHICH = "which"
-
-
-@dataclass(frozen=True, slots=True)
-class Asking:
-    kind: Asks
-    span: tuple[int, int]  # where the question says what is asked ("giữ chức vụ")
-    focus: str = ""  # for WHICH: the noun asked about, lower-case ("ban" in "những Ban nào")
-
-    def without_frame(self, question: str) -> str:
-        """The question without the words that only say what is asked."""
-        start, end = self.span
-        return f"{question[:start]} {question[end:]}"
-
-
-# Question phrases, checked in this order ("ngày bao nhiêu" asks when, not how many).
-_ASKS = (
-    (
-        Asks.WHEN,
-        r"khi nào|bao giờ|lúc nào|hôm nào|ngày nào|ngày bao nhiêu|tháng nào|năm nào"
-        r"|thời gian nào|thời điểm nào",
-    ),
-    (Asks.HOW_MANY, r"bao nhiêu|mấy|số lượng"),
-    (Asks.POSITION, r"(?:giữ |đảm nhận |đảm nhiệm )?(?:chức vụ|chức danh|cương vị)|giữ chức"),
-    (Asks.WHO, r"ai|người nào|đồng chí nào|vị nào|những ai"),
-)
-_WHICH = re.compile(r"([^\W\d_]+)\s+nào(?![^\W\d_])")
 # The common Vietnamese family names: a closed class of the language, not a list of people.
 SURNAMES = frozenset(
     {
@@ -80,19 +57,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
-
-
-def asks(question: str) -> Asking | None:
-    """What the question asks for, if it is one of the kinds an answer sentence can show."""
-    lowered = question.lower()  # same length as the question: spans carry over
-    for kind, pattern in _ASKS:
-        found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
-        if found:
-            return Asking(kind, found.span())
-    which = _WHICH.search(lowered)
-    if which is None:
-        return None
-    return Asking(Asks.WHICH, which.span(), which.group(1))
 
 
 def _followed_by_a_name(
@@ -174,79 +138,130 @@ def answers(sentence: str, asking: Asking) -> bool:
         return gives_a_position(sentence)
     if kind is Asks.WHICH:
         return _followed_by_a_name(sentence, lambda word: word.group().lower() == asking.focus, " ")
-    return _NUMBER.search(_DATE.sub(" ", sentence)) is not None
+    return counts(sentence, asking.focus)
 
 
-def title_holder(
-    passages: list[str], asking: Asking, question: str, terms: Terms
-) -> tuple[int, Excerpt] | None:
-    """For "who is <title>?": the first candidate naming the holder of exactly that title."""
-    title = list(analyze(asking.without_frame(question)).syllables)
-    for number, passage in enumerate(passages):
-        for sentence in sentences(passage):
-            if names_title_holder(sentence, title):
-                return number, fit_excerpt(sentence, terms)
-    return None
+def counts(sentence: str, counted: str) -> bool:
+    """A number outside any date, followed within COUNT_REACH words by `counted` when the
+    question names what it counts: "6 làn xe" answers "bao nhiêu làn", "Covid-19" does not."""
+    undated = _DATE.sub(" ", sentence)
+    if not counted:
+        return _NUMBER.search(undated) is not None
+    folded = fold(counted)
+    for number in _NUMBER.finditer(undated):
+        after = _WORD.findall(undated[number.end() :])[:COUNT_REACH]
+        if folded in (fold(word.lower()) for word in after):
+            return True
+    return False
+
+
+Lead = tuple[int, Excerpt]  # (passage position in the index, its answering sentence)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """The passages an answering sentence may come from."""
+    """The passages an answering sentence may come from, each as (position, text)."""
 
-    texts: list[str]  # ranked, best first
+    ranked: list[tuple[int, str]]  # best first
     shown: int  # how many of them the reply shows
-    following: str | None  # the paragraph after the best one, in the same article
+    following: tuple[int, str] | None  # the paragraph after the best one, in the same article
 
 
-FOLLOWING = -1  # the answering sentence came from Candidates.following
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The question, as the strategies weigh sentences against it."""
+
+    question: Question
+    asking: Asking
+    wanted: frozenset[str]  # its terms as excerpts match them
+    bm25: Bm25
+
+    @property
+    def terms(self) -> Terms:
+        return self.question.terms
+
+    def weight(self, sentence: str) -> float:
+        return information(matched_terms(sentence, self.wanted), self.bm25)
+
+    def best_of_kind(self, passage: str) -> tuple[float, str] | None:
+        """The passage's sentence of the asked kind holding the most question information,
+        read with the sentence before it when both fit one excerpt ("… tổ chức hội nghị sơ
+        kết." then "Đồng chí … chủ trì."); the shorter reading wins a tie."""
+        parts = sentences(passage)
+        readings = []
+        for number, sentence in enumerate(parts):
+            if not answers(sentence, self.asking):
+                continue
+            readings.append(sentence)
+            if number > 0 and len(both := f"{parts[number - 1]} {sentence}") <= MAX_EXCERPT_CHARS:
+                readings.append(both)
+        scored = [(self.weight(text), -len(text), text) for text in readings]
+        best = max(scored, default=None)
+        return None if best is None else (best[0], best[2])
 
 
-def continuation(
-    candidates: Candidates, asking: Asking, terms: Terms, bm25: Bm25
-) -> Excerpt | None:
+def title_holder(candidates: Candidates, asked: Asked) -> Lead | None:
+    """For "who is <title>?": the first candidate naming the holder of exactly that title."""
+    if asked.asking.kind is not Asks.WHO:
+        return None
+    title = list(analyze(asked.asking.without_frame(asked.question.understood)).syllables)
+    for position, passage in candidates.ranked:
+        for sentence in sentences(passage):
+            if names_title_holder(sentence, title):
+                return position, fit_excerpt(sentence, asked.terms)
+    return None
+
+
+def continuation(candidates: Candidates, asked: Asked) -> Lead | None:
     """A sentence of the paragraph after the best one that answers the question's kind and
     supplies most of what the best paragraph lacks: news often names the event in one
     paragraph and who chaired it in the next."""
-    if candidates.following is None or not candidates.texts:
+    if candidates.following is None or not candidates.ranked:
         return None
-    wanted = wanted_terms(terms)
-    missing = wanted - matched_terms(candidates.texts[0], wanted)
-    needed = FOLLOWING_MIN_SHARE * information(missing, bm25)
-    for sentence in sentences(candidates.following):
-        supplied = matched_terms(sentence, wanted) & missing
-        if supplied and answers(sentence, asking) and information(supplied, bm25) >= needed:
-            return fit_excerpt(sentence, terms)
+    position, following = candidates.following
+    missing = asked.wanted - matched_terms(candidates.ranked[0][1], asked.wanted)
+    needed = FOLLOWING_MIN_SHARE * information(missing, asked.bm25)
+    for sentence in sentences(following):
+        supplied = matched_terms(sentence, asked.wanted) & missing
+        if (
+            supplied
+            and answers(sentence, asked.asking)
+            and information(supplied, asked.bm25) >= needed
+        ):
+            return position, fit_excerpt(sentence, asked.terms)
+    return None
+
+
+def lower_passage(candidates: Candidates, asked: Asked, floor: float) -> Lead | None:
+    """The first shown passage below the best with a sentence of the asked kind that holds at
+    least `floor` of the question information (a name in a weaker passage is no answer)."""
+    for position, passage in candidates.ranked[1 : candidates.shown]:
+        best = asked.best_of_kind(passage)
+        if best is not None and best[0] >= floor > 0:
+            return position, fit_excerpt(best[1], asked.terms)
     return None
 
 
 def answering_sentence(
-    candidates: Candidates, top_excerpt: str, question: str, terms: Terms, bm25: Bm25
-) -> tuple[int, Excerpt] | None:
-    """(which candidate, or FOLLOWING; its answering sentence), looked for in this order:
-    for a who-question naming a title, the first candidate naming its holder; a sentence of the
-    asked kind in the best passage; in the paragraph after it, when that completes it; in a
-    lower shown passage, when it matches the question nearly as well as `top_excerpt` does (a
-    name in a weaker passage is not an answer)."""
-    asking = asks(question)
-    if asking is None:
+    candidates: Candidates, top_excerpt: str, question: Question, bm25: Bm25
+) -> Lead | None:
+    """The passage and sentence that answer the question's kind, looked for in this order: for
+    a who-question naming a title, the first candidate naming its holder; the best passage,
+    when it has a sentence of the asked kind — it leads if that sentence holds LEAD_MIN_SHARE
+    of the question information `top_excerpt` holds, else nothing leads (a weak sentence of
+    the right kind is a guess, and promoting another passage over it moves a right hit down);
+    the paragraph after the best one, when it completes it; a lower shown passage."""
+    asking = question.asking
+    if asking is None or not candidates.ranked:
         return None
-    if asking.kind is Asks.WHO:
-        holder = title_holder(candidates.texts, asking, question, terms)
-        if holder is not None:
-            return holder
-    wanted = wanted_terms(terms)
-    floor = LEAD_MIN_SHARE * information(matched_terms(top_excerpt, wanted), bm25)
-    for number, passage in enumerate(candidates.texts[: candidates.shown]):
-        scored = [
-            (information(matched_terms(sentence, wanted), bm25), sentence)
-            for sentence in sentences(passage)
-            if answers(sentence, asking)
-        ]
-        weight, sentence = max(scored, default=(0.0, ""))
-        if number == 0 and weight > 0:
-            return number, fit_excerpt(sentence, terms)
-        if number == 0 and (following := continuation(candidates, asking, terms, bm25)):
-            return FOLLOWING, following
-        if number > 0 and weight > floor:
-            return number, fit_excerpt(sentence, terms)
-    return None
+    asked = Asked(question, asking, wanted_terms(question.terms), bm25)
+    holder = title_holder(candidates, asked)
+    if holder is not None:
+        return holder
+    floor = LEAD_MIN_SHARE * asked.weight(top_excerpt)
+    position, passage = candidates.ranked[0]
+    best = asked.best_of_kind(passage)
+    if best is not None:
+        weight, sentence = best
+        return (position, fit_excerpt(sentence, question.terms)) if weight >= floor > 0 else None
+    return continuation(candidates, asked) or lower_passage(candidates, asked, floor)

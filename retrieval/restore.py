@@ -13,9 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from retrieval.text import fold, has_diacritics, mark_distance
+from retrieval.text import fold, has_diacritics
+from retrieval.tokens import question_words
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 # Below this share of marked syllables a question counts as typed without diacritics: then
@@ -83,27 +83,6 @@ class Vocabulary:
             support[form] += sum(self.pairs.get((form, spelled), 0) for spelled in rights)
         return support
 
-    def correct_mark(self, typed: str, left: str | None, right: str | None) -> str:
-        """A marked syllable the corpus never writes, as the corpus word one mark away from it
-        that the corpus writes beside these neighbours ("xuất hiên" -> "xuất hiện"); unchanged
-        when there is none: "Đảng viên" is no typo of "đẳng" in a corpus that lacks "Đảng".
-        Only a missing or wrong mark is corrected, never one too many: "Hải" is a name, not a
-        typo of "hai"."""
-        candidates = self.forms.get(fold(typed), {})
-        if typed in candidates:
-            return typed
-        marks = mark_distance(typed, fold(typed))
-        near = [
-            form
-            for form in candidates
-            if mark_distance(form, typed) == 1 and mark_distance(form, fold(form)) >= marks
-        ]
-        support = self.context(fold(typed), left, right)
-        near = [form for form in near if support[form]]
-        if not near:
-            return typed
-        return max(near, key=lambda form: (support[form], candidates[form], form))
-
     def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
         """The corpus spelling of a lower-case bare syllable between its neighbours.
 
@@ -123,6 +102,17 @@ class Vocabulary:
         if trust_typed and support[typed]:
             return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
+
+    def question_word(self, spelled: str, left: str | None, right: str | None) -> str:
+        """A one-syllable question word typed bare ("nao") as the question word, unless its
+        neighbours stand beside another spelling at least RESPELL_MIN_SUPPORT times and more
+        often ("bat dau" -> "bắt đầu"): articles rarely ask questions, so the corpus alone
+        would spell "nào" as the "não" a health corpus writes far more often."""
+        support = self.context(fold(spelled), left, right)
+        best = max(support, key=lambda form: (support[form], form), default=spelled)
+        if support[best] >= RESPELL_MIN_SUPPORT and support[best] > support[spelled]:
+            return best
+        return spelled
 
 
 def within_edits(first: str, second: str, limit: int) -> bool:
@@ -157,27 +147,61 @@ def _match_case(form: str, typed: str) -> str:
     return form
 
 
-class Restored(NamedTuple):
-    text: str  # the question as understood
-    corrected: frozenset[str]  # lower-case syllables that replaced a one-mark typo
+def _question_words() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, str]]:
+    """The question words, folded -> spelled: phrases ("bao nhieu" -> "bao nhiêu"), restored
+    whole whatever the corpus says, and single words ("nao" -> "nào"), weighed in context."""
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    words: dict[str, str] = {}
+    for word in question_words():
+        syllables = tuple(word.split("_"))
+        if len(syllables) > 1:
+            phrases[tuple(fold(s) for s in syllables)] = syllables
+        else:
+            words[fold(word)] = word
+    return phrases, words
 
 
-def restore_diacritics(question: str, vocabulary: Vocabulary) -> Restored:
-    """The question with bare syllables spelled as the corpus spells them, and one-mark typos
-    of words the corpus never uses replaced by the corpus word."""
+def _phrase_spellings(
+    lowered: list[str], phrases: dict[tuple[str, ...], tuple[str, ...]]
+) -> dict[int, str]:
+    """Position -> spelling, for the syllables of the question-word phrases typed bare."""
+    spelled: dict[int, str] = {}
+    for folded, spelling in phrases.items():
+        for start in range(len(lowered) - len(folded) + 1):
+            if tuple(lowered[start : start + len(folded)]) == folded:
+                spelled.update(enumerate(spelling, start=start))
+    return spelled
+
+
+def _is_markable(syllable: str, vocabulary: Vocabulary) -> bool:
+    """Whether a syllable could carry marks: it does, or the corpus spells it with some."""
+    if has_diacritics(syllable):
+        return True
+    return any(has_diacritics(form) for form in vocabulary.forms.get(syllable, ()))
+
+
+def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
+    """The question with bare syllables spelled as the corpus spells them (question words as
+    question words). A syllable typed with marks is never changed. A question with marks on
+    at least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid",
+    "19" cannot) was typed with diacritics: its bare words are mostly meant bare."""
     matches = list(_SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
-    marked = sum(has_diacritics(s) for s in lowered)
-    typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(lowered), 1)
+    markable = [s for s in lowered if _is_markable(s, vocabulary)]
+    marked = sum(has_diacritics(s) for s in markable)
+    typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
+    phrases, words = _question_words()
     restored = list(lowered)
-    corrected: set[str] = set()
+    in_phrases = _phrase_spellings(lowered, phrases)
     for i, syllable in enumerate(lowered):
+        if has_diacritics(syllable):
+            continue
         left = restored[i - 1] if i > 0 else None
         right = lowered[i + 1] if i + 1 < len(lowered) else None
-        if has_diacritics(syllable):
-            restored[i] = vocabulary.correct_mark(syllable, left, right)
-            if restored[i] != syllable:
-                corrected.add(restored[i])
+        if i in in_phrases:
+            restored[i] = in_phrases[i]
+        elif syllable in words:
+            restored[i] = vocabulary.question_word(words[syllable], left, right)
         else:
             restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
     pieces: list[str] = []
@@ -187,4 +211,4 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> Restored:
         pieces.append(_match_case(form, match.group()))
         position = match.end()
     pieces.append(question[position:])
-    return Restored("".join(pieces), frozenset(corrected))
+    return "".join(pieces)

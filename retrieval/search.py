@@ -16,31 +16,12 @@ import numpy as np
 
 from retrieval.bm25 import top_k
 from retrieval.confidence import Signals, sentence_share, shares_found, term_information
-from retrieval.distinctive import Unit, distinctive_units
 from retrieval.index import SearchIndex
-from retrieval.lead import asks
-from retrieval.restore import restore_diacritics
-from retrieval.text import normalize
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze
+from retrieval.question import Question
 
-MAX_QUESTION_CHARS = 500
 RERANK_CANDIDATES = 20
 COVERAGE_POWER = 1.0
 MISSING_UNIT_FACTOR = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    typed: str  # normalised and cut to MAX_QUESTION_CHARS
-    understood: str  # diacritics restored where they were missing
-    terms: Terms  # what BM25 ranks on
-    content: Terms  # what coverage is measured on: the question without its frame
-    units: tuple[Unit, ...]  # its names and numbers
-
-    @property
-    def folded_terms(self) -> set[str]:
-        """The distinct terms coverage is measured on: they do not depend on the marks typed."""
-        return {t for t in self.content.all() if t.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,26 +32,7 @@ class Ranked:
     missing_units: int  # the question's names and numbers its article does not mention
 
 
-def cut_question(question: str) -> str:
-    """The first MAX_QUESTION_CHARS of the question, cut at a word boundary."""
-    text = normalize(question).strip()
-    if len(text) <= MAX_QUESTION_CHARS:
-        return text
-    return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
-
-
-def understand(question: str, index: SearchIndex) -> Query:
-    typed = cut_question(question)
-    understood, corrected = restore_diacritics(typed, index.vocabulary)
-    # A word reached through a typo matches by its folded syllables only: below an exact match.
-    terms = analyze(understood).without_words_of(corrected)
-    # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
-    asking = asks(understood)
-    content = analyze(asking.without_frame(understood)) if asking else terms
-    return Query(typed, understood, terms, content, tuple(distinctive_units(understood)))
-
-
-def coverages(query: Query, index: SearchIndex, positions: list[int]) -> np.ndarray:
+def coverages(query: Question, index: SearchIndex, positions: list[int]) -> np.ndarray:
     """Share of the question's idf mass found in each passage of `positions`."""
     return shares_found(query.folded_terms, index.bm25, positions)
 
@@ -82,20 +44,21 @@ class Ranking:
 
 
 def _scored(
-    query: Query, index: SearchIndex, scores: np.ndarray, positions: list[int]
+    query: Question, index: SearchIndex, scores: np.ndarray, positions: list[int]
 ) -> list[Ranked]:
-    """The passages at `positions` with their ranking scores: BM25 x coverage**COVERAGE_POWER
-    x MISSING_UNIT_FACTOR for each of the question's names their article does not mention."""
+    """The passages at `positions`, whose BM25 scores are `scores`, with their ranking scores:
+    BM25 x coverage**COVERAGE_POWER x MISSING_UNIT_FACTOR for each of the question's names
+    their article does not mention."""
     shares = coverages(query, index, positions)
     missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
-    adjusted = scores[positions] * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR ** np.array(missing)
+    adjusted = scores * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR ** np.array(missing)
     return [
         Ranked(position, float(score), float(share), count)
         for position, score, share, count in zip(positions, adjusted, shares, missing, strict=True)
     ]
 
 
-def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
+def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
     """BM25's best candidates re-ordered by their ranking scores (`_scored`). Nothing is ranked
     when some name or number occurs nowhere in the corpus, not even one letter off (a misspelt
     name is the user's typo, not news the articles lack)."""
@@ -103,16 +66,18 @@ def rank(query: Query, index: SearchIndex, k: int) -> Ranking:
     if unmentioned:
         return Ranking([], unmentioned)
     scores = index.bm25.scores(query.terms.all())
-    scored = _scored(query, index, scores, top_k(scores, max(k, RERANK_CANDIDATES)))
+    positions = top_k(scores, max(k, RERANK_CANDIDATES))
+    scored = _scored(query, index, scores[positions], positions)
     return Ranking(sorted(scored, key=lambda r: (-r.score, r.position))[:k], [])
 
 
-def score_one(query: Query, index: SearchIndex, position: int) -> Ranked:
+def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:
     """One passage scored as `rank` scores its candidates."""
-    return _scored(query, index, index.bm25.scores(query.terms.all()), [position])[0]
+    scores = index.bm25.scores_at(query.terms.all(), np.array([position]))
+    return _scored(query, index, scores, [position])[0]
 
 
-def signals(query: Query, index: SearchIndex, ranked: list[Ranked]) -> Signals:
+def signals(query: Question, index: SearchIndex, ranked: list[Ranked]) -> Signals:
     """What `confidence` weighs about the best candidate of `ranked` (non-empty). The margin
     over the second candidate is left out on purpose: it says nothing on the dev set, and a
     question matching a single passage would get a full margin."""

@@ -18,8 +18,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…;])|(?<=[.!?…;][\"”’»)]))\s+")
+_SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+")
 _OPENING = '"“‘«(-–— '
+# "…,” - Bí thư Nguyễn Văn Nên nói.": after a closing quote, a dash opens the quote's attribution.
+_ATTRIBUTION = re.compile(r"[\"”’»][.!?…]?$")
+_DASHES = ("-", "–", "—")
 
 
 def letters(word: str) -> list[str]:
@@ -92,14 +95,6 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def mark_distance(first: str, second: str) -> int:
-    """How many marks (tone, vowel shape, the bar of đ) tell two same-length words apart."""
-    a, b = letters(first), letters(second)
-    if len(a) != len(b):
-        return max(len(first), len(second))
-    return sum((x[0] != y[0]) + len(set(x[1:]) ^ set(y[1:])) for x, y in zip(a, b, strict=True))
-
-
 def has_diacritics(text: str) -> bool:
     return fold(text) != text
 
@@ -110,11 +105,14 @@ def comparable(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """Split a paragraph after . ! ? … or ; where the next part starts with a capital or digit."""
+    """Split a paragraph after . ! ? or … where the next part starts with a capital or digit.
+    A ";" separates the items of one list ("các đồng chí: A, …; B, …"): it ends no sentence;
+    nor does a quote followed by its attribution ("“…” - Bí thư Nguyễn Văn Nên nói.")."""
     merged: list[str] = []
     for part in _SENTENCE_BREAK.split(text.strip()):
         starts_lower = part.lstrip(_OPENING)[:1].islower()
-        if merged and starts_lower:
+        attributes = part.startswith(_DASHES) and bool(merged and _ATTRIBUTION.search(merged[-1]))
+        if merged and (starts_lower or attributes):
             merged[-1] += " " + part
         elif part:
             merged.append(part)

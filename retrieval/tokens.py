@@ -35,6 +35,16 @@ def stopwords() -> frozenset[str]:
 
 
 @functools.cache
+@functools.cache
+def question_words() -> tuple[str, ...]:
+    """The stopwords of the list's "# question words" section: ai, gì, nào, bao_nhiêu… (the
+    question particles after it, such as "hả" and "chưa", are not among them)."""
+    text = (Path(__file__).parent / "stopwords.txt").read_text(encoding="utf-8")
+    section = text.split("# question words\n", 1)[1].split("\n#", 1)[0]
+    return tuple(line.strip() for line in section.splitlines() if line.strip())
+
+
+@functools.cache
 def _pyvi_tokenizer():  # type: ignore[no-untyped-def]
     from pyvi import ViTokenizer  # imported on first use: it takes a while to load
 
@@ -65,11 +75,6 @@ class Terms:
     words: tuple[str, ...]
     syllables: tuple[str, ...]  # folded
     bigrams: tuple[str, ...]  # folded, "a_b"
-
-    def without_words_of(self, syllables: frozenset[str]) -> Terms:
-        """The same terms minus the words holding one of `syllables` (folded views stay)."""
-        words = tuple(w for w in self.words if syllables.isdisjoint(w.split("_")))
-        return Terms(words, self.syllables, self.bigrams)
 
     def all(self) -> list[str]:
         """The single term list BM25 sees: every view, each with its prefix."""

@@ -130,6 +130,10 @@ def test_eval_requirements_exit_1_when_missed(capsys, tmp_path: Path) -> None:
     assert code == EXIT_OK and "BELOW TARGET" not in out
     code, out, _ = run(["eval", str(path), "--require", "hit@1>=2"], capsys)
     assert code == EXIT_BELOW_TARGET and "BELOW TARGET: hit@1>=2 (hit@1 is 1, bound 2)" in out
+    code, out, _ = run(["eval", str(path), "--require", "hit@1%>=50"], capsys)
+    assert code == EXIT_OK
+    code, out, _ = run(["eval", str(path), "--require", "hit@1%>=51"], capsys)
+    assert code == EXIT_BELOW_TARGET and "(hit@1% is 50, bound 51)" in out
     code, _, err = run(["eval", str(path), "--require", "hits>=2"], capsys)
     assert code == EXIT_USAGE and "unknown figure 'hits'" in err
     with pytest.raises(SystemExit):

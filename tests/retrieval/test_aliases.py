@@ -10,6 +10,8 @@ from retrieval.aliases import alias_table, contract_aliases, fold_aligned
         ("TP.HCM", "TPHCM"),
         ("TP. HCM", "TPHCM"),
         ("tp hcm", "TPHCM"),
+        ("Sài Gòn", "TPHCM"),
+        ("sai gon", "TPHCM"),
         ("Ủy ban nhân dân tỉnh", "UBND tỉnh"),
         ("uy ban nhan dan", "UBND"),
         ("Hội đồng nhân dân", "HĐND"),

@@ -13,31 +13,31 @@ def vocabulary() -> Vocabulary:
 
 
 def test_bare_question_is_spelled_as_the_corpus_spells_it() -> None:
-    assert restore_diacritics("bi thu thanh uy la ai", vocabulary()).text == "bí thư thành ủy là ai"
+    assert restore_diacritics("bi thu thanh uy la ai", vocabulary()) == "bí thư thành ủy là ai"
 
 
 def test_the_neighbouring_syllable_decides_between_forms() -> None:
-    restored = restore_diacritics("le thanh liem truong ban noi chinh", vocabulary()).text
+    restored = restore_diacritics("le thanh liem truong ban noi chinh", vocabulary())
     assert restored == "lê thanh liêm trưởng ban nội chính"
 
 
 def test_case_is_kept_and_unknown_words_are_left_alone() -> None:
-    assert restore_diacritics("THANH UY Hai Phong", vocabulary()).text == "THÀNH ỦY Hai Phong"
+    assert restore_diacritics("THANH UY Hai Phong", vocabulary()) == "THÀNH ỦY Hai Phong"
 
 
 def test_accented_question_keeps_its_bare_words_that_the_corpus_also_writes_bare() -> None:
     question = "Đồng chí Thanh là ai?"
-    assert restore_diacritics(question, vocabulary()).text == question
+    assert restore_diacritics(question, vocabulary()) == question
 
 
 def test_partial_diacritics_restore_only_the_bare_words() -> None:
-    restored = restore_diacritics("Truong Ban Nội chính Thanh ủy", vocabulary()).text
+    restored = restore_diacritics("Truong Ban Nội chính Thanh ủy", vocabulary())
     assert restored == "Trưởng Ban Nội chính Thành ủy"
 
 
 def test_an_accented_question_keeps_a_bare_name_the_corpus_lacks() -> None:
     vocabulary = Vocabulary.of(["thế trận lòng dân vững chắc", "Bí thư Tỉnh ủy"])
-    restored = restore_diacritics("Ai là Bí thư Tỉnh ủy Long An?", vocabulary).text
+    restored = restore_diacritics("Ai là Bí thư Tỉnh ủy Long An?", vocabulary)
     assert restored == "Ai là Bí thư Tỉnh ủy Long An?"
 
 
@@ -46,15 +46,39 @@ def test_a_bare_word_the_corpus_writes_bare_needs_more_than_one_neighbour_to_res
         ["Xe chở bao gạo.", "Tặng quà cho em.", "Hoa tượng trưng cho tình yêu."]
     )
     question = "Mâm ngũ quả tượng trưng cho bao nhiêu yếu tố?"
-    assert restore_diacritics(question, vocabulary).text == question
+    assert restore_diacritics(question, vocabulary) == question
     twice = Vocabulary.of(["Xe chở bao gạo. Thuyền chở bao muối.", "Tặng quà cho em."])
-    assert restore_diacritics("Xe tải chở ít, thuyền cho bao?", twice).text.endswith("chở bao?")
+    assert restore_diacritics("Xe tải chở ít, thuyền cho bao?", twice).endswith("chở bao?")
 
 
-def test_a_marked_word_is_corrected_only_toward_a_word_written_beside_its_neighbours() -> None:
-    vocabulary = Vocabulary.of(["Bình đẳng giới.", "Bệnh nhân xuất hiện triệu chứng."])
-    assert restore_diacritics("Đảng viên đi trước", vocabulary).text == "Đảng viên đi trước"
-    assert restore_diacritics("xuất hiên triệu chứng", vocabulary).text == "xuất hiện triệu chứng"
+def test_a_word_typed_with_marks_is_never_changed() -> None:
+    vocabulary = Vocabulary.of(["Nhiệt độ lạ.", "Bệnh nhân xuất hiện triệu chứng. Độ la."])
+    assert restore_diacritics("Giá đô la tăng", vocabulary) == "Giá đô la tăng"
+    assert restore_diacritics("xuất hiên triệu chứng", vocabulary) == "xuất hiên triệu chứng"
+
+
+BRAIN = Vocabulary.of(
+    ["Bệnh não do vi khuẩn. Bệnh não ở trẻ. U não lành tính. Máy bay hạ cánh. Máy bay cất cánh."]
+)
+
+
+def test_question_words_typed_bare_are_question_words() -> None:
+    # The corpus writes "não", "máy" and "nhiều", never "nào", "mấy" or "bao nhiêu".
+    assert restore_diacritics("loai thuoc nao", BRAIN).endswith("nào")
+    assert restore_diacritics("co may nguoi", BRAIN).split()[1] == "mấy"
+    many = Vocabulary.of(["Có nhiều người đến. Nhiều người ở lại."])
+    assert restore_diacritics("bao nhieu nguoi", many) == "bao nhiêu người"
+
+
+def test_a_question_word_gives_way_to_a_spelling_its_neighbours_stand_beside() -> None:
+    assert restore_diacritics("benh nao", BRAIN) == "bệnh não"
+    assert restore_diacritics("may bay ha canh", BRAIN) == "máy bay hạ cánh"
+
+
+def test_a_question_marked_where_marks_can_go_keeps_its_bare_words() -> None:
+    vocabulary = Vocabulary.of(["Cả nhà đều khỏe. Cả lớp đi học. Ca nhiễm mới."])
+    # Four of the six syllables could carry marks ("Covid", "19" cannot); three do.
+    assert restore_diacritics("Covid-19 có bao nhiêu ca nhiễm?", vocabulary).count(" ca ") == 1
 
 
 def test_within_edits_counts_insertions_deletions_and_replacements() -> None:

@@ -44,3 +44,16 @@ def test_sentences_split_at_sentence_ends_only() -> None:
         "Đồng chí Nên chủ trì.",
         "TP.HCM có 21 quận; huyện ít.",
     ]
+
+
+def test_a_semicolon_between_list_items_ends_no_sentence() -> None:
+    text = "Chủ trì có: Nguyễn Văn Nên, Bí thư; Phan Văn Mãi, Phó Bí thư. Hội nghị bế mạc."
+    assert sentences(text)[0].endswith("Phan Văn Mãi, Phó Bí thư.")
+
+
+def test_a_quote_and_its_attribution_are_one_sentence() -> None:
+    text = "“Đó là danh dự.” - Bí thư Nguyễn Văn Nên nói. - Mục hai bắt đầu."
+    assert sentences(text) == [
+        "“Đó là danh dự.” - Bí thư Nguyễn Văn Nên nói.",
+        "- Mục hai bắt đầu.",
+    ]

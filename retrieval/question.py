@@ -1,0 +1,135 @@
+"""The question, read once: as typed, as understood, its terms, names and numbers, and what
+kind of answer it asks for. Every later stage reads this object instead of the text.
+
+Reading a question: normalise it and cut it to MAX_QUESTION_CHARS; drop the words that only
+address the bot ("… hả bot?", "bot ơi, …"); restore missing diacritics from the corpus;
+then tokenise it, find its names and numbers, and see what it asks (who, when, how many…)
+and which of its words only say so (its frame, "giữ chức vụ gì").
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from retrieval.distinctive import Unit, distinctive_units
+from retrieval.index import SearchIndex
+from retrieval.restore import restore_diacritics
+from retrieval.text import normalize
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze, is_stopword
+
+MAX_QUESTION_CHARS = 500
+# The bot addressed by name at either end of a question: "bot ơi, …", "… hả bot?". Only a
+# lower-case or capitalised "bot" next to a particle: "BOT" alone is a road-toll contract.
+_PARTICLE = r"(?:hả|ha|ạ|à|nhỉ|nhi|nhé|nhe|nha|ơi|oi|vậy|vay|thế|the)"
+_ADDRESS = re.compile(
+    rf"^\s*[Bb]ot\s+(?:ơi|oi)\b[\s,:!]*"
+    rf"|[\s,]+(?:{_PARTICLE}\s+[Bb]ot(?:\s+(?:ơi|oi))?|[Bb]ot\s+(?:ơi|oi))(?=\s*[?!.]*\s*$)"
+)
+
+
+class Asks(enum.Enum):
+    WHO = "who"
+    WHEN = "when"
+    HOW_MANY = "how many"
+    POSITION = "which position"
+    WHICH = "which"
+
+
+@dataclass(frozen=True, slots=True)
+class Asking:
+    kind: Asks
+    span: tuple[int, int]  # where the question says what is asked ("giữ chức vụ")
+    # The noun asked about, lower-case: for WHICH the one before "nào" ("ban" in "những Ban
+    # nào"), for HOW_MANY the one counted ("làn" in "bao nhiêu làn xe"); "" when none.
+    focus: str = ""
+
+    def without_frame(self, question: str) -> str:
+        """The question without the words that only say what is asked."""
+        start, end = self.span
+        return f"{question[:start]} {question[end:]}"
+
+
+# Question phrases, checked in this order ("ngày bao nhiêu" asks when, not how many).
+_ASKS = (
+    (
+        Asks.WHEN,
+        r"khi nào|bao giờ|lúc nào|hôm nào|ngày nào|ngày bao nhiêu|tháng nào|năm nào"
+        r"|thời gian nào|thời điểm nào",
+    ),
+    (Asks.HOW_MANY, r"bao nhiêu|mấy|số lượng"),
+    (Asks.POSITION, r"(?:giữ |đảm nhận |đảm nhiệm )?(?:chức vụ|chức danh|cương vị)|giữ chức"),
+    (Asks.WHO, r"ai(?! đó| cũng)|người nào|đồng chí nào|vị nào|những ai"),
+)
+# "X nào" asks which X; "như thế nào" asks how, which no sentence kind answers.
+_WHICH = re.compile(r"([^\W\d_]+)(?<!thế)\s+nào(?![^\W\d_])")
+_COUNTED = re.compile(r"\s+([^\W\d_]+)")
+
+
+def asks(question: str) -> Asking | None:
+    """What the question asks for, if it is one of the kinds an answer sentence can show."""
+    lowered = question.lower()  # same length as the question: spans carry over
+    for kind, pattern in _ASKS:
+        found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
+        if found:
+            return Asking(kind, found.span(), _counted(lowered, found.end(), kind))
+    which = _WHICH.search(lowered)
+    if which is None:
+        return None
+    return Asking(Asks.WHICH, which.span(), which.group(1))
+
+
+def _counted(question: str, end: int, kind: Asks) -> str:
+    """For HOW_MANY, the word right after "bao nhiêu" / "mấy" when it is a noun being counted
+    ("bao nhiêu làn xe"), not a function word ("là bao nhiêu người" counts "người")."""
+    counted = _COUNTED.match(question, end)
+    if kind is not Asks.HOW_MANY or counted is None or is_stopword(counted.group(1)):
+        return ""
+    return counted.group(1)
+
+
+def cut_question(question: str) -> str:
+    """The first MAX_QUESTION_CHARS of the question, cut at a word boundary."""
+    text = normalize(question).strip()
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text
+    return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
+
+
+def without_address(question: str) -> str:
+    """The question without the words that call the bot ("ai là bí thư hả bot" -> "ai là bí
+    thư"); unchanged when nothing else would be left."""
+    bare = _ADDRESS.sub("", question).strip()
+    return bare if any(ch.isalnum() for ch in bare) else question
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    typed: str  # normalised and cut to MAX_QUESTION_CHARS
+    understood: str  # without the address, diacritics restored where they were missing
+    terms: Terms  # what BM25 ranks on
+    content: Terms  # what coverage is measured on: the question without its frame
+    units: tuple[Unit, ...]  # its names and numbers
+    asking: Asking | None  # the kind of answer it asks for, when one a sentence can show
+
+    @property
+    def restored(self) -> bool:
+        """Whether the bot read it otherwise than typed: worth showing the user."""
+        return self.understood.lower() != self.typed.lower()
+
+    @property
+    def folded_terms(self) -> set[str]:
+        """The distinct terms coverage is measured on: they do not depend on the marks typed."""
+        return {t for t in self.content.all() if t.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))}
+
+
+def understand(question: str, index: SearchIndex) -> Question:
+    typed = cut_question(question)
+    understood = restore_diacritics(without_address(typed), index.vocabulary)
+    terms = analyze(understood)
+    asking = asks(understood)
+    # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
+    content = analyze(asking.without_frame(understood)) if asking else terms
+    units = tuple(distinctive_units(understood))
+    return Question(typed, understood, terms, content, units, asking)

@@ -1,0 +1,32 @@
+from retrieval.bm25 import Bm25
+from retrieval.excerpt import MAX_EXCERPT_CHARS, make_excerpt
+from retrieval.tokens import analyze
+
+PASSAGE = (
+    "Sáng 4-3, Thành ủy tổ chức hội nghị sơ kết Thông tri 18. "
+    "Chủ trì có các đồng chí: Nguyễn Văn Nên, Bí thư; Phan Văn Mãi, Phó Bí thư. "
+    "Mưa lớn kéo dài suốt buổi chiều ở nhiều quận."
+)
+
+
+OTHERS = ("Giá xăng giảm mạnh.", "Đội tuyển thắng trận.", "Trời nắng nóng.", "Chợ đông khách.")
+
+
+def _bm25(passage: str) -> Bm25:
+    return Bm25.build([analyze(text).all() for text in (passage, *OTHERS)])
+
+
+def test_the_sentence_after_the_best_match_is_shown_when_it_fits() -> None:
+    question = analyze("hội nghị sơ kết Thông tri 18")
+    excerpt = make_excerpt(PASSAGE, question, _bm25(PASSAGE))
+    assert excerpt.text.startswith("Sáng 4-3")
+    assert "Phan Văn Mãi, Phó Bí thư." in excerpt.text  # the list after ";" is kept whole
+    assert "Mưa lớn" not in excerpt.text  # one sentence after the match, no more
+
+
+def test_the_sentence_after_is_left_out_when_it_would_not_fit() -> None:
+    long_tail = "Đoàn công tác gồm " + ", ".join(["cán bộ các phường"] * 30) + "."
+    passage = f"Thành ủy tổ chức hội nghị sơ kết Thông tri 18. {long_tail}"
+    excerpt = make_excerpt(passage, analyze("hội nghị sơ kết"), _bm25(passage))
+    assert excerpt.text == "Thành ủy tổ chức hội nghị sơ kết Thông tri 18."
+    assert len(long_tail) > MAX_EXCERPT_CHARS
