@@ -24,7 +24,7 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram import handlers
-from bot.telegram.delivery import DurableQueue, InboxProcessor
+from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import BotState
 from bot.telegram.inbox import Inbox
@@ -115,7 +115,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if inbox is not None:
-        builder = builder.update_queue(DurableQueue(inbox)).concurrent_updates(
+        patience = STORE_PATIENCE_SECONDS if settings.webhook_url else None
+        builder = builder.update_queue(DurableQueue(inbox, patience)).concurrent_updates(
             InboxProcessor(inbox)
         )
     else:

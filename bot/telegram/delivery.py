@@ -6,6 +6,11 @@ paths go through `Application.update_queue`, so a queue that writes each update 
 before queueing it makes every update durable before Telegram can consider it delivered. The
 update processor marks it done once its handlers have run. At start, the pending ones are
 queued again, oldest first: at-least-once delivery, with redeliveries recognised by update id.
+
+When an update cannot be stored (disk full, the file locked by another process), it is not
+acknowledged: polling waits and tries again, so its offset does not advance and Telegram keeps
+the update; a webhook answers 503 after STORE_PATIENCE_SECONDS, so Telegram sends it again.
+Either way an ERROR is logged once a minute while it lasts, and delivery resumes by itself.
 """
 
 from __future__ import annotations
@@ -13,49 +18,122 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
+from tornado.web import HTTPError
 
 from bot.telegram.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 256
+RETRY_SECONDS = 1.0  # between two tries to store an update
+STORE_PATIENCE_SECONDS = 5.0  # a webhook update not stored by then gets a 500
+REPORT_EVERY_SECONDS = 60.0  # one ERROR per this while the inbox fails
+
+
+class InboxUnavailable(HTTPError):
+    """An update could not be stored: it must not be acknowledged. A webhook request that
+    raises it is answered 503 with one warning line, and Telegram sends the update again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(503, "update not stored, Telegram will retry: %s", reason)
+
+
+class FaultReport:
+    """Logs a lasting fault at ERROR once per REPORT_EVERY_SECONDS, and its end once."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._since: float | None = None
+        self._last = 0.0
+
+    def failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        if now - self._last >= REPORT_EVERY_SECONDS or self._last == 0.0:
+            self._last = now
+            log.error("%s failing (%s: %s); retrying", self.what, type(error).__name__, error)
+
+    def succeeded(self) -> None:
+        if self._since is not None:
+            log.warning("%s recovered after %.0f s", self.what, time.monotonic() - self._since)
+            self._since, self._last = None, 0.0
 
 
 class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """Application.update_queue that stores each update in the inbox before queueing it."""
+    """Application.update_queue that stores each update in the inbox before queueing it.
+    `patience`: how long one update may wait for the inbox before `put` raises
+    InboxUnavailable (None: wait as long as it takes, as polling should)."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, patience: float | None = None) -> None:
         super().__init__()
         self.inbox = inbox
+        self.patience = patience
+        self.storing = FaultReport("storing updates in the inbox")
+
+    async def _store(self, update: Update) -> bool:
+        deadline = None if self.patience is None else time.monotonic() + self.patience
+        while True:
+            try:
+                is_new = await self.inbox.call(self.inbox.store, update.update_id, update.to_json())
+            except (sqlite3.Error, OSError) as error:
+                self.storing.failed(error)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise InboxUnavailable(str(error)) from None
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            self.storing.succeeded()
+            return is_new
 
     async def put(self, item: object) -> None:
-        is_new = not isinstance(item, Update) or self.inbox.store(item.update_id, item.to_json())
-        if not is_new:
-            log.info("update %s seen before; not answered again", item.update_id)  # type: ignore[attr-defined]
+        if isinstance(item, Update) and not await self._store(item):
+            log.info("update %s seen before; not answered again", item.update_id)
             return
         await super().put(item)
 
     async def replay(self, bot: Bot) -> int:
-        """Queue the updates left pending by an earlier run; returns how many."""
-        pending = self.inbox.pending()
-        for _, payload in pending:
-            await super().put(Update.de_json(json.loads(payload), bot))
-        return len(pending)
+        """Queue the updates left pending by an earlier run; returns how many. A row that does
+        not parse is quarantined with a warning; the others are answered."""
+        replayed = 0
+        for update_id, payload in await self.inbox.call(self.inbox.pending):
+            try:
+                update = Update.de_json(json.loads(payload), bot)
+                if update is None or update.update_id != update_id:
+                    raise ValueError("not an update")
+            except Exception as error:  # any malformed row: JSON, shape, a missing field
+                reason = f"{type(error).__name__}: {error}"[:200]
+                log.warning("inbox row %s does not parse (%s); quarantined", update_id, reason)
+                await self.inbox.call(self.inbox.quarantine, update_id, reason)
+                continue
+            await super().put(update)
+            replayed += 1
+        return replayed
 
 
 class InboxProcessor(SimpleUpdateProcessor):
-    """Processes updates concurrently and marks each done once its handlers have run."""
+    """Processes updates concurrently and marks each done once its handlers have run. A mark
+    that cannot be written leaves the update pending: answered again after a restart, never
+    lost."""
 
     def __init__(self, inbox: Inbox) -> None:
         super().__init__(CONCURRENT_UPDATES)
         self.inbox = inbox
+        self.marking = FaultReport("marking updates done in the inbox")
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine
-        if isinstance(update, Update):
-            self.inbox.mark_done(update.update_id)
+        if not isinstance(update, Update):
+            return
+        try:
+            await self.inbox.call(self.inbox.mark_done, update.update_id)
+        except (sqlite3.Error, OSError) as error:
+            self.marking.failed(error)
+        else:
+            self.marking.succeeded()

@@ -1,55 +1,112 @@
 """The durable inbox: every update on disk before Telegram may forget it, until answered.
 
-An embedded SQLite database in WAL mode (`BOT_DATA_DIR/inbox-<bot id>.sqlite3`). An update is stored
-when it arrives and marked done once handled; what is still pending at start is answered
-first, oldest first. Update ids seen before are not stored (nor answered) again. Done entries
-are pruned after a day. A file SQLite cannot read is moved aside with a warning and a new one
-started, so a damaged inbox never keeps the bot from starting.
+An embedded SQLite database in WAL mode (`BOT_DATA_DIR/inbox-<bot id>.sqlite3`, folder 0700,
+file 0600). An update is stored when it arrives and marked done once handled; what is still
+pending at start is answered first, oldest first. Update ids seen before are not stored (nor
+answered) again. A done update keeps only its id (what de-duplication needs), and is forgotten
+after a day. A file SQLite cannot read is moved aside with a warning and a new one started, so
+a damaged inbox never keeps the bot from starting; a file merely locked by another process is
+waited for, never taken for a damaged one. A pending row that does not parse is quarantined
+(moved to its own table) with a warning, never blocking the rows behind it.
+
+All SQLite work runs on one thread of its own (`call`), off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
 KEEP_DONE_SECONDS = 24 * 3600
 PRUNE_EVERY = 500  # marks between two prunes
+BUSY_TIMEOUT_SECONDS = 5.0  # one statement waits this long for another process's lock
+OPEN_PATIENCE_SECONDS = 30.0  # opening waits this long for a lock before giving up
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS updates (
     update_id   INTEGER PRIMARY KEY,
     payload     TEXT    NOT NULL,
     received_at REAL    NOT NULL,
     done_at     REAL
-)
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    update_id   INTEGER PRIMARY KEY,
+    payload     TEXT    NOT NULL,
+    reason      TEXT    NOT NULL,
+    at          REAL    NOT NULL
+);
 """
+Result = TypeVar("Result")
+
+
+def is_locked(error: sqlite3.Error) -> bool:
+    """Another connection holds the lock: wait, the file is fine."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 class Inbox:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, open_patience: float = OPEN_PATIENCE_SECONDS) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = self._open_or_replace()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # a folder we do not own keeps its mode
+            path.parent.chmod(0o700)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
+        self._connection = self._open_or_replace(open_patience)
         self._marks = 0
-        self.prune()
+
+    async def call(self, method: Callable[..., Result], *args: object) -> Result:
+        """Run one of this inbox's methods on its SQLite thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, method, *args)
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
+        old_mask = os.umask(0o077)  # the file and its -wal/-shm: 0600
+        try:
+            connection = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                check_same_thread=False,  # used from the inbox thread only, one at a time
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            os.umask(old_mask)
         connection.execute("PRAGMA synchronous=FULL")  # survives a host crash, not only ours
         if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             connection.close()
             raise sqlite3.DatabaseError("quick_check failed")
-        connection.execute(_SCHEMA)
+        connection.executescript(_SCHEMA)
+        _forget_done(connection, time.time() - KEEP_DONE_SECONDS)
         return connection
 
-    def _open_or_replace(self) -> sqlite3.Connection:
+    def _open_waiting(self, patience: float) -> sqlite3.Connection:
+        """`_open`, waiting out another process's lock for up to `patience` seconds."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                if not is_locked(error) or time.monotonic() >= deadline:
+                    raise
+                log.warning("inbox %s is locked by another process; waiting", self.path.name)
+                time.sleep(1.0)
+
+    def _open_or_replace(self, patience: float) -> sqlite3.Connection:
         try:
-            return self._open()
+            return self._open_waiting(patience)
         except sqlite3.DatabaseError as error:
+            if is_locked(error):
+                raise
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
             log.warning("inbox %s unreadable (%s); moved to %s", self.path, error, aside.name)
             for suffix in ("", "-wal", "-shm"):
@@ -67,12 +124,28 @@ class Inbox:
         return cursor.rowcount == 1
 
     def mark_done(self, update_id: int) -> None:
+        """Handled: keep the id only, so a redelivery is recognised and nothing else stays."""
         self._connection.execute(
-            "UPDATE updates SET done_at = ? WHERE update_id = ?", (time.time(), update_id)
+            "UPDATE updates SET done_at = ?, payload = '' WHERE update_id = ?",
+            (time.time(), update_id),
         )
         self._marks += 1
         if self._marks % PRUNE_EVERY == 0:
             self.prune()
+
+    def quarantine(self, update_id: int, reason: str) -> None:
+        """Set a pending row that cannot be answered aside, out of the replay."""
+        with self._connection:
+            self._connection.execute("BEGIN IMMEDIATE")
+            self._connection.execute(
+                "INSERT OR REPLACE INTO quarantine (update_id, payload, reason, at) "
+                "SELECT update_id, payload, ?, ? FROM updates WHERE update_id = ?",
+                (reason, time.time(), update_id),
+            )
+            self._connection.execute(
+                "UPDATE updates SET done_at = ?, payload = '' WHERE update_id = ?",
+                (time.time(), update_id),
+            )
 
     def pending(self) -> list[tuple[int, str]]:
         """(update id, payload) of every update not yet handled, oldest first."""
@@ -83,11 +156,16 @@ class Inbox:
 
     def prune(self, now: float | None = None) -> int:
         """Forget updates handled more than a day ago; returns how many."""
-        cutoff = (now if now is not None else time.time()) - KEEP_DONE_SECONDS
-        cursor = self._connection.execute(
-            "DELETE FROM updates WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,)
-        )
-        return cursor.rowcount
+        return _forget_done(self._connection, (now or time.time()) - KEEP_DONE_SECONDS)
 
     def close(self) -> None:
         self._connection.close()
+        self._thread.shutdown(wait=False)
+
+
+def _forget_done(connection: sqlite3.Connection, cutoff: float) -> int:
+    """Delete the updates handled before `cutoff`; returns how many."""
+    cursor = connection.execute(
+        "DELETE FROM updates WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,)
+    )
+    return cursor.rowcount
