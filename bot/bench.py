@@ -21,7 +21,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import pickle
 import random
 import re
 import subprocess
@@ -122,10 +121,10 @@ def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]
     tokenised = time.perf_counter()
     index = SearchIndex.build(list(zip(articles, terms, strict=True)))
     stamps = {path.name: file_stamp(path) for path in corpus.iterdir()}
-    IndexStore(cache).save(replace(index, stamps=stamps))
+    IndexStore(cache, corpus).save(replace(index, stamps=stamps))
     finished = time.perf_counter()
-    with tokens_file.open("wb") as stream:
-        pickle.dump([t for article_terms in terms for t in article_terms], stream)
+    with tokens_file.open("w", encoding="utf-8") as stream:
+        json.dump([t for article_terms in terms for t in article_terms], stream)
     size_mb = sum(len(p.encode()) for a in articles for p in a.texts) / 1e6
     return {
         "articles": len(articles),
@@ -164,7 +163,7 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, flo
     from retrieval.store import IndexStore
     from retrieval.tokens import analyze
 
-    load_ms, live = timed(lambda: LiveIndex(Path(corpus), IndexStore(Path(cache))))
+    load_ms, live = timed(lambda: LiveIndex(Path(corpus), IndexStore(Path(cache), Path(corpus))))
     index = live.current
     queries = [analyze(q).all() for q in questions]
     answer(questions[0], index)  # first-use imports (pyvi) are not a query's cost
@@ -185,8 +184,9 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, flo
 
 
 def _load_tokens(tokens_file: str) -> list[list[str]]:
-    with open(tokens_file, "rb") as stream:
-        return pickle.load(stream)
+    with open(tokens_file, encoding="utf-8") as stream:
+        tokens: list[list[str]] = json.load(stream)
+    return tokens
 
 
 def measure_naive(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
@@ -281,7 +281,7 @@ def measure_one_article(text: str) -> dict[str, float]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tin-bot-bench-"))
-    corpus, cache, tokens_file = workdir / "corpus", workdir / "cache", workdir / "tokens.pickle"
+    corpus, cache, tokens_file = workdir / "corpus", workdir / "cache", workdir / "tokens.json"
     if not corpus.exists():
         write_archive(corpus, args.articles, args.paragraphs)
     questions = make_questions(corpus, args.questions)

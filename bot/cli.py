@@ -39,7 +39,7 @@ def open_index(
 ) -> LiveIndex:
     folder = corpus or settings.corpus_dir
     try:
-        live = LiveIndex(folder, IndexStore(settings.index_dir), progress)
+        live = LiveIndex(folder, IndexStore(settings.index_dir, folder), progress)
     except CorpusError as error:
         raise CliError(str(error)) from None
     index = live.current

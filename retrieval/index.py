@@ -54,9 +54,9 @@ class SearchIndex:
     bm25: Bm25
     vocabulary: Vocabulary
     article_starts: np.ndarray  # position of each article's first passage, ascending
-    # source -> (modification time, size) of the file each article was read from: a file
-    # with the same stamp is not read again to check its hash
-    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # source -> the stat fields (mtime, ctime, size, inode) of the file each article was read
+    # from: a file with the same stamp is not read again to check its hash
+    stamps: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> SearchIndex:

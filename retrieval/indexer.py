@@ -97,22 +97,27 @@ def tokenise(
     return results
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
+Stamp = tuple[int, ...]
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """What git looks at to tell a file changed without reading it: modification and change
+    times, size and inode (a same-size, same-mtime rewrite still moves the ctime)."""
     try:
         status = path.stat()
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 def _read_changes(
-    paths: list[Path], known: dict[str, Article], stamps: dict[str, tuple[int, int]]
-) -> tuple[list[Article], set[str], dict[str, tuple[int, int]]]:
+    paths: list[Path], known: dict[str, Article], stamps: dict[str, Stamp]
+) -> tuple[list[Article], set[str], dict[str, Stamp]]:
     """(new or changed articles, sources whose file is unreadable now but served before,
     the stamps of the files read). A file whose stamp has not moved is not read at all."""
     fresh: list[Article] = []
     stale: set[str] = set()
-    new_stamps: dict[str, tuple[int, int]] = {}
+    new_stamps: dict[str, Stamp] = {}
     for path in paths:
         stamp = file_stamp(path)
         previous = known.get(path.name)
@@ -125,12 +130,12 @@ def _read_changes(
                 stale.add(path.name)
             continue
         if previous is not None and previous.digest == content_digest(raw):
-            new_stamps[path.name] = stamp or (0, 0)
+            new_stamps[path.name] = stamp or ()
             continue
         article = parse_article(path.name, raw)
         if article is not None:
             fresh.append(article)
-            new_stamps[path.name] = stamp or (0, 0)
+            new_stamps[path.name] = stamp or ()
         elif previous is not None:
             stale.add(path.name)
     return fresh, stale, new_stamps
@@ -171,4 +176,4 @@ def sync(
 
 def load_index(folder: Path, cache_dir: Path | None = None) -> SearchIndex:
     """The index of `folder`, from the cache in `cache_dir` where it is still valid."""
-    return sync(folder, IndexStore(cache_dir)).index
+    return sync(folder, IndexStore(cache_dir, folder)).index

@@ -21,7 +21,7 @@ SHARED_EVAL_DIR = PROJECT_DIR.parent / "shared" / "eval"
 @pytest.fixture(scope="session")
 def seed_live(tmp_path_factory: pytest.TempPathFactory) -> LiveIndex:
     """The seed corpus, indexed once per test session."""
-    return LiveIndex(SEEDS_DIR, IndexStore(tmp_path_factory.mktemp("seed-cache")))
+    return LiveIndex(SEEDS_DIR, IndexStore(tmp_path_factory.mktemp("seed-cache"), SEEDS_DIR))
 
 
 @pytest.fixture(scope="session")

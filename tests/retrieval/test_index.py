@@ -55,7 +55,8 @@ def test_warm_start_tokenises_nothing(make_corpus, tmp_path: Path, count_tokenis
 def test_added_changed_and_removed_articles_only_retokenise_themselves(
     make_corpus, tmp_path: Path, count_tokenising
 ) -> None:
-    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "c", folder)
     first = sync(folder, store).index
     count_tokenising.clear()
     (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
@@ -73,7 +74,8 @@ def test_added_changed_and_removed_articles_only_retokenise_themselves(
 def test_corrupt_cache_is_rebuilt_not_trusted(
     make_corpus, tmp_path: Path, caplog, count_tokenising
 ) -> None:
-    folder, store = make_corpus({"a.txt": ARTICLE}), IndexStore(tmp_path / "cache")
+    folder = make_corpus({"a.txt": ARTICLE})
+    store = IndexStore(tmp_path / "cache", folder)
     sync(folder, store)
     store.path.write_bytes(store.path.read_bytes()[:50])
     count_tokenising.clear()
@@ -93,7 +95,8 @@ def test_cache_path_that_is_a_file_still_serves(make_corpus, tmp_path: Path, cap
 
 
 def test_an_unreadable_file_keeps_its_previous_version(make_corpus, tmp_path, caplog) -> None:
-    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(None)
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(None, folder)
     first = sync(folder, store).index
     (folder / "b.txt").write_bytes(b"\xff\xfe broken \xc3")
     with caplog.at_level(logging.WARNING):
@@ -106,7 +109,7 @@ def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
     make_corpus, tmp_path
 ) -> None:
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    live = LiveIndex(folder, IndexStore(tmp_path / "cache"))
+    live = LiveIndex(folder, IndexStore(tmp_path / "cache", folder))
     before = live.current
     assert live.refresh() is False  # nothing changed
     (folder / "c.txt").write_text(THIRD, encoding="utf-8")
@@ -118,7 +121,7 @@ def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
 
 def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path) -> None:
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    live = LiveIndex(folder, IndexStore(tmp_path / "cache"))
+    live = LiveIndex(folder, IndexStore(tmp_path / "cache", folder))
     stop = live.watch(0.2)
     try:
         (folder / "c.txt").write_text(THIRD, encoding="utf-8")
@@ -132,7 +135,7 @@ def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path
 
 def test_answers_never_fail_during_reloads(make_corpus, tmp_path) -> None:
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    live = LiveIndex(folder, IndexStore(None))
+    live = LiveIndex(folder, IndexStore(None, folder))
     failures: list[BaseException] = []
     done = threading.Event()
 
@@ -159,7 +162,8 @@ def test_answers_never_fail_during_reloads(make_corpus, tmp_path) -> None:
 def test_warm_start_does_not_even_read_files_whose_stamp_is_unchanged(
     make_corpus, tmp_path, monkeypatch
 ) -> None:
-    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "c", folder)
     sync(folder, store)
     read: list[str] = []
     original = indexer.read_bytes
@@ -174,7 +178,8 @@ def test_warm_start_does_not_even_read_files_whose_stamp_is_unchanged(
 
 @pytest.mark.parametrize("keep", [0.2, 0.5, 0.9, 0.999])
 def test_a_store_cut_anywhere_is_rebuilt(make_corpus, tmp_path, keep, caplog) -> None:
-    folder, store = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER}), IndexStore(tmp_path / "c")
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "c", folder)
     sync(folder, store)
     data = store.path.read_bytes()
     store.path.write_bytes(data[: int(len(data) * keep)])
