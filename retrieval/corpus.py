@@ -23,6 +23,9 @@ LABEL_MAX_WORDS = 6
 # Passages longer than this are cut at sentences: a scraped article is often one long line, and
 # both BM25's length normalisation and pyvi's cost want passages of a paragraph's size.
 MAX_PASSAGE_CHARS = 2500
+# A larger file is skipped with a warning: an archive dump, not an article (a 20 MB article
+# on one line indexes in about 80 s and 1.1 GB).
+MAX_ARTICLE_BYTES = 20 * 2**20
 
 # A line that starts the site's footer: everything from it on is navigation, not the article.
 _FOOTER_STARTS = (
@@ -189,8 +192,21 @@ def make_title(paragraphs: list[str]) -> str:
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes; None (with a warning naming it) when it cannot be read."""
+    """The file's bytes; None (with a warning naming it) when it cannot be read: missing, a
+    dangling link or a link loop, not a regular file, or over MAX_ARTICLE_BYTES."""
     try:
+        size = path.stat().st_size
+        if not path.is_file():
+            log.warning("skipped %s: not a regular file", path.name)
+            return None
+        if size > MAX_ARTICLE_BYTES:
+            log.warning(
+                "skipped %s: %.0f MB, over the %d MB article limit",
+                path.name,
+                size / 2**20,
+                MAX_ARTICLE_BYTES // 2**20,
+            )
+            return None
         return path.read_bytes()
     except OSError as error:
         log.warning("skipped %s: cannot read (%s)", path.name, error.strerror or error)

@@ -67,10 +67,20 @@ class SyncReport:
         return bool(self.added or self.removed)
 
 
+def terms_or_failure(article: Article) -> ArticleTerms | str:
+    """The article's terms, or why they could not be made: one article that fails (out of
+    memory, a tokeniser error) must not keep the others from being indexed."""
+    try:
+        return article_terms(article)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"[:200]
+
+
 def tokenise(
     articles: list[Article], workers: int | None, progress: ProgressCallback | None
-) -> list[ArticleTerms]:
-    """The terms of each article, in order; several processes when there are many."""
+) -> list[ArticleTerms | str]:
+    """The terms of each article (or why it failed), in order; several processes when there
+    are many."""
     sizes = [sum(len(p.encode()) for p in article.texts) for article in articles]
     started, done_bytes, results = time.monotonic(), 0, []
     workers = workers or os.cpu_count() or 1
@@ -81,9 +91,9 @@ def tokenise(
     executor = ProcessPoolExecutor(workers, mp_context=context) if parallel else None
     try:
         mapped = (
-            executor.map(article_terms, articles, chunksize=8)
+            executor.map(terms_or_failure, articles, chunksize=8)
             if executor
-            else map(article_terms, articles)
+            else map(terms_or_failure, articles)
         )
         for number, terms in enumerate(mapped, start=1):
             results.append(terms)
@@ -160,8 +170,15 @@ def sync(
         log.warning("%s is unreadable now; serving its previous version", source)
     on_disk = {path.name for path in paths}
     removed = sorted(source for source in known if source not in on_disk)
-    terms = tokenise(fresh, workers, progress) if fresh else []
-    changes = list(zip(fresh, terms, strict=True))
+    changes: list[tuple[Article, ArticleTerms]] = []
+    for article, terms in zip(fresh, tokenise(fresh, workers, progress), strict=True):
+        if isinstance(terms, str):
+            kept = "; serving its previous version" if article.source in known else ""
+            log.warning("skipped %s: could not be indexed (%s)%s", article.source, terms, kept)
+            stamps.pop(article.source, None)  # tried again when it changes or at restart
+        else:
+            changes.append((article, terms))
+    fresh = [article for article, _ in changes]
     index = base.updated(changes, set(removed)) if changes or removed else base
     restamped = stamps != base.stamps
     index = replace(index, stamps=stamps)

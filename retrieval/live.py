@@ -1,6 +1,6 @@
 """A live index: the current snapshot, swapped atomically when the corpus folder changes.
 
-`refresh` compares the folder's file names, sizes and modification times with the last
+`refresh` compares the folder's file names and stat fields with the last
 look; on a difference it syncs (re-tokenising only the changed articles) and replaces
 `current` in one assignment. A question reads `current` once when it starts, so it never sees
 a half-built index, and a reload never blocks answering. `watch` refreshes every few seconds
@@ -21,18 +21,30 @@ from retrieval.store import IndexStore
 
 log = logging.getLogger(__name__)
 
-Signature = dict[str, tuple[int, int]]
+Signature = dict[str, tuple[int, ...]]
+UNREADABLE = (-1,)  # the signature of an entry that cannot be stat'ed (a dangling link, a loop)
 
 
 def folder_signature(folder: Path) -> Signature:
-    """name -> (modification time, size) of every article file; cheap even for 10,000 files."""
+    """name -> (mtime, ctime, size, inode) of every article file; cheap even for 10,000 files.
+    An entry that cannot be stat'ed counts as present but UNREADABLE: the sync it triggers
+    warns about it once, and it does not trigger another until it changes."""
     signature: Signature = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.endswith(ARTICLE_SUFFIX):
-                    stat = entry.stat()
-                    signature[entry.name] = (stat.st_mtime_ns, stat.st_size)
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        signature[entry.name] = UNREADABLE
+                        continue
+                    signature[entry.name] = (
+                        stat.st_mtime_ns,
+                        stat.st_ctime_ns,
+                        stat.st_size,
+                        stat.st_ino,
+                    )
     except OSError as error:
         raise CorpusError(f"corpus folder not readable: {folder} ({error.strerror})") from None
     return signature
