@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 # 429 flood control: the rate limiter waits `retry_after` and tries again, this many times.
 FLOOD_RETRIES = 5
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 COMMANDS = [
     BotCommand("start", "Giới thiệu và ví dụ câu hỏi"),
     BotCommand("help", "Cách hỏi bot"),
@@ -61,6 +64,21 @@ async def announce(application: Application) -> None:
         len(index.articles),
         len(index.passages),
     )
+
+
+def stop_on_signals(application: Application) -> None:
+    """SIGTERM / SIGINT: give the answers in flight a grace period, then stop (what PTB's own
+    stop signals do, plus the grace period: a 429 wait must not hold the exit)."""
+    processor = application.update_processor
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        if isinstance(processor, InboxProcessor):
+            processor.begin_stop()
+        raise SystemExit  # leaves run_polling / run_webhook, which then shut down in order
+
+    for signal_number in STOP_SIGNALS:
+        loop.add_signal_handler(signal_number, stop)
 
 
 async def stop_watching(application: Application) -> None:
@@ -116,11 +134,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if inbox is not None:
         patience = STORE_PATIENCE_SECONDS if settings.webhook_url else None
-        builder = builder.update_queue(DurableQueue(inbox, patience)).concurrent_updates(
-            InboxProcessor(inbox)
-        )
-    else:
-        builder = builder.concurrent_updates(True)
+        builder = builder.update_queue(DurableQueue(inbox, patience))
+    builder = builder.concurrent_updates(InboxProcessor(inbox))
     application = builder.build()
     flood = FloodGuard(settings.flood_limit, settings.flood_window_seconds)
     application.bot_data["state"] = BotState(live, settings.top_k, flood, settings.allowed_chats)
@@ -168,13 +183,19 @@ class TelegramStartError(Exception):
 def run_telegram(settings: Settings, live: LiveIndex) -> int:
     """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
     application = build_application(settings, live, inbox=open_inbox(settings))
+
+    async def started(application: Application) -> None:
+        stop_on_signals(application)
+        await announce(application)
+
+    application.post_init = started
     try:
         if settings.webhook_url:
             log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
-            application.run_webhook(**webhook_options(settings))
+            application.run_webhook(**webhook_options(settings), stop_signals=None)
         else:
             log.info("polling mode")
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     except InvalidToken:
         raise TelegramStartError(
             "BOT_TOKEN: Telegram refused this token; check it with @BotFather"

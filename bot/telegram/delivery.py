@@ -35,6 +35,7 @@ CONCURRENT_UPDATES = 256
 RETRY_SECONDS = 1.0  # between two tries to store an update
 STORE_PATIENCE_SECONDS = 5.0  # a webhook update not stored by then gets a 500
 REPORT_EVERY_SECONDS = 60.0  # one ERROR per this while the inbox fails
+STOP_GRACE_SECONDS = 5.0  # answers in flight get this long to finish when the bot stops
 
 
 class InboxUnavailable(HTTPError):
@@ -118,21 +119,44 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
 
 
 class InboxProcessor(SimpleUpdateProcessor):
-    """Processes updates concurrently and marks each done once its handlers have run. A mark
-    that cannot be written leaves the update pending: answered again after a restart, never
-    lost."""
+    """Processes updates concurrently and marks each done in the inbox (when there is one)
+    once its handlers have run. A mark that cannot be written leaves the update pending:
+    answered again after a restart, never lost.
 
-    def __init__(self, inbox: Inbox) -> None:
+    Stopping (`begin_stop`) gives the answers in flight STOP_GRACE_SECONDS to finish, then
+    cancels the rest (one waiting out a 429 `retry_after`, say): they stay pending in the
+    inbox and are answered first at the next start."""
+
+    def __init__(self, inbox: Inbox | None) -> None:
         super().__init__(CONCURRENT_UPDATES)
         self.inbox = inbox
         self.marking = FaultReport("marking updates done in the inbox")
+        self._stopping = asyncio.Event()
+
+    def begin_stop(self) -> None:
+        self._stopping.set()
+
+    async def _grace_over(self) -> None:
+        await self._stopping.wait()
+        await asyncio.sleep(STOP_GRACE_SECONDS)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
-        if not isinstance(update, Update):
+        handling = asyncio.ensure_future(coroutine)
+        deadline = asyncio.ensure_future(self._grace_over())
+        await asyncio.wait((handling, deadline), return_when=asyncio.FIRST_COMPLETED)
+        deadline.cancel()
+        if not handling.done():
+            handling.cancel()
+            update_id = update.update_id if isinstance(update, Update) else None
+            log.warning("update %s not finished when stopping; kept for the next start", update_id)
             return
+        handling.result()
+        if isinstance(update, Update) and self.inbox is not None:
+            await self._mark_done(self.inbox, update.update_id)
+
+    async def _mark_done(self, inbox: Inbox, update_id: int) -> None:
         try:
-            await self.inbox.call(self.inbox.mark_done, update.update_id)
+            await inbox.call(inbox.mark_done, update_id)
         except (sqlite3.Error, OSError) as error:
             self.marking.failed(error)
         else:
