@@ -59,7 +59,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import TelegramStartError, run_telegram  # imported only when used
 
     try:
-        return run_telegram(settings, open_index(settings))
+        return run_telegram(settings, lambda: open_index(settings))
     except TelegramStartError as error:
         raise CliError(str(error)) from None
 

@@ -143,7 +143,7 @@ class FakeBotApi:
         self.port: int | None = None
         self._server: HTTPServer | None = None
         self.on_message: Callable[[str], None] | None = None  # sees each sent message's text
-        # Injected faults: method -> what its next calls get ("500" or "drop" the connection).
+        # Injected faults: method -> its next calls get "500", "409" or "drop" (the connection).
         self.faults: dict[str, list[str]] = {}
         self.delays: dict[str, float] = {}  # method -> seconds before answering
 
@@ -274,6 +274,10 @@ class FakeBotApi:
         if fault == "500":
             call.status = 500
             return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        if fault == "409":
+            call.status = 409
+            description = "Conflict: terminated by other getUpdates request"
+            return 409, {"ok": False, "error_code": 409, "description": description}
         await asyncio.sleep(self.delays.get(method, 0))
         status, payload = await self._dispatch(method, params)
         call.status = status

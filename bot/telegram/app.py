@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxPro
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import BotState
 from bot.telegram.inbox import Inbox
+from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -180,8 +182,25 @@ class TelegramStartError(Exception):
     """The bot could not start: a refused token or an unreachable Bot API (no secret inside)."""
 
 
-def run_telegram(settings: Settings, live: LiveIndex) -> int:
-    """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise."""
+def run_telegram(settings: Settings, open_live: Callable[[], LiveIndex]) -> int:
+    """Serve until stopped: webhook when BOT_WEBHOOK_URL is set, long polling otherwise. The
+    data folder is taken first, so a second instance stops before it spends time indexing."""
+    try:
+        lock = hold_instance_lock(settings.data_dir)
+    except AlreadyRunning as error:
+        raise TelegramStartError(str(error)) from None
+    except OSError as error:
+        folder = settings.data_dir
+        log.error("cannot lock %s (%s): a second instance would go unnoticed", folder, error)
+        lock = None
+    try:
+        return _serve(settings, open_live())
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _serve(settings: Settings, live: LiveIndex) -> int:
     application = build_application(settings, live, inbox=open_inbox(settings))
 
     async def started(application: Application) -> None:

@@ -23,6 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import Conflict
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.flood import FloodGuard, Verdict
@@ -296,6 +297,12 @@ async def access_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure in one line (type only: messages may quote URLs) and keep running."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed: %s", update_id, type(context.error).__name__)
+    """Log the failure in one line (type only: messages may quote URLs) and keep running.
+    Errors without an update come from fetching updates (polling retries by itself)."""
+    error = context.error
+    if isinstance(update, Update):
+        log.error("update %s failed: %s", update.update_id, type(error).__name__)
+    elif isinstance(error, Conflict):
+        log.error("another process is polling with this token (409 Conflict); retrying")
+    else:
+        log.error("fetching updates failed: %s; retrying", type(error).__name__)

@@ -29,7 +29,13 @@ async def start_polling(application: Application) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.updater.start_polling(
+        poll_interval=0.0,
+        timeout=1,
+        error_callback=lambda error: application.create_task(  # as run_polling wires it
+            application.process_error(error=error, update=None)
+        ),
+    )
 
 
 async def stop_polling(application: Application) -> None:

@@ -41,3 +41,54 @@ async def test_an_unreachable_bot_api_stops_with_one_line(tmp_path):
         "tin-bot: cannot reach the Bot API"
     )
     assert WRONG_TOKEN.split(":")[1] not in log
+
+
+async def test_a_second_instance_on_the_same_data_folder_exits_at_once(fake_api, tmp_path):
+    from tests.bot.test_shutdown import bot_environment
+    from tests.fake_bot_api import TOKEN
+
+    environment = bot_environment(fake_api, tmp_path)
+    first = await spawn_bot(environment)
+    try:
+        await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
+        second = await spawn_bot(environment)
+        _, stderr = await asyncio.wait_for(second.communicate(), 15)
+        log = stderr.decode()
+        assert second.returncode == 2, log
+        assert (
+            log.strip()
+            .splitlines()[-1]
+            .startswith(
+                f"tin-bot: another tin-bot (pid {first.pid}) is running with the data folder"
+            )
+        )
+        assert "Traceback" not in log and TOKEN not in log
+        assert len(fake_api.attempts("setMyCommands")) == 1  # the second never reached Telegram
+    finally:
+        first.terminate()
+        await asyncio.wait_for(first.communicate(), 15)
+
+
+async def test_another_poller_with_the_same_token_is_named_in_the_log(fake_api, seed_live):
+    import io
+
+    from bot.logs import configure_logging
+    from bot.telegram.app import build_application
+    from tests.bot.conftest import bot_settings, start_polling, stop_polling
+
+    log = io.StringIO()
+    configure_logging("INFO", [], log)
+    application = build_application(bot_settings(fake_api), seed_live)
+    await start_polling(application)
+    try:
+        fake_api.faults = {"getUpdates": ["409"]}
+        question = fake_api.send_text(960, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.replies_to(question), timeout=15)
+    finally:
+        await stop_polling(application)
+        configure_logging("WARNING", [], io.StringIO())
+    lines = [
+        line for line in log.getvalue().splitlines() if "409" in line and "tornado" not in line
+    ]
+    assert lines and "another process is polling with this token" in lines[0]
+    assert "update None" not in log.getvalue()
