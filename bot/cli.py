@@ -205,8 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        token = settings.token.get_secret_value() if settings.token else ""
-        configure_logging(settings.log_level, [token])
+        configure_logging(settings.log_level, settings.secrets())
         return COMMANDS[args.command](args, settings)
     except (SettingsError, CliError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)

@@ -1,19 +1,23 @@
-"""Logging setup: one line per event on stderr, with the bot token redacted everywhere.
+"""Logging setup: one line per event on stderr, secrets redacted and question texts kept out.
 
 The token is part of every Bot API URL, and HTTP client libraries log URLs (httpx at INFO, PTB
 at DEBUG). A filter on the handler rewrites each record, whatever logger emitted it, including
-exception tracebacks.
+exception tracebacks, in any letter case (an error message may lower-case a URL). PTB and the
+HTTP clients log whole updates and request parameters at DEBUG — question texts, the webhook
+secret — so they stay at INFO or above whatever the level asked for.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import TextIO
 
 REDACTED = "<token>"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_NOISY_LOGGERS = ("httpx", "httpcore")
+_NOISY_LOGGERS = ("httpx", "httpcore")  # request lines with URLs: WARNING and up
+_CHATTY_LOGGERS = ("telegram", "tornado")  # updates and parameters at DEBUG: INFO and up
 
 
 class SecretFilter(logging.Filter):
@@ -22,11 +26,11 @@ class SecretFilter(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = [secret for secret in secrets if secret]
+        longest_first = sorted(self.secrets, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self._pattern.sub(REDACTED, text) if self.secrets else text
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
@@ -55,3 +59,5 @@ def configure_logging(level: str, secrets: list[str], stream: TextIO | None = No
     root.setLevel(level)
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))

@@ -98,6 +98,16 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    def secrets(self) -> list[str]:
+        """What logs must never show: the token, its secret half alone, the webhook secret."""
+        found = []
+        if self.token is not None:
+            token = self.token.get_secret_value()
+            found += [token, token.split(":", 1)[-1]]
+        if self.webhook_secret is not None:
+            found.append(self.webhook_secret.get_secret_value())
+        return [secret for secret in found if secret]
+
 
 class SettingsError(Exception):
     """A setting has a bad value; the message names it, never echoes a secret."""
