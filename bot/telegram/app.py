@@ -32,6 +32,7 @@ from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import BotState
 from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
+from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
 from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.get_updates_request(TolerantUpdatesRequest())
     if inbox is not None:
         patience = STORE_PATIENCE_SECONDS if settings.webhook_url else None
         builder = builder.update_queue(DurableQueue(inbox, patience))
@@ -155,7 +158,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "url_path": settings.webhook_path,
         "webhook_url": settings.webhook_url,
         "secret_token": settings.webhook_secret.get_secret_value(),
-        "allowed_updates": Update.ALL_TYPES,
+        "allowed_updates": ALLOWED_UPDATES,
     }
 
 
@@ -214,7 +217,7 @@ def _serve(settings: Settings, live: LiveIndex) -> int:
             application.run_webhook(**webhook_options(settings), stop_signals=None)
         else:
             log.info("polling mode")
-            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
     except InvalidToken:
         raise TelegramStartError(
             "BOT_TOKEN: Telegram refused this token; check it with @BotFather"

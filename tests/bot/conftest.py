@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram.app import build_application
+from bot.telegram.polling import ALLOWED_UPDATES
 from tests.conftest import PROJECT_DIR
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
@@ -32,6 +33,7 @@ async def start_polling(application: Application) -> None:
     await application.updater.start_polling(
         poll_interval=0.0,
         timeout=1,
+        allowed_updates=ALLOWED_UPDATES,
         error_callback=lambda error: application.create_task(  # as run_polling wires it
             application.process_error(error=error, update=None)
         ),

@@ -102,3 +102,15 @@ async def test_recovers_from_failing_polling_and_sending(fake_api, seed_live) ->
     text = log.getvalue()
     assert "retrying" in text and "getUpdates" in text
     assert TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+async def test_an_update_that_cannot_be_read_is_skipped_not_a_spin(fake_api, live_bot, caplog):
+    fake_api.push("message", {"text": "no chat, no date"})  # PTB cannot parse this
+    question = fake_api.send_text(970, "tu soi tu sua")
+    await fake_api.wait_for(lambda: fake_api.replies_to(question), timeout=15)
+    await asyncio.sleep(0.5)
+    polls = len(fake_api.attempts("getUpdates"))
+    await asyncio.sleep(1.0)
+    assert len(fake_api.attempts("getUpdates")) - polls <= 4  # long polls, not a busy loop
+    assert sum("cannot be read" in r.message for r in caplog.records) == 1
+    assert "CRITICAL" not in caplog.text
