@@ -9,9 +9,11 @@ server-side state, and it keeps working after a restart.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import (
@@ -123,27 +125,44 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
     )
 
 
-async def within_flood_limit(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
-    """Whether to answer this user now; over the limit, the one slow-down notice."""
+async def within_flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether to act on this update now. Over the limit, the one slow-down notice goes where
+    the user will see it: an alert on a pressed button, a reply to a message (an inline query
+    gets no answer at all)."""
     state = state_of(context)
-    user = message.from_user
+    user = update.effective_user
     if user is None:
         return True
     now = time.monotonic()
     verdict = state.flood.check(user.id, now)
     if verdict is Verdict.WARN:
         notice = SLOW_DOWN.format(seconds=state.flood.wait_seconds(user.id, now))
-        await send_html(context, message, text_messages(notice))
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice, show_alert=True)
+        elif update.effective_message is not None and update.inline_query is None:
+            await send_html(context, update.effective_message, text_messages(notice))
         log.info("flood limit reached by user=%s", user.id)
     return verdict is Verdict.ANSWER
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def flood_limited(handler: Handler) -> Handler:
+    """The handler, run only while its user is within the flood limit."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await within_flood_limit(update, context):
+            await handler(update, context)
+
+    return guarded
 
 
 async def reply_with_answer(
     context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, skip: int = 0
 ) -> None:
     state = state_of(context)
-    if not await within_flood_limit(context, message):
-        return
     await show_typing(context, message.chat_id)
     result = await state.ask(question, skip=skip)
     has_more = result.answered and len(result.hits) == state.top_k
@@ -154,6 +173,7 @@ async def reply_with_answer(
     )
 
 
+@flood_limited
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
     example, bare_example = state.example_questions()
@@ -167,6 +187,7 @@ def _help_text(state: BotState, username: str) -> str:
     return HELP.format(articles=len(state.index.articles), username=username)
 
 
+@flood_limited
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = _help_text(state_of(context), context.bot.username)
     await send_html(context, update.effective_message, text_messages(text))
@@ -181,11 +202,13 @@ def sources_text(index: SearchIndex) -> str:
     return "\n".join(lines)
 
 
+@flood_limited
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = sources_text(state_of(context).index)
     await send_html(context, update.effective_message, text_messages(text))
 
 
+@flood_limited
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     question = question_in(message, context.bot.username)
@@ -196,6 +219,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_with_answer(context, message, question)
 
 
+@flood_limited
 async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     await reply_with_answer(context, message, question_in(message, context.bot.username))
@@ -204,18 +228,20 @@ async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if not addresses_bot(message, context.bot.id, context.bot.username):
-        return
+        return  # group chatter is not the bot's business, and does not count against anyone
     question = question_in(message, context.bot.username)
-    if question:
+    if question and await within_flood_limit(update, context):
         await reply_with_answer(context, message, question)
 
 
+@flood_limited
 async def non_text_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     example, _ = state_of(context).example_questions()
     hint = NON_TEXT_HINT.format(example=example)
     await send_html(context, update.effective_message, text_messages(hint))
 
 
+@flood_limited
 async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The next hits for the question the pressed answer replied to."""
     query = update.callback_query
@@ -231,8 +257,6 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(LOST_QUESTION, show_alert=True)
         return
     await query.answer()
-    if not await within_flood_limit(context, original):
-        return
     await query.edit_message_reply_markup(reply_markup=None)
     result = await state_of(context).ask(question, skip=skip)
     if not result.hits:
@@ -254,6 +278,7 @@ def _article(
     )
 
 
+@flood_limited
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
     state = state_of(context)

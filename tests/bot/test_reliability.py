@@ -114,3 +114,50 @@ async def test_an_update_that_cannot_be_read_is_skipped_not_a_spin(fake_api, liv
     assert len(fake_api.attempts("getUpdates")) - polls <= 4  # long polls, not a busy loop
     assert sum("cannot be read" in r.message for r in caplog.records) == 1
     assert "CRITICAL" not in caplog.text
+
+
+def test_users_idle_for_a_window_are_forgotten() -> None:
+    guard = FloodGuard(limit=3, window=10.0)
+    for user in range(10_000):
+        guard.check(user, now=0.0)
+    assert guard.tracked_users == 10_000
+    guard.check(1, now=10.5)
+    assert guard.tracked_users == 1
+
+
+async def test_everything_a_user_sends_counts_against_the_flood_limit(fake_api, seed_live) -> None:
+    settings = bot_settings(fake_api, flood_limit=3, flood_window_seconds=60)
+    application = build_application(settings, seed_live)
+    await start_polling(application)
+    try:
+        for _ in range(10):
+            fake_api.send_text(811, "/start")
+            sticker = {"file_id": "s", "file_unique_id": "s", "type": "regular"}
+            sticker |= {"width": 1, "height": 1, "is_animated": False, "is_video": False}
+            fake_api.push(
+                "message",
+                fake_api.new_message(fake_api.chat(812), fake_api.user(812), None, sticker=sticker),
+            )
+            fake_api.inline("tu soi tu sua", user_id=813)
+        calm = fake_api.send_text(814, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.replies_to(calm), timeout=15)
+        await asyncio.sleep(0.5)
+        for chat in (811, 812):
+            texts = [c.params["visible"] for c in fake_api.sent(chat_id=chat)]
+            assert len(texts) == 4 and sum("Bạn hỏi nhanh quá" in t for t in texts) == 1, chat
+        assert len(fake_api.sent("answerInlineQuery")) == 3
+        question = fake_api.send_text(815, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.replies_to(question), timeout=15)
+        answer = fake_api.replies_to(question)[0]
+        bot_message = fake_api.messages[815, answer.params["result_id"]]
+        for _ in range(6):  # another user presses "more" on 815's answer: counted against them
+            fake_api.press(bot_message, "more:3", user_id=816)
+        await fake_api.wait_for(lambda: len(fake_api.attempts("answerCallbackQuery")) >= 4)
+        await asyncio.sleep(0.5)
+        alerts = [c for c in fake_api.attempts("answerCallbackQuery") if c.params.get("text")]
+        assert len(alerts) == 1 and "Bạn hỏi nhanh quá" in alerts[0].params["text"]
+        assert len(fake_api.attempts("answerCallbackQuery")) == 4
+        again = fake_api.send_text(815, "cau hoi khac tu soi tu sua")  # the asker is not held up
+        await fake_api.wait_for(lambda: fake_api.replies_to(again), timeout=15)
+    finally:
+        await stop_polling(application)
