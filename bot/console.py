@@ -10,6 +10,7 @@ from retrieval.answer import Answer, render_reply
 from retrieval.excerpt import Excerpt, with_marks
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
+from retrieval.text import shown_name
 
 PROMPT = "❓ "
 GREETING = (
@@ -21,7 +22,9 @@ ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 
 
 def sources_listing(index: SearchIndex) -> str:
-    return "\n".join(f"• {article.title} — {article.source}" for article in index.articles)
+    return "\n".join(
+        f"• {article.title} — {shown_name(article.source)}" for article in index.articles
+    )
 
 
 def _bold_on_terminal(excerpt: Excerpt) -> str:

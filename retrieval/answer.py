@@ -13,6 +13,7 @@ from retrieval.index import SearchIndex
 from retrieval.lead import Candidates, answering_sentence
 from retrieval.question import Question, understand
 from retrieval.search import RERANK_CANDIDATES, Ranked, rank, score_one, signals
+from retrieval.text import shown_name
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60
@@ -43,7 +44,7 @@ class Hit:
     excerpt: Excerpt
 
     def citation(self) -> str:
-        return f"Nguồn: {self.source}, đoạn {self.paragraph}"
+        return f"Nguồn: {shown_name(self.source)}, đoạn {self.paragraph}"
 
     @property
     def short_title(self) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.text import comparable, normalize, sentences
+from retrieval.text import comparable, normalize, sentences, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -197,19 +197,19 @@ def read_bytes(path: Path) -> bytes | None:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            log.warning("skipped %s: not a regular file", path.name)
+            log.warning("skipped %s: not a regular file", shown_name(path.name))
             return None
         if size > MAX_ARTICLE_BYTES:
             log.warning(
                 "skipped %s: %.0f MB, over the %d MB article limit",
-                path.name,
+                shown_name(path.name),
                 size / 2**20,
                 MAX_ARTICLE_BYTES // 2**20,
             )
             return None
         return path.read_bytes()
     except OSError as error:
-        log.warning("skipped %s: cannot read (%s)", path.name, error.strerror or error)
+        log.warning("skipped %s: cannot read (%s)", shown_name(path.name), error.strerror or error)
         return None
 
 
@@ -222,11 +222,11 @@ def parse_article(name: str, raw: bytes) -> Article | None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        log.warning("skipped %s: not UTF-8 text", name)
+        log.warning("skipped %s: not UTF-8 text", shown_name(name))
         return None
     paragraphs = clean_paragraphs(text)
     if not paragraphs:
-        log.warning("skipped %s: no text", name)
+        log.warning("skipped %s: no text", shown_name(name))
         return None
     return Article.of(name, paragraphs, content_digest(raw))
 

@@ -27,6 +27,7 @@ from retrieval.corpus import (
 )
 from retrieval.index import ArticleTerms, SearchIndex, article_terms
 from retrieval.store import IndexStore
+from retrieval.text import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -167,14 +168,16 @@ def sync(
     known = {article.source: article for article in base.articles}
     fresh, stale, stamps = _read_changes(paths, known, base.stamps)
     for source in sorted(stale):
-        log.warning("%s is unreadable now; serving its previous version", source)
+        log.warning("%s is unreadable now; serving its previous version", shown_name(source))
     on_disk = {path.name for path in paths}
     removed = sorted(source for source in known if source not in on_disk)
     changes: list[tuple[Article, ArticleTerms]] = []
     for article, terms in zip(fresh, tokenise(fresh, workers, progress), strict=True):
         if isinstance(terms, str):
             kept = "; serving its previous version" if article.source in known else ""
-            log.warning("skipped %s: could not be indexed (%s)%s", article.source, terms, kept)
+            log.warning(
+                "skipped %s: could not be indexed (%s)%s", shown_name(article.source), terms, kept
+            )
             stamps.pop(article.source, None)  # tried again when it changes or at restart
         else:
             changes.append((article, terms))

@@ -15,7 +15,12 @@ SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
 VOWELS = frozenset("aeiouy")
 
 _WORD = re.compile(r"[^\W\d_]+")
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Soft hyphen, zero-width and bidi controls, word joiners, BOM, variation selectors (the
+# U+FE0F after an emoji or a letter), and lone surrogates (from broken UTF-16 in JSON).
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufe00-\ufe0f"
+    "\U000e0100-\U000e01ef\ud800-\udfff]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+")
@@ -87,6 +92,15 @@ def normalize(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _WORD.sub(lambda match: place_tone(match.group()), text)
     return unicodedata.normalize("NFC", text)  # a mark left outside a word may compose now
+
+
+def shown_name(name: str) -> str:
+    """A file name safe to show on a terminal or in a chat: control and format characters
+    (bidi overrides that reorder what follows, escapes) written as \\uXXXX."""
+    return "".join(
+        f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf", "Cs") else char
+        for char in name
+    )
 
 
 def fold(text: str) -> str:

@@ -47,7 +47,7 @@ from bot.telegram.texts import (
 from retrieval.answer import NO_ANSWER, Answer, answer
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
-from retrieval.text import fold
+from retrieval.text import fold, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def sources_text(index: SearchIndex) -> str:
     articles = index.articles
     lines = [f"Các bài viết ({len(articles)}):"]
-    lines += [f"• {a.title} — {a.source}" for a in articles[:MAX_LISTED_SOURCES]]
+    lines += [f"• {a.title} — {shown_name(a.source)}" for a in articles[:MAX_LISTED_SOURCES]]
     if len(articles) > MAX_LISTED_SOURCES:
         lines.append(f"… và {len(articles) - MAX_LISTED_SOURCES} bài khác.")
     return "\n".join(lines)

@@ -150,3 +150,15 @@ def test_only_whole_question_words_are_marked() -> None:
     assert marked == ["Thành ủy", "Thành ủy"]  # not the "Ủy" of "Ủy viên"
     bare = QueryWords(frozenset({("thanh", "uy"), ("hop",)}))  # words typed without marks
     assert [text[s:e] for s, e in mark_spans(text, bare)] == ["Thành ủy", "Thành ủy họp"]
+
+
+def test_a_file_name_with_a_bidi_override_is_cited_escaped(make_corpus, tmp_path) -> None:
+    folder = make_corpus(
+        {
+            "bai\u202etxt.viet.txt": "Hội nghị sơ kết\n\nThành ủy tổ chức hội nghị sơ kết.\n",
+            "cau.txt": "Khánh thành cầu\n\nCầu Bình Lợi thông xe sau hai năm xây dựng.\n",
+            "mua.txt": "Mưa lớn\n\nMưa lớn kéo dài khiến nhiều tuyến đường ngập sâu.\n",
+        }
+    )
+    result = answer("Thành ủy tổ chức hội nghị sơ kết", load_index(folder, tmp_path / "cache"))
+    assert "\u202e" not in result.reply and "bai\\u202etxt.viet.txt" in result.reply

@@ -57,3 +57,17 @@ def test_a_quote_and_its_attribution_are_one_sentence() -> None:
         "“Đó là danh dự.” - Bí thư Nguyễn Văn Nên nói.",
         "- Mục hai bắt đầu.",
     ]
+
+
+def test_variation_selectors_and_lone_surrogates_are_dropped() -> None:
+    assert normalize("Bí thư\ufe0f Thành ủy\U000e0100") == "Bí thư Thành ủy"
+    assert normalize("câu hỏi \ud800lỗi") == "câu hỏi lỗi"
+    normalize("x\udfff").encode("utf-8")  # no lone surrogate left to break sending
+
+
+def test_file_names_are_shown_without_control_or_bidi_characters() -> None:
+    from retrieval.text import shown_name
+
+    assert shown_name("bai\u202eviet.txt") == "bai\\u202eviet.txt"
+    assert shown_name("a\x1b[31mb.txt") == "a\\u001b[31mb.txt"
+    assert shown_name("bài viết.txt") == "bài viết.txt"
