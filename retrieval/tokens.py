@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,8 +48,19 @@ def question_words() -> tuple[str, ...]:
 
 @functools.cache
 def _pyvi_tokenizer():  # type: ignore[no-untyped-def]
-    from pyvi import ViTokenizer  # imported on first use: it takes a while to load
+    """pyvi's tokenizer, imported on first use (it takes a while to load). Loading its model
+    writes two `model*.crfsuite` files to the temp folder and never removes them (one pair
+    per process, worker processes included): they go to a folder of their own, removed once
+    the model is open (the open model does not need the file any more)."""
+    folder = tempfile.mkdtemp(prefix="tin-bot-pyvi-")
+    previous, tempfile.tempdir = tempfile.tempdir, folder
+    try:
+        from pyvi import ViTokenizer
 
+        ViTokenizer.tokenize("xin chào")  # the tagger opens its model file on first use
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
     return ViTokenizer
 
 

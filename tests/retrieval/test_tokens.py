@@ -52,3 +52,25 @@ def test_number_forms_keep_what_differs() -> None:
     assert canonical_numbers("1,5 và 1.500 và 15") == "1.5 và 1500 và 15"
     assert canonical_numbers("H5N1, 0 điểm, 9:05") == "H5N1, 0 điểm, 9:5"
     assert analyze("5,0 điểm") != analyze("50 điểm")
+
+
+def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_DIR
+
+    script = "from retrieval.tokens import segment; print(segment('Bí thư Thành ủy'))"
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "bí_thư" in run.stdout
+    assert list(tmp_path.iterdir()) == []
