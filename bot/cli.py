@@ -76,7 +76,8 @@ def command_console(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     ask = asker(open_index(settings, args.corpus), args.top or settings.top_k)
-    questions = sys.stdin if args.question == "-" else [args.question]
+    typed = " ".join(args.question)
+    questions = sys.stdin if typed == "-" else [typed]
     for question in questions:
         result = ask(question.rstrip("\n"))
         if args.json:
@@ -155,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="Telegram bot when BOT_TOKEN is set, else the console")
     console = commands.add_parser("console", help="ask questions in the terminal (or a pipe)")
     ask = commands.add_parser("ask", help="answer one question ('-': one per line from stdin)")
-    ask.add_argument("question")
+    ask.add_argument(
+        "question", nargs="+", help="the question, quoted or not ('-': one per line from stdin)"
+    )
     ask.add_argument("--json", action="store_true", help="JSON Lines output")
     ask.add_argument("--top", type=int, choices=range(1, 11), metavar="K", help="hits to show")
     evaluation = commands.add_parser("eval", help="score the bot on JSONL question files")

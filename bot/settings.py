@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = None
-    corpus_dir: Path = PROJECT_DIR / "seeds"
+    corpus_dir: Path = Path("seeds")  # of the working folder
     index_dir: Path = Field(default_factory=default_cache_dir)
     data_dir: Path = Field(default_factory=default_data_dir)
     top_k: int = Field(default=3, ge=1, le=10)

@@ -238,8 +238,12 @@ def read_article(path: Path) -> Article | None:
 
 
 def article_paths(folder: Path) -> list[Path]:
+    if folder.is_file():
+        raise CorpusError(f"corpus path is a file, not a folder of .txt articles: {folder}")
     if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
+        raise CorpusError(
+            f"corpus folder not found: {folder.absolute()} (set BOT_CORPUS_DIR or pass --corpus)"
+        )
     return sorted(path for path in folder.iterdir() if path.suffix == ARTICLE_SUFFIX)
 
 

@@ -36,6 +36,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         if name.startswith("BOT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("BOT_INDEX_DIR", str(tmp_path / "index-cache"))
+    monkeypatch.setenv("BOT_CORPUS_DIR", str(SEEDS_DIR))  # the default, ./seeds, is left behind
     monkeypatch.chdir(tmp_path)
 
 

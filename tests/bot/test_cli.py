@@ -42,6 +42,12 @@ def test_ask_dash_reads_one_question_per_line(capsys, monkeypatch) -> None:
     assert len(rows[0]["hits"]) == 2
 
 
+def test_an_unquoted_question_is_one_question(capsys) -> None:
+    quoted = run(["ask", "--json", "bi thu thanh uy tphcm la ai"], capsys)[1]
+    code, unquoted, _ = run(["ask", "--json", *"bi thu thanh uy tphcm la ai".split()], capsys)
+    assert code == EXIT_OK and unquoted == quoted
+
+
 def test_plain_ask_prints_the_reply_with_sources(capsys) -> None:
     code, out, _ = run(["ask", "bi thu thanh uy tphcm la ai"], capsys)
     assert code == EXIT_OK and "Bạn hỏi: bí thư thành ủy tphcm là ai" in out
@@ -190,3 +196,13 @@ def test_calibrate_prints_the_constants_of_the_confidence_model(capsys, tmp_path
     only_answerable = write_cases(tmp_path, CASES[:1])
     code, _, err = run(["calibrate", str(only_answerable)], capsys)
     assert code == EXIT_USAGE and "needs answerable and no-answer questions" in err
+
+
+def test_a_missing_or_wrong_corpus_is_named_in_one_line(capsys, tmp_path: Path) -> None:
+    code, _, err = run(["ask", "--corpus", str(tmp_path / "none"), "hỏi"], capsys)
+    assert code == EXIT_USAGE and err.count("\n") == 1
+    assert str(tmp_path / "none") in err and "BOT_CORPUS_DIR" in err
+    article = tmp_path / "a.txt"
+    article.write_text("Tiêu đề\n\nNội dung.", encoding="utf-8")
+    code, _, err = run(["ask", "--corpus", str(article), "hỏi"], capsys)
+    assert code == EXIT_USAGE and "is a file, not a folder" in err
