@@ -108,6 +108,7 @@ def add_handlers(application: Application) -> None:
                 private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                 handlers.non_text_private,
             ),
+            MessageHandler(new_or_edited & filters.COMMAND, handlers.unknown_command),
             CallbackQueryHandler(handlers.more_results, pattern=f"^{handlers.MORE_PREFIX}"),
             InlineQueryHandler(handlers.inline_query),
         ]

@@ -43,6 +43,7 @@ from bot.telegram.texts import (
     REFUSAL,
     SLOW_DOWN,
     START,
+    UNKNOWN_COMMAND,
 )
 from retrieval.answer import NO_ANSWER, Answer, answer
 from retrieval.index import SearchIndex
@@ -232,6 +233,16 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     question = question_in(message, context.bot.username)
     if question and await within_flood_limit(update, context):
         await reply_with_answer(context, message, question)
+
+
+@flood_limited
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have, in a private chat or addressed to it in a group."""
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0] if message is not None else ""
+    private = message is not None and message.chat.type == ChatType.PRIVATE
+    if message is not None and (private or command.endswith(f"@{context.bot.username}")):
+        await send_html(context, message, text_messages(UNKNOWN_COMMAND))
 
 
 @flood_limited

@@ -9,6 +9,7 @@ LOST_QUESTION = "Không tìm thấy câu hỏi gốc; hãy gửi lại câu hỏ
 SLOW_DOWN = "Bạn hỏi nhanh quá. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp."
 LATE = "Xin lỗi vì trả lời muộn: câu hỏi này đã chờ khoảng {minutes} phút do bot gián đoạn."
 NO_MORE = "Không còn kết quả nào khác."
+UNKNOWN_COMMAND = "Không có lệnh này. Gõ /help để xem cách hỏi."
 INLINE_HELP_TITLE = "Gõ câu hỏi về các bài viết"
 INLINE_NOT_FOUND_TITLE = "Không tìm thấy"
 HELP = """Tôi trả lời câu hỏi về {articles} bài báo: trích đoạn văn liên quan nhất, \

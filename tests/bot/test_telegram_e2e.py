@@ -9,7 +9,7 @@ import pytest
 
 from bot.logs import configure_logging
 from bot.telegram.app import build_application
-from bot.telegram.texts import MORE_BUTTON
+from bot.telegram.texts import MORE_BUTTON, UNKNOWN_COMMAND
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi, check_text
 
@@ -153,6 +153,18 @@ async def test_commands_start_help_sources(fake_api, live_bot):
         assert name in sources_reply.params["visible"]
     assert "/seeds" not in sources_reply.params["visible"]  # file names, not server paths
     assert f"@{BOT_USERNAME}" in help_reply.params["visible"]
+
+
+async def test_unknown_commands_point_to_help_where_meant_for_the_bot(fake_api, live_bot):
+    private = fake_api.send_text(506, "/stats")
+    addressed = fake_api.send_text(-507, f"/foo@{BOT_USERNAME}", kind="group", user_id=508)
+    other_bot = fake_api.send_text(-507, "/foo@another_bot", kind="group", user_id=508)
+    bare = fake_api.send_text(-507, "/foo", kind="group", user_id=508)
+    for message in (private, addressed):
+        (reply,) = await replies(fake_api, message)
+        assert reply.params["visible"] == UNKNOWN_COMMAND
+    await asyncio.sleep(0.3)
+    assert not fake_api.replies_to(other_bot) and not fake_api.replies_to(bare)
 
 
 async def test_more_results_shows_the_next_hits_and_answers_the_callback(fake_api, live_bot):
