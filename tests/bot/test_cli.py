@@ -44,7 +44,7 @@ def test_ask_dash_reads_one_question_per_line(capsys, monkeypatch) -> None:
 
 def test_an_unquoted_question_is_one_question(capsys) -> None:
     quoted = run(["ask", "--json", "bi thu thanh uy tphcm la ai"], capsys)[1]
-    code, unquoted, _ = run(["ask", "--json", *"bi thu thanh uy tphcm la ai".split()], capsys)
+    code, unquoted, _ = run(["ask", "--json", *["bi", "thu", "thanh", "uy", "tphcm", "la", "ai"]], capsys)
     assert code == EXIT_OK and unquoted == quoted
 
 
