@@ -44,7 +44,8 @@ def test_ask_dash_reads_one_question_per_line(capsys, monkeypatch) -> None:
 
 def test_an_unquoted_question_is_one_question(capsys) -> None:
     quoted = run(["ask", "--json", "bi thu thanh uy tphcm la ai"], capsys)[1]
-    code, unquoted, _ = run(["ask", "--json", *["bi", "thu", "thanh", "uy", "tphcm", "la", "ai"]], capsys)
+    words = ["bi", "thu", "thanh", "uy", "tphcm", "la", "ai"]
+    code, unquoted, _ = run(["ask", "--json", *words], capsys)
     assert code == EXIT_OK and unquoted == quoted
 
 
