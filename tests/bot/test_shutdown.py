@@ -24,22 +24,32 @@ def bot_environment(fake_api, tmp_path) -> dict[str, str]:  # type: ignore[no-un
     }
 
 
-async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_path) -> None:
-    fake_api.delays["sendMessage"] = 1.5
-    bot = await spawn_bot(bot_environment(fake_api, tmp_path))
+async def ask_then_terminate(
+    fake_api, environment: dict[str, str], chat_id: int
+) -> tuple[dict, int | None, str]:  # type: ignore[no-untyped-def]
+    """Start the bot, ask a question, send SIGTERM while its reply is pending; the exit must
+    come within SHUTDOWN_LIMIT. Returns (the question, exit status, stderr)."""
+    bot = await spawn_bot(environment)
     try:
         await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
-        question = fake_api.send_text(4242, "tu soi tu sua")
-        await fake_api.wait_for(lambda: fake_api.attempts(chat_id=4242), timeout=15)
-        bot.send_signal(signal.SIGTERM)  # while the reply is still on its way
+        question = fake_api.send_text(chat_id, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.attempts(chat_id=chat_id), timeout=15)
+        bot.send_signal(signal.SIGTERM)
         started = time.monotonic()
         _, stderr = await asyncio.wait_for(bot.communicate(), SHUTDOWN_LIMIT)
         assert time.monotonic() - started < SHUTDOWN_LIMIT
     finally:
         if bot.returncode is None:
             bot.kill()
-    log = stderr.decode()
-    assert bot.returncode == 0, log
+    return question, bot.returncode, stderr.decode()
+
+
+async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_path) -> None:
+    fake_api.delays["sendMessage"] = 1.5  # SIGTERM comes while the reply is on its way
+    question, code, log = await ask_then_terminate(
+        fake_api, bot_environment(fake_api, tmp_path), 4242
+    )
+    assert code == 0, log
     assert fake_api.replies_to(question), "the answer in flight was delivered"
     assert "stopped" in log and TOKEN not in log
     later = fake_api.send_text(4243, "tu soi tu sua")
@@ -50,23 +60,12 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_0(fake_api, tmp_p
 async def test_sigterm_during_a_long_429_wait_exits_and_the_answer_comes_after_restart(
     fake_api, tmp_path
 ) -> None:
-    fake_api.retry_after, fake_api.flood_remaining = 60, 1
+    fake_api.retry_after, fake_api.flood_remaining = 60, 1  # the limiter waits 60 s
     environment = bot_environment(fake_api, tmp_path)
-    bot = await spawn_bot(environment)
-    try:
-        await fake_api.wait_for(lambda: fake_api.attempts("setMyCommands"), timeout=30)
-        question = fake_api.send_text(4300, "tu soi tu sua")
-        await fake_api.wait_for(lambda: fake_api.attempts(chat_id=4300), timeout=15)
-        bot.send_signal(signal.SIGTERM)  # while the rate limiter waits out retry_after=60
-        started = time.monotonic()
-        _, stderr = await asyncio.wait_for(bot.communicate(), SHUTDOWN_LIMIT)
-        assert time.monotonic() - started < SHUTDOWN_LIMIT
-    finally:
-        if bot.returncode is None:
-            bot.kill()
-    assert bot.returncode == 0, stderr.decode()
+    question, code, log = await ask_then_terminate(fake_api, environment, 4300)
+    assert code == 0, log
     assert not fake_api.replies_to(question)
-    assert "kept for the next start" in stderr.decode()
+    assert "kept for the next start" in log
     again = await spawn_bot(environment)
     try:
         await fake_api.wait_for(lambda: fake_api.replies_to(question), timeout=30)
