@@ -27,7 +27,7 @@ from retrieval.store import IndexStore
 log = logging.getLogger("bot")
 
 EXIT_OK, EXIT_BELOW_TARGET, EXIT_USAGE = 0, 1, 2
-CONSOLE_NOTICE = "BOT_TOKEN is not set: starting the console adapter instead of Telegram."
+CONSOLE_NOTICE = "BOT_TOKEN chưa được đặt: bot chạy trên dòng lệnh thay cho Telegram."
 
 
 class CliError(Exception):

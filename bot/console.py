@@ -15,9 +15,17 @@ from retrieval.text import shown_name
 PROMPT = "❓ "
 GREETING = (
     "tin-bot — hỏi về {count} bài viết (có dấu hoặc không dấu). "
-    "Lệnh: /sources (danh sách bài), /help, /quit. Ctrl-D để thoát."
+    "Gõ /help để xem cách dùng, /quit hoặc Ctrl-D để thoát."
 )
-QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
+HELP = """Gõ một câu hỏi rồi nhấn Enter, có dấu hoặc không dấu, ví dụ: bi thu thanh uy la ai
+Mỗi câu trả lời trích đoạn văn liên quan nhất, kèm tên tệp nguồn và số đoạn.
+Lệnh:
+  /ask câu hỏi   hỏi (như gõ thẳng câu hỏi)
+  /sources       danh sách {count} bài viết
+  /help          hướng dẫn này
+  /quit, quit    thoát (hoặc Ctrl-D)"""
+UNKNOWN_COMMAND = "Không có lệnh {command}. Gõ /help để xem các lệnh."
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit", "thoát", "thoat"})
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 
 
@@ -40,12 +48,17 @@ def show(answer: Answer, tty: bool) -> str:
 
 
 def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool) -> str:
-    command = line.strip().split(maxsplit=1)[0].lower() if line.strip() else ""
+    command, _, rest = line.strip().partition(" ")
+    command = command.lower()
+    if not command.startswith("/"):
+        return show(ask(line), tty)
+    if command == "/ask":
+        return show(ask(rest), tty)
     if command == "/sources":
         return sources_listing(live.current)
     if command in ("/help", "/start"):
-        return GREETING.format(count=len(live.current.articles))
-    return show(ask(line), tty)
+        return HELP.format(count=len(live.current.articles))
+    return UNKNOWN_COMMAND.format(command=command)
 
 
 def run_console(
@@ -54,7 +67,8 @@ def run_console(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Answer one question a line until EOF or /quit; prompts only on an interactive terminal."""
+    """Answer one question a line until EOF, Ctrl-C or a quit word; prompts only on an
+    interactive terminal."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     tty = stdin.isatty() and stdout.isatty()
     if tty:
@@ -63,7 +77,12 @@ def run_console(
         if tty:
             stdout.write(PROMPT)
             stdout.flush()
-        line = stdin.readline()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:  # Ctrl-C at the prompt: leave the terminal on a fresh line
+            line = ""
         if not line or line.strip().lower() in QUIT_COMMANDS:
+            if tty and not line.strip():
+                print(file=stdout)
             return 0
         print(respond(line, live, ask, tty), file=stdout, end="\n\n", flush=True)

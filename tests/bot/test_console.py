@@ -62,3 +62,23 @@ def test_a_running_console_answers_from_an_article_added_meanwhile(make_corpus, 
     finally:
         console.wait(timeout=30)
     assert "c.txt" not in before and "Nguồn: c.txt, đoạn 2" in after
+
+
+def test_console_commands_ask_help_unknown_and_quit_words(seed_live) -> None:
+    lines = "/ask tự soi tự sửa\n/help\n/foo\nquit\nnever asked\n"
+    stdin, stdout = Terminal(lines), Terminal()
+    run_console(seed_live, functools.partial(answer, index=seed_live.current), stdin, stdout)
+    replies = stdout.getvalue().split(PROMPT)[1:]
+    assert "004_ad9aaa6e7a83250b.txt" in replies[0]  # /ask asks the rest of the line
+    assert "/sources" in replies[1] and "/ask" in replies[1]  # a real help, not the greeting
+    assert "Không có lệnh /foo" in replies[2]
+    assert "never asked" not in stdout.getvalue() and len(replies) == 4
+
+
+def test_end_of_input_on_a_terminal_leaves_a_fresh_line(seed_live) -> None:
+    stdin, stdout = Terminal(""), Terminal()
+    assert (
+        run_console(seed_live, functools.partial(answer, index=seed_live.current), stdin, stdout)
+        == 0
+    )
+    assert stdout.getvalue().endswith(PROMPT + "\n")
