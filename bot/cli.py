@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 
 from bot.bench_arguments import add_bench_arguments
@@ -148,10 +149,18 @@ def command_bench(args: argparse.Namespace, settings: Settings) -> int:
     return bench(args)
 
 
+def installed_version() -> str:
+    try:
+        return metadata.version("tin-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tin-bot", description="Answers questions about Vietnamese news articles."
     )
+    parser.add_argument("--version", action="version", version=f"tin-bot {installed_version()}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="Telegram bot when BOT_TOKEN is set, else the console")
     console = commands.add_parser("console", help="ask questions in the terminal (or a pipe)")

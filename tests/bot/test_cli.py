@@ -207,3 +207,12 @@ def test_a_missing_or_wrong_corpus_is_named_in_one_line(capsys, tmp_path: Path) 
     article.write_text("Tiêu đề\n\nNội dung.", encoding="utf-8")
     code, _, err = run(["ask", "--corpus", str(article), "hỏi"], capsys)
     assert code == EXIT_USAGE and "is a file, not a folder" in err
+
+
+def test_version_names_the_installed_release(capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    out = capsys.readouterr().out
+    from importlib import metadata
+
+    assert stopped.value.code == 0 and out.strip() == f"tin-bot {metadata.version('tin-bot')}"
