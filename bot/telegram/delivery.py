@@ -118,6 +118,13 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         return replayed
 
 
+def kind_of(update: Update) -> str:
+    """What the update is, for the log: its one field besides the id ("message",
+    "callback_query", "inline_query"…), never its content."""
+    fields = update.to_dict()
+    return next((name for name in fields if name != "update_id"), "empty")
+
+
 class InboxProcessor(SimpleUpdateProcessor):
     """Processes updates concurrently and marks each done in the inbox (when there is one)
     once its handlers have run. A mark that cannot be written leaves the update pending:
@@ -141,6 +148,7 @@ class InboxProcessor(SimpleUpdateProcessor):
         await asyncio.sleep(STOP_GRACE_SECONDS)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        started = time.monotonic()
         handling = asyncio.ensure_future(coroutine)
         deadline = asyncio.ensure_future(self._grace_over())
         await asyncio.wait((handling, deadline), return_when=asyncio.FIRST_COMPLETED)
@@ -151,7 +159,11 @@ class InboxProcessor(SimpleUpdateProcessor):
             log.warning("update %s not finished when stopping; kept for the next start", update_id)
             return
         handling.result()
-        if isinstance(update, Update) and self.inbox is not None:
+        if not isinstance(update, Update):
+            return
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.info("update %s (%s) handled in %.0f ms", update.update_id, kind_of(update), elapsed_ms)
+        if self.inbox is not None:
             await self._mark_done(self.inbox, update.update_id)
 
     async def _mark_done(self, inbox: Inbox, update_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 
 import pytest
 
@@ -276,3 +277,18 @@ async def test_slow_answer_does_not_block_other_chats(fake_api, live_bot, monkey
         await replies(fake_api, message)
     assert fake_api.replies_to(slow) == [], "quick chats were answered while the slow one ran"
     await replies(fake_api, slow)
+
+
+async def test_each_update_is_logged_with_its_kind_and_latency_not_its_text(
+    fake_api, live_bot, caplog
+):
+    caplog.set_level(logging.INFO)
+    question = fake_api.send_text(520, "tu soi tu sua bí mật")
+    fake_api.inline("câu hỏi inline riêng", user_id=521)
+    await replies(fake_api, question)
+    await fake_api.wait_for(lambda: fake_api.sent("answerInlineQuery"))
+    await asyncio.sleep(0.2)
+    lines = [r.getMessage() for r in caplog.records if "handled in" in r.getMessage()]
+    assert any("(message) handled in" in line for line in lines)
+    assert any("(inline_query) handled in" in line for line in lines)
+    assert "bí mật" not in caplog.text and "inline riêng" not in caplog.text
