@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 # Below this many articles to tokenise, starting worker processes costs more than it saves.
 PARALLEL_MIN_ARTICLES = 16
+PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the indexer is still there
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,22 @@ class SyncReport:
         return bool(self.added or self.removed)
 
 
+def die_with(parent: int) -> None:
+    """Worker initializer: exit as soon as `parent` (the indexing process) is gone. Workers
+    are children of multiprocessing's fork server, not of the indexer, and a `kill -9` of the
+    indexer would otherwise leave them tokenising, or waiting, forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def terms_or_failure(article: Article) -> ArticleTerms | str:
     """The article's terms, or why they could not be made: one article that fails (out of
     memory, a tokeniser error) must not keep the others from being indexed."""
@@ -89,7 +107,13 @@ def tokenise(
     # Not "fork": a reload runs beside answering threads, and a forked child could inherit
     # the pyvi lock held by one of them.
     context = multiprocessing.get_context("forkserver")
-    executor = ProcessPoolExecutor(workers, mp_context=context) if parallel else None
+    executor = (
+        ProcessPoolExecutor(
+            workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        )
+        if parallel
+        else None
+    )
     try:
         mapped = (
             executor.map(terms_or_failure, articles, chunksize=8)

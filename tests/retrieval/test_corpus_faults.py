@@ -78,3 +78,32 @@ def test_an_article_that_cannot_be_indexed_does_not_block_the_others(
         assert live.refresh()
     assert sources(live) == {"a.txt", "b.txt"}
     assert "skipped bad.txt: could not be indexed (MemoryError: too big)" in caplog.text
+
+
+def _wait_forever(parent: int) -> None:
+    import time
+
+    indexer.die_with(parent)
+    time.sleep(60)
+
+
+def test_a_tokenising_worker_exits_when_the_indexer_is_gone() -> None:
+    import multiprocessing
+    import subprocess
+    import time
+
+    indexer_stand_in = subprocess.Popen(["sleep", "60"])
+    worker = multiprocessing.get_context("spawn").Process(
+        target=_wait_forever, args=(indexer_stand_in.pid,)
+    )
+    worker.start()
+    try:
+        time.sleep(0.5)
+        assert worker.is_alive()
+        indexer_stand_in.kill()
+        indexer_stand_in.wait()
+        worker.join(timeout=3 * indexer.PARENT_CHECK_SECONDS + 2)
+        assert not worker.is_alive() and worker.exitcode == 1
+    finally:
+        if worker.is_alive():
+            worker.kill()
