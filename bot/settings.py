@@ -41,13 +41,14 @@ class Settings(BaseSettings):
     api_url: str = TELEGRAM_API_URL
     log_level: str = "INFO"
     allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
 
-    @field_validator("allowed_chats", mode="before")
+    @field_validator("allowed_chats", "admin_ids", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:
         if not isinstance(value, str):
@@ -55,7 +56,7 @@ class Settings(BaseSettings):
         try:
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         except ValueError:
-            raise ValueError("must be chat ids separated by commas, e.g. 123,-1001234") from None
+            raise ValueError("must be ids separated by commas, e.g. 123,-1001234") from None
 
     @field_validator("webhook_url", "webhook_secret", mode="before")
     @classmethod

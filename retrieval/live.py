@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from retrieval.corpus import ARTICLE_SUFFIX, CorpusError
@@ -59,6 +60,7 @@ class LiveIndex:
         self._lock = threading.Lock()
         self._signature = folder_signature(folder) if folder.is_dir() else {}
         self.current: SearchIndex = sync(folder, store, progress=progress).index
+        self.reloaded_at: float | None = None  # wall time of the last reload that changed it
 
     def refresh(self) -> bool:
         """Pick up corpus changes; True when the index changed. Never raises for a bad
@@ -75,6 +77,7 @@ class LiveIndex:
             self._signature = signature
             self.current = report.index  # served from now on; saved for the next start below
             if report.changed:
+                self.reloaded_at = time.time()
                 log.info(
                     "reloaded: %d articles added or changed, %d removed; %d articles now",
                     len(report.added),

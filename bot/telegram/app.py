@@ -102,6 +102,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("help", handlers.help_command),
             CommandHandler("sources", handlers.sources),
             CommandHandler("ask", handlers.ask_command),
+            CommandHandler("stats", handlers.stats),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_question),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_message),
             MessageHandler(
@@ -144,7 +145,9 @@ def build_application(
     builder = builder.concurrent_updates(InboxProcessor(inbox))
     application = builder.build()
     flood = FloodGuard(settings.flood_limit, settings.flood_window_seconds)
-    application.bot_data["state"] = BotState(live, settings.top_k, flood, settings.allowed_chats)
+    application.bot_data["state"] = BotState(
+        live, settings.top_k, flood, settings.allowed_chats, settings.admin_ids, inbox
+    )
     application.bot_data["reload_seconds"] = settings.reload_seconds
     add_handlers(application)
     return application

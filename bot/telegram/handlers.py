@@ -29,8 +29,10 @@ from telegram.error import Conflict
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.flood import FloodGuard, Verdict
+from bot.telegram.inbox import Inbox
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from bot.telegram.sending import late_notice, send_html, show_typing
+from bot.telegram.stats import Stats, stats_text
 from bot.telegram.texts import (
     ASK_USAGE,
     HELP,
@@ -70,7 +72,10 @@ class BotState:
     top_k: int
     flood: FloodGuard
     allowed_chats: frozenset[int] = frozenset()
+    admin_ids: frozenset[int] = frozenset()
+    inbox: Inbox | None = None
     refused_chats: set[int] = field(default_factory=set)
+    stats: Stats = field(default_factory=Stats)
 
     @property
     def index(self) -> SearchIndex:
@@ -85,7 +90,10 @@ class BotState:
 
     async def ask(self, question: str, top_k: int | None = None, skip: int = 0) -> Answer:
         """`answer()` in a worker thread, so the event loop keeps serving other chats."""
-        return await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
+        started = time.monotonic()
+        result = await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
+        self.stats.record(result, time.monotonic() - started)
+        return result
 
 
 def title_topic(title: str) -> str:
@@ -233,6 +241,25 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     question = question_in(message, context.bot.username)
     if question and await within_flood_limit(update, context):
         await reply_with_answer(context, message, question)
+
+
+@flood_limited
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats for BOT_ADMIN_IDS; to anyone else it is an unknown command."""
+    state = state_of(context)
+    user, message = update.effective_user, update.effective_message
+    if message is None:
+        return
+    if user is None or user.id not in state.admin_ids:
+        await send_html(context, message, text_messages(UNKNOWN_COMMAND))
+        return
+    inbox = state.inbox
+    pending = len(await inbox.call(inbox.pending)) if inbox is not None else None
+    index = state.index
+    text = stats_text(
+        state.stats, len(index.articles), len(index.passages), pending, state.live.reloaded_at
+    )
+    await send_html(context, message, text_messages(text))
 
 
 @flood_limited

@@ -12,6 +12,7 @@ SECRET = "987:never-show-this"
         ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
         ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL"),
         ("BOT_ALLOWED_CHATS", "12,abc", "BOT_ALLOWED_CHATS"),
+        ("BOT_ADMIN_IDS", "me", "BOT_ADMIN_IDS"),
         ("BOT_WEBHOOK_URL", "https://bot.example.org/hook", "BOT_WEBHOOK_SECRET"),
         ("BOT_WEBHOOK_PORT", "70000", "BOT_WEBHOOK_PORT"),
     ],

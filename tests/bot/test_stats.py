@@ -1,0 +1,52 @@
+"""/stats: what an operator sees, and only an operator."""
+
+from __future__ import annotations
+
+import datetime
+
+from bot.telegram.app import build_application
+from bot.telegram.stats import Stats, stats_text
+from bot.telegram.texts import UNKNOWN_COMMAND
+from retrieval.answer import Answer
+from tests.bot.conftest import bot_settings, start_polling, stop_polling
+
+ANSWERED = Answer("q", "q", False, True, (), "r")
+ABSTAINED = Answer("q", "q", False, False, (), "r")
+NOT_MENTIONED = Answer("q", "q", False, False, (), "r", False, ("X",))
+
+
+def test_outcomes_are_counted_since_start_and_today_and_times_are_percentiles() -> None:
+    stats = Stats()
+    monday, tuesday = datetime.date(2026, 11, 23), datetime.date(2026, 11, 24)
+    for n in range(100):
+        stats.record(ANSWERED, (n + 1) / 1000, on=monday)
+    stats.record(ABSTAINED, 0.5, on=tuesday)
+    stats.record(NOT_MENTIONED, 0.5, on=tuesday)
+    assert stats.since_start == {"answered": 100, "abstained": 1, "not mentioned": 1}
+    assert stats.today == {"abstained": 1, "not mentioned": 1}  # a new day starts afresh
+    assert 49 <= (stats.percentile_ms(0.5) or 0) <= 52
+    assert 94 <= (stats.percentile_ms(0.95) or 0) <= 98
+    text = stats_text(stats, 5, 105, 0, None)
+    assert "since start: 100 answered, 1 abstained, 1 not mentioned" in text
+    assert "5 articles, 105 passages" in text and "inbox pending: 0" in text
+
+
+async def test_stats_answer_admins_only(fake_api, seed_live) -> None:
+    settings = bot_settings(fake_api, admin_ids="601")
+    application = build_application(settings, seed_live)
+    await start_polling(application)
+    try:
+        question = fake_api.send_text(601, "tu soi tu sua")
+        await fake_api.wait_for(lambda: fake_api.replies_to(question))
+        admin = fake_api.send_text(601, "/stats")
+        stranger = fake_api.send_text(602, "/stats")
+        await fake_api.wait_for(
+            lambda: fake_api.replies_to(admin) and fake_api.replies_to(stranger)
+        )
+    finally:
+        await stop_polling(application)
+    (report,) = fake_api.replies_to(admin)
+    assert "since start: 1 answered, 0 abstained, 0 not mentioned" in report.params["visible"]
+    assert "5 articles" in report.params["visible"] and "p50" in report.params["visible"]
+    (refusal,) = fake_api.replies_to(stranger)
+    assert refusal.params["visible"] == UNKNOWN_COMMAND
