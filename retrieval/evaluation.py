@@ -12,7 +12,6 @@ both columns of every figure (and how well the bare questions' marks were restor
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from retrieval.answer import Answer, Hit
 from retrieval.text import comparable, fold, has_diacritics, normalize
+from retrieval.tokens import SYLLABLE
 
 LEAD_CHARS = 400
 RANKS = (1, 3, 10)
@@ -182,9 +182,6 @@ class Figure:
         return f"{self.value:.3f}"
 
 
-_SYLLABLE = re.compile(r"[^\W_]+")
-
-
 def restoration_counts(
     question: str, understood: str, known: Callable[[str], bool]
 ) -> tuple[int, int]:
@@ -193,8 +190,8 @@ def restoration_counts(
     A question typed without diacritics in the first place has nothing to compare with."""
     if not has_diacritics(question):
         return 0, 0
-    original = [s.lower() for s in _SYLLABLE.findall(normalize(question))]
-    restored = [s.lower() for s in _SYLLABLE.findall(understood)]
+    original = [s.lower() for s in SYLLABLE.findall(normalize(question))]
+    restored = [s.lower() for s in SYLLABLE.findall(understood)]
     if len(original) != len(restored):
         return 0, sum(known(fold(s)) for s in original)
     pairs = [(o, r) for o, r in zip(original, restored, strict=True) if known(fold(o))]

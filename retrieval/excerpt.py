@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, Terms
 
 MAX_EXCERPT_CHARS = 350
 ELLIPSIS = "…"
-_SYLLABLE = re.compile(r"[^\W_]+")
 
 Span = tuple[int, int]
 
@@ -68,7 +66,7 @@ class QueryWords:
 
 def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
     """The question's folded syllables and syllable pairs that occur in `text`."""
-    folded = [fold(s.lower()) for s in _SYLLABLE.findall(contract_aliases(text))]
+    folded = [fold(s.lower()) for s in SYLLABLE.findall(contract_aliases(text))]
     present = {SYLLABLE_PREFIX + s for s in folded}
     present |= {f"{BIGRAM_PREFIX}{a}_{b}" for a, b in itertools.pairwise(folded)}
     return present & wanted
@@ -113,7 +111,7 @@ def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
 
 def mark_spans(text: str, words: QueryWords) -> list[Span]:
     """Spans of whole question words in `text`, neighbours separated by spaces merged."""
-    found = list(_SYLLABLE.finditer(text))
+    found = list(SYLLABLE.finditer(text))
     syllables = [match.group() for match in found]
     marked = [False] * len(found)
     for start in range(len(found)):

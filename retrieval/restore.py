@@ -9,15 +9,13 @@ question is tokenised like its accented twin.
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from retrieval.text import fold, has_diacritics
-from retrieval.tokens import question_words
+from retrieval.tokens import SYLLABLE, question_words
 
-_SYLLABLE = re.compile(r"[^\W_]+")
 # Below this share of marked syllables a question counts as typed without diacritics: then
 # every bare syllable is restored, not only those the corpus never writes bare.
 MARKED_SHARE_OF_ACCENTED_QUESTION = 0.5
@@ -39,7 +37,7 @@ class Vocabulary:
     pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # spelled pair -> n
 
     def add(self, text: str, sign: int = 1) -> None:
-        syllables = [s.lower() for s in _SYLLABLE.findall(text)]
+        syllables = [s.lower() for s in SYLLABLE.findall(text)]
         for spelled in syllables:
             spellings = self.forms.setdefault(fold(spelled), {})
             _bump(spellings, spelled, sign)
@@ -185,7 +183,7 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     question words). A syllable typed with marks is never changed. A question with marks on
     at least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid",
     "19" cannot) was typed with diacritics: its bare words are mostly meant bare."""
-    matches = list(_SYLLABLE.finditer(question))
+    matches = list(SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
     markable = [s for s in lowered if _is_markable(s, vocabulary)]
     marked = sum(has_diacritics(s) for s in markable)

@@ -23,6 +23,7 @@ from pathlib import Path
 from retrieval.aliases import contract_aliases
 from retrieval.text import fold
 
+SYLLABLE = re.compile(r"[^\W_]+")  # a syllable as written: letters and digits between the rest
 SYLLABLE_PREFIX = "~"
 BIGRAM_PREFIX = "^"
 _PYVI_LOCK = threading.Lock()
