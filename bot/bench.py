@@ -18,6 +18,7 @@ Ratios are what to read: the machines are noisy, the comparison within one run i
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -36,7 +37,8 @@ from typing import Any
 import numpy as np
 
 from bot.settings import PROJECT_DIR
-from retrieval.corpus import load_articles
+from retrieval.corpus import Article, load_articles
+from retrieval.index import ArticleTerms
 from retrieval.text import fold
 
 TOP = 10
@@ -61,6 +63,14 @@ def peak_rss_mb() -> float:
 
 def percentile(samples: list[float], share: float) -> float:
     return float(np.percentile(samples, share * 100)) if samples else float("nan")
+
+
+def indexable(articles: list[Article], workers: int | None) -> list[tuple[Article, ArticleTerms]]:
+    """The articles with their terms; one that fails to tokenise is left out, as a sync does."""
+    from retrieval.indexer import tokenise
+
+    terms = tokenise(articles, workers=workers, progress=None)
+    return [(a, t) for a, t in zip(articles, terms, strict=True) if not isinstance(t, str)]
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -91,7 +101,7 @@ def make_questions(folder: Path, count: int, seed: int = 11) -> list[str]:
     """Keyword questions cut from random sentences of the archive, a third without marks."""
     rng = random.Random(seed)
     files = sorted(folder.iterdir())
-    questions = []
+    questions: list[str] = []
     while len(questions) < count:
         text = rng.choice(files).read_text(encoding="utf-8")
         words = _SYLLABLE.findall(rng.choice([p for p in text.split("\n\n") if p.strip()]))
@@ -111,20 +121,20 @@ def top_scores(scores: np.ndarray) -> list[float]:
 def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]:
     """This project's cold build; also keeps the term lists for the other engines."""
     from retrieval.index import SearchIndex
-    from retrieval.indexer import file_stamp, tokenise
+    from retrieval.indexer import file_stamp
     from retrieval.store import IndexStore
 
     started = time.perf_counter()
     articles = load_articles(corpus)
     read = time.perf_counter()
-    terms = tokenise(articles, workers=None, progress=None)
+    pairs = indexable(articles, workers=None)
     tokenised = time.perf_counter()
-    index = SearchIndex.build(list(zip(articles, terms, strict=True)))
-    stamps = {path.name: file_stamp(path) for path in corpus.iterdir()}
+    index = SearchIndex.build(pairs)
+    stamps = {path.name: stamp for path in corpus.iterdir() if (stamp := file_stamp(path))}
     IndexStore(cache, corpus).save(replace(index, stamps=stamps))
     finished = time.perf_counter()
     with tokens_file.open("w", encoding="utf-8") as stream:
-        json.dump([t for article_terms in terms for t in article_terms], stream)
+        json.dump([t for _, article_terms in pairs for t in article_terms], stream)
     size_mb = sum(len(p.encode()) for a in articles for p in a.texts) / 1e6
     return {
         "articles": len(articles),
@@ -156,9 +166,8 @@ def seconds_until_answerable(live: Any, corpus: Path) -> float:
         live.refresh()
 
 
-def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, float]:
+def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, Any]:
     from retrieval.answer import answer
-    from retrieval.bm25 import top_k
     from retrieval.live import LiveIndex
     from retrieval.store import IndexStore
     from retrieval.tokens import analyze
@@ -167,8 +176,8 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, flo
     index = live.current
     queries = [analyze(q).all() for q in questions]
     answer(questions[0], index)  # first-use imports (pyvi) are not a query's cost
-    retrieval = [timed(lambda q=q: top_k(index.bm25.scores(q), TOP))[0] for q in queries]
-    full = [timed(lambda q=q: answer(q, index))[0] for q in questions]
+    retrieval = [timed(functools.partial(_retrieve, index, q))[0] for q in queries]
+    full = [timed(functools.partial(answer, q, index))[0] for q in questions]
     rankings = [top_scores(index.bm25.scores(q)) for q in queries]
     peak = peak_rss_mb()  # while serving; adding an article below briefly holds two snapshots
     return {
@@ -181,6 +190,12 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, flo
         "peak_rss_mb": peak,
         "rankings": rankings,
     }
+
+
+def _retrieve(index: Any, query: list[str]) -> list[int]:
+    from retrieval.bm25 import top_k
+
+    return top_k(index.bm25.scores(query), TOP)
 
 
 def _load_tokens(tokens_file: str) -> list[list[str]]:
@@ -196,7 +211,7 @@ def measure_naive(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
     build_ms, engine = timed(lambda: BM25Okapi(documents))
     retrieval, rankings = [], []
     for query in queries:
-        elapsed, scores = timed(lambda q=query: engine.get_scores(q))
+        elapsed, scores = timed(functools.partial(engine.get_scores, query))
         retrieval.append(elapsed)
         rankings.append(top_scores(scores))
     return {
@@ -218,9 +233,8 @@ def measure_bm25s(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
     retrieval = []
     for query in queries:
         kept = [t for t in query if t in known] or [next(iter(known))]
-        retrieval.append(
-            timed(lambda q=kept: engine.retrieve([q], k=TOP, show_progress=False, n_threads=1))[0]
-        )
+        search = functools.partial(engine.retrieve, [kept], k=TOP, show_progress=False, n_threads=1)
+        retrieval.append(timed(search)[0])
     return {
         "build_s": build_ms / 1000,
         "retrieval_p50_ms": percentile(retrieval, 0.5),
@@ -268,13 +282,12 @@ def long_article(corpus: Path, megabytes: float, line_breaks: bool) -> str:
 def measure_one_article(text: str) -> dict[str, float]:
     """Cold index of a corpus of one article: seconds, passages, peak memory."""
     from retrieval.index import SearchIndex
-    from retrieval.indexer import tokenise
 
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "long.txt").write_text(text, encoding="utf-8")
         started = time.perf_counter()
         articles = load_articles(Path(folder))
-        index = SearchIndex.build(zip(articles, tokenise(articles, 1, None), strict=True))
+        index = SearchIndex.build(indexable(articles, workers=1))
         seconds = time.perf_counter() - started
     return {"build_s": seconds, "passages": len(index.passages), "peak_rss_mb": peak_rss_mb()}
 

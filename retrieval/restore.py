@@ -12,6 +12,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from retrieval.text import fold, has_diacritics
 from retrieval.tokens import SYLLABLE, question_words
@@ -129,7 +130,7 @@ def within_edits(first: str, second: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
-def _bump(counts: dict, key: object, sign: int) -> None:  # type: ignore[type-arg]
+def _bump(counts: dict[Any, int], key: object, sign: int) -> None:
     count = counts.get(key, 0) + sign
     if count > 0:
         counts[key] = count

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.aliases import contract_aliases
 from retrieval.text import fold
@@ -48,7 +49,7 @@ def question_words() -> tuple[str, ...]:
 
 
 @functools.cache
-def _pyvi_tokenizer():  # type: ignore[no-untyped-def]
+def _pyvi_tokenizer() -> Any:
     """pyvi's tokenizer, imported on first use (it takes a while to load). Loading its model
     writes two `model*.crfsuite` files to the temp folder and never removes them (one pair
     per process, worker processes included): they go to a folder of their own, removed once

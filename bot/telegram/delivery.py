@@ -68,7 +68,7 @@ class FaultReport:
             self._since, self._last = None, 0.0
 
 
-class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
+class DurableQueue(asyncio.Queue[object]):
     """Application.update_queue that stores each update in the inbox before queueing it.
     `patience`: how long one update may wait for the inbox before `put` raises
     InboxUnavailable (None: wait as long as it takes, as polling should)."""

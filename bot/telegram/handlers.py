@@ -13,8 +13,9 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -104,6 +105,14 @@ def title_topic(title: str) -> str:
     return " ".join(words[:EXAMPLE_WORDS]).rstrip(":;,.…")
 
 
+def message_of(update: Update) -> Message:
+    """The message of an update routed here by a message filter (so it has one)."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} has no message")
+    return message
+
+
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     return context.bot_data["state"]
 
@@ -154,7 +163,7 @@ async def within_flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return verdict is Verdict.ANSWER
 
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def flood_limited(handler: Handler) -> Handler:
@@ -189,7 +198,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = START.format(
         help=_help_text(state, context.bot.username), example=example, bare_example=bare_example
     )
-    await send_html(context, update.effective_message, text_messages(text))
+    await send_html(context, message_of(update), text_messages(text))
 
 
 def _help_text(state: BotState, username: str) -> str:
@@ -199,7 +208,7 @@ def _help_text(state: BotState, username: str) -> str:
 @flood_limited
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = _help_text(state_of(context), context.bot.username)
-    await send_html(context, update.effective_message, text_messages(text))
+    await send_html(context, message_of(update), text_messages(text))
 
 
 def sources_text(index: SearchIndex) -> str:
@@ -214,12 +223,12 @@ def sources_text(index: SearchIndex) -> str:
 @flood_limited
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = sources_text(state_of(context).index)
-    await send_html(context, update.effective_message, text_messages(text))
+    await send_html(context, message_of(update), text_messages(text))
 
 
 @flood_limited
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    message = message_of(update)
     question = question_in(message, context.bot.username)
     if not question:
         example, _ = state_of(context).example_questions()
@@ -230,12 +239,12 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @flood_limited
 async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    message = message_of(update)
     await reply_with_answer(context, message, question_in(message, context.bot.username))
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
+    message = message_of(update)
     if not addresses_bot(message, context.bot.id, context.bot.username):
         return  # group chatter is not the bot's business, and does not count against anyone
     question = question_in(message, context.bot.username)
@@ -276,13 +285,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def non_text_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     example, _ = state_of(context).example_questions()
     hint = NON_TEXT_HINT.format(example=example)
-    await send_html(context, update.effective_message, text_messages(hint))
+    await send_html(context, message_of(update), text_messages(hint))
 
 
 @flood_limited
 async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The next hits for the question the pressed answer replied to."""
     query = update.callback_query
+    if query is None:
+        return
     try:
         skip = int((query.data or "").removeprefix(MORE_PREFIX))
     except ValueError:
@@ -291,7 +302,7 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     pressed = query.message if isinstance(query.message, Message) else None
     original = pressed.reply_to_message if pressed is not None else None
     question = question_in(original, context.bot.username) if original else ""
-    if not question:
+    if original is None or not question:
         await query.answer(LOST_QUESTION, show_alert=True)
         return
     await query.answer()
@@ -319,6 +330,8 @@ def _article(
 @flood_limited
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
+    if query is None:
+        return
     state = state_of(context)
     text = query.query.strip()
     if not text:
@@ -353,7 +366,7 @@ async def access_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         raise ApplicationHandlerStop
     message = update.effective_message
     private = chat is not None and chat.type == ChatType.PRIVATE
-    if private and message is not None and chat.id not in state.refused_chats:
+    if chat is not None and private and message is not None and chat.id not in state.refused_chats:
         state.refused_chats.add(chat.id)
         await send_html(context, message, pack([Block.plain(REFUSAL)]))
     raise ApplicationHandlerStop

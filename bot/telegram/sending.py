@@ -4,6 +4,7 @@ apology for questions that waited."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -56,15 +57,23 @@ async def send_html(
 ) -> None:
     """Send messages as replies to `to`; the keyboard goes under the last one."""
     for number, text in enumerate(messages, start=1):
-        await with_retries(
-            lambda text=text, number=number: context.bot.send_message(
-                to.chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
-                reply_markup=markup if number == len(messages) else None,
-            )
-        )
+        keyboard = markup if number == len(messages) else None
+        await with_retries(functools.partial(_reply, context, to, text, keyboard))
+
+
+async def _reply(
+    context: ContextTypes.DEFAULT_TYPE,
+    to: Message,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> Message:
+    return await context.bot.send_message(
+        to.chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
+        reply_markup=markup,
+    )
 
 
 def late_notice(message: Message) -> list[str]:
