@@ -128,7 +128,9 @@ def decode_parameters(pairs: dict[str, str]) -> dict[str, Any]:
 class FakeBotApi:
     """The Bot API's state and behaviour, independent of the transport."""
 
-    def __init__(self, token: str = TOKEN, username: str = BOT_USERNAME) -> None:
+    def __init__(
+        self, token: str = TOKEN, username: str = BOT_USERNAME, first_update_id: int = 1
+    ) -> None:
         self.token = token
         self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Tin", "username": username}
         self.calls: list[Call] = []
@@ -137,7 +139,7 @@ class FakeBotApi:
         self.flood_remaining = 0  # sendMessage calls still to be answered with 429
         self.acknowledged = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
         self.retry_after = 1
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1000)
         self._arrived = asyncio.Event()
         self.port: int | None = None
@@ -146,6 +148,13 @@ class FakeBotApi:
         # Injected faults: method -> its next calls get "500", "409" or "drop" (the connection).
         self.faults: dict[str, list[str]] = {}
         self.delays: dict[str, float] = {}  # method -> seconds before answering
+
+    @classmethod
+    def by_hand(cls) -> FakeBotApi:
+        """The fake for a try-out: update ids start from the clock (milliseconds), so a
+        restarted fake never reuses ids a bot's inbox remembers from the last run (it would
+        take them for redeliveries and answer nothing)."""
+        return cls(first_update_id=time.time_ns() // 1_000_000)
 
     # --- what tests put in -------------------------------------------------------------
     def push(self, kind: str, payload: dict[str, Any]) -> int:
@@ -414,10 +423,10 @@ class FakeRequest(BaseRequest):
 
 async def serve_by_hand(port: int) -> None:
     """Run the fake on a fixed port; each line typed here arrives as a private message."""
-    api = FakeBotApi()
+    api = FakeBotApi.by_hand()
     url = await api.start_server_on(port)
     print(f"fake Bot API on {url}\nstart the bot in another terminal with:")
-    print(f"  BOT_TOKEN={api.token} BOT_API_URL={url} python -m bot")
+    print(f"  BOT_TOKEN={api.token} BOT_API_URL={url} BOT_DATA_DIR=$(mktemp -d) python -m bot")
     print("then type questions here (Ctrl-D to stop); replies are printed as the bot sends them")
     api.on_message = lambda visible: print(f"\n🤖 {visible}\n", flush=True)
     loop = asyncio.get_running_loop()

@@ -61,3 +61,16 @@ def test_each_bot_has_its_own_inbox(tmp_path) -> None:
     first = inbox_path(Settings(token="111:secret-a", data_dir=tmp_path))
     second = inbox_path(Settings(token="222:secret-b", data_dir=tmp_path))
     assert first != second and "secret" not in str(first) + str(second)
+
+
+def test_a_restarted_try_out_fake_is_not_taken_for_redeliveries(tmp_path) -> None:
+    from tests.fake_bot_api import FakeBotApi
+
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    first = FakeBotApi.by_hand()
+    first.send_text(1, "câu hỏi")
+    assert inbox.store(first.updates[-1]["update_id"], "{}")
+    time.sleep(0.002)
+    restarted = FakeBotApi.by_hand()
+    restarted.send_text(1, "câu hỏi")
+    assert inbox.store(restarted.updates[-1]["update_id"], "{}")  # new, not "seen before"
