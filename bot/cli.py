@@ -28,6 +28,7 @@ from retrieval.store import IndexStore
 log = logging.getLogger("bot")
 
 EXIT_OK, EXIT_BELOW_TARGET, EXIT_USAGE = 0, 1, 2
+EXIT_FAILURE = 1
 CONSOLE_NOTICE = "BOT_TOKEN chưa được đặt: bot chạy trên dòng lệnh thay cho Telegram."
 
 
@@ -227,3 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a reader that stopped early, e.g. head
         sys.stderr.close()
         return EXIT_OK
+    except Exception as error:  # anything else: one line, the traceback only at DEBUG
+        log.debug("stopped by an unexpected error", exc_info=True)
+        print(
+            f"tin-bot: stopped by an unexpected {type(error).__name__} "
+            "(BOT_LOG_LEVEL=DEBUG shows where)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

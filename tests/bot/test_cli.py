@@ -216,3 +216,17 @@ def test_version_names_the_installed_release(capsys) -> None:
     from importlib import metadata
 
     assert stopped.value.code == 0 and out.strip() == f"tin-bot {metadata.version('tin-bot')}"
+
+
+def test_an_unexpected_failure_is_one_line_without_a_traceback(capsys, monkeypatch) -> None:
+    import bot.cli as cli
+
+    def failing(args, settings):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"secret {settings.token}")
+
+    monkeypatch.setitem(cli.COMMANDS, "index", failing)
+    monkeypatch.setenv("BOT_TOKEN", "555:do-not-print")
+    code, out, err = run(["index"], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("tin-bot: stopped by an unexpected RuntimeError")
+    assert "do-not-print" not in err + out and "Traceback" not in err
