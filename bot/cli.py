@@ -60,6 +60,7 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
         return command_console(args, settings)
     from bot.telegram.app import TelegramStartError, run_telegram  # imported only when used
 
+    settings.check_webhook()
     try:
         return run_telegram(settings, lambda: open_index(settings))
     except TelegramStartError as error:
@@ -172,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="JSON Lines output")
     ask.add_argument("--top", type=int, choices=range(1, 11), metavar="K", help="hits to show")
     evaluation = commands.add_parser("eval", help="score the bot on JSONL question files")
-    evaluation.add_argument("files", nargs="+", type=Path)
+    evaluation.add_argument(
+        "files", nargs="+", type=Path, help="JSONL question files (see retrieval/evaluation.py)"
+    )
     evaluation.add_argument(
         "--baseline", action="store_true", help="also score plain pyvi + rank-bm25 beside it"
     )

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -70,14 +70,18 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @model_validator(mode="after")
-    def _webhook_needs_secret(self) -> Settings:
-        if self.webhook_url is not None:
-            if not self.webhook_url.startswith("https://"):
-                raise ValueError("BOT_WEBHOOK_URL must start with https://")
-            if self.webhook_secret is None:
-                raise ValueError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
-        return self
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must start with https://")
+        return value
+
+    def check_webhook(self) -> None:
+        """What only the Telegram adapter needs, checked only when it starts: `ask` or `index`
+        must not fail over a half-written webhook configuration."""
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise SettingsError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
 
     @field_validator("token", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ SECRET = "987:never-show-this"
         ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL"),
         ("BOT_ALLOWED_CHATS", "12,abc", "BOT_ALLOWED_CHATS"),
         ("BOT_ADMIN_IDS", "me", "BOT_ADMIN_IDS"),
-        ("BOT_WEBHOOK_URL", "https://bot.example.org/hook", "BOT_WEBHOOK_SECRET"),
+        ("BOT_WEBHOOK_URL", "http://bot.example.org/hook", "BOT_WEBHOOK_URL"),
         ("BOT_WEBHOOK_PORT", "70000", "BOT_WEBHOOK_PORT"),
     ],
 )
@@ -39,3 +39,17 @@ def test_webhook_secret_must_use_telegram_characters(monkeypatch):
     monkeypatch.setenv("BOT_WEBHOOK_SECRET", "has spaces!")
     with pytest.raises(SettingsError, match="BOT_WEBHOOK_SECRET"):
         load_settings()
+
+
+def test_a_webhook_without_its_secret_stops_the_bot_but_not_ask(monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("BOT_TOKEN", SECRET)
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.org/hook")
+    assert main(["ask", "--json", "tu soi tu sua"]) == 0
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        "tin-bot: BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set"
+    )
+    assert SECRET not in err
