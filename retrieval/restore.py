@@ -8,6 +8,7 @@ question is tokenised like its accented twin.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrieval.text import fold, has_diacritics
-from retrieval.tokens import SYLLABLE, question_words
+from retrieval.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
 # every bare syllable is restored, not only those the corpus never writes bare.
@@ -160,6 +161,13 @@ def _question_words() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str,
     return phrases, words
 
 
+@functools.cache
+def _function_syllables() -> frozenset[str]:
+    """The folded one-syllable stopwords ("co", "cua", "la"): a neighbour like these says
+    nothing about which word a bare syllable is ("nao co" is "nào có" as often as "não có")."""
+    return frozenset(fold(word) for word in stopwords() if "_" not in word)
+
+
 def _phrase_spellings(
     lowered: list[str], phrases: dict[tuple[str, ...], tuple[str, ...]]
 ) -> dict[int, str]:
@@ -190,6 +198,7 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     marked = sum(has_diacritics(s) for s in markable)
     typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
     phrases, words = _question_words()
+    function = _function_syllables()
     restored = list(lowered)
     in_phrases = _phrase_spellings(lowered, phrases)
     for i, syllable in enumerate(lowered):
@@ -200,7 +209,10 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
         if i in in_phrases:
             restored[i] = in_phrases[i]
         elif syllable in words:
-            restored[i] = vocabulary.question_word(words[syllable], left, right)
+            evidence = [
+                n if n is not None and fold(n) not in function else None for n in (left, right)
+            ]
+            restored[i] = vocabulary.question_word(words[syllable], *evidence)
         else:
             restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
     pieces: list[str] = []

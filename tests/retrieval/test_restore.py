@@ -70,6 +70,12 @@ def test_question_words_typed_bare_are_question_words() -> None:
     assert restore_diacritics("bao nhieu nguoi", many) == "bao nhiêu người"
 
 
+def test_a_function_word_beside_a_question_word_is_no_evidence() -> None:
+    # The corpus writes "não có" (brain has…) often; "nào có" (which … has) still means which.
+    brain_has = Vocabulary.of(["Não có nhiều nếp. Não có hai bán cầu. Não có vỏ."])
+    assert restore_diacritics("nhung nguoi nao co nguy co", brain_has).split()[2] == "nào"
+
+
 def test_a_question_word_gives_way_to_a_spelling_its_neighbours_stand_beside() -> None:
     assert restore_diacritics("benh nao", BRAIN) == "bệnh não"
     assert restore_diacritics("may bay ha canh", BRAIN) == "máy bay hạ cánh"
