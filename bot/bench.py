@@ -153,7 +153,7 @@ def seconds_until_answerable(live: Any, corpus: Path) -> float:
     from retrieval.answer import answer
 
     added = corpus / "zz-new-article.txt"
-    stop = live.watch(RELOAD_SECONDS)
+    live.start_watching(RELOAD_SECONDS)
     try:
         started = time.perf_counter()
         added.write_text(NEW_ARTICLE, encoding="utf-8")
@@ -162,7 +162,7 @@ def seconds_until_answerable(live: Any, corpus: Path) -> float:
         return time.perf_counter() - started
     finally:
         added.unlink()
-        stop.set()
+        live.stop_watching()
         live.refresh()
 
 

@@ -69,12 +69,11 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_console(args: argparse.Namespace, settings: Settings) -> int:
     live = open_index(settings, getattr(args, "corpus", None))
-    stop = live.watch(settings.reload_seconds) if settings.reload_seconds else None
+    live.start_watching(settings.reload_seconds)
     try:
         return run_console(live, asker(live, settings.top_k))
     finally:
-        if stop is not None:
-            stop.set()
+        live.stop_watching()
 
 
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -61,6 +61,7 @@ class LiveIndex:
         self._signature = folder_signature(folder) if folder.is_dir() else {}
         self.current: SearchIndex = sync(folder, store, progress=progress).index
         self.reloaded_at: float | None = None  # wall time of the last reload that changed it
+        self._watching: threading.Event | None = None  # set to stop the watcher thread
 
     def refresh(self) -> bool:
         """Pick up corpus changes; True when the index changed. Never raises for a bad
@@ -88,8 +89,11 @@ class LiveIndex:
                 self.store.save(report.index)
             return report.changed
 
-    def watch(self, interval: float) -> threading.Event:
-        """Refresh every `interval` seconds in a daemon thread, until the returned event is set."""
+    def start_watching(self, interval: float) -> None:
+        """Refresh every `interval` seconds in a daemon thread until `stop_watching`; nothing
+        when `interval` is 0 or a watcher already runs. The one place a watcher starts."""
+        if not interval or self._watching is not None:
+            return
         stop = threading.Event()
 
         def loop() -> None:
@@ -100,4 +104,9 @@ class LiveIndex:
                     log.error("reload failed: %s", type(error).__name__)
 
         threading.Thread(target=loop, name="corpus-watch", daemon=True).start()
-        return stop
+        self._watching = stop
+
+    def stop_watching(self) -> None:
+        if self._watching is not None:
+            self._watching.set()
+            self._watching = None

@@ -29,7 +29,7 @@ from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers import BotState
+from bot.telegram.handlers import STATE_KEY, BotState
 from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
@@ -49,17 +49,15 @@ COMMANDS = [
 
 
 async def announce(application: Application) -> None:
-    """post_init: register the command menu, start watching the corpus, log who we are
-    (never the token)."""
+    """post_init: register the command menu, replay what the last run left pending, start
+    watching the corpus, log who we are (never the token)."""
     await application.bot.set_my_commands(COMMANDS)
-    state: BotState = application.bot_data["state"]
+    state = state_of_application(application)
     if isinstance(application.update_queue, DurableQueue):
         replayed = await application.update_queue.replay(application.bot)
         if replayed:
             log.info("answering %d updates left pending by the last run first", replayed)
-    interval = application.bot_data["reload_seconds"]
-    if interval:
-        application.bot_data["stop_watch"] = state.live.watch(interval)
+    state.live.start_watching(state.reload_seconds)
     index = state.index
     log.info(
         "started as @%s; corpus: %d articles, %d passages",
@@ -86,9 +84,12 @@ def stop_on_signals(application: Application) -> None:
 
 async def stop_watching(application: Application) -> None:
     """post_shutdown: stop the corpus watcher."""
-    stop = application.bot_data.pop("stop_watch", None)
-    if stop is not None:
-        stop.set()
+    state_of_application(application).live.stop_watching()
+
+
+def state_of_application(application: Application) -> BotState:
+    state: BotState = application.bot_data[STATE_KEY]
+    return state
 
 
 def add_handlers(application: Application) -> None:
@@ -145,10 +146,15 @@ def build_application(
     builder = builder.concurrent_updates(InboxProcessor(inbox))
     application = builder.build()
     flood = FloodGuard(settings.flood_limit, settings.flood_window_seconds)
-    application.bot_data["state"] = BotState(
-        live, settings.top_k, flood, settings.allowed_chats, settings.admin_ids, inbox
+    application.bot_data[STATE_KEY] = BotState(
+        live,
+        settings.top_k,
+        flood,
+        settings.reload_seconds,
+        settings.allowed_chats,
+        settings.admin_ids,
+        inbox,
     )
-    application.bot_data["reload_seconds"] = settings.reload_seconds
     add_handlers(application)
     return application
 

@@ -56,6 +56,7 @@ from retrieval.text import fold, shown_name
 log = logging.getLogger(__name__)
 
 
+STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
 MORE_PREFIX = "more:"
 INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
@@ -72,6 +73,7 @@ class BotState:
     live: LiveIndex
     top_k: int
     flood: FloodGuard
+    reload_seconds: float = 0.0  # how often the corpus folder is looked at; 0: never
     allowed_chats: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
     inbox: Inbox | None = None
@@ -114,7 +116,8 @@ def message_of(update: Update) -> Message:
 
 
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    return context.bot_data["state"]
+    state: BotState = context.bot_data[STATE_KEY]
+    return state
 
 
 def _mention_pattern(username: str) -> re.Pattern[str]:

@@ -122,7 +122,13 @@ def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
 def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path) -> None:
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
     live = LiveIndex(folder, IndexStore(tmp_path / "cache", folder))
-    stop = live.watch(0.2)
+    def watchers() -> int:
+        return sum(t.name == "corpus-watch" for t in threading.enumerate())
+
+    before = watchers()
+    live.start_watching(0.2)
+    live.start_watching(0.2)  # a second start is a no-op, not a second thread
+    assert watchers() == before + 1
     try:
         (folder / "c.txt").write_text(THIRD, encoding="utf-8")
         deadline = time.monotonic() + 2.0
@@ -130,7 +136,11 @@ def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path
             assert time.monotonic() < deadline, "the new article was not picked up in 2 s"
             time.sleep(0.05)
     finally:
-        stop.set()
+        live.stop_watching()
+    deadline = time.monotonic() + 2.0
+    while watchers() > before:
+        assert time.monotonic() < deadline, "the watcher did not stop"
+        time.sleep(0.05)
 
 
 def test_answers_never_fail_during_reloads(make_corpus, tmp_path) -> None:
