@@ -122,6 +122,7 @@ def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
 def test_watcher_picks_up_a_new_article_within_two_seconds(make_corpus, tmp_path) -> None:
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
     live = LiveIndex(folder, IndexStore(tmp_path / "cache", folder))
+
     def watchers() -> int:
         return sum(t.name == "corpus-watch" for t in threading.enumerate())
 
