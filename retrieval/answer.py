@@ -154,7 +154,7 @@ def _hits(
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
     """Answer one question from the index: the best `top_k` hits after the first `skip`."""
     query = understand(question, index)
-    if not query.typed:
+    if not any(character.isalnum() for character in query.typed):  # empty, or only "!!!", "?"
         return Answer(question, "", False, False, (), USAGE_HINT)
     restored = query.restored
     ranking = rank(query, index, RERANK_CANDIDATES)  # one fixed pool: pages stay consistent

@@ -47,7 +47,7 @@ def test_old_and_new_tone_placement_and_case_give_the_same_answer(seed_index) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["Hướng dẫn đăng ký xe máy online", "giá vàng hôm nay", "???!!!", "😀🎉", "là của ai gì"],
+    ["Hướng dẫn đăng ký xe máy online", "giá vàng hôm nay", "là của ai gì"],
 )
 def test_questions_the_corpus_does_not_answer_get_the_no_answer_reply(seed_index, question) -> None:
     result = answer(question, seed_index)
@@ -55,7 +55,7 @@ def test_questions_the_corpus_does_not_answer_get_the_no_answer_reply(seed_index
     assert "/sources" in result.reply
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "!!!", "???!!!", "😀🎉"])
 def test_empty_question_gets_the_usage_hint(seed_index, question) -> None:
     result = answer(question, seed_index)
     assert not result.answered and result.reply == USAGE_HINT
