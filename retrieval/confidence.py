@@ -91,7 +91,7 @@ def shares_found(terms: Iterable[str], bm25: Bm25, positions: list[int]) -> np.n
 
 def sentence_share(passage: str, terms: frozenset[str], bm25: Bm25) -> float:
     """The share of the question information held by the passage's best SENTENCE_WINDOW
-    consecutive sentences (folded syllables and pairs, `terms` as `wanted_terms` gives)."""
+    consecutive sentences (`terms`: folded syllables and pairs, as `Question.folded_terms`)."""
     total, _ = term_information(terms, bm25)
     if not total:
         return 0.0

@@ -65,18 +65,26 @@ class QueryWords:
 
 
 def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
-    """The question's folded syllables and syllable pairs that occur in `text`."""
-    folded = [fold(s.lower()) for s in SYLLABLE.findall(contract_aliases(text))]
+    """The terms of `wanted` that occur in `text`: folded syllables and syllable pairs, and
+    whole words where their syllables stand in order with their marks ("bí_thư" is found in
+    "Bí thư", not in "bị thu")."""
+    syllables = [s.lower() for s in SYLLABLE.findall(contract_aliases(text))]
+    folded = [fold(s) for s in syllables]
     present = {SYLLABLE_PREFIX + s for s in folded}
     present |= {f"{BIGRAM_PREFIX}{a}_{b}" for a, b in itertools.pairwise(folded)}
+    words = [w for w in wanted if not w.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))]
+    longest = max((w.count("_") + 1 for w in words), default=0)
+    present |= {
+        "_".join(syllables[start : start + length])
+        for length in range(1, longest + 1)
+        for start in range(len(syllables) - length + 1)
+    }
     return present & wanted
 
 
 def wanted_terms(terms: Terms) -> frozenset[str]:
-    """The question's folded syllables and pairs, as index terms."""
-    return frozenset(
-        [SYLLABLE_PREFIX + s for s in terms.syllables] + [BIGRAM_PREFIX + b for b in terms.bigrams]
-    )
+    """Every term the question ranks on (`Terms.all`): words, folded syllables and pairs."""
+    return frozenset(terms.all())
 
 
 def information(found: Set[str], bm25: Bm25) -> float:

@@ -1,5 +1,5 @@
 from retrieval.bm25 import Bm25
-from retrieval.excerpt import MAX_EXCERPT_CHARS, make_excerpt
+from retrieval.excerpt import MAX_EXCERPT_CHARS, make_excerpt, matched_terms, wanted_terms
 from retrieval.tokens import analyze
 
 PASSAGE = (
@@ -30,3 +30,18 @@ def test_the_sentence_after_is_left_out_when_it_would_not_fit() -> None:
     excerpt = make_excerpt(passage, analyze("hội nghị sơ kết"), _bm25(passage))
     assert excerpt.text == "Thành ủy tổ chức hội nghị sơ kết Thông tri 18."
     assert len(long_tail) > MAX_EXCERPT_CHARS
+
+
+def test_a_question_word_counts_where_its_syllables_stand_with_their_marks() -> None:
+    wanted = wanted_terms(analyze("bí thư thành ủy"))
+    assert "bí_thư" in matched_terms("Ông là Bí thư Thành ủy.", wanted)
+    found = matched_terms("Ông bị thu hồi bằng.", wanted)
+    assert "bí_thư" not in found and "^bi_thu" in found  # the folded pair still matches
+
+
+def test_the_sentence_with_the_question_words_as_written_is_chosen() -> None:
+    # Both long sentences hold the same folded syllables; only one holds the words themselves.
+    filler = " ".join(["Buổi họp kéo dài đến chiều tối ở hội trường lớn của thành phố."] * 4)
+    passage = f"Anh bị thu xe ở quán ăn. {filler} Ông là bí thư ở quận Ba. {filler}"
+    excerpt = make_excerpt(passage, analyze("bí thư ở quận"), _bm25(passage))
+    assert "Ông là bí thư" in excerpt.text
