@@ -144,7 +144,9 @@ class FakeBotApi:
         self._arrived = asyncio.Event()
         self.port: int | None = None
         self._server: HTTPServer | None = None
-        self.on_message: Callable[[str], None] | None = None  # sees each sent message's text
+        # see each sent message's text and buttons, each answered inline query's results
+        self.on_message: Callable[[str, dict[str, Any] | None], None] | None = None
+        self.on_inline: Callable[[list[dict[str, Any]]], None] | None = None
         # Injected faults: method -> its next calls get "500", "409" or "drop" (the connection).
         self.faults: dict[str, list[str]] = {}
         self.delays: dict[str, float] = {}  # method -> seconds before answering
@@ -340,7 +342,7 @@ class FakeBotApi:
         params["result_id"] = message["message_id"]  # the recorded Call shares this dict
         params["visible"] = visible
         if self.on_message is not None:
-            self.on_message(visible)
+            self.on_message(visible, params.get("reply_markup"))
         return message
 
     async def api_editMessageReplyMarkup(self, params: dict) -> dict:
@@ -352,6 +354,8 @@ class FakeBotApi:
         for result in params["results"]:
             content = result["input_message_content"]
             check_text(content["message_text"], content.get("parse_mode"))
+        if self.on_inline is not None:
+            self.on_inline(params["results"])
         return True
 
     # --- transports --------------------------------------------------------------------
@@ -421,18 +425,72 @@ class FakeRequest(BaseRequest):
         return status, json.dumps(payload).encode()
 
 
+BY_HAND_USER = 1
+BY_HAND_GROUP = -100123
+BY_HAND_HELP = """type a question (a private message), or:
+  /group TEXT    TEXT in a group chat (try "/group /ask …" or "/group @{username} …")
+  /press         press the first button of the bot's last message that has one
+  /inline TEXT   TEXT as an inline query; the results are printed
+anything else starting with "/" (/start, /sources…) is a private command; Ctrl-D stops"""
+
+
+def shown_buttons(markup: dict[str, Any] | None) -> str:
+    rows = (markup or {}).get("inline_keyboard") or []
+    labels = [f"[{button['text']}]" for row in rows for button in row]
+    return f"\n{' '.join(labels)}" if labels else ""
+
+
+def last_button(api: FakeBotApi) -> tuple[dict[str, Any], str] | None:
+    """The bot's latest message with a button, and that button's callback data."""
+    for call in reversed(api.sent()):
+        message = api.messages.get((call.params["chat_id"], call.params["result_id"]))
+        rows = (message or {}).get("reply_markup", {}).get("inline_keyboard") or []
+        if message is not None and rows and rows[0]:
+            return message, rows[0][0]["callback_data"]
+    return None
+
+
+def typed_by_hand(api: FakeBotApi, line: str) -> str | None:
+    """What a line typed into the by-hand fake does; returns a note to print, if any."""
+    command, _, rest = line.strip().partition(" ")
+    if command == "/group" and rest:
+        api.send_text(BY_HAND_GROUP, rest, kind="supergroup", user_id=BY_HAND_USER)
+    elif command == "/inline" and rest:
+        api.inline(rest, user_id=BY_HAND_USER)
+    elif command == "/press":
+        found = last_button(api)
+        if found is None:
+            return "(no message with a button yet)"
+        api.press(*found, user_id=BY_HAND_USER)
+    elif command in ("/group", "/inline", "/?"):
+        return BY_HAND_HELP.format(username=api.bot_user["username"])
+    elif line.strip():
+        api.send_text(BY_HAND_USER, line.strip())
+    return None
+
+
+def print_inline_results(results: list[dict[str, Any]]) -> None:
+    print("\n🔎 inline results:" if results else "\n🔎 no inline results", flush=True)
+    for result in results:
+        print(f"  • {result['title']} — {result.get('description', '')}", flush=True)
+
+
 async def serve_by_hand(port: int) -> None:
-    """Run the fake on a fixed port; each line typed here arrives as a private message."""
+    """Run the fake on a fixed port; lines typed here arrive as updates (`typed_by_hand`)."""
     api = FakeBotApi.by_hand()
     url = await api.start_server_on(port)
     print(f"fake Bot API on {url}\nstart the bot in another terminal with:")
     print(f"  BOT_TOKEN={api.token} BOT_API_URL={url} BOT_DATA_DIR=$(mktemp -d) python -m bot")
-    print("then type questions here (Ctrl-D to stop); replies are printed as the bot sends them")
-    api.on_message = lambda visible: print(f"\n🤖 {visible}\n", flush=True)
+    print(BY_HAND_HELP.format(username=api.bot_user["username"]))
+    api.on_message = lambda visible, markup: print(
+        f"\n🤖 {visible}{shown_buttons(markup)}\n", flush=True
+    )
+    api.on_inline = print_inline_results
     loop = asyncio.get_running_loop()
     while line := await loop.run_in_executor(None, sys.stdin.readline):
-        if line.strip():
-            api.send_text(1, line.strip())
+        note = typed_by_hand(api, line)
+        if note:
+            print(note, flush=True)
     await api.stop_server()
 
 
