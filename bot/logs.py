@@ -45,21 +45,6 @@ class SecretFilter(logging.Filter):
         return True
 
 
-class WithoutData(logging.Filter):
-    """PTB's webhook handler logs an update it cannot parse at CRITICAL with the whole update
-    (the user's text included): keep the event, drop the data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            kind = type(record.exc_info[1]).__name__ if record.exc_info else "unknown"
-            record.msg = f"webhook update could not be parsed ({kind}); Telegram gets a 400"
-            record.args, record.exc_info, record.exc_text = None, None, None
-        return True
-
-
-_WEBHOOK_LOGGER = "telegram.ext._utils.webhookhandler"
-
-
 def configure_logging(level: str, secrets: list[str], stream: TextIO | None = None) -> None:
     """Root logging to stderr at `level`; HTTP client chatter only from WARNING up."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -76,6 +61,3 @@ def configure_logging(level: str, secrets: list[str], stream: TextIO | None = No
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
-    webhook = logging.getLogger(_WEBHOOK_LOGGER)
-    if not any(isinstance(f, WithoutData) for f in webhook.filters):
-        webhook.addFilter(WithoutData())

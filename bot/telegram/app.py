@@ -8,7 +8,6 @@ import signal
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
@@ -33,6 +32,7 @@ from bot.telegram.handlers import STATE_KEY, BotState
 from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
+from bot.telegram.webhook import run_webhook
 from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -159,19 +159,6 @@ def build_application(
     return application
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Arguments of run_webhook / Updater.start_webhook; Telegram must send the secret header."""
-    assert settings.webhook_url is not None and settings.webhook_secret is not None
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": settings.webhook_path,
-        "webhook_url": settings.webhook_url,
-        "secret_token": settings.webhook_secret.get_secret_value(),
-        "allowed_updates": ALLOWED_UPDATES,
-    }
-
-
 def inbox_path(settings: Settings) -> Path:
     """One inbox per bot: update ids are only unique within one bot. The bot's id is the
     token's public part, before the colon."""
@@ -224,7 +211,7 @@ def _serve(settings: Settings, live: LiveIndex) -> int:
     try:
         if settings.webhook_url:
             log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
-            application.run_webhook(**webhook_options(settings), stop_signals=None)
+            run_webhook(application, settings, state_of_application(application))
         else:
             log.info("polling mode")
             application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)

@@ -62,6 +62,10 @@ class FaultReport:
             self._last = now
             log.error("%s failing (%s: %s); retrying", self.what, type(error).__name__, error)
 
+    @property
+    def failing(self) -> bool:
+        return self._since is not None
+
     def succeeded(self) -> None:
         if self._since is not None:
             log.warning("%s recovered after %.0f s", self.what, time.monotonic() - self._since)

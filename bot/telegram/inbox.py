@@ -123,6 +123,15 @@ class Inbox:
         )
         return cursor.rowcount == 1
 
+    def writable(self) -> bool:
+        """Whether a write could start now: the write lock taken and given back at once."""
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+            self._connection.execute("ROLLBACK")
+        except (sqlite3.Error, OSError):
+            return False
+        return True
+
     def mark_done(self, update_id: int) -> None:
         """Handled: keep the id only, so a redelivery is recognised and nothing else stays."""
         self._connection.execute(

@@ -99,6 +99,8 @@ async def test_webhook_bot_killed_after_answering_200(fake_api, environment):
     messages = questions(fake_api)
     headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
     async with httpx.AsyncClient() as client:
+        health = await client.get(f"http://127.0.0.1:{port}/healthz")
+        assert (health.status_code, health.text) == (200, "ok\n")
         for update_id, message in enumerate(messages, start=1):
             update = json.dumps({"update_id": update_id, "message": message})
             answered = await client.post(
@@ -112,4 +114,5 @@ async def test_webhook_bot_killed_after_answering_200(fake_api, environment):
     try:
         await assert_all_answered_once(fake_api, messages)
     finally:
-        await stop(bot, signal.SIGTERM)
+        log = await stop(bot, signal.SIGTERM)
+    assert bot.returncode == 0 and "stopped" in log, log

@@ -44,17 +44,3 @@ def test_the_libraries_debug_lines_with_updates_and_parameters_stay_out(captured
     text = captured.getvalue()
     assert "câu hỏi" not in text and "setWebhook" not in text
     assert "our own debug line" in text
-
-
-def test_an_unparsable_webhook_update_is_logged_without_its_data(captured) -> None:
-    try:
-        raise KeyError("chat")
-    except KeyError as error:
-        logging.getLogger("telegram.ext._utils.webhookhandler").critical(
-            "Received data was *not* processed! Received data was: %r",
-            {"message": {"text": "câu hỏi riêng"}},
-            exc_info=error,
-        )
-    text = captured.getvalue()
-    assert "câu hỏi riêng" not in text and "Traceback" not in text
-    assert "webhook update could not be parsed (KeyError)" in text
