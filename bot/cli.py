@@ -24,6 +24,7 @@ from retrieval.evaluation import Case, evaluate, read_cases
 from retrieval.indexer import ProgressCallback
 from retrieval.live import LiveIndex
 from retrieval.store import IndexStore
+from retrieval.tokens import NoTemporaryFolder
 
 log = logging.getLogger("bot")
 
@@ -225,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, CliError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except NoTemporaryFolder as error:
+        print(f"tin-bot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
     except BrokenPipeError:  # output piped into a reader that stopped early, e.g. head

@@ -48,13 +48,23 @@ def question_words() -> tuple[str, ...]:
     return tuple(line.strip() for line in section.splitlines() if line.strip())
 
 
+class NoTemporaryFolder(OSError):
+    """pyvi's model is unpacked into a temporary folder, and no candidate folder is writable."""
+
+
 @functools.cache
 def _pyvi_tokenizer() -> Any:
     """pyvi's tokenizer, imported on first use (it takes a while to load). Loading its model
     writes two `model*.crfsuite` files to the temp folder and never removes them (one pair
     per process, worker processes included): they go to a folder of their own, removed once
     the model is open (the open model does not need the file any more)."""
-    folder = tempfile.mkdtemp(prefix="tin-bot-pyvi-")
+    try:
+        folder = tempfile.mkdtemp(prefix="tin-bot-pyvi-")
+    except OSError:
+        raise NoTemporaryFolder(
+            "no writable temporary folder for pyvi's model (TMPDIR, /tmp, /var/tmp, the working "
+            "folder); set TMPDIR, or PrivateTmp=yes under systemd"
+        ) from None
     previous, tempfile.tempdir = tempfile.tempdir, folder
     try:
         from pyvi import ViTokenizer
