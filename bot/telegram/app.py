@@ -26,9 +26,9 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram import handlers
+from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers import STATE_KEY, BotState
 from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
@@ -131,6 +131,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
+        .context_types(CONTEXT_TYPES)
         .base_url(settings.api_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .post_init(announce)

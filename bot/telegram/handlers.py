@@ -8,13 +8,11 @@ server-side state, and it keeps working after a restart.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import (
@@ -27,13 +25,13 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Conflict
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram.flood import FloodGuard, Verdict
-from bot.telegram.inbox import Inbox
+from bot.telegram.context import BotContext, BotState
+from bot.telegram.flood import Verdict
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from bot.telegram.sending import late_notice, send_html, show_typing
-from bot.telegram.stats import Stats, stats_text
+from bot.telegram.stats import stats_text
 from bot.telegram.texts import (
     ASK_USAGE,
     HELP,
@@ -48,63 +46,17 @@ from bot.telegram.texts import (
     START,
     UNKNOWN_COMMAND,
 )
-from retrieval.answer import NO_ANSWER, Answer, answer
+from retrieval.answer import NO_ANSWER
 from retrieval.index import SearchIndex
-from retrieval.live import LiveIndex
-from retrieval.text import fold, shown_name
+from retrieval.text import shown_name
 
 log = logging.getLogger(__name__)
 
 
-STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
 MORE_PREFIX = "more:"
 INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
 MAX_LISTED_SOURCES = 50
-EXAMPLE_WORDS = 7
-MIN_TOPIC_WORDS = 4
-
-
-@dataclass
-class BotState:
-    """What every handler needs: the live index, the answer size, who may use the bot and
-    how often."""
-
-    live: LiveIndex
-    top_k: int
-    flood: FloodGuard
-    reload_seconds: float = 0.0  # how often the corpus folder is looked at; 0: never
-    allowed_chats: frozenset[int] = frozenset()
-    admin_ids: frozenset[int] = frozenset()
-    inbox: Inbox | None = None
-    refused_chats: set[int] = field(default_factory=set)
-    stats: Stats = field(default_factory=Stats)
-
-    @property
-    def index(self) -> SearchIndex:
-        """The current snapshot: read once per update, so a reload never splits an answer."""
-        return self.live.current
-
-    def example_questions(self) -> tuple[str, str]:
-        """Two questions the corpus answers, from the first and the last article's title (the
-        second typed without diacritics, as many users do)."""
-        titles = [article.title for article in self.index.articles]
-        return title_topic(titles[0]), fold(title_topic(titles[-1])).lower()
-
-    async def ask(self, question: str, top_k: int | None = None, skip: int = 0) -> Answer:
-        """`answer()` in a worker thread, so the event loop keeps serving other chats."""
-        started = time.monotonic()
-        result = await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
-        self.stats.record(result, time.monotonic() - started)
-        return result
-
-
-def title_topic(title: str) -> str:
-    """A headline's topic, as keywords to ask with: its part before the first colon or comma
-    when that says enough, else its opening words."""
-    head = re.split(r"[:;,]", title, maxsplit=1)[0].split()
-    words = head if len(head) >= MIN_TOPIC_WORDS else title.split()
-    return " ".join(words[:EXAMPLE_WORDS]).rstrip(":;,.…")
 
 
 def message_of(update: Update) -> Message:
@@ -113,11 +65,6 @@ def message_of(update: Update) -> Message:
     if message is None:
         raise ValueError(f"update {update.update_id} has no message")
     return message
-
-
-def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    state: BotState = context.bot_data[STATE_KEY]
-    return state
 
 
 def _mention_pattern(username: str) -> re.Pattern[str]:
@@ -146,11 +93,11 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
     )
 
 
-async def within_flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def within_flood_limit(update: Update, context: BotContext) -> bool:
     """Whether to act on this update now. Over the limit, the one slow-down notice goes where
     the user will see it: an alert on a pressed button, a reply to a message (an inline query
     gets no answer at all)."""
-    state = state_of(context)
+    state = context.state
     user = update.effective_user
     if user is None:
         return True
@@ -166,14 +113,14 @@ async def within_flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return verdict is Verdict.ANSWER
 
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def flood_limited(handler: Handler) -> Handler:
     """The handler, run only while its user is within the flood limit."""
 
     @functools.wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def guarded(update: Update, context: BotContext) -> None:
         if await within_flood_limit(update, context):
             await handler(update, context)
 
@@ -181,9 +128,9 @@ def flood_limited(handler: Handler) -> Handler:
 
 
 async def reply_with_answer(
-    context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, skip: int = 0
+    context: BotContext, message: Message, question: str, skip: int = 0
 ) -> None:
-    state = state_of(context)
+    state = context.state
     await show_typing(context, message.chat_id)
     result = await state.ask(question, skip=skip)
     has_more = result.answered and len(result.hits) == state.top_k
@@ -195,8 +142,8 @@ async def reply_with_answer(
 
 
 @flood_limited
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    state = state_of(context)
+async def start(update: Update, context: BotContext) -> None:
+    state = context.state
     example, bare_example = state.example_questions()
     text = START.format(
         help=_help_text(state, context.bot.username), example=example, bare_example=bare_example
@@ -209,8 +156,8 @@ def _help_text(state: BotState, username: str) -> str:
 
 
 @flood_limited
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = _help_text(state_of(context), context.bot.username)
+async def help_command(update: Update, context: BotContext) -> None:
+    text = _help_text(context.state, context.bot.username)
     await send_html(context, message_of(update), text_messages(text))
 
 
@@ -224,29 +171,29 @@ def sources_text(index: SearchIndex) -> str:
 
 
 @flood_limited
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = sources_text(state_of(context).index)
+async def sources(update: Update, context: BotContext) -> None:
+    text = sources_text(context.state.index)
     await send_html(context, message_of(update), text_messages(text))
 
 
 @flood_limited
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: BotContext) -> None:
     message = message_of(update)
     question = question_in(message, context.bot.username)
     if not question:
-        example, _ = state_of(context).example_questions()
+        example, _ = context.state.example_questions()
         await send_html(context, message, text_messages(ASK_USAGE.format(example=example)))
         return
     await reply_with_answer(context, message, question)
 
 
 @flood_limited
-async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_question(update: Update, context: BotContext) -> None:
     message = message_of(update)
     await reply_with_answer(context, message, question_in(message, context.bot.username))
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: BotContext) -> None:
     message = message_of(update)
     if not addresses_bot(message, context.bot.id, context.bot.username):
         return  # group chatter is not the bot's business, and does not count against anyone
@@ -256,9 +203,9 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 @flood_limited
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats for BOT_ADMIN_IDS; to anyone else it is an unknown command."""
-    state = state_of(context)
+    state = context.state
     user, message = update.effective_user, update.effective_message
     if message is None:
         return
@@ -275,7 +222,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @flood_limited
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have, in a private chat or addressed to it in a group."""
     message = update.effective_message
     command = (message.text or "").split(maxsplit=1)[0] if message is not None else ""
@@ -285,14 +232,14 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 @flood_limited
-async def non_text_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    example, _ = state_of(context).example_questions()
+async def non_text_private(update: Update, context: BotContext) -> None:
+    example, _ = context.state.example_questions()
     hint = NON_TEXT_HINT.format(example=example)
     await send_html(context, message_of(update), text_messages(hint))
 
 
 @flood_limited
-async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def more_results(update: Update, context: BotContext) -> None:
     """The next hits for the question the pressed answer replied to."""
     query = update.callback_query
     if query is None:
@@ -310,11 +257,11 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    result = await state_of(context).ask(question, skip=skip)
+    result = await context.state.ask(question, skip=skip)
     if not result.hits:
         await send_html(context, original, text_messages(NO_MORE))
         return
-    state = state_of(context)
+    state = context.state
     markup = more_button(skip + state.top_k) if len(result.hits) == state.top_k else None
     await send_html(context, original, answer_messages(result), markup)
 
@@ -331,11 +278,11 @@ def _article(
 
 
 @flood_limited
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
     if query is None:
         return
-    state = state_of(context)
+    state = context.state
     text = query.query.strip()
     if not text:
         example, _ = state.example_questions()
@@ -355,9 +302,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
 
 
-async def access_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def access_guard(update: Update, context: BotContext) -> None:
     """Runs before every handler: stops updates from chats not in BOT_ALLOWED_CHATS."""
-    state = state_of(context)
+    state = context.state
     if not state.allowed_chats:
         return
     chat, user = update.effective_chat, update.effective_user
@@ -375,7 +322,7 @@ async def access_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the failure in one line (type only: messages may quote URLs) and keep running.
     Errors without an update come from fetching updates (polling retries by itself)."""
     error = context.error

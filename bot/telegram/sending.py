@@ -13,8 +13,8 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.telegram.context import BotContext
 from bot.telegram.render import text_messages
 from bot.telegram.texts import LATE
 
@@ -50,7 +50,7 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
 
 
 async def send_html(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     to: Message,
     messages: list[str],
     markup: InlineKeyboardMarkup | None = None,
@@ -62,7 +62,7 @@ async def send_html(
 
 
 async def _reply(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     to: Message,
     text: str,
     markup: InlineKeyboardMarkup | None,
@@ -85,7 +85,7 @@ def late_notice(message: Message) -> list[str]:
     return text_messages(LATE.format(minutes=max(1, round(waited / 60))))
 
 
-async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+async def show_typing(context: BotContext, chat_id: int) -> None:
     """The "typing…" status: nice to have, never worth failing or waiting for."""
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

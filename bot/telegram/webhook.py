@@ -27,8 +27,8 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from bot.settings import Settings
+from bot.telegram.context import BotState
 from bot.telegram.delivery import DurableQueue
-from bot.telegram.handlers import BotState
 from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)

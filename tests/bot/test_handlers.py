@@ -11,7 +11,7 @@ import pytest_asyncio
 from telegram import Message, Update
 from telegram.ext import Application
 
-import bot.telegram.handlers as handlers
+import bot.telegram.context as context
 import bot.telegram.sending as sending
 from bot.telegram.app import build_application
 from bot.telegram.handlers import addresses_bot, question_in
@@ -48,7 +48,7 @@ async def test_a_failing_handler_is_logged_by_type_and_the_bot_keeps_going(
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(handlers, "answer", broken)
+    monkeypatch.setattr(context, "answer", broken)
     first = api.new_message(api.chat(43), api.user(43), "tu soi tu sua")
     with caplog.at_level(logging.ERROR):
         await application.process_update(update_with(api, application, first))
@@ -136,8 +136,8 @@ def test_a_question_that_waited_gets_a_late_notice() -> None:
 
 
 def test_example_questions_are_headline_topics_and_get_answers(seed_live) -> None:
+    from bot.telegram.context import BotState, title_topic
     from bot.telegram.flood import FloodGuard
-    from bot.telegram.handlers import BotState, title_topic
     from retrieval.answer import answer
 
     assert (

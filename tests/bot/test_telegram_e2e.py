@@ -259,9 +259,9 @@ async def test_allowed_chats_refuse_others_once_and_ignore_other_groups(fake_api
 
 @pytest.mark.parametrize("chats", [5])
 async def test_slow_answer_does_not_block_other_chats(fake_api, live_bot, monkeypatch, chats):
-    import bot.telegram.handlers as handlers
+    import bot.telegram.context as context_module
 
-    real_answer = handlers.answer
+    real_answer = context_module.answer
 
     def slow_for_one_chat(question, *args, **kwargs):  # type: ignore[no-untyped-def]
         if question.startswith("chậm"):
@@ -270,7 +270,7 @@ async def test_slow_answer_does_not_block_other_chats(fake_api, live_bot, monkey
             time.sleep(1.0)
         return real_answer(question, *args, **kwargs)
 
-    monkeypatch.setattr(handlers, "answer", slow_for_one_chat)
+    monkeypatch.setattr(context_module, "answer", slow_for_one_chat)
     slow = fake_api.send_text(700, "chậm Luật Biên phòng")
     quick = [fake_api.send_text(701 + n, "tu soi tu sua") for n in range(chats)]
     for message in quick:

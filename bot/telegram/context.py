@@ -1,0 +1,80 @@
+"""What every handler reads: the bot's state, and the typed context PTB hands each handler.
+
+PTB creates `bot_data` itself, with no arguments, so the state lives under one key of it, put
+there once by `app.build_application`; `BotContext.state` reads it back typed (PTB's
+contexttypesbot example's way: a CallbackContext subclass given to ContextTypes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.telegram.flood import FloodGuard
+from bot.telegram.inbox import Inbox
+from bot.telegram.stats import Stats
+from retrieval.answer import Answer, answer
+from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
+from retrieval.text import fold
+
+STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
+EXAMPLE_WORDS = 7
+MIN_TOPIC_WORDS = 4
+
+
+@dataclass
+class BotState:
+    """What every handler needs: the live index, the answer size, who may use the bot and
+    how often."""
+
+    live: LiveIndex
+    top_k: int
+    flood: FloodGuard
+    reload_seconds: float = 0.0  # how often the corpus folder is looked at; 0: never
+    allowed_chats: frozenset[int] = frozenset()
+    admin_ids: frozenset[int] = frozenset()
+    inbox: Inbox | None = None
+    refused_chats: set[int] = field(default_factory=set)
+    stats: Stats = field(default_factory=Stats)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The current snapshot: read once per update, so a reload never splits an answer."""
+        return self.live.current
+
+    def example_questions(self) -> tuple[str, str]:
+        """Two questions the corpus answers, from the first and the last article's title (the
+        second typed without diacritics, as many users do)."""
+        titles = [article.title for article in self.index.articles]
+        return title_topic(titles[0]), fold(title_topic(titles[-1])).lower()
+
+    async def ask(self, question: str, top_k: int | None = None, skip: int = 0) -> Answer:
+        """`answer()` in a worker thread, so the event loop keeps serving other chats."""
+        started = time.monotonic()
+        result = await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
+        self.stats.record(result, time.monotonic() - started)
+        return result
+
+
+def title_topic(title: str) -> str:
+    """A headline's topic, as keywords to ask with: its part before the first colon or comma
+    when that says enough, else its opening words."""
+    head = re.split(r"[:;,]", title, maxsplit=1)[0].split()
+    words = head if len(head) >= MIN_TOPIC_WORDS else title.split()
+    return " ".join(words[:EXAMPLE_WORDS]).rstrip(":;,.…")
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[str, Any]]):
+    @property
+    def state(self) -> BotState:
+        state: BotState = self.bot_data[STATE_KEY]
+        return state
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext)
