@@ -42,9 +42,7 @@ def _bold_on_terminal(excerpt: Excerpt) -> str:
 def show(answer: Answer, tty: bool) -> str:
     if not (tty and answer.answered):
         return answer.reply
-    return render_reply(
-        answer.understood, answer.restored, answer.hits, answer.lead, _bold_on_terminal
-    )
+    return render_reply(answer.blocks, _bold_on_terminal)
 
 
 def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool) -> str:

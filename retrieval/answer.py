@@ -74,6 +74,13 @@ class Answer:
     lead: bool = False  # whether the first hit's excerpt is the answering sentence
     unmentioned: tuple[str, ...] = ()  # the question's names the articles never mention
 
+    @property
+    def blocks(self) -> tuple[ReplyBlock, ...]:
+        """The reply's layout (empty when nothing was answered), for adapters that mark words."""
+        if not self.answered:
+            return ()
+        return reply_blocks(self.understood, self.restored, self.hits, self.lead)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -84,26 +91,50 @@ class Answer:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class UnderstoodBlock:
+    """The question as the bot read it, shown when its diacritics were restored."""
+
+    text: str  # UNDERSTOOD_PREFIX and the question
+
+
+@dataclass(frozen=True, slots=True)
+class HitBlock:
+    """One excerpt over its citation; `label` is LEAD_PREFIX when it answers the question."""
+
+    label: str
+    hit: Hit
+
+
+ReplyBlock = UnderstoodBlock | HitBlock
+
+
+def reply_blocks(
+    understood: str, restored: bool, hits: tuple[Hit, ...], leads: bool
+) -> tuple[ReplyBlock, ...]:
+    """The reply's layout, decided once for every adapter: what was understood (when
+    restored), then each excerpt, the first labelled when it is the answering sentence."""
+    blocks: list[ReplyBlock] = [UnderstoodBlock(UNDERSTOOD_PREFIX + understood)] if restored else []
+    for number, hit in enumerate(hits):
+        blocks.append(HitBlock(LEAD_PREFIX if leads and number == 0 else "", hit))
+    return tuple(blocks)
+
+
 def plain_excerpt(excerpt: Excerpt) -> str:
     return excerpt.text
 
 
 def render_reply(
-    understood: str,
-    restored: bool,
-    hits: tuple[Hit, ...],
-    leads: bool,
-    show_excerpt: Callable[[Excerpt], str] = plain_excerpt,
+    blocks: tuple[ReplyBlock, ...], show_excerpt: Callable[[Excerpt], str] = plain_excerpt
 ) -> str:
-    """Text reply: what was understood (when restored), the answering sentence (when `leads`),
-    then each excerpt over its citation."""
-    blocks = [f"{UNDERSTOOD_PREFIX}{understood}"] if restored else []
-    for number, hit in enumerate(hits):
-        prefix = LEAD_PREFIX if leads and number == 0 else ""
-        blocks.append(
-            f"{prefix}{show_excerpt(hit.excerpt)}\n— {hit.citation()} ({hit.short_title})"
-        )
-    return "\n\n".join(blocks)
+    """The blocks as plain text; `show_excerpt` marks the matched words its own way."""
+    return "\n\n".join(
+        block.text
+        if isinstance(block, UnderstoodBlock)
+        else f"{block.label}{show_excerpt(block.hit.excerpt)}\n— {block.hit.citation()} "
+        f"({block.hit.short_title})"
+        for block in blocks
+    )
 
 
 def next_in_article(index: SearchIndex, position: int) -> Passage | None:
@@ -166,5 +197,5 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
     if not ranking.ranked or not is_confident(signals(query, index, ranking.ranked)):
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
     hits, lead = _hits(query, index, ranking.ranked, top_k, skip)
-    reply = render_reply(query.understood, restored, hits, lead)
+    reply = render_reply(reply_blocks(query.understood, restored, hits, lead))
     return Answer(question, query.understood, restored, True, hits, reply, lead)

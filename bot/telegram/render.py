@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from retrieval.answer import LEAD_PREFIX, UNDERSTOOD_PREFIX, Answer, Hit
+from retrieval.answer import Answer, Hit, UnderstoodBlock
 from retrieval.excerpt import with_marks
 
 MAX_MESSAGE_UNITS = 4096
@@ -87,11 +87,12 @@ def answer_messages(answer: Answer) -> list[str]:
     """The answer as Telegram HTML messages: what was understood, then each cited excerpt."""
     if not answer.answered:
         return pack([Block.plain(answer.reply)])
-    blocks = [Block.plain(UNDERSTOOD_PREFIX + answer.understood, "i")] if answer.restored else []
-    for number, hit in enumerate(answer.hits):
-        leads = number == 0 and answer.lead
-        blocks.append(hit_block(hit, LEAD_PREFIX if leads else ""))
-    return pack(blocks)
+    return pack(
+        Block.plain(block.text, "i")
+        if isinstance(block, UnderstoodBlock)
+        else hit_block(block.hit, block.label)
+        for block in answer.blocks
+    )
 
 
 def text_messages(text: str) -> list[str]:
