@@ -17,6 +17,7 @@ from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluatio
 from bot.logs import configure_logging
 from bot.progress import progress_printer
 from bot.settings import Settings, SettingsError, load_settings
+from bot.texts import CONSOLE_NOTICE
 from retrieval.answer import Answer, answer
 from retrieval.baseline import PlainBm25
 from retrieval.corpus import CorpusError
@@ -30,7 +31,6 @@ log = logging.getLogger("bot")
 
 EXIT_OK, EXIT_BELOW_TARGET, EXIT_USAGE = 0, 1, 2
 EXIT_FAILURE = 1
-CONSOLE_NOTICE = "BOT_TOKEN chưa được đặt: bot chạy trên dòng lệnh thay cho Telegram."
 
 
 class CliError(Exception):

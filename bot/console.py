@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.texts import CONSOLE_GREETING, CONSOLE_HELP, CONSOLE_UNKNOWN_COMMAND
 from retrieval.answer import Answer, render_reply
 from retrieval.excerpt import Excerpt, with_marks
 from retrieval.index import SearchIndex
@@ -13,18 +14,6 @@ from retrieval.live import LiveIndex
 from retrieval.text import shown_name
 
 PROMPT = "❓ "
-GREETING = (
-    "tin-bot — hỏi về {count} bài viết (có dấu hoặc không dấu). "
-    "Gõ /help để xem cách dùng, /quit hoặc Ctrl-D để thoát."
-)
-HELP = """Gõ một câu hỏi rồi nhấn Enter, có dấu hoặc không dấu, ví dụ: bi thu thanh uy la ai
-Mỗi câu trả lời trích đoạn văn liên quan nhất, kèm tên tệp nguồn và số đoạn.
-Lệnh:
-  /ask câu hỏi   hỏi (như gõ thẳng câu hỏi)
-  /sources       danh sách {count} bài viết
-  /help          hướng dẫn này
-  /quit, quit    thoát (hoặc Ctrl-D)"""
-UNKNOWN_COMMAND = "Không có lệnh {command}. Gõ /help để xem các lệnh."
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit", "thoát", "thoat"})
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 
@@ -55,8 +44,8 @@ def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool)
     if command == "/sources":
         return sources_listing(live.current)
     if command in ("/help", "/start"):
-        return HELP.format(count=len(live.current.articles))
-    return UNKNOWN_COMMAND.format(command=command)
+        return CONSOLE_HELP.format(count=len(live.current.articles))
+    return CONSOLE_UNKNOWN_COMMAND.format(command=command)
 
 
 def run_console(
@@ -70,7 +59,7 @@ def run_console(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     tty = stdin.isatty() and stdout.isatty()
     if tty:
-        print(GREETING.format(count=len(live.current.articles)), file=stdout)
+        print(CONSOLE_GREETING.format(count=len(live.current.articles)), file=stdout)
     while True:
         if tty:
             stdout.write(PROMPT)

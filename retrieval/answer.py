@@ -14,24 +14,10 @@ from retrieval.lead import Candidates, answering_sentence
 from retrieval.question import Question, understand
 from retrieval.search import RERANK_CANDIDATES, Ranked, rank, score_one, signals
 from retrieval.text import shown_name
+from retrieval.texts import LEAD_PREFIX, NO_ANSWER, NOT_MENTIONED, UNDERSTOOD_PREFIX, USAGE_HINT
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60
-
-USAGE_HINT = (
-    "Hãy gõ một câu hỏi về các bài viết, có dấu hoặc không dấu, ví dụ: "
-    "«Ai chủ trì Hội nghị sơ kết Thông tri 18?»"
-)
-NO_ANSWER = (
-    "Xin lỗi, các bài viết hiện có không có thông tin trả lời câu hỏi này. "
-    "Gõ /sources để xem danh sách bài viết."
-)
-NOT_MENTIONED = (
-    "Các bài viết không nhắc đến {names}, nên không trả lời được câu hỏi này. "
-    "Gõ /sources để xem danh sách bài viết."
-)
-UNDERSTOOD_PREFIX = "Bạn hỏi: "
-LEAD_PREFIX = "Trả lời: "
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
 from bot.telegram.webhook import run_webhook
+from bot.texts import COMMAND_MENU
 from retrieval.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,7 @@ log = logging.getLogger(__name__)
 # 429 flood control: the rate limiter waits `retry_after` and tries again, this many times.
 FLOOD_RETRIES = 5
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-COMMANDS = [
-    BotCommand("start", "Giới thiệu và ví dụ câu hỏi"),
-    BotCommand("help", "Cách hỏi bot"),
-    BotCommand("sources", "Danh sách bài viết"),
-    BotCommand("ask", "Hỏi trong nhóm: /ask câu hỏi"),
-]
+COMMANDS = [BotCommand(command, description) for command, description in COMMAND_MENU]
 
 
 async def announce(application: Application) -> None:

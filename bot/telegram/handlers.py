@@ -32,7 +32,7 @@ from bot.telegram.flood import Verdict
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from bot.telegram.sending import late_notice, send_html, show_typing
 from bot.telegram.stats import stats_text
-from bot.telegram.texts import (
+from bot.texts import (
     ASK_USAGE,
     HELP,
     INLINE_HELP_TITLE,
@@ -46,9 +46,9 @@ from bot.telegram.texts import (
     START,
     UNKNOWN_COMMAND,
 )
-from retrieval.answer import NO_ANSWER
 from retrieval.index import SearchIndex
 from retrieval.text import shown_name
+from retrieval.texts import NO_ANSWER
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.context import BotContext
 from bot.telegram.render import text_messages
-from bot.telegram.texts import LATE
+from bot.texts import LATE
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

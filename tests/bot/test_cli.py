@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import CONSOLE_NOTICE, EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
+from bot.cli import EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
+from bot.texts import CONSOLE_NOTICE
 from retrieval.confidence import Signals
 from tests.conftest import PROJECT_DIR, SEEDS_DIR
 

@@ -2,7 +2,8 @@ import functools
 import io
 
 from bot.console import ANSI_BOLD, PROMPT, run_console
-from retrieval.answer import USAGE_HINT, answer
+from retrieval.answer import answer
+from retrieval.texts import USAGE_HINT
 
 
 class Terminal(io.StringIO):

@@ -6,7 +6,7 @@ import datetime
 
 from bot.telegram.app import build_application
 from bot.telegram.stats import Stats, stats_text
-from bot.telegram.texts import UNKNOWN_COMMAND
+from bot.texts import UNKNOWN_COMMAND
 from retrieval.answer import Answer
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 

@@ -2,10 +2,11 @@ import json
 
 import pytest
 
-from retrieval.answer import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT, answer
+from retrieval.answer import answer
 from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS, QueryWords, mark_spans
 from retrieval.indexer import load_index
 from retrieval.text import comparable, fold
+from retrieval.texts import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT
 from retrieval.tokens import analyze
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"

@@ -2,10 +2,11 @@
 
 from dataclasses import replace
 
-from retrieval.answer import NO_ANSWER, answer
+from retrieval.answer import answer
 from retrieval.bm25 import Bm25
 from retrieval.confidence import Signals, confidence, is_confident, sentence_share
 from retrieval.excerpt import wanted_terms
+from retrieval.texts import NO_ANSWER
 from retrieval.tokens import analyze
 
 ARTICLES = {

@@ -2,9 +2,10 @@
 
 import pytest
 
-from retrieval.answer import LEAD_PREFIX, answer
+from retrieval.answer import answer
 from retrieval.lead import answers, names_title_holder
 from retrieval.question import Asking, Asks, asks
+from retrieval.texts import LEAD_PREFIX
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi mới được xây dựng để thay cầu sắt cũ "

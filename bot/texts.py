@@ -1,4 +1,5 @@
-"""What the bot says, in Vietnamese: every fixed text in one place."""
+"""What the adapters say, in Vietnamese: every fixed text of the console, the command line
+and Telegram in one place (the answering core's own are in retrieval/texts.py)."""
 
 MORE_BUTTON = "Thêm kết quả"
 
@@ -27,3 +28,26 @@ START = """Xin chào! {help}
 Thử hỏi:
 • {example}
 • {bare_example}"""
+
+# Telegram's command menu: (command, description)
+COMMAND_MENU = (
+    ("start", "Giới thiệu và ví dụ câu hỏi"),
+    ("help", "Cách hỏi bot"),
+    ("sources", "Danh sách bài viết"),
+    ("ask", "Hỏi trong nhóm: /ask câu hỏi"),
+)
+
+# The console and the command line
+CONSOLE_NOTICE = "BOT_TOKEN chưa được đặt: bot chạy trên dòng lệnh thay cho Telegram."
+CONSOLE_GREETING = (
+    "tin-bot — hỏi về {count} bài viết (có dấu hoặc không dấu). "
+    "Gõ /help để xem cách dùng, /quit hoặc Ctrl-D để thoát."
+)
+CONSOLE_HELP = """Gõ một câu hỏi rồi nhấn Enter, có dấu hoặc không dấu, ví dụ: bi thu thanh uy la ai
+Mỗi câu trả lời trích đoạn văn liên quan nhất, kèm tên tệp nguồn và số đoạn.
+Lệnh:
+  /ask câu hỏi   hỏi (như gõ thẳng câu hỏi)
+  /sources       danh sách {count} bài viết
+  /help          hướng dẫn này
+  /quit, quit    thoát (hoặc Ctrl-D)"""
+CONSOLE_UNKNOWN_COMMAND = "Không có lệnh {command}. Gõ /help để xem các lệnh."

@@ -1,0 +1,17 @@
+"""What the answering core says, in Vietnamese: its fixed texts in one place (the adapters'
+own texts are in bot/texts.py)."""
+
+USAGE_HINT = (
+    "Hãy gõ một câu hỏi về các bài viết, có dấu hoặc không dấu, ví dụ: "
+    "«Ai chủ trì Hội nghị sơ kết Thông tri 18?»"
+)
+NO_ANSWER = (
+    "Xin lỗi, các bài viết hiện có không có thông tin trả lời câu hỏi này. "
+    "Gõ /sources để xem danh sách bài viết."
+)
+NOT_MENTIONED = (
+    "Các bài viết không nhắc đến {names}, nên không trả lời được câu hỏi này. "
+    "Gõ /sources để xem danh sách bài viết."
+)
+UNDERSTOOD_PREFIX = "Bạn hỏi: "
+LEAD_PREFIX = "Trả lời: "
