@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bot.bench_arguments import add_bench_arguments
+from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
 from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
 from bot.logs import configure_logging
@@ -146,9 +146,13 @@ def command_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.bench import main as bench  # numpy-heavy comparisons load only when asked for
+    from benchmark.bench import MissingExtra  # numpy-heavy comparisons load only when asked for
+    from benchmark.bench import main as bench
 
-    return bench(args)
+    try:
+        return bench(args)
+    except MissingExtra as error:
+        raise CliError(str(error)) from None
 
 
 def installed_version() -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -36,13 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from bot.settings import PROJECT_DIR
+from bot.settings import PROJECT_DIR, Settings
+from retrieval.bm25 import K1, B
 from retrieval.corpus import Article, load_articles
 from retrieval.index import ArticleTerms
 from retrieval.text import fold
 
 TOP = 10
-RELOAD_SECONDS = 0.5  # BOT_RELOAD_SECONDS's default
+EXTRAS = ("bm25s", "rank_bm25")  # the reference engines
+RELOAD_SECONDS = Settings.model_fields["reload_seconds"].default  # BOT_RELOAD_SECONDS's
 NEW_ARTICLE = (
     "Cầu Kỳ Lân khánh thành\n\nCầu Kỳ Lân bắc qua sông Vàm Thuật được khánh thành sáng nay, "
     "nối hai phường Tân Chánh Hiệp và Thạnh Xuân.\n"
@@ -227,7 +230,7 @@ def measure_bm25s(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
     import bm25s
 
     documents = _load_tokens(tokens_file)
-    engine = bm25s.BM25(k1=1.5, b=0.75, method="robertson")
+    engine = bm25s.BM25(k1=K1, b=B, method="robertson")
     build_ms, _ = timed(lambda: engine.index(documents, show_progress=False))
     known = engine.vocab_dict
     retrieval = []
@@ -380,7 +383,21 @@ def render_long_article(long: dict[str, Any], ratios: dict[str, float]) -> str:
     )
 
 
+class MissingExtra(Exception):
+    """A library the benchmark compares with is not installed."""
+
+
+def check_extras() -> None:
+    """Before anything is built: the reference engines must be importable."""
+    missing = [name for name in EXTRAS if importlib.util.find_spec(name) is None]
+    if missing:
+        raise MissingExtra(
+            f"the benchmark needs {', '.join(missing)}: pip install -e '.[bench]' (or '.[test]')"
+        )
+
+
 def main(args: argparse.Namespace) -> int:
+    check_extras()
     result = run(args)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
     return 0

@@ -1,10 +1,11 @@
 """The benchmark's parts on a tiny archive, in process (the real run spawns a process each)."""
 
 import argparse
+import importlib.util
 
 import numpy as np
 
-from bot.bench import (
+from benchmark.bench import (
     build_cold,
     long_article,
     make_questions,
@@ -15,7 +16,7 @@ from bot.bench import (
     render,
     write_archive,
 )
-from bot.cli import build_parser
+from bot.cli import EXIT_USAGE, build_parser, main
 from retrieval.tokens import analyze
 
 
@@ -75,3 +76,17 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
 def test_bench_command_parses_its_options() -> None:
     args = build_parser().parse_args(["bench", "--articles", "50", "--json"])
     assert isinstance(args, argparse.Namespace) and args.articles == 50 and args.json
+
+
+def test_a_missing_reference_engine_stops_the_bench_before_anything_is_built(
+    monkeypatch, capsys, tmp_path
+) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "bm25s" else real_find_spec(name)
+    )
+    workdir = tmp_path / "bench"
+    code = main(["bench", "--articles", "5", "--workdir", str(workdir)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == EXIT_USAGE and len(err) == 1 and "bm25s" in err[0] and "[bench]" in err[0]
+    assert not workdir.exists()
