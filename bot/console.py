@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from bot.logs import log_handler
 from bot.texts import CONSOLE_GREETING, CONSOLE_HELP, CONSOLE_UNKNOWN_COMMAND
 from retrieval.answer import Answer, render_reply
 from retrieval.excerpt import Excerpt, with_marks
@@ -14,6 +16,7 @@ from retrieval.live import LiveIndex
 from retrieval.text import shown_name
 
 PROMPT = "❓ "
+CLEAR_LINE = "\r\033[2K"  # carriage return, then erase the whole line
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit", "thoát", "thoat"})
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 
@@ -48,6 +51,47 @@ def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool)
     return CONSOLE_UNKNOWN_COMMAND.format(command=command)
 
 
+class PromptLine:
+    """Keeps log lines off the prompt's line: a log line written while the prompt waits for
+    input (a reload seen by the watcher thread, say) clears that line first, and the prompt is
+    drawn again after it."""
+
+    def __init__(self, terminal: TextIO, logs: TextIO) -> None:
+        self.terminal = terminal
+        self.logs = logs
+        self.waiting = False
+
+    def write(self, text: str) -> int:
+        if self.waiting:
+            self.terminal.write(CLEAR_LINE)
+            self.terminal.flush()
+        written = self.logs.write(text)
+        self.logs.flush()
+        if self.waiting:
+            self.terminal.write(PROMPT)
+            self.terminal.flush()
+        return written
+
+    def flush(self) -> None:
+        self.logs.flush()
+
+
+@contextlib.contextmanager
+def logs_off_the_prompt(terminal: TextIO) -> Iterator[PromptLine]:
+    """The bot's log handler writes through a PromptLine while the console runs."""
+    handler = log_handler()
+    if handler is None:
+        yield PromptLine(terminal, sys.stderr)
+        return
+    previous = handler.stream
+    guard = PromptLine(terminal, previous)
+    handler.setStream(guard)  # type: ignore[arg-type]  # it writes and flushes, as a stream
+    try:
+        yield guard
+    finally:
+        handler.setStream(previous)
+
+
 def run_console(
     live: LiveIndex,
     ask: Callable[[str], Answer],
@@ -55,19 +99,35 @@ def run_console(
     stdout: TextIO | None = None,
 ) -> int:
     """Answer one question a line until EOF, Ctrl-C or a quit word; prompts only on an
-    interactive terminal."""
+    interactive terminal, with log lines kept off the prompt's line."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    tty = stdin.isatty() and stdout.isatty()
-    if tty:
-        print(CONSOLE_GREETING.format(count=len(live.current.articles)), file=stdout)
+    if not (stdin.isatty() and stdout.isatty()):
+        return _answer_lines(live, ask, stdin, stdout, None)
+    print(CONSOLE_GREETING.format(count=len(live.current.articles)), file=stdout)
+    with logs_off_the_prompt(stdout) as prompt:
+        return _answer_lines(live, ask, stdin, stdout, prompt)
+
+
+def _answer_lines(
+    live: LiveIndex,
+    ask: Callable[[str], Answer],
+    stdin: TextIO,
+    stdout: TextIO,
+    prompt: PromptLine | None,
+) -> int:
+    tty = prompt is not None
     while True:
-        if tty:
+        if prompt is not None:
             stdout.write(PROMPT)
             stdout.flush()
+            prompt.waiting = True
         try:
             line = stdin.readline()
         except KeyboardInterrupt:  # Ctrl-C at the prompt: leave the terminal on a fresh line
             line = ""
+        finally:
+            if prompt is not None:
+                prompt.waiting = False
         if not line or line.strip().lower() in QUIT_COMMANDS:
             if tty and not line.strip():
                 print(file=stdout)

@@ -45,6 +45,14 @@ class SecretFilter(logging.Filter):
         return True
 
 
+def log_handler() -> logging.StreamHandler[TextIO] | None:
+    """The stream handler `configure_logging` installed, if it did."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "tin_bot", False):
+            return handler
+    return None
+
+
 def configure_logging(level: str, secrets: list[str], stream: TextIO | None = None) -> None:
     """Root logging to stderr at `level`; HTTP client chatter only from WARNING up."""
     handler = logging.StreamHandler(stream or sys.stderr)

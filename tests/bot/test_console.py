@@ -1,7 +1,9 @@
 import functools
 import io
+import logging
 
-from bot.console import ANSI_BOLD, PROMPT, run_console
+from bot.console import ANSI_BOLD, CLEAR_LINE, PROMPT, run_console
+from bot.logs import configure_logging
 from retrieval.answer import answer
 from retrieval.texts import USAGE_HINT
 
@@ -83,3 +85,27 @@ def test_end_of_input_on_a_terminal_leaves_a_fresh_line(seed_live) -> None:
         == 0
     )
     assert stdout.getvalue().endswith(PROMPT + "\n")
+
+
+class LoggingTerminal(Terminal):
+    """A terminal whose reader logs a line while it waits, as the watcher thread does."""
+
+    def readline(self, size: int = -1) -> str:
+        logging.getLogger("retrieval.live").warning("reloaded: 1 article added")
+        return super().readline(size)
+
+
+def test_a_log_line_while_the_prompt_waits_gets_a_line_of_its_own(seed_live) -> None:
+    screen = Terminal()
+    configure_logging("INFO", [], screen)  # stderr and stdout are the same terminal
+    try:
+        stdin = LoggingTerminal("tự soi tự sửa\n")
+        run_console(seed_live, functools.partial(answer, index=seed_live.current), stdin, screen)
+    finally:
+        configure_logging("WARNING", [])
+    text = screen.getvalue()
+    cleared = text.index(CLEAR_LINE)
+    logged = text.index("reloaded: 1 article added")
+    assert text[:cleared].endswith(PROMPT) and cleared < logged  # the prompt's line is erased
+    assert "\n" not in text[cleared:logged]  # and the log line written on it
+    assert text[text.index("\n", logged) + 1 :].startswith(PROMPT)  # the prompt comes back
