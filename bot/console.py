@@ -85,11 +85,13 @@ def logs_off_the_prompt(terminal: TextIO) -> Iterator[PromptLine]:
         return
     previous = handler.stream
     guard = PromptLine(terminal, previous)
-    handler.setStream(guard)  # type: ignore[arg-type]  # it writes and flushes, as a stream
+    with handler.lock or contextlib.nullcontext():  # not setStream: it flushes the old stream
+        handler.stream = guard  # type: ignore[assignment]  # it writes and flushes, as a stream
     try:
         yield guard
     finally:
-        handler.setStream(previous)
+        with handler.lock or contextlib.nullcontext():
+            handler.stream = previous
 
 
 def run_console(
