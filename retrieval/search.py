@@ -67,8 +67,25 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
         return Ranking([], unmentioned)
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
-    scored = _scored(query, index, scores[positions], positions)
-    return Ranking(sorted(scored, key=lambda r: (-r.score, r.position))[:k], [])
+    scored = sorted(_scored(query, index, scores[positions], positions), key=_best_first)
+    return Ranking(fullest_of_article_first(index, scored)[:k], [])
+
+
+def _best_first(ranked: Ranked) -> tuple[float, int]:
+    return -ranked.score, ranked.position
+
+
+def fullest_of_article_first(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
+    """The best candidate's article leads, and within it the candidate holding the most of
+    the question's information: between paragraphs of one article, which share its subject,
+    BM25's term saturation and length normalisation tell less than coverage does (a short
+    paragraph repeating the subject's name beats the one that answers). Ties keep the score
+    order; the other candidates follow in it."""
+    if not ranked:
+        return ranked
+    start, end = index.article_span(ranked[0].position)
+    fullest = max((r for r in ranked if start <= r.position < end), key=lambda r: r.coverage)
+    return [fullest, *(r for r in ranked if r is not fullest)]
 
 
 def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:

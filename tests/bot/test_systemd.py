@@ -26,7 +26,8 @@ UNIT = re.search(
     re.DOTALL,
 )
 # Inside the namespace: the writable folders are bound under a private tmpfs on /mnt, every
-# other mount is made read-only, then /tmp becomes a fresh tmpfs when PRIVATE_TMP is set.
+# other mount is made read-only, then /tmp becomes a fresh tmpfs when PRIVATE_TMP is set. The
+# project and its Python ($KEEP) stay in view when they live under /tmp (a CI clone does).
 SANDBOX = r"""
 set -e
 mount -t tmpfs tmpfs /mnt
@@ -34,11 +35,17 @@ for pair in $WRITABLE; do
   inside=${pair%%=*}; outside=${pair#*=}
   mkdir -p "$inside"; mount --bind "$outside" "$inside"
 done
+for kept in $KEEP; do mkdir -p "/mnt/kept$kept"; mount --bind "$kept" "/mnt/kept$kept"; done
 awk '{print $2}' /proc/self/mounts | sort -u | while read -r point; do
   case "$point" in /proc*|/sys*|/dev*|/mnt*) continue;; esac
   mount -o remount,bind,ro "$point" 2>/dev/null || true
 done
-if [ -n "$PRIVATE_TMP" ]; then mount -t tmpfs tmpfs /tmp; fi
+if [ -n "$PRIVATE_TMP" ]; then
+  mount -t tmpfs tmpfs /tmp
+  for kept in $KEEP; do
+    mkdir -p "$kept"; mount --bind "/mnt/kept$kept" "$kept"; mount -o remount,bind,ro "$kept"
+  done
+fi
 cd "$WORKDIR"
 exec "$@"
 """
@@ -87,6 +94,9 @@ def _run_sandboxed(tmp_path: Path, private_tmp: bool, *command: str) -> subproce
         "WRITABLE": " ".join(f"{inside}={outside}" for inside, outside in writable.values()),
         "WORKDIR": str(PROJECT_DIR),
         "PRIVATE_TMP": "1" if private_tmp else "",
+        "KEEP": " ".join(
+            str(p) for p in {PROJECT_DIR, Path(sys.prefix)} if p.is_relative_to("/tmp")
+        ),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     sandbox = ["unshare", "-m", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox"]
