@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from retrieval.distinctive import Unit, distinctive_units
 from retrieval.index import SearchIndex
-from retrieval.restore import restore_diacritics
+from retrieval.restore import correct_typos, restore_diacritics
 from retrieval.text import normalize
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze, is_stopword
 
@@ -126,7 +126,9 @@ class Question:
 
 def understand(question: str, index: SearchIndex) -> Question:
     typed = cut_question(question)
-    understood = restore_diacritics(without_address(typed), index.vocabulary)
+    understood = correct_typos(
+        restore_diacritics(without_address(typed), index.vocabulary), index.vocabulary
+    )
     terms = analyze(understood)
     asking = asks(understood)
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.

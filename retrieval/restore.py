@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +64,26 @@ class Vocabulary:
         """Whether the corpus writes a word a typo away from `word` (folded): one edit for a
         word of NEAR_SPELLING_MIN_CHARS letters, two from TWO_EDITS_MIN_CHARS ("Yamunagar" for the
         corpus's "Yamunanagar"); shorter words are too easily a typo of another word."""
+        return next(self._near_forms(word), None) is not None
+
+    def near_spelling(self, word: str) -> str | None:
+        """The corpus's spelling of the one word a typo away from `word`, which the corpus
+        never writes ("Metfomin" for "metformin"); None when there is none, or several."""
+        if fold(word.lower()) in self.forms:
+            return None
+        near = list(itertools.islice(self._near_forms(word), 2))
+        if len(near) != 1:
+            return None
+        spellings = self.forms[near[0]]
+        return max(sorted(spellings), key=spellings.__getitem__)
+
+    def _near_forms(self, word: str) -> Iterator[str]:
+        """The folded corpus words a typo away from `word`, as `has_near_spelling` counts."""
         folded = fold(word.lower())
         if len(folded) < NEAR_SPELLING_MIN_CHARS:
-            return False
+            return iter(())
         edits = 1 if len(folded) < TWO_EDITS_MIN_CHARS else 2
-        return any(within_edits(form, folded, edits) for form in self.forms)
+        return (form for form in self.forms if form != folded and within_edits(form, folded, edits))
 
     def _spellings_of(self, neighbour: str) -> list[str]:
         """A typed neighbour's possible spellings: itself when marked, else the corpus's."""
@@ -185,6 +201,21 @@ def _is_markable(syllable: str, vocabulary: Vocabulary) -> bool:
     if has_diacritics(syllable):
         return True
     return any(has_diacritics(form) for form in vocabulary.forms.get(syllable, ()))
+
+
+def correct_typos(question: str, vocabulary: Vocabulary) -> str:
+    """The question with each bare word the corpus never writes, of NEAR_SPELLING_MIN_CHARS
+    letters or more, spelled as the one corpus word a typo away from it, when there is exactly
+    one ("Metfomin" -> "Metformin"): BM25 would find nothing for it."""
+
+    def corrected(match: re.Match[str]) -> str:
+        typed = match.group()
+        # never a number, and never a word typed with marks: those are meant as typed
+        correctable = typed.isalpha() and not has_diacritics(typed)
+        near = vocabulary.near_spelling(typed) if correctable else None
+        return _match_case(near, typed) if near else typed
+
+    return SYLLABLE.sub(corrected, question)
 
 
 def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:

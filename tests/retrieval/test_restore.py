@@ -1,4 +1,4 @@
-from retrieval.restore import Vocabulary, restore_diacritics, within_edits
+from retrieval.restore import Vocabulary, correct_typos, restore_diacritics, within_edits
 
 CORPUS = [
     "Bí thư Thành ủy dự hội nghị.",
@@ -93,3 +93,22 @@ def test_within_edits_counts_insertions_deletions_and_replacements() -> None:
     )
     assert within_edits("kitten", "sitting", 3) and not within_edits("kitten", "sitting", 2)
     assert within_edits("abc", "abc", 0) and not within_edits("abc", "xbc", 0)
+
+
+def test_a_long_word_the_corpus_never_writes_takes_the_one_spelling_a_typo_away() -> None:
+    vocabulary = Vocabulary.of(["Thuốc metformin hạ đường huyết", "Stephanie Hopper mắc bệnh"])
+    assert correct_typos("Metfomin là gì?", vocabulary) == "Metformin là gì?"
+    assert correct_typos("Stephanine Hopper", vocabulary) == "Stephanie Hopper"  # two edits
+    assert correct_typos("metformin là gì", vocabulary) == "metformin là gì"  # known: kept
+
+
+def test_typo_correction_leaves_numbers_short_words_and_ties_alone() -> None:
+    vocabulary = Vocabulary.of(["Năm 2018 có 12345 ca", "mạng lưới nhà thuốc", "hotel motel"])
+    assert correct_typos("năm 2019 có 12346 ca", vocabulary) == "năm 2019 có 12346 ca"
+    assert correct_typos("mạng lướt", vocabulary) == "mạng lướt"  # under five letters
+    assert correct_typos("xotel", vocabulary) == "xotel"  # hotel or motel: no one spelling
+
+
+def test_a_word_typed_with_marks_is_not_corrected() -> None:
+    vocabulary = Vocabulary.of(["Thuốc metformin hạ đường huyết"])
+    assert correct_typos("Métfomin là gì", vocabulary) == "Métfomin là gì"
