@@ -10,8 +10,9 @@ articles mention favours them in the ranking (see `search.py`). Numbers are comp
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
 What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
-"Ngoài TP HCM"), and the word after a number ("lớp 7 Trung học": a number ends its unit, since
-Vietnamese writes the number after what it numbers: "Quận 7", "Nghị quyết 57").
+"Ngoài TP HCM"), a lone one-digit number (articles often write it as a word), and the word
+after a number ("lớp 7 Trung học": a number ends its unit, since Vietnamese writes the number
+after what it numbers: "Quận 7", "Nghị quyết 57").
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_small_number(text: str) -> bool:
+    """A lone one-digit number: articles write these as words as often as in digits ("năm 1
+    tuổi" is "tròn một tuổi"), so it cannot be required to stand in the article."""
+    return len(text) == 1 and text.isdigit()
+
+
 def _unit_terms(text: str) -> tuple[str, ...]:
     terms = analyze(text)
     if len(terms.syllables) == 1:
@@ -86,6 +93,8 @@ def distinctive_units(question: str) -> list[Unit]:
     contracted = contract_with_sources(question)
     units = []
     for start, end in _runs(contracted.text, _case_tells(question)):
+        if _is_small_number(contracted.text[start:end]):
+            continue
         terms = _unit_terms(contracted.text[start:end])
         if terms:
             original_start, original_end = contracted.original_span(start, end)

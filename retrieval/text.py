@@ -14,7 +14,7 @@ TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde,
 SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
 VOWELS = frozenset("aeiouy")
 
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")  # letters, with any marks left apart
 # Soft hyphen, zero-width and bidi controls, word joiners, BOM, variation selectors (the
 # U+FE0F after an emoji or a letter), and lone surrogates (from broken UTF-16 in JSON).
 _INVISIBLE = re.compile(

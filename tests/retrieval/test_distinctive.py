@@ -65,7 +65,8 @@ def test_a_name_some_article_mentions_is_never_called_unmentioned(index) -> None
     [
         ("Ngoài TP HCM còn nơi nào?", ["TP HCM"]),
         ("Năm 2022 Thành phố Hồ Chí Minh làm gì?", ["2022", "Thành phố Hồ Chí Minh"]),
-        ("học sinh lớp 7 Trung học", ["7", "Trung"]),
+        ("học sinh lớp 17 Trung học", ["17", "Trung"]),
+        ("chiều cao của Robert năm 1 tuổi", ["Robert"]),  # "một tuổi" in the article
         ("Ngày 24 tháng 12 có gì?", ["24/12"]),
         ("điểm dưới 5,0 thì sao", ["5.0"]),
         ("Nghị quyết số 05 nói gì", ["Nghị quyết 5"]),
