@@ -21,9 +21,8 @@ import re
 from dataclasses import dataclass
 
 from retrieval.aliases import abbreviations, contract_with_sources
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, canonical_numbers
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, analyze, canonical_numbers
 
-_TOKEN = re.compile(r"[^\W_]+")
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
 MOSTLY_UPPER = 0.6
 
@@ -58,7 +57,7 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     number follows ("24/12/2020"); the question's first word does not start one."""
     spans: list[tuple[int, int]] = []
     previous = ""
-    for match in _TOKEN.finditer(text):
+    for match in SYLLABLE.finditer(text):
         token = match.group()
         starts_question = match.start() == 0 and not _is_name_like(token, case_tells=False)
         if starts_question or not _is_name_like(token, case_tells):
