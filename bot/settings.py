@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
+    inbox_url: SecretStr | None = None  # postgresql://…: one inbox shared by replicas
+    inbox_lease_seconds: float = Field(default=20.0, gt=0)  # a dead replica's updates wait this
 
     @field_validator("allowed_chats", "admin_ids", mode="before")
     @classmethod
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("must be ids separated by commas, e.g. 123,-1001234") from None
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "inbox_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -75,6 +78,15 @@ class Settings(BaseSettings):
     def _https(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("https://"):
             raise ValueError("must start with https://")
+        return value
+
+    @field_validator("inbox_url")
+    @classmethod
+    def _postgresql_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must start with postgresql:// (unset: the SQLite inbox)")
         return value
 
     def check_webhook(self) -> None:
@@ -104,13 +116,17 @@ class Settings(BaseSettings):
         return level
 
     def secrets(self) -> list[str]:
-        """What logs must never show: the token, its secret half alone, the webhook secret."""
+        """What logs must never show: the token, its secret half alone, the webhook secret,
+        the shared inbox's URL and its password."""
         found = []
         if self.token is not None:
             token = self.token.get_secret_value()
             found += [token, token.split(":", 1)[-1]]
         if self.webhook_secret is not None:
             found.append(self.webhook_secret.get_secret_value())
+        if self.inbox_url is not None:
+            url = urlsplit(self.inbox_url.get_secret_value())
+            found += [self.inbox_url.get_secret_value(), url.password or ""]
         return [secret for secret in found if secret]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sqlite3
@@ -27,11 +28,13 @@ from telegram.request import BaseRequest
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
-from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
+from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor, keep_leases
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
+from bot.telegram.lifecycle import run_polling_replica
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
+from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxError
 from bot.telegram.webhook import run_webhook
 from bot.texts import COMMAND_MENU
 from retrieval.live import LiveIndex
@@ -49,10 +52,15 @@ async def announce(application: Application) -> None:
     watching the corpus, log who we are (never the token)."""
     await application.bot.set_my_commands(COMMANDS)
     state = state_of_application(application)
-    if isinstance(application.update_queue, DurableQueue):
-        replayed = await application.update_queue.replay(application.bot)
+    queue = application.update_queue
+    if isinstance(queue, DurableQueue):
+        replayed = await queue.replay(application.bot)
         if replayed:
             log.info("answering %d updates left pending by the last run first", replayed)
+        if isinstance(queue.inbox, SharedInbox):
+            state.tasks.append(
+                asyncio.ensure_future(keep_leases(queue, queue.inbox, application.bot))
+            )
     state.live.start_watching(state.reload_seconds)
     index = state.index
     log.info(
@@ -78,9 +86,17 @@ def stop_on_signals(application: Application) -> None:
         loop.add_signal_handler(signal_number, stop)
 
 
-async def stop_watching(application: Application) -> None:
-    """post_shutdown: stop the corpus watcher."""
-    state_of_application(application).live.stop_watching()
+async def wind_down(application: Application) -> None:
+    """post_shutdown: stop the corpus watcher and the lease keeper; a shared inbox hands this
+    replica's unanswered updates to the others at once, then closes."""
+    state = state_of_application(application)
+    state.live.stop_watching()
+    for task in state.tasks:
+        task.cancel()
+    if isinstance(state.inbox, SharedInbox):
+        with contextlib.suppress(OSError):
+            await state.inbox.call(state.inbox.release)
+        state.inbox.close()
 
 
 def state_of_application(application: Application) -> BotState:
@@ -118,7 +134,7 @@ def build_application(
     settings: Settings,
     live: LiveIndex,
     request: BaseRequest | None = None,
-    inbox: Inbox | None = None,
+    inbox: DurableInbox | None = None,
 ) -> Application:
     """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one); with an
     `inbox`, every update is stored before it is acknowledged and replayed after a crash."""
@@ -131,7 +147,7 @@ def build_application(
         .base_url(settings.api_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .post_init(announce)
-        .post_shutdown(stop_watching)
+        .post_shutdown(wind_down)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -159,13 +175,26 @@ def build_application(
 def inbox_path(settings: Settings) -> Path:
     """One inbox per bot: update ids are only unique within one bot. The bot's id is the
     token's public part, before the colon."""
+    number = bot_id(settings)
+    return settings.data_dir / f"inbox-{number if number else 'bot'}.sqlite3"
+
+
+def bot_id(settings: Settings) -> int:
+    """The token's public part, before the colon (0 when it is not a number)."""
     token = settings.token.get_secret_value() if settings.token else ""
-    bot_id = token.split(":", 1)[0]
-    return settings.data_dir / f"inbox-{bot_id if bot_id.isdigit() else 'bot'}.sqlite3"
+    number = token.split(":", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
-def open_inbox(settings: Settings) -> Inbox | None:
-    """The durable inbox in BOT_DATA_DIR; without one (unwritable folder) the bot still runs."""
+def open_inbox(settings: Settings) -> DurableInbox | None:
+    """The shared inbox of BOT_INBOX_URL, or the durable inbox in BOT_DATA_DIR; without the
+    latter (unwritable folder) the bot still runs. PostgreSQL unreachable stops the start."""
+    if settings.inbox_url is not None:
+        try:
+            url = settings.inbox_url.get_secret_value()
+            return SharedInbox(url, bot_id(settings), settings.inbox_lease_seconds)
+        except SharedInboxError as error:
+            raise TelegramStartError(f"BOT_INBOX_URL: {error}") from None
     try:
         return Inbox(inbox_path(settings))
     except (OSError, sqlite3.Error) as error:
@@ -209,6 +238,11 @@ def _serve(settings: Settings, live: LiveIndex) -> int:
         if settings.webhook_url:
             log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
             run_webhook(application, settings, state_of_application(application))
+        elif isinstance(state_of_application(application).inbox, SharedInbox):
+            log.info("polling mode, one replica of several (shared inbox)")
+            inbox = state_of_application(application).inbox
+            assert isinstance(inbox, SharedInbox)
+            run_polling_replica(application, inbox)
         else:
             log.info("polling mode")
             application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)

@@ -16,7 +16,7 @@ from typing import Any
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.telegram.flood import FloodGuard
-from bot.telegram.inbox import Inbox
+from bot.telegram.shared_inbox import DurableInbox
 from bot.telegram.stats import Stats
 from retrieval.answer import Answer, answer
 from retrieval.index import SearchIndex
@@ -39,9 +39,10 @@ class BotState:
     reload_seconds: float = 0.0  # how often the corpus folder is looked at; 0: never
     allowed_chats: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
-    inbox: Inbox | None = None
+    inbox: DurableInbox | None = None
     refused_chats: set[int] = field(default_factory=set)
     stats: Stats = field(default_factory=Stats)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled at shutdown
 
     @property
     def index(self) -> SearchIndex:

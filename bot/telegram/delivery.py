@@ -27,7 +27,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 from tornado.web import HTTPError
 
-from bot.telegram.inbox import Inbox
+from bot.telegram.shared_inbox import RENEW_SECONDS, DurableInbox, SharedInbox
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class DurableQueue(asyncio.Queue[object]):
     `patience`: how long one update may wait for the inbox before `put` raises
     InboxUnavailable (None: wait as long as it takes, as polling should)."""
 
-    def __init__(self, inbox: Inbox, patience: float | None = None) -> None:
+    def __init__(self, inbox: DurableInbox, patience: float | None = None) -> None:
         super().__init__()
         self.inbox = inbox
         self.patience = patience
@@ -104,10 +104,11 @@ class DurableQueue(asyncio.Queue[object]):
         await super().put(item)
 
     async def replay(self, bot: Bot) -> int:
-        """Queue the updates left pending by an earlier run; returns how many. A row that does
-        not parse is quarantined with a warning; the others are answered."""
+        """Queue the updates left pending by an earlier run (with a shared inbox: those whose
+        replica's lease expired); returns how many. A row that does not parse is quarantined
+        with a warning; the others are answered."""
         replayed = 0
-        for update_id, payload in await self.inbox.call(self.inbox.pending):
+        for update_id, payload in await self.inbox.call(self.inbox.claim):
             try:
                 update = Update.de_json(json.loads(payload), bot)
                 if update is None or update.update_id != update_id:
@@ -120,6 +121,23 @@ class DurableQueue(asyncio.Queue[object]):
             await super().put(update)
             replayed += 1
         return replayed
+
+
+async def keep_leases(queue: DurableQueue, inbox: SharedInbox, bot: Bot) -> None:
+    """With a shared inbox, for as long as the bot runs: renew this replica's leases, and
+    take over the updates of replicas that stopped renewing theirs."""
+    leases = FaultReport("renewing leases in the shared inbox")
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
+        try:
+            await inbox.call(inbox.renew)
+            taken = await queue.replay(bot)
+        except OSError as error:
+            leases.failed(error)
+            continue
+        leases.succeeded()
+        if taken:
+            log.warning("took over %d updates another replica had not answered", taken)
 
 
 def kind_of(update: Update) -> str:
@@ -138,7 +156,7 @@ class InboxProcessor(SimpleUpdateProcessor):
     cancels the rest (one waiting out a 429 `retry_after`, say): they stay pending in the
     inbox and are answered first at the next start."""
 
-    def __init__(self, inbox: Inbox | None) -> None:
+    def __init__(self, inbox: DurableInbox | None) -> None:
         super().__init__(CONCURRENT_UPDATES)
         self.inbox = inbox
         self.marking = FaultReport("marking updates done in the inbox")
@@ -170,7 +188,7 @@ class InboxProcessor(SimpleUpdateProcessor):
         if self.inbox is not None:
             await self._mark_done(self.inbox, update.update_id)
 
-    async def _mark_done(self, inbox: Inbox, update_id: int) -> None:
+    async def _mark_done(self, inbox: DurableInbox, update_id: int) -> None:
         try:
             await inbox.call(inbox.mark_done, update_id)
         except (sqlite3.Error, OSError) as error:

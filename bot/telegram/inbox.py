@@ -55,6 +55,8 @@ def is_locked(error: sqlite3.Error) -> bool:
 
 
 class Inbox:
+    shared = False  # one process owns the file (see shared_inbox.py for replicas)
+
     def __init__(self, path: Path, open_patience: float = OPEN_PATIENCE_SECONDS) -> None:
         self.path = path
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -162,6 +164,10 @@ class Inbox:
             "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
         )
         return list(rows)
+
+    def claim(self) -> list[tuple[int, str]]:
+        """What this process must answer now: every pending update (it owns the file)."""
+        return self.pending()
 
     def prune(self, now: float | None = None) -> int:
         """Forget updates handled more than a day ago; returns how many."""

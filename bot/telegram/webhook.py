@@ -9,13 +9,12 @@ health check on the same server. So this module serves two routes itself:
 - GET /healthz: 200 when the index is loaded and the inbox takes writes, 503 otherwise, with
   one plain line saying which (never a setting's value).
 
-The lifecycle is PTB's own for `run_webhook`: initialize, post_init, register the webhook,
-start, serve until a stop signal, then stop and shut down in order.
+The lifecycle is PTB's own for `run_webhook` (`lifecycle.serve`): initialize, post_init,
+register the webhook, start, serve until a stop signal, then stop and shut down in order.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -29,6 +28,7 @@ from tornado.httpserver import HTTPServer
 from bot.settings import Settings
 from bot.telegram.context import BotState
 from bot.telegram.delivery import DurableQueue
+from bot.telegram.lifecycle import serve
 from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
@@ -123,26 +123,14 @@ async def stop_webhook(server: HTTPServer) -> None:
 
 
 def run_webhook(application: Application, settings: Settings, state: BotState) -> None:
-    """Serve until SystemExit or KeyboardInterrupt (the stop signals raise it), then shut
-    down in PTB's order."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    server: HTTPServer | None = None
-    try:
-        loop.run_until_complete(application.initialize())
-        if application.post_init is not None:
-            loop.run_until_complete(application.post_init(application))
-        server = loop.run_until_complete(start_webhook(application, settings, state))
-        loop.run_until_complete(application.start())
-        loop.run_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if server is not None:
-            loop.run_until_complete(stop_webhook(server))
-        if application.running:
-            loop.run_until_complete(application.stop())
-        loop.run_until_complete(application.shutdown())
-        if application.post_shutdown is not None:
-            loop.run_until_complete(application.post_shutdown(application))
-        loop.close()
+    """Serve both routes until a stop signal, in PTB's order (`lifecycle.serve`)."""
+    servers: list[HTTPServer] = []
+
+    async def begin() -> None:
+        servers.append(await start_webhook(application, settings, state))
+
+    async def end() -> None:
+        for server in servers:
+            await stop_webhook(server)
+
+    serve(application, begin, end)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
@@ -14,6 +16,7 @@ from bot.telegram.app import build_application
 from bot.telegram.polling import ALLOWED_UPDATES
 from tests.conftest import PROJECT_DIR
 from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.postgres import PostgresServer
 
 
 @pytest_asyncio.fixture
@@ -66,3 +69,18 @@ async def live_bot(fake_api: FakeBotApi, seed_live) -> AsyncIterator[Application
     await start_polling(application)
     yield application
     await stop_polling(application)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server on loopback for the whole run. Skipped where the package is
+    missing, except in CI (CI=true), where `.ci/run` installs it: there it must run."""
+    server = PostgresServer.create()
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: .ci/run should have installed it")
+        pytest.skip("PostgreSQL (the postgresql package) is not installed")
+    try:
+        yield server
+    finally:
+        server.remove()

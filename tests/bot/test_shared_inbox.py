@@ -1,0 +1,107 @@
+"""The shared inbox against a real PostgreSQL: one update stored once whichever replica gets
+it, leases that a dead replica's updates outlive, claims that never overlap, one poller."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+
+import pytest
+from telegram import Update
+
+from bot.telegram.delivery import DurableQueue
+from bot.telegram.shared_inbox import SharedInbox, SharedInboxError
+
+LEASE = 30.0
+_bots = itertools.count(900_001)  # each test its own bot id: rows never meet
+
+
+def payload(update_id: int) -> str:
+    message = {
+        "message_id": update_id,
+        "date": 1_700_000_000,
+        "chat": {"id": 5, "type": "private"},
+        "text": "tu soi tu sua",
+    }
+    return json.dumps({"update_id": update_id, "message": message})
+
+
+@pytest.fixture
+def replicas(postgres):  # type: ignore[no-untyped-def]
+    bot = next(_bots)
+    made = [SharedInbox(postgres.url, bot, LEASE, owner=name) for name in ("a", "b")]
+    yield made
+    for inbox in made:
+        inbox.close()
+
+
+def test_an_update_is_stored_once_whichever_replica_gets_it(replicas) -> None:
+    a, b = replicas
+    assert a.store(1, payload(1)) is True
+    assert b.store(1, payload(1)) is False and a.store(1, payload(1)) is False
+    a.mark_done(1)
+    assert a.pending() == [] and b.store(1, payload(1)) is False  # done: still known
+
+
+def test_a_live_lease_is_kept_and_an_expired_one_taken_over_oldest_first(replicas) -> None:
+    a, b = replicas
+    for update_id in (3, 2):
+        a.store(update_id, payload(update_id))
+    assert b.claim() == []  # a is alive and holds them
+    a.lease_seconds = -1.0  # a stops renewing: its leases run out
+    a.renew()
+    assert [update_id for update_id, _ in b.claim()] == [2, 3]
+    assert a.claim() == []  # b holds them now, with a live lease
+
+
+def test_a_stopping_replica_hands_its_updates_over_at_once(replicas) -> None:
+    a, b = replicas
+    a.store(7, payload(7))
+    a.release()
+    assert [update_id for update_id, _ in b.claim()] == [7]
+
+
+def test_two_replicas_claiming_at_once_never_take_the_same_update(replicas) -> None:
+    a, b = replicas
+    a.lease_seconds = -1.0
+    for update_id in range(100, 160):
+        a.store(update_id, payload(update_id))
+    a.lease_seconds = LEASE
+    taken: dict[str, list[int]] = {}
+
+    def claim(inbox: SharedInbox) -> None:
+        taken[inbox.owner] = [update_id for update_id, _ in inbox.claim()]
+
+    threads = [threading.Thread(target=claim, args=(inbox,)) for inbox in (a, b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(taken["a"] + taken["b"]) == list(range(100, 160))
+
+
+def test_one_replica_polls_and_another_takes_over_when_its_connection_goes(replicas) -> None:
+    a, b = replicas
+    assert a.lead_polling() and a.lead_polling()  # taken, then still held
+    assert not b.lead_polling()
+    a.close()
+    assert b.lead_polling()
+
+
+async def test_a_row_that_does_not_parse_is_quarantined_and_the_rest_answered(replicas) -> None:
+    a, b = replicas
+    a.lease_seconds = -1.0
+    a.store(11, "[1, 2, 3]")
+    a.store(12, payload(12))
+    queue = DurableQueue(b)
+    assert await queue.replay(None) == 1  # type: ignore[arg-type]
+    update = queue.get_nowait()
+    assert isinstance(update, Update) and update.update_id == 12
+    assert [update_id for update_id, _ in b.pending()] == [12]  # 11 is out of every replay
+
+
+def test_an_unreachable_server_is_one_error_without_the_password() -> None:
+    with pytest.raises(SharedInboxError) as raised:
+        SharedInbox("postgresql://tin:hunter2@127.0.0.1:1/tin", 1, LEASE)
+    assert "hunter2" not in str(raised.value)
