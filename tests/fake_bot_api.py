@@ -138,6 +138,7 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.flood_remaining = 0  # sendMessage calls still to be answered with 429
         self.acknowledged = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
+        self.polls = 0  # getUpdates calls answered
         self.retry_after = 1
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1000)
@@ -315,6 +316,7 @@ class FakeBotApi:
         return {**self.bot_user, "can_join_groups": True, "supports_inline_queries": True}
 
     async def api_getUpdates(self, params: dict) -> list[dict]:
+        self.polls += 1
         offset = int(params.get("offset") or 0)
         self.acknowledged = max(self.acknowledged, offset - 1)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]

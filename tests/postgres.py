@@ -7,14 +7,16 @@ machine without the package skips these tests; `.ci/run` installs it, so CI neve
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.conftest import free_port
 
 
 def _binaries() -> Path | None:
@@ -25,21 +27,30 @@ def _binaries() -> Path | None:
     return Path(pg_ctl).parent if pg_ctl else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class PostgresServer:
     folder: Path
     port: int
     binaries: Path
 
+    databases: int = 0
+
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return self.url_of("postgres")
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """The URL of a fresh, empty database: a test's rows never meet another's."""
+        import psycopg
+
+        self.databases += 1
+        name = f"tin_bot_test_{self.databases}"
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return self.url_of(name)
 
     def _as_owner(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -52,7 +63,7 @@ class PostgresServer:
             return None
         folder = Path(tempfile.mkdtemp(prefix="tin-bot-pg-"))
         os.chmod(folder, 0o777)
-        server = cls(folder, _free_port(), binaries)
+        server = cls(folder, free_port(), binaries)
         server._as_owner(
             str(binaries / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
             "--auth=trust", "--no-sync",
@@ -74,8 +85,6 @@ class PostgresServer:
         )  # fmt: skip
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)

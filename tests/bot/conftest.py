@@ -84,3 +84,23 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.remove()
+
+
+async def stop(bot: asyncio.subprocess.Process, how: int) -> str:
+    bot.send_signal(how)
+    _, stderr = await asyncio.wait_for(bot.communicate(), 15)
+    return stderr.decode()
+
+
+@pytest.fixture
+def environment(fake_api: FakeBotApi, tmp_path_factory) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What a real bot process (`spawn_bot`) is started with: the fake Bot API, its own folders."""
+    return {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": fake_api.base_url,
+        "BOT_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+        "BOT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "BOT_FLOOD_LIMIT": "1000",
+        "BOT_RELOAD_SECONDS": "0",
+    }

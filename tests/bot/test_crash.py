@@ -9,44 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
 from collections import Counter
 
 import httpx
-import pytest
 
-from tests.bot.conftest import spawn_bot
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.bot.conftest import spawn_bot, stop
+from tests.conftest import free_port
+from tests.fake_bot_api import FakeBotApi
 
 QUESTIONS = 60
 SECRET = "crash-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def environment(fake_api: FakeBotApi, tmp_path_factory) -> dict[str, str]:
-    return {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BOT_API_URL": fake_api.base_url,
-        "BOT_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
-        "BOT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "BOT_FLOOD_LIMIT": "1000",
-        "BOT_RELOAD_SECONDS": "0",
-    }
-
-
-async def stop(bot: asyncio.subprocess.Process, how: int) -> str:
-    bot.send_signal(how)
-    _, stderr = await asyncio.wait_for(bot.communicate(), 15)
-    return stderr.decode()
 
 
 def questions(api: FakeBotApi) -> list[dict]:

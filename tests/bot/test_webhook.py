@@ -5,7 +5,6 @@ whether the index is loaded and the inbox takes writes."""
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,15 +19,10 @@ from bot.telegram.app import build_application, state_of_application
 from bot.telegram.inbox import Inbox
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER, start_webhook, stop_webhook
 from tests.bot.conftest import bot_settings
+from tests.conftest import free_port
 
 SECRET = "webhook-secret_123"
 JSON = {"Content-Type": "application/json"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
