@@ -98,6 +98,12 @@ class DurableQueue(asyncio.Queue[object]):
             return is_new
 
     async def put(self, item: object) -> None:
+        """Store, then queue. Shielded: a poller stopped in between (its task cancelled)
+        must not leave an update stored but never queued, which a redelivery, taken for
+        "seen before", would never answer."""
+        await asyncio.shield(self._store_then_queue(item))
+
+    async def _store_then_queue(self, item: object) -> None:
         if isinstance(item, Update) and not await self._store(item):
             log.info("update %s seen before; not answered again", item.update_id)
             return

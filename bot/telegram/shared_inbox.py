@@ -36,13 +36,12 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot.telegram.inbox import Inbox
+from bot.telegram.inbox import KEEP_DONE_SECONDS, PRUNE_EVERY, Inbox
 
 log = logging.getLogger(__name__)
 
 RENEW_SECONDS = 2.0  # how often a replica renews its leases and claims expired ones
 STANDBY_SECONDS = 2.0  # how often a standby replica tries to become the poller
-KEEP_DONE_SECONDS = 24 * 3600
 CONNECT_SECONDS = 5.0
 POLLING_LOCK = 0x7469_6E00  # "tin\0": with the bot id, the advisory lock of the poller
 _SCHEMA = """
@@ -93,6 +92,7 @@ class SharedInbox:
         connect = {"autocommit": True, "connect_timeout": int(CONNECT_SECONDS)}
         self._pool = ConnectionPool(url, min_size=1, max_size=2, kwargs=connect, open=False)
         self._leader: psycopg.Connection[Any] | None = None
+        self._marks = 0
         try:
             self._pool.open(wait=True, timeout=CONNECT_SECONDS)
         except Exception as error:
@@ -127,13 +127,17 @@ class SharedInbox:
             return cursor.rowcount == 1
 
     def mark_done(self, update_id: int) -> None:
-        """Handled: keep the id only, so a redelivery is recognised and nothing else stays."""
+        """Handled: keep the id only, so a redelivery is recognised and nothing else stays;
+        every PRUNE_EVERY marks, what was handled more than a day ago is forgotten."""
         with self._statement() as connection:
             connection.execute(
                 "UPDATE tin_bot_updates SET done_at = %s, payload = '', owner = NULL "
                 "WHERE bot_id = %s AND update_id = %s",
                 (time.time(), self.bot_id, update_id),
             )
+        self._marks += 1
+        if self._marks % PRUNE_EVERY == 0:
+            self.prune()
 
     def quarantine(self, update_id: int, reason: str) -> None:
         """Set a pending row that cannot be answered aside, out of every replay."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 
 import pytest
 from telegram import Update
 
+from bot.telegram import shared_inbox
 from bot.telegram.delivery import DurableQueue
 from bot.telegram.shared_inbox import SharedInbox, SharedInboxError
 
@@ -105,3 +107,22 @@ def test_an_unreachable_server_is_one_error_without_the_password() -> None:
     with pytest.raises(SharedInboxError) as raised:
         SharedInbox("postgresql://tin:hunter2@127.0.0.1:1/tin", 1, LEASE)
     assert "hunter2" not in str(raised.value)
+
+
+def test_done_updates_are_forgotten_after_a_day_by_every_replica(replicas, monkeypatch) -> None:
+    a, b = replicas
+    a.store(21, payload(21))
+    a.mark_done(21)
+    assert b.prune() == 0 and a.store(21, payload(21)) is False  # kept a day
+    assert b.prune(now=time.time() + shared_inbox.KEEP_DONE_SECONDS + 1) == 1
+    assert a.store(21, payload(21)) is True  # forgotten: an id Telegram no longer resends
+
+
+def test_marking_done_prunes_every_so_often(replicas, monkeypatch) -> None:
+    a, _ = replicas
+    monkeypatch.setattr(shared_inbox, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(shared_inbox, "KEEP_DONE_SECONDS", -1.0)  # all done counts as old
+    for update_id in (31, 32):
+        a.store(update_id, payload(update_id))
+        a.mark_done(update_id)  # the second mark prunes
+    assert a.store(31, payload(31)) is True and a.store(32, payload(32)) is True
