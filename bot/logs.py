@@ -18,6 +18,9 @@ REDACTED = "<token>"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _NOISY_LOGGERS = ("httpx", "httpcore")  # request lines with URLs: WARNING and up
 _CHATTY_LOGGERS = ("telegram", "tornado")  # updates and parameters at DEBUG: INFO and up
+# A WARNING per reconnection attempt while PostgreSQL is down: the shared inbox's own ERROR,
+# once a minute, says it instead.
+_RETRYING_LOGGERS = ("psycopg.pool",)
 
 
 class SecretFilter(logging.Filter):
@@ -69,3 +72,5 @@ def configure_logging(level: str, secrets: list[str], stream: TextIO | None = No
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    for name in _RETRYING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
