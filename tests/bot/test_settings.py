@@ -15,6 +15,8 @@ SECRET = "987:never-show-this"
         ("BOT_ADMIN_IDS", "me", "BOT_ADMIN_IDS"),
         ("BOT_WEBHOOK_URL", "http://bot.example.org/hook", "BOT_WEBHOOK_URL"),
         ("BOT_WEBHOOK_PORT", "70000", "BOT_WEBHOOK_PORT"),
+        ("BOT_INBOX_URL", "mysql://u:pw@db/x", "BOT_INBOX_URL"),
+        ("BOT_INBOX_LEASE_SECONDS", "0", "BOT_INBOX_LEASE_SECONDS"),
     ],
 )
 def test_bad_values_name_the_setting_and_never_the_token(monkeypatch, variable, value, named):
@@ -53,3 +55,10 @@ def test_a_webhook_without_its_secret_stops_the_bot_but_not_ask(monkeypatch, cap
         "tin-bot: BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set"
     )
     assert SECRET not in err
+
+
+def test_the_shared_inbox_url_and_its_password_are_secrets(monkeypatch):
+    monkeypatch.setenv("BOT_INBOX_URL", "postgresql://tin:s3cr3t-pw@db.internal:5432/tin")
+    settings = load_settings()
+    assert "s3cr3t-pw" in settings.secrets()
+    assert settings.inbox_url is not None and "s3cr3t-pw" not in repr(settings)
