@@ -246,7 +246,8 @@ def answering_sentence(
     candidates: Candidates, top_excerpt: str, question: Question, bm25: Bm25
 ) -> Lead | None:
     """The passage and sentence that answer the question's kind, looked for in this order: for
-    a who-question naming a title, the first candidate naming its holder; the best passage,
+    a who-question naming a title, the first candidate naming its holder (for "X là ai?" only
+    that: nothing leads when no candidate names X's holder); the best passage,
     when it has a sentence of the asked kind — it leads if that sentence holds LEAD_MIN_SHARE
     of the question information `top_excerpt` holds, else nothing leads (a weak sentence of
     the right kind is a guess, and promoting another passage over it moves a right hit down);
@@ -256,7 +257,7 @@ def answering_sentence(
         return None
     asked = Asked(question, asking, wanted_terms(question.terms), bm25)
     holder = title_holder(candidates, asked)
-    if holder is not None:
+    if holder is not None or asking.identity:
         return holder
     floor = LEAD_MIN_SHARE * asked.weight(top_excerpt)
     position, passage = candidates.ranked[0]

@@ -44,6 +44,9 @@ class Asking:
     # The noun asked about, lower-case: for WHICH the one before "nào" ("ban" in "những Ban
     # nào"), for HOW_MANY the one counted ("làn" in "bao nhiêu làn xe"); "" when none.
     focus: str = ""
+    # "X là ai?", "ai là X?": who holds the title X. Only a sentence naming X's holder answers
+    # it; a person with another title ("Chủ tịch UBND" for "chủ tịch nước") does not.
+    identity: bool = False
 
     def without_frame(self, question: str) -> str:
         """The question without the words that only say what is asked."""
@@ -65,6 +68,8 @@ _ASKS = (
 # "X nào" asks which X; "như thế nào" asks how, which no sentence kind answers.
 _WHICH = re.compile(r"([^\W\d_]+)(?<!thế)\s+nào(?![^\W\d_])")
 _COUNTED = re.compile(r"\s+([^\W\d_]+)")
+_COPULA_BEFORE = re.compile(r"(?<![^\W\d_])là\s+$")
+_COPULA_AFTER = re.compile(r"\s+là(?![^\W\d_])")
 
 
 def asks(question: str) -> Asking | None:
@@ -73,11 +78,17 @@ def asks(question: str) -> Asking | None:
     for kind, pattern in _ASKS:
         found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
         if found:
-            return Asking(kind, found.span(), _counted(lowered, found.end(), kind))
+            identity = kind is Asks.WHO and _beside_copula(lowered, *found.span())
+            return Asking(kind, found.span(), _counted(lowered, found.end(), kind), identity)
     which = _WHICH.search(lowered)
     if which is None:
         return None
     return Asking(Asks.WHICH, which.span(), which.group(1))
+
+
+def _beside_copula(question: str, start: int, end: int) -> bool:
+    """Whether "là" stands right before or after the question word at [start, end)."""
+    return bool(_COPULA_BEFORE.search(question, 0, start) or _COPULA_AFTER.match(question, end))
 
 
 def _counted(question: str, end: int, kind: Asks) -> str:

@@ -153,3 +153,11 @@ def test_continuation_is_used_only_when_it_completes_the_best_paragraph(index) -
     assert position == 11 and "Võ Văn Hùng" in sentence.text
     assert lead(None) is None
     assert lead("Các doanh nghiệp chia sẻ kinh nghiệm với ông Trần Văn Ba.") is None
+
+
+def test_a_person_with_another_title_is_no_answer_to_who_holds_this_one(index) -> None:
+    # The articles name the director of Giao thông beside "sở Tài chính", never its director.
+    result = answer("Giám đốc Sở Tài chính là ai?", index)
+    assert not result.lead and LEAD_PREFIX not in result.reply
+    assert asks("Giám đốc Sở Tài chính là ai?") == Asking(Asks.WHO, (25, 27), "", True)
+    assert not asks("Ai cắt băng khánh thành cầu Bình Lợi?").identity  # who did, not who is
