@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     flood_limit: int = Field(default=8, ge=1)
     flood_window_seconds: float = Field(default=30.0, gt=0)
     api_url: str = TELEGRAM_API_URL
+    api_file_url: str | None = None  # unset: api_url with its trailing /bot as /file/bot
     log_level: str = "INFO"
     allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("must be ids separated by commas, e.g. 123,-1001234") from None
 
-    @field_validator("webhook_url", "webhook_secret", "inbox_url", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "inbox_url", "api_file_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -89,6 +90,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with postgresql:// (unset: the SQLite inbox)")
         return value
 
+    @property
+    def file_url(self) -> str:
+        """Where files are downloaded from (BOT_API_FILE_URL, or derived from BOT_API_URL)."""
+        if self.api_file_url:
+            return self.api_file_url
+        base = self.api_url.rstrip("/")
+        return base.removesuffix("/bot") + "/file/bot"
+
     def check_webhook(self) -> None:
         """What only the Telegram adapter needs, checked only when it starts: `ask` or `index`
         must not fail over a half-written webhook configuration."""
@@ -100,10 +109,10 @@ class Settings(BaseSettings):
     def _empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("api_url")
+    @field_validator("api_url", "api_file_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
 

@@ -29,6 +29,22 @@ Thử hỏi:
 • {example}
 • {bare_example}"""
 
+UPLOAD_ADMINS_ONLY = "Chỉ quản trị viên mới thêm được bài viết; hãy gửi câu hỏi bằng chữ."
+UPLOAD_ADDED = "Đã thêm «{title}» — {paragraphs} đoạn ({name})."
+UPLOAD_EXISTS = (
+    "Đã có bài {name}. Trả lời tin nhắn chứa tệp bằng /thaythe để thay bài cũ bằng bài này."
+)
+UPLOAD_PROBLEMS = {
+    "empty": "Tệp {name} trống: không có chữ nào để thêm.",
+    "unreadable": "Không đọc được tệp {name}: tệp hỏng hoặc không đúng định dạng.",
+    "too large": "Tệp {name} quá lớn: tối đa 20 MB.",
+    "unsupported": "Không nhận tệp {name}: chỉ nhận .txt, .html, .htm, .docx và .pdf.",
+}
+REPLACE_USAGE = "Dùng /thaythe khi trả lời tin nhắn chứa tệp bài viết muốn thay."
+DELETE_USAGE = "Cách xoá: /xoa tên-tệp.txt (tên như trong /sources)."
+DELETED = "Đã xoá {name}."
+NOT_AN_ARTICLE = "Không có bài {name} trong thư mục bài viết."
+
 # Telegram's command menu: (command, description)
 COMMAND_MENU = (
     ("start", "Giới thiệu và ví dụ câu hỏi"),

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 from telegram.request import BaseRequest, RequestData
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
-from tornado.web import Application, RequestHandler
+from tornado.web import Application, HTTPError, RequestHandler
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
 BOT_ID = 123456789
@@ -48,6 +48,7 @@ ALLOWED_TAGS = frozenset(
     ]
 )
 MAX_UNITS = 4096
+MAX_DOWNLOAD_BYTES = 20 * 2**20  # getFile refuses larger files
 DROPPED = 0  # the status of a call whose connection the fake closed without answering
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
@@ -139,6 +140,7 @@ class FakeBotApi:
         self.flood_remaining = 0  # sendMessage calls still to be answered with 429
         self.acknowledged = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
         self.polls = 0  # getUpdates calls answered
+        self.files: dict[str, bytes] = {}  # file id -> content, as getFile and downloads serve
         self.retry_after = 1
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1000)
@@ -221,6 +223,24 @@ class FakeBotApi:
         """A user's message arrives; returns it (for reply_to and assertions)."""
         sender = self.user(user_id if user_id is not None else abs(chat_id))
         message = self.new_message(self.chat(chat_id, kind), sender, text, **extra)
+        self.push("message", message)
+        return message
+
+    def send_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        data: bytes,
+        user_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a file in a private chat; returns the message."""
+        file_id = f"file{next(self._message_ids)}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name}
+        document["file_size"] = len(data)
+        sender = self.user(user_id if user_id is not None else abs(chat_id))
+        message = self.new_message(self.chat(chat_id), sender, None, reply_to, document=document)
         self.push("message", message)
         return message
 
@@ -347,6 +367,15 @@ class FakeBotApi:
             self.on_message(visible, params.get("reply_markup"))
         return message
 
+    async def api_getFile(self, params: dict) -> dict:
+        data = self.files.get(params["file_id"])
+        if data is None:
+            raise BadRequest("wrong file_id or the file is temporarily unavailable")
+        if len(data) > MAX_DOWNLOAD_BYTES:
+            raise BadRequest("file is too big")
+        file = {"file_id": params["file_id"], "file_unique_id": params["file_id"]}
+        return file | {"file_size": len(data), "file_path": f"documents/{params['file_id']}"}
+
     async def api_editMessageReplyMarkup(self, params: dict) -> dict:
         message = self.messages[params["chat_id"], params["message_id"]]
         message.pop("reply_markup", None)
@@ -381,7 +410,16 @@ class FakeBotApi:
 
         sockets = bind_sockets(port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
-        self._server = HTTPServer(Application([(r"/bot([^/]+)/(\w+)", Endpoint)]))
+
+        class FileEndpoint(RequestHandler):
+            async def get(self, token: str, file_path: str) -> None:
+                data = api.files.get(file_path.removeprefix("documents/"))
+                if token != api.token or data is None:
+                    raise HTTPError(404)
+                self.finish(data)
+
+        routes = [(r"/bot([^/]+)/(\w+)", Endpoint), (r"/file/bot([^/]+)/(.+)", FileEndpoint)]
+        self._server = HTTPServer(Application(routes))
         self._server.add_sockets(sockets)
         return f"http://127.0.0.1:{self.port}/bot"
 

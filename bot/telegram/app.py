@@ -116,8 +116,13 @@ def add_handlers(application: Application) -> None:
             CommandHandler("sources", handlers.sources),
             CommandHandler("ask", handlers.ask_command),
             CommandHandler("stats", handlers.stats),
+            CommandHandler("thaythe", handlers.replace_article),
+            CommandHandler("xoa", handlers.delete_article),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_question),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_message),
+            MessageHandler(
+                private & filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.upload
+            ),
             MessageHandler(
                 private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                 handlers.non_text_private,
@@ -145,6 +150,7 @@ def build_application(
         .token(settings.token.get_secret_value())
         .context_types(CONTEXT_TYPES)
         .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
         .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .post_init(announce)
         .post_shutdown(wind_down)
