@@ -62,3 +62,11 @@ def test_the_shared_inbox_url_and_its_password_are_secrets(monkeypatch):
     settings = load_settings()
     assert "s3cr3t-pw" in settings.secrets()
     assert settings.inbox_url is not None and "s3cr3t-pw" not in repr(settings)
+
+
+def test_files_come_from_the_bot_apis_file_url_unless_set(monkeypatch):
+    monkeypatch.setenv("BOT_API_URL", "http://127.0.0.1:8081/bot")
+    assert load_settings().file_url == "http://127.0.0.1:8081/file/bot"
+    monkeypatch.setenv("BOT_API_FILE_URL", "https://files.example.org/file/bot")
+    assert load_settings().file_url == "https://files.example.org/file/bot"
+    assert load_settings(api_file_url=None).file_url.endswith("/file/bot")
