@@ -45,12 +45,26 @@ DELETE_USAGE = "Cách xoá: /xoa tên-tệp.txt (tên như trong /sources)."
 DELETED = "Đã xoá {name}."
 NOT_AN_ARTICLE = "Không có bài {name} trong thư mục bài viết."
 
+FOLLOWING = "Đã theo dõi «{topic}»: bài mới về chủ đề này sẽ được gửi vào đây."
+ALREADY_FOLLOWING = "Đang theo dõi «{topic}» rồi."
+TOO_MANY_TOPICS = (
+    "Mỗi cuộc trò chuyện theo dõi tối đa {limit} chủ đề; hãy /huytheodoi bớt một chủ đề."
+)
+UNFOLLOWED = "Đã huỷ theo dõi «{topic}»."
+NOT_FOLLOWING = "Không theo dõi «{topic}». Gõ /theodoi để xem các chủ đề đang theo dõi."
+FOLLOWED_TOPICS = "Đang theo dõi:\n{topics}\nHuỷ: /huytheodoi chủ đề"
+NO_TOPICS = "Chưa theo dõi chủ đề nào. Ví dụ: /theodoi cầu Rồng Xanh"
+UNFOLLOW_USAGE = "Cách huỷ: /huytheodoi chủ đề"
+NEW_ARTICLE = "Bài mới về {topics}:"
+
 # Telegram's command menu: (command, description)
 COMMAND_MENU = (
     ("start", "Giới thiệu và ví dụ câu hỏi"),
     ("help", "Cách hỏi bot"),
     ("sources", "Danh sách bài viết"),
     ("ask", "Hỏi trong nhóm: /ask câu hỏi"),
+    ("theodoi", "Theo dõi một chủ đề: /theodoi chủ đề"),
+    ("huytheodoi", "Huỷ theo dõi: /huytheodoi chủ đề"),
 )
 
 # The console and the command line

@@ -140,6 +140,7 @@ class FakeBotApi:
         self.flood_remaining = 0  # sendMessage calls still to be answered with 429
         self.acknowledged = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
         self.polls = 0  # getUpdates calls answered
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.files: dict[str, bytes] = {}  # file id -> content, as getFile and downloads serve
         self.retry_after = 1
         self._update_ids = itertools.count(first_update_id)
@@ -323,6 +324,9 @@ class FakeBotApi:
             return 200, {"ok": True, "result": await handler(params)}
         except BadRequest as error:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
+        except Blocked:
+            description = "Forbidden: bot was blocked by the user"
+            return 403, {"ok": False, "error_code": 403, "description": description}
         except FloodWait:
             description = f"Too Many Requests: retry after {self.retry_after}"
             return 429, {
@@ -355,6 +359,8 @@ class FakeBotApi:
             raise FloodWait
         visible = check_text(params["text"], params.get("parse_mode"))
         chat_id = params["chat_id"]
+        if chat_id in self.blocked:
+            raise Blocked
         reply_to_id = (params.get("reply_parameters") or {}).get("message_id")
         original = self.messages.get((chat_id, reply_to_id))
         chat = original["chat"] if original else self.chat(chat_id)
@@ -430,6 +436,10 @@ class FakeBotApi:
 
 
 class FloodWait(Exception):
+    pass
+
+
+class Blocked(Exception):
     pass
 
 

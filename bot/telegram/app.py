@@ -34,7 +34,9 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.lifecycle import run_polling_replica
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
+from bot.telegram.pushes import push_new_articles
 from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxError
+from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions
 from bot.telegram.webhook import run_webhook
 from bot.texts import COMMAND_MENU
 from retrieval.live import LiveIndex
@@ -62,6 +64,9 @@ async def announce(application: Application) -> None:
                 asyncio.ensure_future(keep_leases(queue, queue.inbox, application.bot))
             )
     state.live.start_watching(state.reload_seconds)
+    if state.subscriptions is not None:
+        pusher = push_new_articles(application.bot, state, state.subscriptions)
+        state.tasks.append(asyncio.ensure_future(pusher))
     index = state.index
     log.info(
         "started as @%s; corpus: %d articles, %d passages",
@@ -93,6 +98,8 @@ async def wind_down(application: Application) -> None:
     state.live.stop_watching()
     for task in state.tasks:
         task.cancel()
+    if state.subscriptions is not None:
+        state.subscriptions.close()
     if isinstance(state.inbox, SharedInbox):
         with contextlib.suppress(OSError):
             await state.inbox.call(state.inbox.release)
@@ -116,6 +123,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("sources", handlers.sources),
             CommandHandler("ask", handlers.ask_command),
             CommandHandler("stats", handlers.stats),
+            CommandHandler("theodoi", handlers.follow),
+            CommandHandler("huytheodoi", handlers.unfollow),
             CommandHandler("thaythe", handlers.replace_article),
             CommandHandler("xoa", handlers.delete_article),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_question),
@@ -140,6 +149,7 @@ def build_application(
     live: LiveIndex,
     request: BaseRequest | None = None,
     inbox: DurableInbox | None = None,
+    subscriptions: Subscriptions | None = None,
 ) -> Application:
     """The bot, wired; `request` replaces PTB's HTTP client (tests pass a fake one); with an
     `inbox`, every update is stored before it is acknowledged and replayed after a crash."""
@@ -173,6 +183,7 @@ def build_application(
         settings.allowed_chats,
         settings.admin_ids,
         inbox,
+        subscriptions,
     )
     add_handlers(application)
     return application
@@ -210,6 +221,16 @@ def open_inbox(settings: Settings) -> DurableInbox | None:
         return None
 
 
+def open_subscriptions(settings: Settings) -> Subscriptions | None:
+    """The topic subscriptions beside the inbox; without them (unwritable folder) the bot
+    still answers, and /theodoi says nothing."""
+    try:
+        return Subscriptions(settings.data_dir / SUBSCRIPTIONS_FILE)
+    except (OSError, sqlite3.Error) as error:
+        log.error("no topic subscriptions in %s (%s)", settings.data_dir, error)
+        return None
+
+
 class TelegramStartError(Exception):
     """The bot could not start: a refused token or an unreachable Bot API (no secret inside)."""
 
@@ -233,7 +254,8 @@ def run_telegram(settings: Settings, open_live: Callable[[], LiveIndex]) -> int:
 
 
 def _serve(settings: Settings, live: LiveIndex) -> int:
-    application = build_application(settings, live, inbox=open_inbox(settings))
+    inbox, subscriptions = open_inbox(settings), open_subscriptions(settings)
+    application = build_application(settings, live, inbox=inbox, subscriptions=subscriptions)
 
     async def started(application: Application) -> None:
         stop_on_signals(application)

@@ -18,6 +18,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.telegram.flood import FloodGuard
 from bot.telegram.shared_inbox import DurableInbox
 from bot.telegram.stats import Stats
+from bot.telegram.subscriptions import Subscriptions
 from retrieval.answer import Answer, answer
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
@@ -40,6 +41,7 @@ class BotState:
     allowed_chats: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
     inbox: DurableInbox | None = None
+    subscriptions: Subscriptions | None = None
     refused_chats: set[int] = field(default_factory=set)
     stats: Stats = field(default_factory=Stats)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled at shutdown

@@ -41,22 +41,31 @@ from bot.telegram.flood import Verdict
 from bot.telegram.render import Block, answer_messages, hit_block, pack, text_messages
 from bot.telegram.sending import late_notice, send_html, show_typing
 from bot.telegram.stats import stats_text
+from bot.telegram.subscriptions import MAX_TOPIC_CHARS, MAX_TOPICS, TooManyTopics
 from bot.texts import (
+    ALREADY_FOLLOWING,
     ASK_USAGE,
     DELETE_USAGE,
     DELETED,
+    FOLLOWED_TOPICS,
+    FOLLOWING,
     HELP,
     INLINE_HELP_TITLE,
     INLINE_NOT_FOUND_TITLE,
     LOST_QUESTION,
     MORE_BUTTON,
     NO_MORE,
+    NO_TOPICS,
     NON_TEXT_HINT,
     NOT_AN_ARTICLE,
+    NOT_FOLLOWING,
     REFUSAL,
     REPLACE_USAGE,
     SLOW_DOWN,
     START,
+    TOO_MANY_TOPICS,
+    UNFOLLOW_USAGE,
+    UNFOLLOWED,
     UNKNOWN_COMMAND,
     UPLOAD_ADDED,
     UPLOAD_ADMINS_ONLY,
@@ -334,6 +343,47 @@ async def delete_article(update: Update, context: BotContext) -> None:
         await asyncio.to_thread(context.state.live.refresh)
         log.info("article removed: %s", shown_name(name))
         text = DELETED.format(name=name)
+    await send_html(context, message, text_messages(text))
+
+
+def topic_in(context: BotContext) -> str:
+    """A command's topic, as typed, spaces collapsed and lower-case: one spelling per topic."""
+    return " ".join(context.args or []).strip().lower()[:MAX_TOPIC_CHARS]
+
+
+@flood_limited
+async def follow(update: Update, context: BotContext) -> None:
+    """/theodoi <topic> subscribes this chat; /theodoi alone lists its topics."""
+    message, subscriptions = message_of(update), context.state.subscriptions
+    if subscriptions is None:
+        return
+    topic, chat_id = topic_in(context), message.chat_id
+    if not topic:
+        topics = await asyncio.to_thread(subscriptions.topics_of, chat_id)
+        listed = "\n".join(f"• {t}" for t in topics)
+        text = FOLLOWED_TOPICS.format(topics=listed) if topics else NO_TOPICS
+    else:
+        try:
+            added = await asyncio.to_thread(subscriptions.follow, chat_id, topic)
+        except TooManyTopics:
+            text = TOO_MANY_TOPICS.format(limit=MAX_TOPICS)
+        else:
+            text = (FOLLOWING if added else ALREADY_FOLLOWING).format(topic=topic)
+    await send_html(context, message, text_messages(text))
+
+
+@flood_limited
+async def unfollow(update: Update, context: BotContext) -> None:
+    """/huytheodoi <topic> ends this chat's subscription."""
+    message, subscriptions = message_of(update), context.state.subscriptions
+    if subscriptions is None:
+        return
+    topic = topic_in(context)
+    if not topic:
+        text = UNFOLLOW_USAGE
+    else:
+        removed = await asyncio.to_thread(subscriptions.unfollow, message.chat_id, topic)
+        text = (UNFOLLOWED if removed else NOT_FOLLOWING).format(topic=topic)
     await send_html(context, message, text_messages(text))
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from bot.texts import NEW_ARTICLE
 from retrieval.answer import Answer, Hit, UnderstoodBlock
 from retrieval.excerpt import with_marks
+from retrieval.text import shown_name
+from retrieval.topics import TopicMatch
 
 MAX_MESSAGE_UNITS = 4096
 BLOCK_SEPARATOR = "\n\n"
@@ -98,3 +101,17 @@ def answer_messages(answer: Answer) -> list[str]:
 def text_messages(text: str) -> list[str]:
     """A plain bot text (help, source list) as escaped messages, split between lines."""
     return pack((Block.plain(line) for line in text.split("\n")), separator="\n")
+
+
+def topic_messages(topics: list[str], match: TopicMatch) -> list[str]:
+    """A new article for its subscribers: the topics it matches, its title verbatim, the best
+    excerpt for them (matched words in bold) and its source file."""
+    named = ", ".join(f"«{topic}»" for topic in topics)
+    excerpt = match.excerpt
+    blocks = [
+        Block.plain(NEW_ARTICLE.format(topics=named)),
+        Block.plain(match.title, "b"),
+        Block(with_marks(excerpt, "<b>", "</b>", escape), excerpt.text),
+        Block.plain(f"Nguồn: {shown_name(match.source)}", "i"),
+    ]
+    return pack(blocks, separator="\n")
