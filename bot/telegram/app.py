@@ -35,7 +35,7 @@ from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.lifecycle import run_polling_replica
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
 from bot.telegram.pushes import push_new_articles
-from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxError
+from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxError, SharedTables
 from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions
 from bot.telegram.webhook import run_webhook
 from bot.texts import COMMAND_MENU
@@ -221,11 +221,13 @@ def open_inbox(settings: Settings) -> DurableInbox | None:
         return None
 
 
-def open_subscriptions(settings: Settings) -> Subscriptions | None:
-    """The topic subscriptions beside the inbox; without them (unwritable folder) the bot
-    still answers, and /theodoi says nothing."""
+def open_subscriptions(settings: Settings, inbox: DurableInbox | None) -> Subscriptions | None:
+    """The topic subscriptions: in the shared inbox's PostgreSQL, or beside the SQLite inbox;
+    without them (unwritable folder) the bot still answers, and /theodoi says nothing."""
     try:
-        return Subscriptions(settings.data_dir / SUBSCRIPTIONS_FILE)
+        if isinstance(inbox, SharedInbox):
+            return Subscriptions(SharedTables(inbox), bot_id(settings))
+        return Subscriptions.beside_inbox(settings.data_dir / SUBSCRIPTIONS_FILE, bot_id(settings))
     except (OSError, sqlite3.Error) as error:
         log.error("no topic subscriptions in %s (%s)", settings.data_dir, error)
         return None
@@ -254,7 +256,8 @@ def run_telegram(settings: Settings, open_live: Callable[[], LiveIndex]) -> int:
 
 
 def _serve(settings: Settings, live: LiveIndex) -> int:
-    inbox, subscriptions = open_inbox(settings), open_subscriptions(settings)
+    inbox = open_inbox(settings)
+    subscriptions = open_subscriptions(settings, inbox)
     application = build_application(settings, live, inbox=inbox, subscriptions=subscriptions)
 
     async def started(application: Application) -> None:

@@ -217,6 +217,13 @@ class SharedInbox:
             )
             return cursor.rowcount
 
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int, list[tuple[Any, ...]]]:
+        """One statement of the other tables kept beside the inbox (topic subscriptions),
+        written with "?" placeholders: (rows changed, rows returned)."""
+        with self._statement() as connection:
+            cursor = connection.execute(sql.replace("?", "%s"), params)
+            return cursor.rowcount, (cursor.fetchall() if cursor.description else [])
+
     def lead_polling(self) -> bool:
         """Whether this replica holds, or has just taken, the poller's lock. The lock lives
         on a connection of its own: lost with it, when PostgreSQL or this process goes."""
@@ -251,3 +258,14 @@ class SharedInbox:
 
 
 DurableInbox = Inbox | SharedInbox  # what the delivery code stores updates in
+
+
+class SharedTables:
+    """The shared inbox's database as the subscriptions' `Database`; closing it leaves the
+    inbox open (the inbox closes its own pool)."""
+
+    def __init__(self, inbox: SharedInbox) -> None:
+        self.run = inbox.run
+
+    def close(self) -> None:
+        return None

@@ -13,7 +13,8 @@ from telegram import Update
 
 from bot.telegram import shared_inbox
 from bot.telegram.delivery import DurableQueue
-from bot.telegram.shared_inbox import SharedInbox, SharedInboxError
+from bot.telegram.shared_inbox import SharedInbox, SharedInboxError, SharedTables
+from bot.telegram.subscriptions import Subscriptions
 
 LEASE = 30.0
 _bots = itertools.count(900_001)  # each test its own bot id: rows never meet
@@ -126,3 +127,16 @@ def test_marking_done_prunes_every_so_often(replicas, monkeypatch) -> None:
         a.store(update_id, payload(update_id))
         a.mark_done(update_id)  # the second mark prunes
     assert a.store(31, payload(31)) is True and a.store(32, payload(32)) is True
+
+
+def test_replicas_share_subscriptions_and_push_each_article_once(replicas) -> None:
+    a, b = (Subscriptions(SharedTables(inbox), inbox.bot_id) for inbox in replicas)
+    assert a.follow(5, "cầu rồng xanh") and not b.follow(5, "cầu rồng xanh")
+    assert b.topics_of(5) == ["cầu rồng xanh"] and [t.topic for t in b.all_topics()] == [
+        "cầu rồng xanh"
+    ]
+    assert list(a.newly_seen(["x.txt", "y.txt"])) == ["x.txt", "y.txt"]
+    assert list(b.newly_seen(["x.txt", "y.txt", "z.txt"])) == ["z.txt"]
+    assert a.mark_pushed(5, "z.txt") and not b.mark_pushed(5, "z.txt")
+    b.drop_chat(5)
+    assert a.topics_of(5) == []

@@ -39,7 +39,7 @@ def corpus(tmp_path: Path) -> Path:
 async def running(api: FakeBotApi, corpus: Path, data: Path) -> Application:
     live = LiveIndex(corpus, IndexStore(data / "cache", corpus))
     settings = bot_settings(api, reload_seconds=0.2, flood_limit=1000)
-    subscriptions = Subscriptions(data / "subscriptions.sqlite3")
+    subscriptions = Subscriptions.beside_inbox(data / "subscriptions.sqlite3")
     application = build_application(settings, live, subscriptions=subscriptions)
     await start_polling(application)
     return application
