@@ -224,6 +224,10 @@ class SharedInbox:
             cursor = connection.execute(sql.replace("?", "%s"), params)
             return cursor.rowcount, (cursor.fetchall() if cursor.description else [])
 
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self._statement() as connection, connection.transaction():
+            connection.cursor().executemany(sql.replace("?", "%s"), rows)
+
     def lead_polling(self) -> bool:
         """Whether this replica holds, or has just taken, the poller's lock. The lock lives
         on a connection of its own: lost with it, when PostgreSQL or this process goes."""
@@ -266,6 +270,7 @@ class SharedTables:
 
     def __init__(self, inbox: SharedInbox) -> None:
         self.run = inbox.run
+        self.run_many = inbox.run_many
 
     def close(self) -> None:
         return None

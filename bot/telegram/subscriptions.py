@@ -40,6 +40,10 @@ class Database(Protocol):
         """(rows changed, rows returned) of one statement."""
         ...
 
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement for each of `rows`, in one transaction."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -59,6 +63,11 @@ class SqliteDatabase:
         with self._lock:
             cursor = self._connection.execute(sql, params)
             return cursor.rowcount, cursor.fetchall()
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self._lock, self._connection:
+            self._connection.execute("BEGIN")
+            self._connection.executemany(sql, rows)
 
     def close(self) -> None:
         with self._lock:
@@ -135,18 +144,17 @@ class Subscriptions:
         self._run("DELETE FROM tin_bot_topics WHERE bot_id = ? AND chat_id = ?", chat_id)
 
     def newly_seen(self, sources: Iterable[str]) -> dict[str, float]:
-        """Of `sources`, those never seen before, recorded now: {source: first seen}."""
+        """Of `sources`, those never seen before, recorded now in one batch: {source: first
+        seen}. Another replica recording the same one at once keeps its own time."""
+        _, rows = self._run("SELECT source FROM tin_bot_articles WHERE bot_id = ?")
+        known = {str(row[0]) for row in rows}
         now = time.time()
-        fresh: dict[str, float] = {}
-        for source in sources:
-            changed, _ = self._run(
-                "INSERT INTO tin_bot_articles (bot_id, source, first_seen) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                source,
-                now,
-            )
-            if changed == 1:
-                fresh[source] = now
+        fresh = {source: now for source in sources if source not in known}
+        self._database.run_many(
+            "INSERT INTO tin_bot_articles (bot_id, source, first_seen) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(self.bot_id, source, now) for source in fresh],
+        )
         return fresh
 
     def close(self) -> None:
