@@ -228,15 +228,24 @@ async def group_message(update: Update, context: BotContext) -> None:
         await reply_with_answer(context, message, question)
 
 
+def is_admin(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.state.admin_ids
+
+
+async def admins_only(update: Update, context: BotContext, message: Message) -> bool:
+    """Whether the sender is an admin; to anyone else an admin command is unknown."""
+    if is_admin(update, context):
+        return True
+    await send_html(context, message, text_messages(UNKNOWN_COMMAND))
+    return False
+
+
 @flood_limited
 async def stats(update: Update, context: BotContext) -> None:
     """/stats for BOT_ADMIN_IDS; to anyone else it is an unknown command."""
-    state = context.state
-    user, message = update.effective_user, update.effective_message
-    if message is None:
-        return
-    if user is None or user.id not in state.admin_ids:
-        await send_html(context, message, text_messages(UNKNOWN_COMMAND))
+    state, message = context.state, message_of(update)
+    if not await admins_only(update, context, message):
         return
     inbox = state.inbox
     pending = len(await inbox.call(inbox.pending)) if inbox is not None else None
@@ -255,11 +264,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     private = message is not None and message.chat.type == ChatType.PRIVATE
     if message is not None and (private or command.endswith(f"@{context.bot.username}")):
         await send_html(context, message, text_messages(UNKNOWN_COMMAND))
-
-
-def is_admin(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.state.admin_ids
 
 
 def article_paragraphs(index: SearchIndex, source: str) -> int:
@@ -312,8 +316,7 @@ async def replace_article(update: Update, context: BotContext) -> None:
     """/thaythe, in reply to an uploaded document (or to the bot's reply to one): replace the
     article of the same name with it."""
     message = message_of(update)
-    if not is_admin(update, context):
-        await send_html(context, message, text_messages(UNKNOWN_COMMAND))
+    if not await admins_only(update, context, message):
         return
     target = message.reply_to_message
     if target is not None and target.document is None:
@@ -328,8 +331,7 @@ async def replace_article(update: Update, context: BotContext) -> None:
 async def delete_article(update: Update, context: BotContext) -> None:
     """/xoa <file>: remove an article, named as /sources and citations name it."""
     message = message_of(update)
-    if not is_admin(update, context):
-        await send_html(context, message, text_messages(UNKNOWN_COMMAND))
+    if not await admins_only(update, context, message):
         return
     name = " ".join(context.args or []).strip()
     folder = context.state.live.folder
