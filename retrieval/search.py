@@ -67,11 +67,12 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
         return Ranking([], unmentioned)
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
-    scored = sorted(_scored(query, index, scores[positions], positions), key=_best_first)
+    scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
     return Ranking(fullest_of_article_first(index, scored)[:k], [])
 
 
-def _best_first(ranked: Ranked) -> tuple[float, int]:
+def best_first(ranked: Ranked) -> tuple[float, int]:
+    """The sort key of a ranking: highest score first, ties by position."""
     return -ranked.score, ranked.position
 
 

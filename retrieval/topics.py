@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from retrieval.confidence import is_confident
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.index import SearchIndex
-from retrieval.question import understand
-from retrieval.search import score_one, signals
+from retrieval.question import Question
+from retrieval.search import best_first, score_one, signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,22 +24,21 @@ class TopicMatch:
     excerpt: Excerpt  # the best excerpt for the topic from the article's body (not its title)
 
 
-def match_topic(topic: str, index: SearchIndex, source: str) -> TopicMatch | None:
-    """The article `source` of `index`, when it matches `topic` with an answer's confidence."""
-    starts = {
-        article.source: int(start)
-        for article, start in zip(index.articles, index.article_starts, strict=True)
-    }
-    if source not in starts:
+def article_positions(index: SearchIndex) -> dict[str, int]:
+    """Each article's first passage, by file name."""
+    starts = index.article_starts.tolist()
+    return {article.source: start for article, start in zip(index.articles, starts, strict=True)}
+
+
+def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch | None:
+    """The article whose first passage is `first`, when it matches the topic (read as a
+    question by `understand`) with an answer's confidence."""
+    start, end = index.article_span(first)
+    if any(not index.article_mentions(start, unit.terms) for unit in topic.units):
         return None
-    query = understand(topic, index)
-    start, end = index.article_span(starts[source])
-    if any(not index.article_mentions(start, unit.terms) for unit in query.units):
-        return None
-    scored = [score_one(query, index, position) for position in range(start, end)]
-    best = max(scored, key=lambda ranked: (ranked.score, -ranked.position))
-    if best.score <= 0 or not is_confident(signals(query, index, [best])):
+    scored = sorted((score_one(topic, index, p) for p in range(start, end)), key=best_first)
+    if scored[0].score <= 0 or not is_confident(signals(topic, index, scored[:1])):
         return None
     body = [r for r in scored if index.passages[r.position].paragraph > 1] or scored
-    shown = index.passages[max(body, key=lambda ranked: (ranked.score, -ranked.position)).position]
-    return TopicMatch(source, shown.title, make_excerpt(shown.text, query.terms, index.bm25))
+    shown = index.passages[body[0].position]
+    return TopicMatch(shown.source, shown.title, make_excerpt(shown.text, topic.terms, index.bm25))

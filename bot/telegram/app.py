@@ -269,10 +269,8 @@ def _serve(settings: Settings, live: LiveIndex) -> int:
         if settings.webhook_url:
             log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
             run_webhook(application, settings, state_of_application(application))
-        elif isinstance(state_of_application(application).inbox, SharedInbox):
+        elif isinstance(inbox, SharedInbox):
             log.info("polling mode, one replica of several (shared inbox)")
-            inbox = state_of_application(application).inbox
-            assert isinstance(inbox, SharedInbox)
             run_polling_replica(application, inbox)
         else:
             log.info("polling mode")

@@ -21,8 +21,9 @@ from bot.telegram.context import BotState
 from bot.telegram.render import topic_messages
 from bot.telegram.subscriptions import Subscriptions, Topic
 from retrieval.index import SearchIndex
+from retrieval.question import understand
 from retrieval.text import shown_name
-from retrieval.topics import TopicMatch, match_topic
+from retrieval.topics import TopicMatch, article_positions, match_topic
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ def matches_by_chat(
     """(chat, article) -> (its matching topics, the match of the first): only topics made
     before the article appeared."""
     found: dict[tuple[int, str], tuple[list[str], TopicMatch]] = {}
+    positions = article_positions(index)
+    questions = {topic.topic: understand(topic.topic, index) for topic in topics}
     for source, first_seen in sorted(fresh.items()):
         for topic in topics:
-            if topic.created_at >= first_seen:
+            if topic.created_at >= first_seen or source not in positions:
                 continue
-            match = match_topic(topic.topic, index, source)
+            match = match_topic(questions[topic.topic], index, positions[source])
             if match is None:
                 continue
             named, first = found.get((topic.chat_id, source), ([], match))
