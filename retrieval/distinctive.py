@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 
 from retrieval.aliases import abbreviations, contract_with_sources
+from retrieval.text import case_tells
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, analyze, canonical_numbers
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
-MOSTLY_UPPER = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +40,6 @@ def _is_name_like(token: str, case_tells: bool) -> bool:
         or (case_tells and token[:1].isupper())
         or token in abbreviations()
     )
-
-
-def _case_tells(text: str) -> bool:
-    """Capitals mark names only when the question is not typed in capitals throughout."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) < MOSTLY_UPPER * len(letters)
 
 
 def _is_number(token: str) -> bool:
@@ -91,7 +85,7 @@ def distinctive_units(question: str) -> list[Unit]:
     question = canonical_numbers(question)
     contracted = contract_with_sources(question)
     units = []
-    for start, end in _runs(contracted.text, _case_tells(question)):
+    for start, end in _runs(contracted.text, case_tells(question)):
         if _is_small_number(contracted.text[start:end]):
             continue
         terms = _unit_terms(contracted.text[start:end])

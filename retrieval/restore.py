@@ -1,22 +1,26 @@
 """Diacritics restoration from the corpus vocabulary: "bi thu thanh uy" -> "bí thư thành ủy".
 
-Each syllable typed without marks takes the accented form the corpus uses most for its folded
-spelling, where the neighbouring syllable decides between forms ("thanh uy" -> "thành ủy",
-"Le Thanh Liem" -> "Lê Thanh Liêm"). The restored question is what pyvi segments, so a bare
-question is tokenised like its accented twin.
+A question typed without marks is read as the likeliest sequence of corpus spellings: each
+spelling weighed by how often the corpus writes it after the previous one (a bigram model,
+decoded with Viterbi), so neighbours decide between forms ("thanh uy" -> "thành ủy", "Le Thanh
+Liem" -> "Lê Thanh Liêm") and the decision for one syllable carries to the next ("cua co the"
+-> "của cơ thể"). In a question typed with marks, a bare word is respelt only on clear evidence
+from its neighbours. The restored question is what pyvi segments, so a bare question is
+tokenised like its accented twin.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.text import fold, has_diacritics
+from retrieval.text import case_tells, fold, has_diacritics
 from retrieval.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
@@ -27,6 +31,11 @@ RESPELL_MIN_SUPPORT = 2
 # Shorter words are too easily one edit from another word to count as a misspelt name.
 NEAR_SPELLING_MIN_CHARS = 5
 TWO_EDITS_MIN_CHARS = 9
+# Absolute discounting of the bigram estimate: each pair seen gives up this much of a sighting
+# to the spellings never seen after the same word, shared out by their corpus-wide frequency.
+# A word seen before many different words thus passes on more than one always followed by the
+# same few (Ney, Essen & Kneser 1994); it suits counts as sparse as one archive's.
+PAIR_DISCOUNT = 0.5
 
 
 @dataclass
@@ -38,16 +47,32 @@ class Vocabulary:
 
     forms: dict[str, dict[str, int]] = field(default_factory=dict)  # folded -> spelled -> n
     pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # spelled pair -> n
+    total: int = field(init=False)  # syllables counted in `forms`
+    # spelled -> how many pairs it opens, and how many distinct spellings follow it there
+    openings: dict[str, int] = field(init=False)
+    followers: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = sum(sum(spellings.values()) for spellings in self.forms.values())
+        self.openings, self.followers = {}, {}
+        for (first, _), count in self.pairs.items():
+            self.openings[first] = self.openings.get(first, 0) + count
+            self.followers[first] = self.followers.get(first, 0) + 1
 
     def add(self, text: str, sign: int = 1) -> None:
         syllables = [s.lower() for s in SYLLABLE.findall(text)]
+        self.total += sign * len(syllables)
         for spelled in syllables:
             spellings = self.forms.setdefault(fold(spelled), {})
             _bump(spellings, spelled, sign)
             if not spellings:
                 del self.forms[fold(spelled)]
         for pair in itertools.pairwise(syllables):
+            seen = pair in self.pairs
             _bump(self.pairs, pair, sign)
+            _bump(self.openings, pair[0], sign)
+            if seen != (pair in self.pairs):
+                _bump(self.followers, pair[0], sign)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:
@@ -99,25 +124,51 @@ class Vocabulary:
             support[form] += sum(self.pairs.get((form, spelled), 0) for spelled in rights)
         return support
 
-    def respell(self, typed: str, left: str | None, right: str | None, trust_typed: bool) -> str:
-        """The corpus spelling of a lower-case bare syllable between its neighbours.
-
-        When `trust_typed` (the question carries marks elsewhere), a bare word is respelt only
-        where its neighbours appear beside another spelling and never beside this one, at least
-        RESPELL_MIN_SUPPORT times when the corpus also writes the word bare: "Long An" stays,
-        "Thanh ủy" becomes "Thành ủy", "tượng trưng cho" stays though one article once wrote
-        "chở bao".
+    def respell(self, typed: str, left: str | None, right: str | None) -> str:
+        """The corpus spelling of a lower-case bare syllable of a question typed with marks:
+        respelt only where its neighbours appear beside another spelling and never beside this
+        one, at least RESPELL_MIN_SUPPORT times when the corpus also writes the word bare:
+        "Long An" stays, "Thanh ủy" becomes "Thành ủy", "tượng trưng cho" stays though one
+        article once wrote "chở bao".
         """
         candidates = self.forms.get(typed)
         if not candidates:
             return typed
         support = self.context(typed, left, right)
         needed = RESPELL_MIN_SUPPORT if typed in candidates else 1
-        if trust_typed and max(support.values(), default=0) < needed:
+        if max(support.values(), default=0) < needed or support[typed]:
             return typed  # a name, or a word as typed: too little evidence to respell it
-        if trust_typed and support[typed]:
-            return typed
         return max(candidates, key=lambda form: (support[form], candidates[form], form))
+
+    def count(self, spelled: str) -> int:
+        return self.forms.get(fold(spelled), {}).get(spelled, 0)
+
+    def follows(self, previous: str | None, spelled: str) -> float:
+        """log P(spelled | previous): the pair's count less PAIR_DISCOUNT, plus the discounted
+        mass shared by the spelling's share of the corpus (half a sighting for one it never
+        writes); only the share when nothing comes before, or a word never seen before another."""
+        share = (self.count(spelled) + 0.5) / (self.total + 0.5)
+        openings = self.openings.get(previous, 0) if previous is not None else 0
+        if previous is None or not openings:
+            return math.log(share)
+        seen = max(self.pairs.get((previous, spelled), 0) - PAIR_DISCOUNT, 0)
+        passed_on = PAIR_DISCOUNT * self.followers[previous] * share
+        return math.log((seen + passed_on) / openings)
+
+    def likeliest(self, options: list[list[str]]) -> list[str]:
+        """The likeliest sequence taking one spelling from each list of `options` (Viterbi over
+        `follows`; ties go to the alphabetically last, as in `respell`)."""
+        best: dict[str, tuple[float, list[str]]] = {"": (0.0, [])}
+        for choices in options:
+            step: dict[str, tuple[float, list[str]]] = {}
+            for spelled in choices:
+                score, path = max(
+                    (score + self.follows(path[-1] if path else None, spelled), path)
+                    for score, path in best.values()
+                )
+                step[spelled] = (score, [*path, spelled])
+            best = step
+        return max(best.values())[1] if options else []
 
     def question_word(self, spelled: str, left: str | None, right: str | None) -> str:
         """A one-syllable question word typed bare ("nao") as the question word, unless its
@@ -220,9 +271,10 @@ def correct_typos(question: str, vocabulary: Vocabulary) -> str:
 
 def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     """The question with bare syllables spelled as the corpus spells them (question words as
-    question words). A syllable typed with marks is never changed. A question with marks on
-    at least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid",
-    "19" cannot) was typed with diacritics: its bare words are mostly meant bare."""
+        question words). A syllable typed with marks is never changed. A question with marks on
+        at least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid",
+        "19" cannot) was typed with diacritics: its bare words are mostly meant bare. A word in
+    capitals, in a question that is not typed in capitals throughout, is an abbreviation."""
     matches = list(SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
     markable = [s for s in lowered if _is_markable(s, vocabulary)]
@@ -230,22 +282,29 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
     phrases, words = _question_words()
     function = _function_syllables()
-    restored = list(lowered)
     in_phrases = _phrase_spellings(lowered, phrases)
+    fixed = {i: s for i, s in enumerate(lowered) if has_diacritics(s)} | in_phrases
+    if case_tells(question):  # an abbreviation ("NQ/TU") is meant as typed
+        fixed |= {i: lowered[i] for i, m in enumerate(matches) if _is_acronym(m.group())}
+    if typed_bare:
+        restored = vocabulary.likeliest(
+            [[fixed[i]] if i in fixed else _spellings(s, vocabulary) for i, s in enumerate(lowered)]
+        )
+    else:
+        restored = list(lowered)
     for i, syllable in enumerate(lowered):
-        if has_diacritics(syllable):
+        if i in fixed:
+            restored[i] = fixed[i]
             continue
         left = restored[i - 1] if i > 0 else None
         right = lowered[i + 1] if i + 1 < len(lowered) else None
-        if i in in_phrases:
-            restored[i] = in_phrases[i]
-        elif syllable in words:
+        if syllable in words:
             evidence = [
                 n if n is not None and fold(n) not in function else None for n in (left, right)
             ]
             restored[i] = vocabulary.question_word(words[syllable], *evidence)
-        else:
-            restored[i] = vocabulary.respell(syllable, left, right, trust_typed=not typed_bare)
+        elif not typed_bare:
+            restored[i] = vocabulary.respell(syllable, left, right)
     pieces: list[str] = []
     position = 0
     for match, form in zip(matches, restored, strict=True):
@@ -254,3 +313,12 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
         position = match.end()
     pieces.append(question[position:])
     return "".join(pieces)
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) > 1 and word.isalpha() and word.isupper()
+
+
+def _spellings(syllable: str, vocabulary: Vocabulary) -> list[str]:
+    """A bare syllable's possible spellings: the corpus's, or itself when the corpus lacks it."""
+    return sorted(vocabulary.forms.get(syllable, ())) or [syllable]

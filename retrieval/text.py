@@ -13,6 +13,8 @@ import unicodedata
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot below
 SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
 VOWELS = frozenset("aeiouy")
+# A text with at least this share of capital letters is typed in capitals throughout.
+MOSTLY_UPPER = 0.6
 
 _WORD = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")  # letters, with any marks left apart
 # Soft hyphen, zero-width and bidi controls, word joiners, BOM, variation selectors (the
@@ -111,6 +113,13 @@ def fold(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     return fold(text) != text
+
+
+def case_tells(text: str) -> bool:
+    """Capitals mark names and abbreviations only when the text is not typed in capitals
+    throughout."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) < MOSTLY_UPPER * len(letters)
 
 
 def comparable(text: str) -> str:

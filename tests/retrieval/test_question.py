@@ -5,6 +5,7 @@ from retrieval.question import Asks, asks, understand, without_address
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi dài 1.200 mét với 6 làn xe.\n",
     "hop.txt": "Họp bàn phòng dịch\n\nSở Y tế họp với các bệnh viện về dịch sốt xuất huyết.\n",
+    "den.txt": "Đèn cầu\n\nCầu có đèn chiếu sáng và có cả lối đi bộ.\n",
 }
 
 

@@ -112,3 +112,39 @@ def test_typo_correction_leaves_numbers_short_words_and_ties_alone() -> None:
 def test_a_word_typed_with_marks_is_not_corrected() -> None:
     vocabulary = Vocabulary.of(["Thuốc metformin hạ đường huyết"])
     assert correct_typos("Métfomin là gì", vocabulary) == "Métfomin là gì"
+
+
+ANIMALS_AND_DAYS = Vocabulary.of(
+    ["Con thú dữ.", "Con thú hoang.", "Con gà.", "Con thứ hai.", *["Thứ ba tới."] * 3]
+)
+
+
+def test_a_bare_question_is_read_as_the_likeliest_sequence_of_spellings() -> None:
+    assert restore_diacritics("con thu du", ANIMALS_AND_DAYS) == "con thú dữ"
+    assert restore_diacritics("con thu ba", ANIMALS_AND_DAYS) == "con thứ ba"
+    restored = restore_diacritics("con thu ba con thu du", ANIMALS_AND_DAYS)
+    assert restored == "con thứ ba con thú dữ"
+
+
+def test_a_word_in_capitals_is_an_abbreviation_meant_as_typed() -> None:
+    vocabulary = Vocabulary.of(["Báo cáo từ tỉnh.", "Từ đó."])
+    assert restore_diacritics("bao cao Nghi quyet 03-NQ/TU", vocabulary).endswith("NQ/TU")
+    assert restore_diacritics("Báo cáo Nghị quyết 03-NQ/TU", vocabulary).endswith("NQ/TU")
+    assert restore_diacritics("BAO CAO TU TINH", vocabulary) == "BÁO CÁO TỪ TỈNH"
+
+
+def test_the_vocabulary_counts_what_it_adds_and_removes() -> None:
+    vocabulary = Vocabulary.of(["Con thú dữ."])
+    vocabulary.add("Con thứ ba.")
+    vocabulary.add("Con thú hoang.")
+    assert vocabulary.total == 9
+    assert (vocabulary.openings["con"], vocabulary.followers["con"]) == (3, 2)
+    vocabulary.add("Con thứ ba.", sign=-1)
+    vocabulary.add("Con thú hoang.", sign=-1)
+    unchanged = Vocabulary.of(["Con thú dữ."])
+    assert (vocabulary.total, vocabulary.openings, vocabulary.followers) == (
+        unchanged.total,
+        unchanged.openings,
+        unchanged.followers,
+    )
+    assert unchanged.followers == {"con": 1, "thú": 1}
