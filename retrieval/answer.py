@@ -180,7 +180,7 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
         reply = NOT_MENTIONED.format(names=names)
         unmentioned = tuple(ranking.unmentioned)
         return Answer(question, query.understood, restored, False, (), reply, False, unmentioned)
-    if not ranking.ranked or not is_confident(signals(query, index, ranking.ranked)):
+    if ranking.judged is None or not is_confident(signals(query, index, ranking.judged)):
         return Answer(question, query.understood, restored, False, (), NO_ANSWER)
     hits, lead = _hits(query, index, ranking.ranked, top_k, skip)
     reply = render_reply(reply_blocks(query.understood, restored, hits, lead))

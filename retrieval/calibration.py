@@ -40,7 +40,7 @@ def labelled_signals(cases: Iterable[Case], index: SearchIndex) -> list[tuple[Si
         for asked in (case.question, fold(case.question)):
             query = understand(asked, index)
             ranking = rank(query, index, RERANK_CANDIDATES)
-            found = signals(query, index, ranking.ranked) if ranking.ranked else None
+            found = signals(query, index, ranking.judged) if ranking.judged else None
             if found is not None and found.word_coverage > MIN_WORD_COVERAGE:
                 rows.append((found, case.answerable))
     return rows

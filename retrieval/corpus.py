@@ -71,6 +71,11 @@ class Passage:
     title: str
     text: str
 
+    @property
+    def is_headline(self) -> bool:
+        """Whether this passage is the article's headline line itself."""
+        return self.paragraph == 1 and self.text == self.title
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

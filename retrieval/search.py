@@ -4,7 +4,8 @@ BM25's best candidates are re-ordered by coverage — the share of the question'
 (the idf of its folded syllables and syllable pairs) a passage holds — so that a passage holding
 all of the question's rare terms beats a short one repeating a few of them, which raw BM25's
 length normalisation tends to prefer. Each of the question's names and numbers that a
-candidate's article does not mention costs it a factor. Whether the best candidate answers at
+candidate's article does not mention costs it a factor. A headline gives way to its article's
+body, which holds the answer. Whether the best candidate answers at
 all is decided in `confidence.py`, from the signals gathered here.
 """
 
@@ -39,8 +40,11 @@ def coverages(query: Question, index: SearchIndex, positions: list[int]) -> np.n
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    ranked: list[Ranked]  # best first
+    ranked: list[Ranked]  # best first, in the order shown
     unmentioned: list[str]  # names or numbers of the question no article mentions
+    # The candidate whose signals say whether the question is answered: the best one, even when
+    # it is a headline that gives way to its article's body in `ranked`.
+    judged: Ranked | None = None
 
 
 def _scored(
@@ -68,7 +72,8 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
     scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
-    return Ranking(fullest_of_article_first(index, scored)[:k], [])
+    led = fullest_of_article_first(index, scored)
+    return Ranking(bodies_before_headlines(index, led)[:k], [], led[0] if led else None)
 
 
 def best_first(ranked: Ranked) -> tuple[float, int]:
@@ -84,9 +89,30 @@ def fullest_of_article_first(index: SearchIndex, ranked: list[Ranked]) -> list[R
     order; the other candidates follow in it."""
     if not ranked:
         return ranked
-    start, end = index.article_span(ranked[0].position)
+    return _led_by_fullest(index, ranked, ranked[0])
+
+
+def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> list[Ranked]:
+    """`ranked` led by the candidate of `of`'s article holding the most information."""
+    start, end = index.article_span(of.position)
     fullest = max((r for r in ranked if start <= r.position < end), key=lambda r: r.coverage)
     return [fullest, *(r for r in ranked if r is not fullest)]
+
+
+def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
+    """Each headline moved after the other candidates when a passage of its article's body is
+    one too, and that body's fullest candidate leading where the headline led: a question
+    restates a headline's words, so it scores high, but the answer is in the body."""
+
+    def is_headline(candidate: Ranked) -> bool:
+        return index.passages[candidate.position].is_headline
+
+    with_body = {index.article_span(r.position) for r in ranked if not is_headline(r)}
+    demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
+    kept = [r for r in ranked if r not in demoted]
+    if demoted and ranked[0] is demoted[0]:
+        kept = _led_by_fullest(index, kept, ranked[0])
+    return kept + demoted
 
 
 def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:
@@ -95,11 +121,10 @@ def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:
     return _scored(query, index, scores, [position])[0]
 
 
-def signals(query: Question, index: SearchIndex, ranked: list[Ranked]) -> Signals:
-    """What `confidence` weighs about the best candidate of `ranked` (non-empty). The margin
-    over the second candidate is left out on purpose: it says nothing on the dev set, and a
-    question matching a single passage would get a full margin."""
-    best = ranked[0]
+def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
+    """What `confidence` weighs about the best candidate. The margin over the second
+    candidate is left out on purpose: it says nothing on the dev set, and a question matching
+    a single passage would get a full margin."""
     bm25 = index.bm25
     words = query.content.words
     word_total, word_unknown = term_information(words, bm25)

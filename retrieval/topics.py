@@ -37,7 +37,7 @@ def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch |
     if any(not index.article_mentions(start, unit.terms) for unit in topic.units):
         return None
     scored = sorted((score_one(topic, index, p) for p in range(start, end)), key=best_first)
-    if scored[0].score <= 0 or not is_confident(signals(topic, index, scored[:1])):
+    if scored[0].score <= 0 or not is_confident(signals(topic, index, scored[0])):
         return None
     body = [r for r in scored if index.passages[r.position].paragraph > 1] or scored
     shown = index.passages[body[0].position]

@@ -1,27 +1,64 @@
 """Ranking: within the best candidate's article, the paragraph holding most of the question
-leads; the other candidates keep their score order."""
+leads; the other candidates keep their score order; a headline gives way to its article's
+body."""
 
 from __future__ import annotations
 
-from retrieval.search import Ranked, fullest_of_article_first
+from retrieval.answer import answer
+from retrieval.corpus import Passage
+from retrieval.search import Ranked, bodies_before_headlines, fullest_of_article_first
 
 
 class TwoArticles:
-    """Passages 0-1 are one article, 2-3 another."""
+    """Passages 0-2 are one article, 3-5 another; 0 and 3 are their headlines."""
+
+    passages = tuple(
+        Passage(source, paragraph, title, title if paragraph == 1 else f"{title}, đoạn {paragraph}")
+        for source, title in (("a.txt", "Tin A"), ("b.txt", "Tin B"))
+        for paragraph in (1, 2, 3)
+    )
 
     def article_span(self, position: int) -> tuple[int, int]:
-        return (0, 2) if position < 2 else (2, 4)
+        return (0, 3) if position < 3 else (3, 6)
 
 
 def test_the_fullest_paragraph_of_the_best_article_leads() -> None:
-    ranked = [Ranked(0, 9.0, 0.5, 0), Ranked(2, 8.0, 0.95, 0), Ranked(1, 7.0, 0.8, 0)]
+    ranked = [Ranked(1, 9.0, 0.5, 0), Ranked(3, 8.0, 0.95, 0), Ranked(2, 7.0, 0.8, 0)]
     order = fullest_of_article_first(TwoArticles(), ranked)  # type: ignore[arg-type]
-    # passage 2 holds more of the question, but its article is not the best one
-    assert [r.position for r in order] == [1, 0, 2]
+    # passage 3 holds more of the question, but its article is not the best one
+    assert [r.position for r in order] == [2, 1, 3]
 
 
 def test_equal_coverage_keeps_the_score_order() -> None:
-    ranked = [Ranked(0, 9.0, 0.8, 0), Ranked(1, 7.0, 0.8, 0), Ranked(3, 6.0, 0.9, 0)]
+    ranked = [Ranked(1, 9.0, 0.8, 0), Ranked(2, 7.0, 0.8, 0), Ranked(4, 6.0, 0.9, 0)]
     order = fullest_of_article_first(TwoArticles(), ranked)  # type: ignore[arg-type]
-    assert [r.position for r in order] == [0, 1, 3]
+    assert [r.position for r in order] == [1, 2, 4]
     assert fullest_of_article_first(TwoArticles(), []) == []  # type: ignore[arg-type]
+
+
+def test_a_headline_gives_way_to_its_articles_body() -> None:
+    ranked = [Ranked(0, 9.0, 0.9, 0), Ranked(4, 8.0, 0.7, 0), Ranked(1, 5.0, 0.3, 0)]
+    order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
+    # the body of the headline's article leads where the headline led; the headline goes last
+    assert [r.position for r in order] == [1, 4, 0]
+
+
+def test_a_headline_whose_body_is_no_candidate_keeps_its_place() -> None:
+    ranked = [Ranked(4, 9.0, 0.7, 0), Ranked(0, 8.0, 0.9, 0), Ranked(3, 5.0, 0.3, 0)]
+    order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
+    assert [r.position for r in order] == [4, 0, 3]
+
+
+ARTICLES = {
+    "tong_dai.txt": "Bệnh viện Nhi đồng mở tổng đài đặt lịch khám\n\nBệnh viện Nhi đồng 1 mở "
+    "tổng đài để phụ huynh đặt lịch khám qua điện thoại, giúp rút ngắn thời gian chờ.\n",
+    "tiem.txt": "Tiêm chủng mùa thu\n\nTrẻ được tiêm chủng miễn phí tại các trạm y tế.\n",
+    "mua.txt": "Mưa lớn ở miền Trung\n\nMưa lớn kéo dài khiến nhiều tuyến đường ngập sâu.\n",
+    "cau.txt": "Khánh thành cầu mới\n\nCây cầu dài 1.200 mét nối hai bờ sông.\n",
+}
+
+
+def test_the_reply_quotes_the_body_when_the_question_restates_the_headline(index) -> None:
+    result = answer("Bệnh viện Nhi đồng mở tổng đài đặt lịch khám nhằm mục đích gì?", index)
+    assert result.answered
+    assert (result.hits[0].source, result.hits[0].paragraph) == ("tong_dai.txt", 2)
