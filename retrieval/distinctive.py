@@ -9,6 +9,9 @@ a longer unit as each pair of neighbouring syllables ("Nghị quyết 57" needs 
 articles mention favours them in the ranking (see `search.py`). Numbers are compared in the
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
+A person's name counts even typed without capitals, when a family name, "Văn" or "Thị" and
+a given name follow each other ("nguyen van hieu").
+
 What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
 "Ngoài TP HCM"), a lone one-digit number (articles often write it as a word), and the word
 after a number ("lớp 7 Trung học": a number ends its unit, since Vietnamese writes the number
@@ -21,10 +24,23 @@ import re
 from dataclasses import dataclass
 
 from retrieval.aliases import abbreviations, contract_with_sources
-from retrieval.text import case_tells
+from retrieval.text import case_tells, fold, has_diacritics
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, analyze, canonical_numbers
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
+
+# The common Vietnamese family names: a closed class of the language, not a list of people.
+SURNAMES = frozenset(
+    {
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+        "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đoàn", "Đinh", "Lương", "Trương", "Mai",
+        "Cao", "Lâm", "Tô", "Hà", "Tạ", "Châu", "Thái", "Quách", "Trịnh", "Lưu", "Kiều",
+        "Tăng", "Triệu", "Mạc", "Âu", "La", "Thân", "Tôn", "Vương", "Diệp", "Khương",
+    }
+)  # fmt: skip
+# The two most common middle names: after a family name they mark a person's full name where
+# capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
+MIDDLE_NAMES = frozenset({"văn", "thị"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +82,40 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_one_of(word: str, spellings: frozenset[str]) -> bool:
+    """`word` is one of `spellings` in any case, or one of them typed without marks."""
+    lowered = word.lower()
+    if has_diacritics(lowered):
+        return lowered in spellings
+    return lowered in {fold(spelling) for spelling in spellings}
+
+
+def _person_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of family name + middle name + given name, however capitalised."""
+    words = list(SYLLABLE.finditer(text))
+    return [
+        (family.start(), given.end())
+        for family, middle, given in zip(words, words[1:], words[2:], strict=False)
+        if text[family.end() : middle.start()] == " " == text[middle.end() : given.start()]
+        and _is_one_of(family.group(), _LOWER_SURNAMES)
+        and _is_one_of(middle.group(), MIDDLE_NAMES)
+        and given.group().isalpha()
+    ]
+
+
+_LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
+
+
+def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tuple[int, int]]:
+    """`spans` (ascending, disjoint) with `added` merged into those it overlaps."""
+    overlapping = [span for span in spans if span[0] < added[1] and added[0] < span[1]]
+    merged = (
+        min([added[0], *(s for s, _ in overlapping)]),
+        max([added[1], *(e for _, e in overlapping)]),
+    )
+    return sorted([span for span in spans if span not in overlapping] + [merged])
+
+
 def _is_small_number(text: str) -> bool:
     """A lone one-digit number: articles write these as words as often as in digits ("năm 1
     tuổi" is "tròn một tuổi"), so it cannot be required to stand in the article."""
@@ -84,8 +134,11 @@ def distinctive_units(question: str) -> list[Unit]:
     contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM."""
     question = canonical_numbers(question)
     contracted = contract_with_sources(question)
+    runs = _runs(contracted.text, case_tells(question))
+    for name in _person_names(contracted.text):
+        runs = _with_span(runs, name)
     units = []
-    for start, end in _runs(contracted.text, case_tells(question)):
+    for start, end in runs:
         if _is_small_number(contracted.text[start:end]):
             continue
         terms = _unit_terms(contracted.text[start:end])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
+from retrieval.distinctive import SURNAMES
 from retrieval.excerpt import (
     MAX_EXCERPT_CHARS,
     Excerpt,
@@ -41,15 +42,6 @@ FOLLOWING_MIN_SHARE = 0.5
 COUNT_REACH = 2
 
 
-# The common Vietnamese family names: a closed class of the language, not a list of people.
-SURNAMES = frozenset(
-    {
-        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-        "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đoàn", "Đinh", "Lương", "Trương", "Mai",
-        "Cao", "Lâm", "Tô", "Hà", "Tạ", "Châu", "Thái", "Quách", "Trịnh", "Lưu", "Kiều",
-        "Tăng", "Triệu", "Mạc", "Âu", "La", "Thân", "Tôn", "Vương", "Diệp", "Khương",
-    }
-)  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
 _DATE = re.compile(
     r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b"

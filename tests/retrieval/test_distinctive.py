@@ -28,6 +28,7 @@ ARTICLES = {
         ),
         ("Quyết định 15 quy định gì?", "Quyết định 16 quy định gì?", "Quyết định 16"),
         ("giá đất nông thôn từ năm 2025", "giá đất nông thôn từ năm 2031", "2031"),
+        ("ÔNG TRẦN VĂN HIỆP PHÁT BIỂU GÌ", "ÔNG TRẦN VĂN HÙNG PHÁT BIỂU GÌ", "TRẦN VĂN HÙNG"),
     ],
 )
 def test_a_missing_name_or_number_turns_an_answer_into_not_covered(
@@ -44,6 +45,16 @@ def test_units_are_names_numbers_and_abbreviations_not_sentence_capitals() -> No
     assert texts == ["Quyết định 15", "UBND", "Lâm Đồng"]
     assert distinctive_units("Ai khai mạc lễ hội?") == []
     assert distinctive_units("AI KHAI MẠC FESTIVAL HOA") == []  # capitals say nothing here
+
+
+def test_a_full_name_is_a_unit_however_it_is_capitalised() -> None:
+    for question in ("PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ", "ông phan văn mãi giữ chức vụ gì"):
+        assert [u.text.lower() for u in distinctive_units(question)] == ["phan văn mãi"]
+    assert [u.text for u in distinctive_units("nguyen van hieu phat bieu")] == ["nguyen van hieu"]
+    # only "Văn" and "Thị" as such: "cao vẫn" is no name, nor a marked word typed bare
+    assert distinctive_units("huyết áp cao vẫn còn") == []
+    texts = [u.text for u in distinctive_units("ông nguyễn văn Hiếu và Phan Văn Mãi")]
+    assert texts == ["nguyễn văn Hiếu", "Phan Văn Mãi"]
 
 
 def test_an_article_that_names_the_place_asked_about_ranks_above_one_that_does_not(index) -> None:
