@@ -21,7 +21,7 @@ from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, Terms
 
-MAX_EXCERPT_CHARS = 350
+MAX_EXCERPT_CHARS = 450
 ELLIPSIS = "…"
 
 Span = tuple[int, int]
