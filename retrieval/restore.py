@@ -230,9 +230,25 @@ def _question_words() -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str,
 
 @functools.cache
 def _function_syllables() -> frozenset[str]:
-    """The folded one-syllable stopwords ("co", "cua", "la"): a neighbour like these says
-    nothing about which word a bare syllable is ("nao co" is "nào có" as often as "não có")."""
-    return frozenset(fold(word) for word in stopwords() if "_" not in word)
+    """The one-syllable stopwords ("có", "của", "là"): a neighbour like these says nothing
+    about which word a bare syllable is ("nao có" is "nào có" as often as "não có")."""
+    return frozenset(word for word in stopwords() if "_" not in word)
+
+
+@functools.cache
+def _folded_function_syllables() -> frozenset[str]:
+    return frozenset(fold(word) for word in _function_syllables())
+
+
+def _says_nothing(neighbour: str | None, spelled: bool) -> bool:
+    """Whether a neighbour is no evidence: missing, or a function word — as spelled when it
+    is (restored, or typed with marks: "ban đầu" is evidence though "bạn" is a function
+    word), else in any spelling ("co")."""
+    if neighbour is None:
+        return True
+    if spelled or has_diacritics(neighbour):
+        return neighbour in _function_syllables()
+    return neighbour in _folded_function_syllables()
 
 
 def _phrase_spellings(
@@ -281,7 +297,6 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     marked = sum(has_diacritics(s) for s in markable)
     typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
     phrases, words = _question_words()
-    function = _function_syllables()
     in_phrases = _phrase_spellings(lowered, phrases)
     fixed = {i: s for i, s in enumerate(lowered) if has_diacritics(s)} | in_phrases
     if case_tells(question):  # an abbreviation ("NQ/TU") is meant as typed
@@ -300,7 +315,8 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
         right = lowered[i + 1] if i + 1 < len(lowered) else None
         if syllable in words:
             evidence = [
-                n if n is not None and fold(n) not in function else None for n in (left, right)
+                None if _says_nothing(left, spelled=typed_bare) else left,
+                None if _says_nothing(right, spelled=False) else right,
             ]
             restored[i] = vocabulary.question_word(words[syllable], *evidence)
         elif not typed_bare:

@@ -148,3 +148,13 @@ def test_the_vocabulary_counts_what_it_adds_and_removes() -> None:
         unchanged.followers,
     )
     assert unchanged.followers == {"con": 1, "thú": 1}
+
+
+def test_a_neighbour_spelled_as_a_content_word_is_evidence_though_its_letters_spell_a_pronoun() -> (
+    None
+):
+    # "ban" (a board, "ban đầu": at first) is evidence; only "bạn" (you) would be a function word
+    vocabulary = Vocabulary.of(["Triệu chứng ban đầu là sốt.", "Giai đoạn ban đầu kéo dài."])
+    assert (
+        restore_diacritics("trieu chung ban dau la gi", vocabulary) == "triệu chứng ban đầu là gì"
+    )
