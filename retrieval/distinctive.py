@@ -41,6 +41,7 @@ SURNAMES = frozenset(
 # The two most common middle names: after a family name they mark a person's full name where
 # capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
 MIDDLE_NAMES = frozenset({"văn", "thị"})
+_LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +102,6 @@ def _person_names(text: str) -> list[tuple[int, int]]:
         and _is_one_of(middle.group(), MIDDLE_NAMES)
         and given.group().isalpha()
     ]
-
-
-_LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
 
 
 def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tuple[int, int]]:

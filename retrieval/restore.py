@@ -287,10 +287,10 @@ def correct_typos(question: str, vocabulary: Vocabulary) -> str:
 
 def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     """The question with bare syllables spelled as the corpus spells them (question words as
-        question words). A syllable typed with marks is never changed. A question with marks on
-        at least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid",
-        "19" cannot) was typed with diacritics: its bare words are mostly meant bare. A word in
-    capitals, in a question that is not typed in capitals throughout, is an abbreviation."""
+    question words). A syllable typed with marks is never changed, nor a word in capitals in a
+    question not typed in capitals throughout (an abbreviation). A question with marks on at
+    least MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry them ("Covid", "19"
+    cannot) was typed with diacritics: its bare words are mostly meant bare."""
     matches = list(SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
     markable = [s for s in lowered if _is_markable(s, vocabulary)]
