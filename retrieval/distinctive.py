@@ -10,7 +10,8 @@ articles mention favours them in the ranking (see `search.py`). Numbers are comp
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
 A person's name counts even typed without capitals, when a family name, "Văn" or "Thị" and
-a given name follow each other ("nguyen van hieu").
+a given name follow each other ("nguyen van hieu"). A unit is never cut inside a word pyvi
+reads ("Luật Biên phòng" names "Biên phòng").
 
 What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
 "Ngoài TP HCM"), a lone one-digit number (articles often write it as a word), and the word
@@ -25,7 +26,14 @@ from dataclasses import dataclass
 
 from retrieval.aliases import abbreviations, contract_with_sources
 from retrieval.text import case_tells, fold, has_diacritics
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, analyze, canonical_numbers
+from retrieval.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE,
+    SYLLABLE_PREFIX,
+    analyze,
+    canonical_numbers,
+    segment,
+)
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
 
@@ -114,6 +122,34 @@ def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tup
     return sorted([span for span in spans if span not in overlapping] + [merged])
 
 
+def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` widened by one lower-case neighbouring syllable on either side where pyvi reads
+    it as one word with the span's marked edge syllable: "Luật Biên phòng" names "Biên
+    phòng", not "Biên" (an unmarked edge, "Marble", may be a foreign word pyvi glues on)."""
+    words = set(segment(text.lower()))
+    syllables = list(SYLLABLE.finditer(text))
+    widened = []
+    for start, end in spans:
+        inside = [i for i, s in enumerate(syllables) if start <= s.start() and s.end() <= end]
+        if inside:
+            first, last = inside[0], inside[-1]
+            if first > 0 and _one_word(text, syllables[first - 1], syllables[first], words):
+                start = syllables[first - 1].start()
+            if last + 1 < len(syllables) and _one_word(
+                text, syllables[last], syllables[last + 1], words
+            ):
+                end = syllables[last + 1].end()
+        widened.append((start, end))
+    return widened
+
+
+def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[str]) -> bool:
+    """Two neighbouring syllables, both marked, that pyvi reads as one word."""
+    joined = text[left.end() : right.start()] == " "
+    marked = has_diacritics(left.group()) and has_diacritics(right.group())
+    return joined and marked and f"{left.group()}_{right.group()}".lower() in words
+
+
 def _is_small_number(text: str) -> bool:
     """A lone one-digit number: articles write these as words as often as in digits ("năm 1
     tuổi" is "tròn một tuổi"), so it cannot be required to stand in the article."""
@@ -135,6 +171,7 @@ def distinctive_units(question: str) -> list[Unit]:
     runs = _runs(contracted.text, case_tells(question))
     for name in _person_names(contracted.text):
         runs = _with_span(runs, name)
+    runs = _whole_words(contracted.text, runs)
     units = []
     for start, end in runs:
         if _is_small_number(contracted.text[start:end]):

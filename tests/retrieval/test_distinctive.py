@@ -47,6 +47,16 @@ def test_units_are_names_numbers_and_abbreviations_not_sentence_capitals() -> No
     assert distinctive_units("AI KHAI MẠC FESTIVAL HOA") == []  # capitals say nothing here
 
 
+def test_a_name_is_not_cut_inside_a_word() -> None:
+    # pyvi reads "Biên phòng" as one word: the law is about border guards, not about "Biên"
+    assert [u.text for u in distinctive_units("Luật Biên phòng Việt Nam")] == [
+        "Biên phòng",
+        "Việt Nam",
+    ]
+    # an unmarked edge ("Marble") may be a foreign word that pyvi glues to its neighbour
+    assert [u.text for u in distinctive_units("Lumen và Food Marble dụng gì?")] == ["Food Marble"]
+
+
 def test_a_full_name_is_a_unit_however_it_is_capitalised() -> None:
     for question in ("PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ", "ông phan văn mãi giữ chức vụ gì"):
         assert [u.text.lower() for u in distinctive_units(question)] == ["phan văn mãi"]
