@@ -123,9 +123,9 @@ def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tup
 
 
 def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` widened by one lower-case neighbouring syllable on either side where pyvi reads
-    it as one word with the span's marked edge syllable: "Luật Biên phòng" names "Biên
-    phòng", not "Biên" (an unmarked edge, "Marble", may be a foreign word pyvi glues on)."""
+    """`spans` widened by one neighbouring syllable on either side where pyvi reads it as one
+    word with the span's edge syllable, both marked: "Luật Biên phòng" names "Biên phòng", not
+    "Biên" (an unmarked edge, "Marble", may be a foreign word pyvi glues on)."""
     words = set(segment(text.lower()))
     syllables = list(SYLLABLE.finditer(text))
     widened = []
