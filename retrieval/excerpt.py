@@ -1,9 +1,9 @@
-"""The excerpt of a hit: the sentence(s) that best match the question and the sentence after
+"""The excerpt of a hit: the sentence(s) that best match the question and the sentences after
 them, matched words marked.
 
-News names what a question asks about in one sentence and gives the details in the next
-("… hội nghị sơ kết." then "Chủ trì có …"), so the sentence after the best match is shown too
-when it fits.
+News names what a question asks about in one sentence and gives the details in the next ones
+("… hội nghị sơ kết." then "Chủ trì có …"), so the sentences after the best match are shown too
+while they fit.
 
 Marks are character spans into the excerpt text, not inline markup, so the text stays clean for
 JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on a terminal).
@@ -96,7 +96,7 @@ def information(found: Set[str], bm25: Bm25) -> float:
 def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
     the most question information (idf of distinct matched terms), shorter runs winning ties;
-    then the sentence after it, when the whole still fits."""
+    then the sentences after it, while the whole still fits."""
     wanted = wanted_terms(terms)
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
@@ -112,7 +112,7 @@ def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
             if key > best_key:
                 best, best_key = (first, last), key
     first, last = best
-    if last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= MAX_EXCERPT_CHARS:
+    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= MAX_EXCERPT_CHARS:
         last += 1
     return " ".join(parts[first : last + 1])
 

@@ -16,12 +16,16 @@ def _bm25(passage: str) -> Bm25:
     return Bm25.build([analyze(text).all() for text in (passage, *OTHERS)])
 
 
-def test_the_sentence_after_the_best_match_is_shown_when_it_fits() -> None:
+def test_the_sentences_after_the_best_match_are_shown_while_they_fit() -> None:
     question = analyze("hội nghị sơ kết Thông tri 18")
     excerpt = make_excerpt(PASSAGE, question, _bm25(PASSAGE))
     assert excerpt.text.startswith("Sáng 4-3")
     assert "Phan Văn Mãi, Phó Bí thư." in excerpt.text  # the list after ";" is kept whole
-    assert "Mưa lớn" not in excerpt.text  # one sentence after the match, no more
+    assert excerpt.text.endswith("Mưa lớn kéo dài suốt buổi chiều ở nhiều quận.")
+    longer = f"{PASSAGE} {'Nước ngập sâu ở nhiều tuyến đường trung tâm. ' * 6}".strip()
+    excerpt = make_excerpt(longer, question, _bm25(longer))
+    assert excerpt.text.startswith("Sáng 4-3") and len(excerpt.text) <= MAX_EXCERPT_CHARS
+    assert "…" not in excerpt.text  # whole sentences, as many as fit
 
 
 def test_the_sentence_after_is_left_out_when_it_would_not_fit() -> None:
