@@ -101,8 +101,10 @@ def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> lis
 
 def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
     """Each headline moved after the other candidates when a passage of its article's body is
-    one too, and that body's fullest candidate leading where the headline led: a question
-    restates a headline's words, so it scores high, but the answer is in the body."""
+    one too: a question restates a headline's words, so it scores high, but the answer is in
+    the body. When a headline led, the article whose body and headline score most together
+    leads, by its fullest candidate: a headline vouches for its article's body, not for a
+    weak paragraph over another article's strong one."""
 
     def is_headline(candidate: Ranked) -> bool:
         return index.passages[candidate.position].is_headline
@@ -111,7 +113,12 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
     demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
     kept = [r for r in ranked if r not in demoted]
     if demoted and ranked[0] is demoted[0]:
-        kept = _led_by_fullest(index, kept, ranked[0])
+        headline_scores = {index.article_span(r.position): r.score for r in demoted}
+
+        def with_headline(body: Ranked) -> float:
+            return body.score + headline_scores.get(index.article_span(body.position), 0.0)
+
+        kept = _led_by_fullest(index, kept, max(kept, key=with_headline))
     return kept + demoted
 
 

@@ -43,6 +43,14 @@ def test_a_headline_gives_way_to_its_articles_body() -> None:
     assert [r.position for r in order] == [1, 4, 0]
 
 
+def test_a_leading_headline_vouches_for_its_body_not_for_a_weak_paragraph() -> None:
+    # headline A leads, but A's body scores little; B's body and headline together score more
+    ranked = [Ranked(0, 9.0, 0.9, 0), Ranked(4, 8.0, 0.7, 0), Ranked(3, 7.0, 0.8, 0)]
+    ranked.append(Ranked(1, 1.0, 0.2, 0))
+    order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
+    assert [r.position for r in order] == [4, 1, 0, 3]
+
+
 def test_a_headline_whose_body_is_no_candidate_keeps_its_place() -> None:
     ranked = [Ranked(4, 9.0, 0.7, 0), Ranked(0, 8.0, 0.9, 0), Ranked(3, 5.0, 0.3, 0)]
     order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
