@@ -151,7 +151,9 @@ def _hits(
         top_k,
         (ranked[0].position + 1, following.text) if following else None,
     )
-    top_excerpt = make_excerpt(passages[ranked[0].position].text, query.terms, index.bm25)
+    top_excerpt = make_excerpt(
+        passages[ranked[0].position].text, query.terms, index.bm25, query.wording
+    )
     lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
     order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
     order += [(r, None) for r in ranked[1:]]
@@ -162,7 +164,12 @@ def _hits(
         order = [(first, sentence), *(pair for pair in order if pair[0].position != position)]
     page = order[skip : skip + top_k]
     hits = tuple(
-        _hit(index, r, excerpt or make_excerpt(passages[r.position].text, query.terms, index.bm25))
+        _hit(
+            index,
+            r,
+            excerpt
+            or make_excerpt(passages[r.position].text, query.terms, index.bm25, query.wording),
+        )
         for r, excerpt in page
     )
     return hits, lead is not None and skip == 0

@@ -19,10 +19,15 @@ from dataclasses import dataclass
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, Terms
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, Terms, wording_pairs
 
 MAX_EXCERPT_CHARS = 450
 ELLIPSIS = "…"
+# Each pair of neighbouring question syllables, function words included, that a run of
+# sentences repeats adds this much to its information (about the idf of a common word): a
+# question is most often worded after the sentence that answers it ("Ông Quynh bị gì?" after
+# "Ông Quynh bị ung thư…"), and among runs holding the same question words, that one leads.
+WORDING_PAIR_WEIGHT = 1.0
 
 Span = tuple[int, int]
 
@@ -93,22 +98,27 @@ def information(found: Set[str], bm25: Bm25) -> float:
     return math.fsum(bm25.idf_of(term) for term in found)
 
 
-def _choose_sentences(passage: str, terms: Terms, bm25: Bm25) -> str:
+def _choose_sentences(passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str]) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
-    the most question information (idf of distinct matched terms), shorter runs winning ties;
-    then the sentences after it, while the whole still fits."""
+    the most question information (idf of distinct matched terms, and WORDING_PAIR_WEIGHT for
+    each pair of the question's `wording` it repeats), shorter runs winning ties; then the
+    sentences after it, while the whole still fits."""
     wanted = wanted_terms(terms)
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
+    worded = [wording_pairs(part) & wording for part in parts]
     best, best_key = (0, 0), (-1.0, 0)
     for first in range(len(parts)):
         union: set[str] = set()
+        repeated: set[str] = set()
         for last in range(first, len(parts)):
             length = len(" ".join(parts[first : last + 1]))
             if last > first and length > MAX_EXCERPT_CHARS:
                 break
             union |= found[last]
-            key = (information(union, bm25), -length)
+            repeated |= worded[last]
+            weight = information(union, bm25) + WORDING_PAIR_WEIGHT * len(repeated)
+            key = (weight, -length)
             if key > best_key:
                 best, best_key = (first, last), key
     first, last = best
@@ -155,9 +165,12 @@ def _window(text: str, spans: list[Span]) -> tuple[int, int]:
     return start, end
 
 
-def make_excerpt(passage: str, terms: Terms, bm25: Bm25) -> Excerpt:
-    """The passage's best run of sentences, fitted and marked."""
-    return fit_excerpt(_choose_sentences(passage, terms, bm25), terms)
+def make_excerpt(
+    passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str] = frozenset()
+) -> Excerpt:
+    """The passage's best run of sentences for a question with these terms and `wording`
+    (`wording_pairs`; none for a bare topic), fitted and marked."""
+    return fit_excerpt(_choose_sentences(passage, terms, bm25, wording), terms)
 
 
 def fit_excerpt(chosen: str, terms: Terms) -> Excerpt:

@@ -17,7 +17,14 @@ from retrieval.distinctive import Unit, distinctive_units
 from retrieval.index import SearchIndex
 from retrieval.restore import correct_typos, restore_diacritics
 from retrieval.text import normalize
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, Terms, analyze, is_stopword
+from retrieval.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE_PREFIX,
+    Terms,
+    analyze,
+    is_stopword,
+    wording_pairs,
+)
 
 MAX_QUESTION_CHARS = 500
 # The bot addressed by name at either end of a question: "bot ơi, …", "… hả bot?". Only a
@@ -123,6 +130,7 @@ class Question:
     content: Terms  # what coverage is measured on: the question without its frame
     units: tuple[Unit, ...]  # its names and numbers
     asking: Asking | None  # the kind of answer it asks for, when one a sentence can show
+    wording: frozenset[str]  # its pairs of neighbouring syllables (`wording_pairs`)
 
     @property
     def restored(self) -> bool:
@@ -145,4 +153,4 @@ def understand(question: str, index: SearchIndex) -> Question:
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
     content = analyze(asking.without_frame(understood)) if asking else terms
     units = tuple(distinctive_units(understood))
-    return Question(typed, understood, terms, content, units, asking)
+    return Question(typed, understood, terms, content, units, asking, wording_pairs(understood))

@@ -132,6 +132,14 @@ def canonical_numbers(text: str) -> str:
     return text
 
 
+def wording_pairs(text: str) -> frozenset[str]:
+    """The folded pairs of neighbouring syllables of `text` as written, function words
+    included ("ông quynh bị" -> "ong_quynh", "quynh_bi"): how a text is worded, which the
+    terms, without their function words, do not say."""
+    folded = [fold(syllable.lower()) for syllable in SYLLABLE.findall(contract_aliases(text))]
+    return frozenset(f"{a}_{b}" for a, b in itertools.pairwise(folded))
+
+
 def terms_of_words(words: Iterable[str]) -> Terms:
     content = [word for word in words if not is_stopword(word)]
     syllables = [fold(part) for word in content for part in word.split("_")]

@@ -1,6 +1,6 @@
 from retrieval.bm25 import Bm25
 from retrieval.excerpt import MAX_EXCERPT_CHARS, make_excerpt, matched_terms, wanted_terms
-from retrieval.tokens import analyze
+from retrieval.tokens import analyze, wording_pairs
 
 PASSAGE = (
     "Sáng 4-3, Thành ủy tổ chức hội nghị sơ kết Thông tri 18. "
@@ -49,3 +49,15 @@ def test_the_sentence_with_the_question_words_as_written_is_chosen() -> None:
     passage = f"Anh bị thu xe ở quán ăn. {filler} Ông là bí thư ở quận Ba. {filler}"
     excerpt = make_excerpt(passage, analyze("bí thư ở quận"), _bm25(passage))
     assert "Ông là bí thư" in excerpt.text
+
+
+def test_of_runs_holding_the_same_question_words_the_one_worded_like_the_question_leads() -> None:
+    # Both sentences hold "Quynh" and nothing else of the question; only the first repeats
+    # its wording ("Ông Quynh bị"), as the sentence a question was written from does.
+    filler = " ".join(["Buổi họp kéo dài đến chiều tối ở hội trường lớn của thành phố."] * 4)
+    passage = f"Ông Quynh bị ung thư dạ dày. {filler} Nhiều người nhớ Quynh. {filler}"
+    question = "Ông Quynh bị gì?"
+    excerpt = make_excerpt(passage, analyze(question), _bm25(passage), wording_pairs(question))
+    assert excerpt.text.startswith("Ông Quynh bị ung thư")
+    without_wording = make_excerpt(passage, analyze(question), _bm25(passage))
+    assert without_wording.text.startswith("Nhiều người nhớ Quynh")  # the shorter run, else
