@@ -11,7 +11,6 @@ JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on 
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Set
 from dataclasses import dataclass
@@ -19,7 +18,14 @@ from dataclasses import dataclass
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
 from retrieval.text import fold, has_diacritics, sentences
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE, SYLLABLE_PREFIX, Terms, wording_pairs
+from retrieval.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE,
+    SYLLABLE_PREFIX,
+    Terms,
+    syllable_pairs,
+    wording_pairs,
+)
 
 MAX_EXCERPT_CHARS = 450
 ELLIPSIS = "…"
@@ -76,7 +82,7 @@ def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
     syllables = [s.lower() for s in SYLLABLE.findall(contract_aliases(text))]
     folded = [fold(s) for s in syllables]
     present = {SYLLABLE_PREFIX + s for s in folded}
-    present |= {f"{BIGRAM_PREFIX}{a}_{b}" for a, b in itertools.pairwise(folded)}
+    present |= {BIGRAM_PREFIX + pair for pair in syllable_pairs(folded)}
     words = [w for w in wanted if not w.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))]
     longest = max((w.count("_") + 1 for w in words), default=0)
     present |= {

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,6 @@ def stopwords() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-@functools.cache
 @functools.cache
 def question_words() -> tuple[str, ...]:
     """The stopwords of the list's "# question words" section: ai, gì, nào, bao_nhiêu… (the
@@ -132,18 +131,23 @@ def canonical_numbers(text: str) -> str:
     return text
 
 
+def syllable_pairs(folded: Sequence[str]) -> list[str]:
+    """Each pair of neighbouring folded syllables, as one term: "a_b"."""
+    return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
+
+
 def wording_pairs(text: str) -> frozenset[str]:
     """The folded pairs of neighbouring syllables of `text` as written, function words
     included ("ông quynh bị" -> "ong_quynh", "quynh_bi"): how a text is worded, which the
     terms, without their function words, do not say."""
     folded = [fold(syllable.lower()) for syllable in SYLLABLE.findall(contract_aliases(text))]
-    return frozenset(f"{a}_{b}" for a, b in itertools.pairwise(folded))
+    return frozenset(syllable_pairs(folded))
 
 
 def terms_of_words(words: Iterable[str]) -> Terms:
     content = [word for word in words if not is_stopword(word)]
     syllables = [fold(part) for word in content for part in word.split("_")]
-    bigrams = [f"{a}_{b}" for a, b in itertools.pairwise(syllables)]
+    bigrams = syllable_pairs(syllables)
     return Terms(tuple(content), tuple(syllables), tuple(bigrams))
 
 
