@@ -73,8 +73,8 @@ def _tone_position(letters: list[str], cluster: list[int]) -> int:
 def place_tone(word: str) -> str:
     """Move the single tone mark of a Vietnamese syllable to its canonical vowel."""
     parts = letters(word)
-    toned = [i for i, letter in enumerate(parts) if TONE_MARKS & set(letter)]
-    if len(toned) != 1:
+    toned = [i for i, letter in enumerate(parts) for mark in letter if mark in TONE_MARKS]
+    if len(toned) != 1:  # none, or several (not Vietnamese: moving one would not settle)
         return unicodedata.normalize("NFC", word)
     tone = next(mark for mark in parts[toned[0]] if mark in TONE_MARKS)
     cluster = _vowel_cluster(parts)

@@ -33,6 +33,7 @@ HUGE = "Thành ủy <b>&" * 8_000 + "😀" * 1_000
 @given(HOSTILE_TEXT)
 @example(HUGE)
 @example("AỤ̂")  # a mark with no precomposed letter: once moved, it must not move back
+@example("Ỷ̀")  # two tone marks on one letter: neither is moved
 def test_text_functions_never_raise(text: str) -> None:
     normalized = normalize(text)
     assert normalize(normalized) == normalized
