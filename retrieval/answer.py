@@ -8,7 +8,7 @@ from typing import Any
 
 from retrieval.confidence import is_confident
 from retrieval.corpus import Passage
-from retrieval.excerpt import Excerpt, make_excerpt
+from retrieval.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
 from retrieval.index import SearchIndex
 from retrieval.lead import Candidates, answering_sentence
 from retrieval.question import Question, understand
@@ -141,7 +141,8 @@ def _hits(
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with the answering sentence. The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
-    after the best one), then the others by rank — so pages never repeat or skip a hit."""
+    after the best one), then the others by rank — so pages never repeat or skip a hit. The
+    best passage's excerpt gets FIRST_EXCERPT_CHARS: unless a sentence leads, it is the answer."""
     if not ranked:
         return (), False
     passages = index.passages
@@ -152,7 +153,11 @@ def _hits(
         (ranked[0].position + 1, following.text) if following else None,
     )
     top_excerpt = make_excerpt(
-        passages[ranked[0].position].text, query.terms, index.bm25, query.wording
+        passages[ranked[0].position].text,
+        query.terms,
+        index.bm25,
+        query.wording,
+        FIRST_EXCERPT_CHARS,
     )
     lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
     order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]

@@ -3,7 +3,7 @@ them, matched words marked.
 
 News names what a question asks about in one sentence and gives the details in the next ones
 ("… hội nghị sơ kết." then "Chủ trì có …"), so the sentences after the best match are shown too
-while they fit.
+while they fit: in more room for the first hit, whose excerpt is read as the answer.
 
 Marks are character spans into the excerpt text, not inline markup, so the text stays clean for
 JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on a terminal).
@@ -28,6 +28,9 @@ from retrieval.tokens import (
 )
 
 MAX_EXCERPT_CHARS = 450
+# The first hit's excerpt, the one read as the answer, shows more of what follows its best run:
+# the answer is most often the sentence right after the one the question restates.
+FIRST_EXCERPT_CHARS = 650
 ELLIPSIS = "…"
 # Each pair of neighbouring question syllables, function words included, that a run of
 # sentences repeats adds this much to its information (about the idf of a common word): a
@@ -104,11 +107,13 @@ def information(found: Set[str], bm25: Bm25) -> float:
     return math.fsum(bm25.idf_of(term) for term in found)
 
 
-def _choose_sentences(passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str]) -> str:
+def _choose_sentences(
+    passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str], room: int
+) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
     the most question information (idf of distinct matched terms, and WORDING_PAIR_WEIGHT for
     each pair of the question's `wording` it repeats), shorter runs winning ties; then the
-    sentences after it, while the whole still fits."""
+    sentences after it, while the whole still fits in `room` characters."""
     wanted = wanted_terms(terms)
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
@@ -128,7 +133,7 @@ def _choose_sentences(passage: str, terms: Terms, bm25: Bm25, wording: frozenset
             if key > best_key:
                 best, best_key = (first, last), key
     first, last = best
-    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= MAX_EXCERPT_CHARS:
+    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= room:
         last += 1
     return " ".join(parts[first : last + 1])
 
@@ -152,9 +157,9 @@ def mark_spans(text: str, words: QueryWords) -> list[Span]:
     return spans
 
 
-def _window(text: str, spans: list[Span]) -> tuple[int, int]:
-    """The MAX_EXCERPT_CHARS-long stretch of `text` holding the most marked characters."""
-    budget = MAX_EXCERPT_CHARS - 2 * len(ELLIPSIS)
+def _window(text: str, spans: list[Span], room: int) -> tuple[int, int]:
+    """The `room`-long stretch of `text` holding the most marked characters."""
+    budget = room - 2 * len(ELLIPSIS)
     starts = [0] + [start for start, _ in spans]
 
     def marked_inside(start: int) -> int:
@@ -172,18 +177,23 @@ def _window(text: str, spans: list[Span]) -> tuple[int, int]:
 
 
 def make_excerpt(
-    passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str] = frozenset()
+    passage: str,
+    terms: Terms,
+    bm25: Bm25,
+    wording: frozenset[str] = frozenset(),
+    room: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """The passage's best run of sentences for a question with these terms and `wording`
-    (`wording_pairs`; none for a bare topic), fitted and marked."""
-    return fit_excerpt(_choose_sentences(passage, terms, bm25, wording), terms)
+    (`wording_pairs`; none for a bare topic), and the sentences after it, fitted to `room`
+    characters and marked."""
+    return fit_excerpt(_choose_sentences(passage, terms, bm25, wording, room), terms, room)
 
 
-def fit_excerpt(chosen: str, terms: Terms) -> Excerpt:
-    """`chosen` cut around its matches to MAX_EXCERPT_CHARS, matched words marked."""
+def fit_excerpt(chosen: str, terms: Terms, room: int = MAX_EXCERPT_CHARS) -> Excerpt:
+    """`chosen` cut around its matches to `room` characters, matched words marked."""
     words = QueryWords.of(terms)
-    if len(chosen) > MAX_EXCERPT_CHARS:
-        start, end = _window(chosen, mark_spans(chosen, words))
+    if len(chosen) > room:
+        start, end = _window(chosen, mark_spans(chosen, words), room)
         prefix = ELLIPSIS if start > 0 else ""
         suffix = ELLIPSIS if end < len(chosen) else ""
         chosen = prefix + chosen[start:end].strip() + suffix

@@ -3,7 +3,13 @@ import json
 import pytest
 
 from retrieval.answer import answer
-from retrieval.excerpt import ELLIPSIS, MAX_EXCERPT_CHARS, QueryWords, mark_spans
+from retrieval.excerpt import (
+    ELLIPSIS,
+    FIRST_EXCERPT_CHARS,
+    MAX_EXCERPT_CHARS,
+    QueryWords,
+    mark_spans,
+)
 from retrieval.indexer import load_index
 from retrieval.text import comparable, fold
 from retrieval.texts import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT
@@ -79,9 +85,9 @@ def test_answered_reply_has_at_least_three_hits_best_first(seed_index) -> None:
 
 def test_excerpt_is_short_marked_and_taken_from_the_passage(seed_index) -> None:
     for question in ("không gian văn hóa Hồ Chí Minh", "tu soi tu sua", "Covid-19 lần thứ tư"):
-        for hit in answer(question, seed_index).hits:
+        for number, hit in enumerate(answer(question, seed_index).hits):
             text = hit.excerpt.text
-            assert len(text) <= MAX_EXCERPT_CHARS
+            assert len(text) <= (FIRST_EXCERPT_CHARS if number == 0 else MAX_EXCERPT_CHARS)
             assert text.strip(ELLIPSIS) in hit.passage
             assert hit.excerpt.marks, "matched words are marked"
             for start, end in hit.excerpt.marks:
@@ -112,6 +118,31 @@ def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:
     result = answer("cau rach mieu khanh thanh khi nao", index)
     assert result.answered and result.hits[0].source == "cau.txt"
     assert not answer("giá vàng thế giới tăng mạnh", index).answered
+
+
+def test_the_first_excerpt_shows_more_of_what_follows_its_best_sentence(
+    make_corpus, tmp_path
+) -> None:
+    tail = " ".join(
+        f"Đợt {n} có thêm nhiều bệnh nhân được chuyển đến khoa cấp cứu của bệnh viện."
+        for n in range(2, 12)
+    )
+    folder = make_corpus(
+        {
+            f"{name}.txt": f"Ngộ độc nấm\n\nBệnh viện {hospital} tiếp nhận bệnh nhân ngộ độc nấm "
+            f"rừng. {tail}\n"
+            for name, hospital in (("a", "Chợ Rẫy"), ("b", "Bạch Mai"))
+        }
+        | {"c.txt": "Mùa lúa\n\nNông dân xã Tân Phú thu hoạch lúa sớm vì mưa lớn kéo dài.\n"}
+    )
+    result = answer(
+        "Bệnh viện Chợ Rẫy tiếp nhận bệnh nhân ngộ độc nấm rừng",
+        load_index(folder, tmp_path / "cache"),
+    )
+    first, second = result.hits[:2]
+    assert first.source == "a.txt" and first.excerpt.text.startswith("Bệnh viện Chợ Rẫy")
+    assert MAX_EXCERPT_CHARS < len(first.excerpt.text) <= FIRST_EXCERPT_CHARS
+    assert len(second.excerpt.text) <= MAX_EXCERPT_CHARS
 
 
 @pytest.mark.parametrize(

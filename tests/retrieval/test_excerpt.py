@@ -1,5 +1,11 @@
 from retrieval.bm25 import Bm25
-from retrieval.excerpt import MAX_EXCERPT_CHARS, make_excerpt, matched_terms, wanted_terms
+from retrieval.excerpt import (
+    FIRST_EXCERPT_CHARS,
+    MAX_EXCERPT_CHARS,
+    make_excerpt,
+    matched_terms,
+    wanted_terms,
+)
 from retrieval.tokens import analyze, wording_pairs
 
 PASSAGE = (
@@ -26,6 +32,20 @@ def test_the_sentences_after_the_best_match_are_shown_while_they_fit() -> None:
     excerpt = make_excerpt(longer, question, _bm25(longer))
     assert excerpt.text.startswith("Sáng 4-3") and len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert "…" not in excerpt.text  # whole sentences, as many as fit
+
+
+def test_a_larger_room_shows_more_of_the_sentences_after_the_best_run() -> None:
+    tail = " ".join(
+        f"Nước ngập sâu ở {n} tuyến đường trung tâm thành phố suốt buổi chiều."
+        for n in range(2, 12)
+    )
+    passage = f"{PASSAGE} {tail}"
+    question, bm25 = analyze("hội nghị sơ kết Thông tri 18"), _bm25(passage)
+    short = make_excerpt(passage, question, bm25)
+    long = make_excerpt(passage, question, bm25, room=FIRST_EXCERPT_CHARS)
+    assert short.text.startswith("Sáng 4-3") and long.text.startswith("Sáng 4-3")
+    assert long.text.startswith(short.text) and "…" not in long.text
+    assert MAX_EXCERPT_CHARS < len(long.text) <= FIRST_EXCERPT_CHARS
 
 
 def test_the_sentence_after_is_left_out_when_it_would_not_fit() -> None:
