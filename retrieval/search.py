@@ -21,14 +21,13 @@ from retrieval.index import SearchIndex
 from retrieval.question import Question
 
 RERANK_CANDIDATES = 20
-COVERAGE_POWER = 1.0
 MISSING_UNIT_FACTOR = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
     position: int  # index into SearchIndex.passages
-    score: float  # BM25 x coverage**COVERAGE_POWER x MISSING_UNIT_FACTOR**missing
+    score: float  # BM25 x coverage x MISSING_UNIT_FACTOR**missing
     coverage: float  # share of the question's idf mass in the passage
     missing_units: int  # the question's names and numbers its article does not mention
 
@@ -51,11 +50,11 @@ def _scored(
     query: Question, index: SearchIndex, scores: np.ndarray, positions: list[int]
 ) -> list[Ranked]:
     """The passages at `positions`, whose BM25 scores are `scores`, with their ranking scores:
-    BM25 x coverage**COVERAGE_POWER x MISSING_UNIT_FACTOR for each of the question's names
+    BM25 x coverage x MISSING_UNIT_FACTOR for each of the question's names
     their article does not mention."""
     shares = coverages(query, index, positions)
     missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
-    adjusted = scores * shares**COVERAGE_POWER * MISSING_UNIT_FACTOR ** np.array(missing)
+    adjusted = scores * shares * MISSING_UNIT_FACTOR ** np.array(missing)
     return [
         Ranked(position, float(score), float(share), count)
         for position, score, share, count in zip(positions, adjusted, shares, missing, strict=True)

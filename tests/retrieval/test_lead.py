@@ -153,6 +153,8 @@ def test_continuation_is_used_only_when_it_completes_the_best_paragraph(index) -
     assert position == 11 and "Võ Văn Hùng" in sentence.text
     assert lead(None) is None
     assert lead("Các doanh nghiệp chia sẻ kinh nghiệm với ông Trần Văn Ba.") is None
+    # a name beside a little of what the best paragraph lacks ("chủ", not "chủ trì") is no answer
+    assert lead("Ông Trần Văn Ba, chủ một doanh nghiệp nhỏ, cũng dự.") is None
 
 
 def test_a_person_with_another_title_is_no_answer_to_who_holds_this_one(index) -> None:

@@ -100,6 +100,7 @@ def test_a_long_word_the_corpus_never_writes_takes_the_one_spelling_a_typo_away(
     assert correct_typos("Metfomin là gì?", vocabulary) == "Metformin là gì?"
     assert correct_typos("Stephanine Hopper", vocabulary) == "Stephanie Hopper"  # two edits
     assert correct_typos("metformin là gì", vocabulary) == "metformin là gì"  # known: kept
+    assert correct_typos("Stephanie Hoppxy", vocabulary) == "Stephanie Hoppxy"  # two: too short
 
 
 def test_typo_correction_leaves_numbers_short_words_and_ties_alone() -> None:

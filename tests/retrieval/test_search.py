@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from retrieval.answer import answer
 from retrieval.corpus import Passage
-from retrieval.search import Ranked, bodies_before_headlines, fullest_of_article_first
+from retrieval.index import SearchIndex
+from retrieval.question import understand
+from retrieval.search import Ranked, bodies_before_headlines, fullest_of_article_first, rank
 
 
 class TwoArticles:
@@ -63,7 +65,29 @@ ARTICLES = {
     "tiem.txt": "Tiêm chủng mùa thu\n\nTrẻ được tiêm chủng miễn phí tại các trạm y tế.\n",
     "mua.txt": "Mưa lớn ở miền Trung\n\nMưa lớn kéo dài khiến nhiều tuyến đường ngập sâu.\n",
     "cau.txt": "Khánh thành cầu mới\n\nCây cầu dài 1.200 mét nối hai bờ sông.\n",
+    "can_tho.txt": "Triều cường ở Cần Thơ\n\nTriều cường dâng cao ở Cần Thơ, nước sông tràn "
+    "bờ, ngập nhiều tuyến đường.\n",
+    "kham.txt": "Khám sốt\n\nTrẻ sốt được khám miễn phí tại trạm y tế phường, phụ huynh đặt "
+    "lịch qua điện thoại.\n",
 }
+
+
+def _source(index: SearchIndex, candidate: Ranked) -> str:
+    return index.passages[candidate.position].source
+
+
+def test_a_candidate_holding_more_of_the_question_outranks_one_bm25_prefers(index) -> None:
+    query = understand("trẻ sốt xuất huyết khám miễn phí ở trạm y tế", index)
+    first, second = rank(query, index, 2).ranked
+    bm25 = index.bm25.scores(query.terms.all())
+    assert _source(index, first) == "kham.txt" and first.coverage > second.coverage
+    assert bm25[first.position] < bm25[second.position]  # "tiêm chủng miễn phí tại các trạm y tế"
+
+
+def test_a_candidate_whose_article_lacks_a_named_place_is_demoted_not_dropped(index) -> None:
+    best = rank(understand("Cây cầu dài 1.200 mét ở Cần Thơ nối hai bờ sông", index), index, 3)
+    top = best.ranked[0]
+    assert _source(index, top) == "cau.txt" and top.missing_units == 1 and top.score > 0
 
 
 def test_the_reply_quotes_the_body_when_the_question_restates_the_headline(index) -> None:
