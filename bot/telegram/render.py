@@ -61,7 +61,7 @@ def hit_block(hit: Hit, label: str = "") -> Block:
     excerpt = hit.excerpt.text
     if utf16_units(excerpt) <= room:
         markup = with_marks(hit.excerpt, "<b>", "</b>", escape)
-    else:  # only hostile input gets here: excerpts are ~300 characters
+    else:  # only hostile input gets here: excerpts are at most FIRST_EXCERPT_CHARS long
         excerpt = trim_plain(excerpt, room)
         markup = escape(excerpt)
     head = f"<b>{escape(label)}</b>" if label else ""
