@@ -141,8 +141,8 @@ def _hits(
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with the answering sentence. The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
-    after the best one), then the others by rank — so pages never repeat or skip a hit. The
-    best passage's excerpt gets FIRST_EXCERPT_CHARS: unless a sentence leads, it is the answer."""
+    after the best one), then the others by rank — so pages never repeat or skip a hit. When
+    no sentence leads, the best passage's excerpt, read as the answer, gets FIRST_EXCERPT_CHARS."""
     if not ranked:
         return (), False
     passages = index.passages
@@ -166,7 +166,8 @@ def _hits(
         position, sentence = lead
         first = next((r for r in ranked if r.position == position), None)
         first = first or score_one(query, index, position)
-        order = [(first, sentence), *(pair for pair in order if pair[0].position != position)]
+        # the best passage, now behind the answering sentence, gets an ordinary excerpt
+        order = [(first, sentence), *((r, None) for r, _ in order if r.position != position)]
     page = order[skip : skip + top_k]
     hits = tuple(
         _hit(

@@ -145,6 +145,26 @@ def test_the_first_excerpt_shows_more_of_what_follows_its_best_sentence(
     assert len(second.excerpt.text) <= MAX_EXCERPT_CHARS
 
 
+def test_behind_an_answering_sentence_the_best_passage_gets_an_ordinary_excerpt(
+    make_corpus, tmp_path
+) -> None:
+    tail = " ".join(f"Đợt {n} có thêm nhiều doanh nghiệp đăng ký tham gia." for n in range(2, 14))
+    folder = make_corpus(
+        {
+            "hoi_thao.txt": "Hội thảo chuyển đổi số\n\nSở Thông tin và Truyền thông tổ chức hội "
+            f"thảo chuyển đổi số cho doanh nghiệp nhỏ. {tail}\n\n"
+            "Chủ trì hội thảo có ông Võ Văn Hùng, Giám đốc Sở.\n",
+            "lua.txt": "Mùa lúa\n\nNông dân xã Tân Phú thu hoạch lúa sớm vì mưa lớn kéo dài.\n",
+        }
+    )
+    question = "Ai chủ trì hội thảo chuyển đổi số cho doanh nghiệp nhỏ?"
+    result = answer(question, load_index(folder, tmp_path / "cache"))
+    assert result.lead and "Võ Văn Hùng" in result.hits[0].excerpt.text
+    best = result.hits[1]
+    assert best.paragraph == 2 and len(best.passage) > FIRST_EXCERPT_CHARS
+    assert len(best.excerpt.text) <= MAX_EXCERPT_CHARS
+
+
 @pytest.mark.parametrize(
     ("question", "missing"),
     [
