@@ -125,12 +125,19 @@ def answers(sentence: str, asking: Asking) -> bool:
     if kind is Asks.WHO:
         return names_a_person(sentence)
     if kind is Asks.WHEN:
-        return _DATE.search(sentence) is not None
+        dates = [date.group() for date in _DATE.finditer(sentence)]
+        return any(names_a_day(date) for date in dates) if asking.focus else bool(dates)
     if kind is Asks.POSITION:
         return gives_a_position(sentence)
     if kind is Asks.WHICH:
         return _followed_by_a_name(sentence, lambda word: word.group().lower() == asking.focus, " ")
     return counts(sentence, asking.focus)
+
+
+def names_a_day(date: str) -> bool:
+    """Whether a date `_DATE` found names a day ("15/9/2021", "chiều 12/8", "ngày 4"), not only
+    a month or a year ("tháng 9", "năm 2022"): those do not answer "ngày nào?"."""
+    return date.split()[0].lower() not in ("tháng", "năm")
 
 
 def counts(sentence: str, counted: str) -> bool:

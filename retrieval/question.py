@@ -49,7 +49,8 @@ class Asking:
     kind: Asks
     span: tuple[int, int]  # where the question says what is asked ("giữ chức vụ")
     # The noun asked about, lower-case: for WHICH the one before "nào" ("ban" in "những Ban
-    # nào"), for HOW_MANY the one counted ("làn" in "bao nhiêu làn xe"); "" when none.
+    # nào"), for HOW_MANY the one counted ("làn" in "bao nhiêu làn xe"), for WHEN "ngày" when
+    # a day is asked ("ngày nào", "hôm nào"); "" when none.
     focus: str = ""
     # "X là ai?", "ai là X?": who holds the title X. Only a sentence naming X's holder answers
     # it; a person with another title ("Chủ tịch UBND" for "chủ tịch nước") does not.
@@ -86,7 +87,10 @@ def asks(question: str) -> Asking | None:
         found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
         if found:
             identity = kind is Asks.WHO and _beside_copula(lowered, *found.span())
-            return Asking(kind, found.span(), _counted(lowered, found.end(), kind), identity)
+            focus = (
+                _day(found.group()) if kind is Asks.WHEN else _counted(lowered, found.end(), kind)
+            )
+            return Asking(kind, found.span(), focus, identity)
     which = _WHICH.search(lowered)
     if which is None:
         return None
@@ -96,6 +100,13 @@ def asks(question: str) -> Asking | None:
 def _beside_copula(question: str, start: int, end: int) -> bool:
     """Whether "là" stands right before or after the question word at [start, end)."""
     return bool(_COPULA_BEFORE.search(question, 0, start) or _COPULA_AFTER.match(question, end))
+
+
+def _day(phrase: str) -> str:
+    """The focus of a when-phrase: "ngày" when it asks for a day ("ngày nào", "hôm nào"), ""
+    when for a month, a year ("tháng nào", "năm nào") or any time ("khi nào").
+    """
+    return "ngày" if phrase.split()[0] in ("ngày", "hôm") else ""
 
 
 def _counted(question: str, end: int, kind: Asks) -> str:

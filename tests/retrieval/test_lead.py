@@ -89,6 +89,10 @@ def test_sentence_kinds() -> None:
     assert answers("Ông Nguyễn Văn A phát biểu.", Asking(Asks.WHO, (0, 0)))
     assert not answers("Thành ủy tổ chức hội nghị.", Asking(Asks.WHO, (0, 0)))
     assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, (0, 0)))
+    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, (0, 0), "ngày"))
+    assert answers("Năm 2022, thành phố đề ra 8 nhiệm vụ.", Asking(Asks.WHEN, (0, 0)))
+    assert not answers("Năm 2022, thành phố đề ra 8 nhiệm vụ.", Asking(Asks.WHEN, (0, 0), "ngày"))
+    assert not answers("Tháng 9 có hội nghị.", Asking(Asks.WHEN, (0, 0), "ngày"))
     assert not answers("Có 27 tập thể.", Asking(Asks.WHEN, (0, 0)))
     assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0)))
     assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0), "tập"))
@@ -163,3 +167,34 @@ def test_a_person_with_another_title_is_no_answer_to_who_holds_this_one(index) -
     assert not result.lead and LEAD_PREFIX not in result.reply
     assert asks("Giám đốc Sở Tài chính là ai?") == Asking(Asks.WHO, (25, 27), "", True)
     assert not asks("Ai cắt băng khánh thành cầu Bình Lợi?").identity  # who did, not who is
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Cầu Bình Lợi khánh thành ngày nào?", "ngày"),
+        ("Cầu Bình Lợi khánh thành hôm nào?", "ngày"),
+        ("Cầu Bình Lợi khánh thành năm nào?", ""),
+        ("Cầu Bình Lợi khánh thành khi nào?", ""),
+    ],
+)
+def test_a_when_question_says_whether_it_asks_for_a_day(question, focus) -> None:
+    asking = asks(question)
+    assert asking is not None and asking.kind is Asks.WHEN and asking.focus == focus
+
+
+def test_a_year_does_not_answer_which_day_a_lower_passage_naming_the_day_leads(index) -> None:
+    from retrieval.lead import Candidates, answering_sentence
+    from retrieval.question import understand
+
+    year = "Năm 2023, thành phố khởi công cầu Bình Lợi và hẹn ngày khánh thành."
+    day = "Ngày 15/9, cầu Bình Lợi chính thức khánh thành và thông xe."
+
+    def lead(question: str):  # type: ignore[no-untyped-def]
+        candidates = Candidates([(10, year), (20, day)], 2, None)
+        return answering_sentence(candidates, year, understand(question, index), index.bm25)
+
+    position, sentence = lead("Cầu Bình Lợi khánh thành ngày nào?")
+    assert position == 20 and "15/9" in sentence.text
+    position, sentence = lead("Cầu Bình Lợi khánh thành khi nào?")
+    assert position == 10 and "2023" in sentence.text
