@@ -36,6 +36,10 @@ from retrieval.tokens import (
 )
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
+# Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is
+# written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a unit it names
+# nothing, so it is no part of one (inside one, "TP Thủ Đức", it is kept).
+GENERIC_ENDS = frozenset({"TP"})
 
 # The common Vietnamese family names: a closed class of the language, not a list of people.
 SURNAMES = frozenset(
@@ -150,6 +154,18 @@ def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[s
     return joined and marked and f"{left.group()}_{right.group()}".lower() in words
 
 
+def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` without a last token of GENERIC_ENDS; a span of nothing else is dropped."""
+    trimmed = []
+    for start, end in spans:
+        tokens = list(SYLLABLE.finditer(text, start, end))
+        if tokens and tokens[-1].group() in GENERIC_ENDS:
+            end = tokens[-2].end() if len(tokens) > 1 else start
+        if end > start:
+            trimmed.append((start, end))
+    return trimmed
+
+
 def _is_small_number(text: str) -> bool:
     """A lone one-digit number: articles write these as words as often as in digits ("năm 1
     tuổi" is "tròn một tuổi"), so it cannot be required to stand in the article."""
@@ -171,7 +187,7 @@ def distinctive_units(question: str) -> list[Unit]:
     runs = _runs(contracted.text, case_tells(question))
     for name in _person_names(contracted.text):
         runs = _with_span(runs, name)
-    runs = _whole_words(contracted.text, runs)
+    runs = _without_generic_ends(contracted.text, _whole_words(contracted.text, runs))
     units = []
     for start, end in runs:
         if _is_small_number(contracted.text[start:end]):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
-from retrieval.distinctive import SURNAMES
+from retrieval.distinctive import GENERIC_ENDS, SURNAMES
 from retrieval.excerpt import (
     MAX_EXCERPT_CHARS,
     Excerpt,
@@ -42,6 +42,7 @@ FOLLOWING_MIN_SHARE = 0.5
 COUNT_REACH = 2
 
 
+_GENERIC_ENDS = frozenset(fold(word).lower() for word in GENERIC_ENDS)
 _WORD = re.compile(r"[^\W\d_]+")
 _DATE = re.compile(
     r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b"
@@ -105,7 +106,7 @@ def names_title_holder(sentence: str, title: list[str]) -> bool:
     folded = [fold(word.group()).lower() for word in words]
     people = person_spans(text)
     for start in range(len(words) - len(title) + 1):
-        if not title or folded[start : start + len(title)] != title:
+        if not title or not _is_title(folded[start : start + len(title)], title):
             continue
         if start > 0 and words[start - 1].group().lower() in TITLE_MODIFIERS:
             continue
@@ -118,6 +119,15 @@ def names_title_holder(sentence: str, title: list[str]) -> bool:
             if between.startswith(",") and ";" not in between and not others:
                 return True
     return False
+
+
+def _is_title(words: list[str], title: list[str]) -> bool:
+    """Whether folded `words` spell `title`, whose last word, when a generic one ("tp"), may
+    go on with the place it stands for ("tphcm"), as names do (see `distinctive.GENERIC_ENDS`)."""
+    if words[:-1] != title[:-1]:
+        return False
+    last, wanted = words[-1], title[-1]
+    return last == wanted or (wanted in _GENERIC_ENDS and last.startswith(wanted))
 
 
 def answers(sentence: str, asking: Asking) -> bool:

@@ -5,6 +5,7 @@ import pytest
 from retrieval.answer import answer
 from retrieval.distinctive import distinctive_units
 from retrieval.text import fold
+from retrieval.texts import LEAD_PREFIX
 
 ARTICLES = {
     "festival.txt": "Festival hoa Đà Lạt\n\nUBND tỉnh Lâm Đồng khai mạc Festival hoa Đà Lạt lần "
@@ -12,6 +13,8 @@ ARTICLES = {
     "quyet_dinh.txt": "Quyết định 15\n\nQuyết định 15 của UBND tỉnh quy định giá đất ở nông thôn "
     "từ năm 2025.\n",
     "le_hoi.txt": "Lễ hội hoa\n\nLễ hội hoa khai mạc tối thứ bảy.\n",
+    "ky_hop.txt": "Kỳ họp HĐND\n\nBà Nguyễn Thị Lan, Chủ tịch HĐND TPHCM, khai mạc kỳ họp thứ mười "
+    "về ngân sách.\n",
     "lam_dong.txt": "Tin Bảo Lộc\n\nLễ hội hoa của thành phố khai mạc tối thứ bảy, với nhiều "
     "chương trình biểu diễn văn nghệ, triển lãm và hội chợ kéo dài suốt tuần cho du khách.\n",
 }
@@ -103,3 +106,23 @@ def test_a_long_name_spelt_a_letter_or_two_off_is_the_users_typo_not_unmentioned
     assert not answer("Ai khai mạc Festivl hoa Đà Lạt?", index).unmentioned
     assert not answer("Ai khai mạc Fesstivval hoa Đà Lạt?", index).unmentioned
     assert answer("Ai khai mạc Fsetivl hoa Đà Lạt?", index).unmentioned == ("Fsetivl",)
+
+
+def test_a_generic_tp_at_the_end_of_a_name_names_nothing() -> None:
+    def texts(question: str) -> list[str]:
+        return [u.text for u in distinctive_units(question)]
+
+    assert texts("Ai là Chủ tịch HĐND TP?") == ["Chủ tịch", "HĐND"]
+    assert texts("Chủ tịch UBND Thành phố là ai?") == ["UBND"]
+    assert texts("đưa TP trở lại trạng thái bình thường mới") == []
+    assert texts("Chủ tịch UBND TP Thủ Đức là ai?") == ["UBND TP Thủ Đức"]  # a name follows
+
+
+def test_the_city_an_article_names_answers_a_question_saying_tp(index) -> None:
+    # The article writes "HĐND TPHCM"; "HĐND TP" is the same council, not an unmentioned one.
+    for question in ("Ai là Chủ tịch HĐND TP?", "chu tich hdnd tp la ai"):
+        result = answer(question, index)
+        assert result.answered and not result.unmentioned
+        assert result.lead
+        lead_line = next(line for line in result.reply.split("\n") if line.startswith(LEAD_PREFIX))
+        assert "Nguyễn Thị Lan" in lead_line
