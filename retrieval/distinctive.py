@@ -40,6 +40,9 @@ _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one
 # written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a unit it names
 # nothing, so it is no part of one (inside one, "TP Thủ Đức", it is kept).
 GENERIC_ENDS = frozenset({"TP"})
+# A document's code after its number ("Thông tri 18-TT/TU", "Quyết định 123/QĐ-UBND") says its
+# kind and issuer again: articles often name the document by its number alone.
+_CODE_AFTER = re.compile(r"\d[-/]$")
 
 # The common Vietnamese family names: a closed class of the language, not a list of people.
 SURNAMES = frozenset(
@@ -190,7 +193,9 @@ def distinctive_units(question: str) -> list[Unit]:
     runs = _without_generic_ends(contracted.text, _whole_words(contracted.text, runs))
     units = []
     for start, end in runs:
-        if _is_small_number(contracted.text[start:end]):
+        if _is_small_number(contracted.text[start:end]) or _CODE_AFTER.search(
+            contracted.text, 0, start
+        ):
             continue
         terms = _unit_terms(contracted.text[start:end])
         if terms:

@@ -23,6 +23,7 @@ from retrieval.tokens import (
     SYLLABLE,
     SYLLABLE_PREFIX,
     Terms,
+    canonical_numbers,
     syllable_pairs,
     wording_pairs,
 )
@@ -82,7 +83,7 @@ def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
     """The terms of `wanted` that occur in `text`: folded syllables and syllable pairs, and
     whole words where their syllables stand in order with their marks ("bí_thư" is found in
     "Bí thư", not in "bị thu")."""
-    syllables = [s.lower() for s in SYLLABLE.findall(contract_aliases(text))]
+    syllables = [s.lower() for s in SYLLABLE.findall(canonical_numbers(contract_aliases(text)))]
     folded = [fold(s) for s in syllables]
     present = {SYLLABLE_PREFIX + s for s in folded}
     present |= {BIGRAM_PREFIX + pair for pair in syllable_pairs(folded)}

@@ -111,20 +111,47 @@ class Terms:
 
 # Numbers, dates and units in one written form, so "5,0" meets "5.0", "24 tháng 12" meets
 # "24/12" (pyvi splits "24-12" alike), "100g" meets "100 g", "1.200" meets "1200",
-# "số 05" meets "5".
+# "số 05" meets "5", "covid19" meets "Covid-19", "khóa XI" meets "khóa 11".
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![.,]?\d)")
+# A Roman numeral of two letters or more (II-XXXIX) after the word it numbers ("Đại hội XIII",
+# "Quân khu VII"). One letter is too often a letter ("ông X"), and after a word in capitals it
+# may be a syllable ("XI MĂNG", "VI KHUẨN").
+_ROMAN = re.compile(
+    r"(?<![^\W\d_])([^\W\d_]+)(\s+)(X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3})(?![^\W\d_])"
+)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]{2,})")
 _NUMBER_FORMS = (
     (re.compile(r"(?<=\d),(?=\d)"), "."),  # decimal comma
     (re.compile(r"\b(\d{1,2})\s+tháng\s+(\d{1,2})\b", re.IGNORECASE), r"\1/\2"),
     (re.compile(r"\b(\d{1,2}/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2"),
     (re.compile(r"(?<=\d)(?=[a-zµ]{1,3}\b)"), " "),  # a unit glued to its number
+    (re.compile(r"(?<=[^\W\d_]{3})(?=\d)"), " "),  # a number glued to its name: "covid19"
     (re.compile(r"\bsố\s+(?=\d)", re.IGNORECASE), ""),  # "Nghị quyết số 5"
     (re.compile(r"(?<![\d.,])0+(?=\d)"), ""),  # leading zeros
 )
 
 
+def roman_value(numeral: str) -> int:
+    """The value of a Roman numeral of I, V and X ("XIV" -> 14)."""
+    values = [_ROMAN_VALUES[letter] for letter in numeral]
+    following = [*values[1:], 0]
+    pairs = zip(values, following, strict=True)
+    return sum(-value if value < after else value for value, after in pairs)
+
+
+def _arabic(match: re.Match[str]) -> str:
+    word, space, numeral = match.groups()
+    following = _NEXT_WORD.match(match.string, match.end())
+    in_capitals = word.isupper() or (following is not None and following.group(1).isupper())
+    if len(numeral) < 2 or in_capitals:
+        return match.group()
+    return f"{word}{space}{roman_value(numeral)}"
+
+
 def canonical_numbers(text: str) -> str:
     """`text` with its numbers, dates and units in the one form the index keeps."""
+    text = _ROMAN.sub(_arabic, text)
     text = _THOUSANDS.sub(lambda match: match.group().replace(".", ""), text)
     for pattern, replacement in _NUMBER_FORMS:
         text = pattern.sub(replacement, text)

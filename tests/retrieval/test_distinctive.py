@@ -14,7 +14,7 @@ ARTICLES = {
     "từ năm 2025.\n",
     "le_hoi.txt": "Lễ hội hoa\n\nLễ hội hoa khai mạc tối thứ bảy.\n",
     "ky_hop.txt": "Kỳ họp HĐND\n\nBà Nguyễn Thị Lan, Chủ tịch HĐND TPHCM, khai mạc kỳ họp thứ mười "
-    "về ngân sách.\n",
+    "về ngân sách.\n\nHĐND TPHCM khóa XI dành 300 tỷ đồng phòng, chống dịch Covid-19.\n",
     "lam_dong.txt": "Tin Bảo Lộc\n\nLễ hội hoa của thành phố khai mạc tối thứ bảy, với nhiều "
     "chương trình biểu diễn văn nghệ, triển lãm và hội chợ kéo dài suốt tuần cho du khách.\n",
 }
@@ -94,6 +94,8 @@ def test_a_name_some_article_mentions_is_never_called_unmentioned(index) -> None
         ("Ngày 24 tháng 12 có gì?", ["24/12"]),
         ("điểm dưới 5,0 thì sao", ["5.0"]),
         ("Nghị quyết số 05 nói gì", ["Nghị quyết 5"]),
+        ("Thi hành Thông tri 18-TT/TU", ["Thông", "18"]),  # its code is no unit
+        ("Quyết định 123/QĐ-UBND", ["Quyết định 123"]),
     ],
 )
 def test_sentence_capitals_and_words_after_a_number_are_no_part_of_a_name(
@@ -126,3 +128,14 @@ def test_the_city_an_article_names_answers_a_question_saying_tp(index) -> None:
         assert result.lead
         lead_line = next(line for line in result.reply.split("\n") if line.startswith(LEAD_PREFIX))
         assert "Nguyễn Thị Lan" in lead_line
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["HĐND TPHCM khóa 11 dành bao nhiêu tiền chống dịch?", "ngân sách chống covid19 bao nhiêu"],
+)
+def test_a_number_written_otherwise_is_not_unmentioned(index, question) -> None:
+    # The article writes "khóa XI" and "Covid-19".
+    result = answer(question, index)
+    assert result.answered and not result.unmentioned
+    assert result.hits[0].source == "ky_hop.txt" and "300 tỷ" in result.hits[0].excerpt.text

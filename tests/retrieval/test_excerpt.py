@@ -63,6 +63,14 @@ def test_a_question_word_counts_where_its_syllables_stand_with_their_marks() -> 
     assert "bí_thư" not in found and "^bi_thu" in found  # the folded pair still matches
 
 
+def test_numbers_match_in_the_one_form_the_index_keeps() -> None:
+    wanted = wanted_terms(analyze("khóa 11 chi 1.200 tỷ"))
+    assert {"~11", "~1200"} <= matched_terms("HĐND khóa XI chi 1200 tỷ đồng.", wanted)
+    filler = " ".join(["Buổi họp kéo dài đến chiều tối ở hội trường lớn của thành phố."] * 4)
+    passage = f"Khóa X họp ở quận Ba. {filler} Khóa XI họp ở quận Năm. {filler}"
+    assert "Khóa XI" in make_excerpt(passage, analyze("khóa 11 họp ở đâu"), _bm25(passage)).text
+
+
 def test_the_sentence_with_the_question_words_as_written_is_chosen() -> None:
     # Both long sentences hold the same folded syllables; only one holds the words themselves.
     filler = " ".join(["Buổi họp kéo dài đến chiều tối ở hội trường lớn của thành phố."] * 4)

@@ -5,6 +5,7 @@ from retrieval.tokens import (
     SYLLABLE_PREFIX,
     analyze,
     canonical_numbers,
+    roman_value,
     segment,
     stopwords,
 )
@@ -42,6 +43,9 @@ def test_upper_case_text_has_the_same_terms_as_lower_case() -> None:
         ("100g đường", "100 g đường"),
         ("1.200 người", "1200 người"),
         ("Nghị quyết số 05-NQ/TU", "Nghị quyết 5-NQ/TU"),
+        ("Đại hội XIII, khóa XI", "Đại hội 13, khóa 11"),
+        ("Quân khu VII và thế kỷ XXI", "Quân khu 7 và thế kỷ 21"),
+        ("dịch covid19", "dịch Covid-19"),
     ],
 )
 def test_numbers_dates_and_units_have_one_form(written: str, same_as: str) -> None:
@@ -52,6 +56,18 @@ def test_number_forms_keep_what_differs() -> None:
     assert canonical_numbers("1,5 và 1.500 và 15") == "1.5 và 1500 và 15"
     assert canonical_numbers("H5N1, 0 điểm, 9:05") == "H5N1, 0 điểm, 9:5"
     assert analyze("5,0 điểm") != analyze("50 điểm")
+    # one letter may be a letter, and in capitals a Roman-looking word may be a syllable
+    assert canonical_numbers("ông X và Chương V") == "ông X và Chương V"
+    assert canonical_numbers("bán XI MĂNG, VI KHUẨN LAO") == "bán XI MĂNG, VI KHUẨN LAO"
+    assert canonical_numbers("U23 và iPhone15") == "U23 và iPhone 15"
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("II", 2), ("IV", 4), ("VI", 6), ("IX", 9), ("XIV", 14), ("XIX", 19), ("XXXIX", 39)],
+)
+def test_roman_numerals_have_their_value(numeral: str, value: int) -> None:
+    assert roman_value(numeral) == value
 
 
 def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
