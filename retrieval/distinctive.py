@@ -57,6 +57,8 @@ SURNAMES = frozenset(
 # capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
 MIDDLE_NAMES = frozenset({"văn", "thị"})
 _LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
+# The words of address before a name ("ông Nguyễn Văn Nên", "đồng chí Phan Văn Mãi").
+_ADDRESS = re.compile(r"^(?:ông|bà|anh|chị|cô|chú|đồng chí)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,21 @@ def _person_names(text: str) -> list[tuple[int, int]]:
         and _is_one_of(middle.group(), MIDDLE_NAMES)
         and given.group().isalpha()
     ]
+
+
+def person_name(text: str) -> str | None:
+    """The person's name `text` is, after a word of address if any: "Phan Văn Mãi", "bà Nguyễn
+    Thị Lệ" -> "Nguyễn Thị Lệ", "nguyen van hieu" (see `_person_names`), "Lê Thanh Liêm" (a
+    family name and capitalised words); None for anything else, a title too ("Trưởng Ban Nội
+    chính Thành ủy")."""
+    name = " ".join(_ADDRESS.sub("", text.strip(" ?!.,")).split())
+    words = name.split(" ")
+    if len(words) < 2:
+        return None
+    if _person_names(name) == [(0, len(name))]:
+        return name
+    capitalised = all(word[:1].isupper() for word in words[1:])
+    return name if words[0] in SURNAMES and capitalised else None
 
 
 def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tuple[int, int]]:

@@ -44,6 +44,8 @@ COUNT_REACH = 2
 
 _GENERIC_ENDS = frozenset(fold(word).lower() for word in GENERIC_ENDS)
 _WORD = re.compile(r"[^\W\d_]+")
+_ADDRESS_BEFORE = re.compile(r"(?:ông|bà|anh|chị|cô|chú|đồng chí)\s+$", re.IGNORECASE)
+_APPOSITION = re.compile(r",\s+([^\W\d_])")  # ", " and a word: "Phan Văn Mãi, Ủy viên…"
 _DATE = re.compile(
     r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b"
     r"|\b(?:ngày|tháng|năm|sáng|chiều|tối|trưa)\s+\d{1,4}(?:[/-]\d{1,2}(?:[/-]\d{2,4})?)?\b",
@@ -128,6 +130,36 @@ def _is_title(words: list[str], title: list[str]) -> bool:
         return False
     last, wanted = words[-1], title[-1]
     return last == wanted or (wanted in _GENERIC_ENDS and last.startswith(wanted))
+
+
+def position_given(sentence: str, person: list[str]) -> int:
+    """How a sentence gives the person's (folded lower-case syllables) title: 2 in apposition,
+    all of it ("Phan Văn Mãi, Ủy viên Trung ương Đảng, Phó Bí thư…"), 1 before the name ("Bí
+    thư Thành ủy TPHCM Nguyễn Văn Nên", not "đồng chí Nguyễn Văn Nên"), 0 not at all."""
+    text = contract_aliases(sentence)
+    words = list(_WORD.finditer(text))
+    folded = [fold(word.group()).lower() for word in words]
+    given = 0
+    for start in range(len(words) - len(person) + 1):
+        if not person or folded[start : start + len(person)] != person:
+            continue
+        apposed = _APPOSITION.match(text, words[start + len(person) - 1].end())
+        if apposed and apposed.group(1).isupper():
+            return 2
+        given = max(given, int(_title_before(text, words, start)))
+    return given
+
+
+def _title_before(text: str, words: list[re.Match[str]], start: int) -> bool:
+    """Whether a title stands right before the name at `words[start]`: one of the two words
+    before is capitalised, not as the sentence's first word, and no word of address ("ông",
+    "đồng chí") comes between: "Phó Bí thư Phan Văn Mãi", "Thành ủy TPHCM Nguyễn Văn Nên"."""
+    if _ADDRESS_BEFORE.search(text, 0, words[start].start()):
+        return False
+    before = words[max(start - 2, 0) : start]
+    spaced = [*before, words[start]]
+    joined = all(text[a.end() : b.start()] == " " for a, b in itertools.pairwise(spaced))
+    return joined and any(word.group()[0].isupper() and word.start() > 0 for word in before)
 
 
 def answers(sentence: str, asking: Asking) -> bool:
@@ -221,6 +253,23 @@ def title_holder(candidates: Candidates, asked: Asked) -> Lead | None:
     return None
 
 
+def person_position(candidates: Candidates, asked: Asked) -> Lead | None:
+    """For "X là ai?" about a person X: the candidate sentence giving X's title best
+    (`position_given`), the first in rank order of those giving it alike."""
+    if asked.asking.kind is not Asks.POSITION or not asked.asking.identity:
+        return None
+    person = fold(asked.asking.focus).split()
+    given = [
+        (position_given(sentence, person), -rank, position, sentence)
+        for rank, (position, passage) in enumerate(candidates.ranked)
+        for sentence in sentences(passage)
+    ]
+    best = max(given, default=None)
+    if best is None or not best[0]:
+        return None
+    return best[2], fit_excerpt(best[3], asked.terms)
+
+
 def continuation(candidates: Candidates, asked: Asked) -> Lead | None:
     """A sentence of the paragraph after the best one that answers the question's kind and
     supplies most of what the best paragraph lacks: news often names the event in one
@@ -265,7 +314,7 @@ def answering_sentence(
     if asking is None or not candidates.ranked:
         return None
     asked = Asked(question, asking, wanted_terms(question.terms), bm25)
-    holder = title_holder(candidates, asked)
+    holder = title_holder(candidates, asked) or person_position(candidates, asked)
     if holder is not None or asking.identity:
         return holder
     floor = LEAD_MIN_SHARE * asked.weight(top_excerpt)

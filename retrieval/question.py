@@ -13,7 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from retrieval.distinctive import Unit, distinctive_units
+from retrieval.distinctive import Unit, distinctive_units, person_name
 from retrieval.index import SearchIndex
 from retrieval.restore import correct_typos, restore_diacritics
 from retrieval.text import normalize
@@ -50,16 +50,17 @@ class Asking:
     span: tuple[int, int]  # where the question says what is asked ("giữ chức vụ")
     # The noun asked about, lower-case: for WHICH the one before "nào" ("ban" in "những Ban
     # nào"), for HOW_MANY the one counted ("làn" in "bao nhiêu làn xe"), for WHEN "ngày" when
-    # a day is asked ("ngày nào", "hôm nào"); "" when none.
+    # a day is asked ("ngày nào", "hôm nào"), for POSITION with `identity` the person ("phan
+    # văn mãi"); "" when none.
     focus: str = ""
-    # "X là ai?", "ai là X?": who holds the title X. Only a sentence naming X's holder answers
-    # it; a person with another title ("Chủ tịch UBND" for "chủ tịch nước") does not.
+    # "X là ai?", "ai là X?": who holds the title X (WHO), or which title the person X holds
+    # (POSITION). Only a sentence naming X's holder, or X's title, answers it; a person with
+    # another title ("Chủ tịch UBND" for "chủ tịch nước") does not.
     identity: bool = False
 
     def without_frame(self, question: str) -> str:
         """The question without the words that only say what is asked."""
-        start, end = self.span
-        return f"{question[:start]} {question[end:]}"
+        return _without(question, *self.span)
 
 
 # Question phrases, checked in this order ("ngày bao nhiêu" asks when, not how many).
@@ -78,6 +79,7 @@ _WHICH = re.compile(r"([^\W\d_]+)(?<!thế)\s+nào(?![^\W\d_])")
 _COUNTED = re.compile(r"\s+([^\W\d_]+)")
 _COPULA_BEFORE = re.compile(r"(?<![^\W\d_])là\s+$")
 _COPULA_AFTER = re.compile(r"\s+là(?![^\W\d_])")
+_COPULA = re.compile(r"(?<![^\W\d_])là(?![^\W\d_])", re.IGNORECASE)
 
 
 def asks(question: str) -> Asking | None:
@@ -87,6 +89,9 @@ def asks(question: str) -> Asking | None:
         found = re.search(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", lowered)
         if found:
             identity = kind is Asks.WHO and _beside_copula(lowered, *found.span())
+            person = identity and person_name(_COPULA.sub(" ", _without(question, *found.span())))
+            if person:  # "Phan Văn Mãi là ai?" asks for his title
+                return Asking(Asks.POSITION, found.span(), person.lower(), identity=True)
             focus = (
                 _day(found.group()) if kind is Asks.WHEN else _counted(lowered, found.end(), kind)
             )
@@ -95,6 +100,10 @@ def asks(question: str) -> Asking | None:
     if which is None:
         return None
     return Asking(Asks.WHICH, which.span(), which.group(1))
+
+
+def _without(text: str, start: int, end: int) -> str:
+    return f"{text[:start]} {text[end:]}"
 
 
 def _beside_copula(question: str, start: int, end: int) -> bool:

@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval.answer import answer
-from retrieval.lead import answers, names_title_holder
+from retrieval.lead import answers, names_title_holder, position_given
 from retrieval.question import Asking, Asks, asks
 from retrieval.texts import LEAD_PREFIX
 
@@ -198,3 +198,33 @@ def test_a_year_does_not_answer_which_day_a_lower_passage_naming_the_day_leads(i
     assert position == 20 and "15/9" in sentence.text
     position, sentence = lead("Cầu Bình Lợi khánh thành khi nào?")
     assert position == 10 and "2023" in sentence.text
+
+
+@pytest.mark.parametrize("question", ["Lê Minh Tấn là ai?", "Ai là ông Lê Minh Tấn?"])
+def test_who_a_person_is_answered_by_the_title_beside_the_name(index, question) -> None:
+    result = answer(question, index)
+    asking = asks(result.understood)
+    assert asking is not None and asking.kind is Asks.POSITION and asking.identity
+    assert asking.focus == "lê minh tấn"
+    lead_line = result.reply.split("\n")[0]
+    assert lead_line.startswith(LEAD_PREFIX) and "Lê Minh Tấn, Giám đốc Sở Giao thông" in lead_line
+
+
+def test_who_holds_a_title_is_not_taken_for_a_person() -> None:
+    asking = asks("Giám đốc Sở Giao thông là ai?")
+    assert asking is not None and asking.kind is Asks.WHO and asking.identity
+
+
+def test_how_a_sentence_gives_a_persons_title() -> None:
+    person = ["phan", "van", "mai"]
+    assert position_given("Dự có Phan Văn Mãi, Ủy viên Trung ương Đảng.", person) == 2
+    assert position_given("Phó Bí thư Phan Văn Mãi phát biểu.", person) == 1
+    assert position_given("Bí thư Thành ủy TPHCM Phan Văn Mãi tặng quà.", person) == 1
+    for sentence in (
+        "Đồng chí Phan Văn Mãi và ông Nên dự.",  # a word of address is no title
+        "Ông Phan Văn Mãi, ông Nên dự.",
+        "Gặp Phan Văn Mãi, ăn cơm.",  # the sentence's first word is capitalised anyway
+        "Hôm qua, Phan Văn Mãi đến.",
+        "Ông Trần Văn Ba, Giám đốc Sở, dự.",  # somebody else
+    ):
+        assert position_given(sentence, person) == 0
