@@ -159,7 +159,7 @@ def _title_before(text: str, words: list[re.Match[str]], start: int) -> bool:
     before = words[max(start - 2, 0) : start]
     spaced = [*before, words[start]]
     joined = all(text[a.end() : b.start()] == " " for a, b in itertools.pairwise(spaced))
-    return joined and any(word.group()[0].isupper() and word.start() > 0 for word in before)
+    return joined and any(word.group()[0].isupper() and word is not words[0] for word in before)
 
 
 def answers(sentence: str, asking: Asking) -> bool:

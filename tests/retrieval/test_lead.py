@@ -224,6 +224,7 @@ def test_how_a_sentence_gives_a_persons_title() -> None:
         "Đồng chí Phan Văn Mãi và ông Nên dự.",  # a word of address is no title
         "Ông Phan Văn Mãi, ông Nên dự.",
         "Gặp Phan Văn Mãi, ăn cơm.",  # the sentence's first word is capitalised anyway
+        "“Gặp Phan Văn Mãi, ăn cơm.”",
         "Hôm qua, Phan Văn Mãi đến.",
         "Ông Trần Văn Ba, Giám đốc Sở, dự.",  # somebody else
     ):
