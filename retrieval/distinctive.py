@@ -28,6 +28,7 @@ from retrieval.aliases import abbreviations, contract_with_sources
 from retrieval.text import case_tells, fold, has_diacritics
 from retrieval.tokens import (
     BIGRAM_PREFIX,
+    NUMBERING_NOUNS,
     SYLLABLE,
     SYLLABLE_PREFIX,
     analyze,
@@ -40,6 +41,7 @@ _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one
 # written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a unit it names
 # nothing, so it is no part of one (inside one, "TP Thủ Đức", it is kept).
 GENERIC_ENDS = frozenset({"TP"})
+_NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")
 # A document's code after its number ("Thông tri 18-TT/TU", "Quyết định 123/QĐ-UBND") says its
 # kind and issuer again: articles often name the document by its number alone.
 _CODE_AFTER = re.compile(r"\d[-/]$")
@@ -82,13 +84,15 @@ def _is_number(token: str) -> bool:
 
 def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     """(start, end) spans of consecutive name-like tokens; a number ends its run unless a
-    number follows ("24/12/2020"); the question's first word does not start one."""
+    number follows ("24/12/2020"); the question's first word does not start one, unless it is
+    a numbering noun (`tokens.NUMBERING_NOUNS`) before its number ("Điều 30 quy định gì?")."""
     spans: list[tuple[int, int]] = []
     previous = ""
     for match in SYLLABLE.finditer(text):
         token = match.group()
+        numbering = _numbers(text, match)
         starts_question = match.start() == 0 and not _is_name_like(token, case_tells=False)
-        if starts_question or not _is_name_like(token, case_tells):
+        if not numbering and (starts_question or not _is_name_like(token, case_tells)):
             previous = ""
             continue
         joined = spans and previous and _JOINER.match(text[spans[-1][1] : match.start()])
@@ -98,6 +102,11 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
             spans.append((match.start(), match.end()))
         previous = token
     return spans
+
+
+def _numbers(text: str, match: re.Match[str]) -> bool:
+    """Whether the token is a numbering noun followed by its number ("điều 5", "Quận 7")."""
+    return match.group().lower() in NUMBERING_NOUNS and bool(_NUMBER_AFTER.match(text, match.end()))
 
 
 def _is_one_of(word: str, spellings: frozenset[str]) -> bool:

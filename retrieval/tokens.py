@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,8 +171,18 @@ def wording_pairs(text: str) -> frozenset[str]:
     return frozenset(syllable_pairs(folded))
 
 
-def terms_of_words(words: Iterable[str]) -> Terms:
-    content = [word for word in words if not is_stopword(word)]
+# Nouns that name what they number, always written in digits (or Roman numerals): "Điều 30"
+# is a law's article 30, not any "30", so "điều" (also "thing", a stopword) stays before one.
+NUMBERING_NOUNS = frozenset({"điều", "khoản", "chương", "mục", "quận", "phường", "khóa"})
+
+
+def terms_of_words(words: Sequence[str]) -> Terms:
+    following = [*words[1:], ""]
+    content = [
+        word
+        for word, after in zip(words, following, strict=True)
+        if not is_stopword(word) or (word in NUMBERING_NOUNS and after.isdigit())
+    ]
     syllables = [fold(part) for word in content for part in word.split("_")]
     bigrams = syllable_pairs(syllables)
     return Terms(tuple(content), tuple(syllables), tuple(bigrams))

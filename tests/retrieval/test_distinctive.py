@@ -13,6 +13,8 @@ ARTICLES = {
     "quyet_dinh.txt": "Quyết định 15\n\nQuyết định 15 của UBND tỉnh quy định giá đất ở nông thôn "
     "từ năm 2025.\n",
     "le_hoi.txt": "Lễ hội hoa\n\nLễ hội hoa khai mạc tối thứ bảy.\n",
+    "quy_che.txt": "Quy chế học vụ\n\nĐiều 16. Cảnh báo học vụ. Sinh viên bị cảnh báo học vụ khi "
+    "điểm trung bình dưới 1,0 trong 30 ngày đầu khóa.\n",
     "ky_hop.txt": "Kỳ họp HĐND\n\nBà Nguyễn Thị Lan, Chủ tịch HĐND TPHCM, khai mạc kỳ họp thứ mười "
     "về ngân sách.\n\nHĐND TPHCM khóa XI dành 300 tỷ đồng phòng, chống dịch Covid-19.\n",
     "lam_dong.txt": "Tin Bảo Lộc\n\nLễ hội hoa của thành phố khai mạc tối thứ bảy, với nhiều "
@@ -96,6 +98,9 @@ def test_a_name_some_article_mentions_is_never_called_unmentioned(index) -> None
         ("Nghị quyết số 05 nói gì", ["Nghị quyết 5"]),
         ("Thi hành Thông tri 18-TT/TU", ["Thông", "18"]),  # its code is no unit
         ("Quyết định 123/QĐ-UBND", ["Quyết định 123"]),
+        ("Điều 30 quy định gì?", ["Điều 30"]),  # a numbering noun names its number
+        ("theo khoản 2 điều 16 thì sao", ["khoản 2", "điều 16"]),
+        ("Điều kiện tốt nghiệp là gì", []),
     ],
 )
 def test_sentence_capitals_and_words_after_a_number_are_no_part_of_a_name(
@@ -139,3 +144,9 @@ def test_a_number_written_otherwise_is_not_unmentioned(index, question) -> None:
     result = answer(question, index)
     assert result.answered and not result.unmentioned
     assert result.hits[0].source == "ky_hop.txt" and "300 tỷ" in result.hits[0].excerpt.text
+
+
+def test_an_article_of_a_regulation_is_its_number_not_any_number(index) -> None:
+    assert answer("Điều 16 quy định gì?", index).hits[0].source == "quy_che.txt"
+    result = answer("Điều 30 quy định gì?", index)  # "30 ngày" is no article 30
+    assert not result.answered and result.unmentioned == ("Điều 30",)

@@ -90,3 +90,8 @@ def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     assert "bí_thư" in run.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_numbering_noun_stays_before_its_number() -> None:
+    assert "^dieu_30" in analyze("Điều 30 quy định").all()
+    assert "điều" not in analyze("một điều quan trọng").words  # "thing": a stopword
