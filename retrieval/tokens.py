@@ -177,10 +177,9 @@ NUMBERING_NOUNS = frozenset({"điều", "khoản", "chương", "mục", "quận"
 
 
 def terms_of_words(words: Sequence[str]) -> Terms:
-    following = [*words[1:], ""]
     content = [
         word
-        for word, after in zip(words, following, strict=True)
+        for word, after in itertools.zip_longest(words, words[1:], fillvalue="")
         if not is_stopword(word) or (word in NUMBERING_NOUNS and after.isdigit())
     ]
     syllables = [fold(part) for word in content for part in word.split("_")]

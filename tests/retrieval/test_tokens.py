@@ -95,3 +95,4 @@ def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
 def test_a_numbering_noun_stays_before_its_number() -> None:
     assert "^dieu_30" in analyze("Điều 30 quy định").all()
     assert "điều" not in analyze("một điều quan trọng").words  # "thing": a stopword
+    assert analyze("điều").all() == [] and analyze("").all() == []
