@@ -171,9 +171,10 @@ def wording_pairs(text: str) -> frozenset[str]:
     return frozenset(syllable_pairs(folded))
 
 
-# Nouns that name what they number, always written in digits (or Roman numerals): "Điều 30"
-# is a law's article 30, not any "30", so "điều" (also "thing", a stopword) stays before one.
-NUMBERING_NOUNS = frozenset({"điều", "khoản", "chương", "mục", "quận", "phường", "khóa"})
+# Nouns that name what they number and stand before it in the text, in digits or Roman
+# numerals: "Điều 30" is a law's article 30, not any "30", so "điều" (also "thing", a
+# stopword) stays before one. Not "khoản", "mục": a clause is written "2.", not "Khoản 2".
+NUMBERING_NOUNS = frozenset({"điều", "chương", "quận", "phường", "khóa"})
 
 
 def terms_of_words(words: Sequence[str]) -> Terms:
