@@ -173,8 +173,9 @@ def wording_pairs(text: str) -> frozenset[str]:
 
 # Nouns that name what they number and stand before it in the text, in digits or Roman
 # numerals: "Điều 30" is a law's article 30, not any "30", so "điều" (also "thing", a
-# stopword) stays before one. Not "khoản", "mục": a clause is written "2.", not "Khoản 2".
-NUMBERING_NOUNS = frozenset({"điều", "chương", "quận", "phường", "khóa"})
+# stopword) stays before one. Not "khoản", "mục": a clause is written "2.", not "Khoản 2";
+# not "quận", "phường": news writes "Q.1", "P.5".
+NUMBERING_NOUNS = frozenset({"điều", "chương", "khóa"})
 
 
 def terms_of_words(words: Sequence[str]) -> Terms:
