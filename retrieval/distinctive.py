@@ -105,7 +105,7 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
 
 
 def _numbers(text: str, match: re.Match[str]) -> bool:
-    """Whether the token is a numbering noun followed by its number ("điều 5", "Quận 7")."""
+    """Whether the token is a numbering noun followed by its number ("điều 5", "Chương 2")."""
     return match.group().lower() in NUMBERING_NOUNS and bool(_NUMBER_AFTER.match(text, match.end()))
 
 
