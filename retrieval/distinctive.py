@@ -59,8 +59,10 @@ SURNAMES = frozenset(
 # capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
 MIDDLE_NAMES = frozenset({"văn", "thị"})
 _LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
-# The words of address before a name ("ông Nguyễn Văn Nên", "đồng chí Phan Văn Mãi").
-_ADDRESS = re.compile(r"^(?:ông|bà|anh|chị|cô|chú|đồng chí)\s+", re.IGNORECASE)
+# The words of address before a name ("ông Nguyễn Văn Nên", "đồng chí Phan Văn Mãi"), as a
+# regular-expression alternation.
+ADDRESS_WORDS = "ông|bà|anh|chị|cô|chú|đồng chí"
+_ADDRESS = re.compile(rf"^(?:{ADDRESS_WORDS})\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from retrieval.aliases import contract_aliases
 from retrieval.bm25 import Bm25
-from retrieval.distinctive import GENERIC_ENDS, SURNAMES
+from retrieval.distinctive import ADDRESS_WORDS, GENERIC_ENDS, SURNAMES
 from retrieval.excerpt import (
     MAX_EXCERPT_CHARS,
     Excerpt,
@@ -44,7 +44,7 @@ COUNT_REACH = 2
 
 _GENERIC_ENDS = frozenset(fold(word).lower() for word in GENERIC_ENDS)
 _WORD = re.compile(r"[^\W\d_]+")
-_ADDRESS_BEFORE = re.compile(r"(?:ông|bà|anh|chị|cô|chú|đồng chí)\s+$", re.IGNORECASE)
+_ADDRESS_BEFORE = re.compile(rf"(?:{ADDRESS_WORDS})\s+$", re.IGNORECASE)
 _APPOSITION = re.compile(r",\s+([^\W\d_])")  # ", " and a word: "Phan Văn Mãi, Ủy viên…"
 _DATE = re.compile(
     r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b"
@@ -98,14 +98,19 @@ def person_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _words_of(sentence: str) -> tuple[str, list[re.Match[str]], list[str]]:
+    """The sentence with abbreviations contracted, its words, and their folded lower case."""
+    text = contract_aliases(sentence)
+    words = list(_WORD.finditer(text))
+    return text, words, [fold(word.group()).lower() for word in words]
+
+
 def names_title_holder(sentence: str, title: list[str]) -> bool:
     """The question's title, word for word, beside a person's name: "Bí thư Thành ủy TPHCM
     Nguyễn Văn Nên", or "Nguyễn Văn Nên, Ủy viên Bộ Chính trị, Bí thư Thành ủy TPHCM" (the
     name's own apposition, no other name or ";" between) — and not inside a longer title:
     "Phó Bí thư Thành ủy TPHCM" is somebody else."""
-    text = contract_aliases(sentence)
-    words = list(_WORD.finditer(text))
-    folded = [fold(word.group()).lower() for word in words]
+    text, words, folded = _words_of(sentence)
     people = person_spans(text)
     for start in range(len(words) - len(title) + 1):
         if not title or not _is_title(folded[start : start + len(title)], title):
@@ -136,9 +141,7 @@ def position_given(sentence: str, person: list[str]) -> int:
     """How a sentence gives the person's (folded lower-case syllables) title: 2 in apposition,
     all of it ("Phan Văn Mãi, Ủy viên Trung ương Đảng, Phó Bí thư…"), 1 before the name ("Bí
     thư Thành ủy TPHCM Nguyễn Văn Nên", not "đồng chí Nguyễn Văn Nên"), 0 not at all."""
-    text = contract_aliases(sentence)
-    words = list(_WORD.finditer(text))
-    folded = [fold(word.group()).lower() for word in words]
+    text, words, folded = _words_of(sentence)
     given = 0
     for start in range(len(words) - len(person) + 1):
         if not person or folded[start : start + len(person)] != person:
