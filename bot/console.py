@@ -32,7 +32,7 @@ def _bold_on_terminal(excerpt: Excerpt) -> str:
 
 
 def show(answer: Answer, tty: bool) -> str:
-    if not (tty and answer.answered):
+    if not (tty and answer.shows_hits):
         return answer.reply
     return render_reply(answer.blocks, _bold_on_terminal)
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.answer import Tier
 from retrieval.evaluation import Evaluation, Figure, Outcome, Report
 
 # column name -> its heading; a figure is named "hit@1" (the bot, as typed) or
@@ -109,17 +110,19 @@ def _aligned(cells: list[str], widths: list[int]) -> list[str]:
 
 
 def describe(outcome: Outcome) -> str:
-    hits = ", ".join(f"{h.source}#{h.paragraph}" for h in outcome.answer.hits[:3]) or "no answer"
-    return f"FAIL {outcome.case.id} [{outcome.case.kind}] {outcome.asked!r} -> {hits}"
+    hits = ", ".join(f"{h.source}#{h.paragraph}" for h in outcome.answer.hits[:3]) or "no hits"
+    case = outcome.case
+    return f"FAIL {case.id} [{case.kind}] {outcome.asked!r} -> {outcome.answer.tier}: {hits}"
 
 
 def print_evaluation(title: str, reports: Reports, show_failures: bool) -> None:
     bot = reports[""]
     print(f"== {title}: {len(bot.answerable)} answerable, {len(bot.unanswerable)} no-answer")
     print(table(reports))
-    print("per kind (bot, as typed; hit@1 or abstained):")
-    for kind, (good, total) in bot.by_kind().items():
-        print(f"  {kind:<24} {good}/{total}")
+    print("per kind (bot, as typed; right: hit@1, or no `answer` tier for no-answer kinds):")
+    for kind, row in bot.by_kind().items():
+        tiers = " · ".join(f"{tier} {row.tiers[tier]}" for tier in Tier)
+        print(f"  {kind:<24} {row.right}/{row.total}  ({tiers})")
     if show_failures:
         for outcome in bot.failures():
             print("  " + describe(outcome))

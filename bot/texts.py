@@ -13,6 +13,7 @@ NO_MORE = "Không còn kết quả nào khác."
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /help để xem cách hỏi."
 INLINE_HELP_TITLE = "Gõ câu hỏi về các bài viết"
 INLINE_NOT_FOUND_TITLE = "Không tìm thấy"
+INLINE_RELATED_TITLE = "Có thể liên quan: {}"  # an inline result the bot is not sure answers
 HELP = """Tôi trả lời câu hỏi về {articles} bài báo: trích đoạn văn liên quan nhất, \
 kèm tên tệp nguồn và số đoạn.
 

@@ -1,7 +1,14 @@
-"""The one answering function every adapter calls, and the `Answer` it returns."""
+"""The one answering function every adapter calls, and the `Answer` it returns.
+
+Every reply is one of three tiers, so that a passage plain search would show is never hidden:
+`answer` when the bot is confident its best passage answers; `related` when it is not, but
+passages share the question's content words (they are shown under a line saying they may not
+answer, naming the question's names the articles never mention); `none` when nothing does.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +19,23 @@ from retrieval.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
 from retrieval.index import SearchIndex
 from retrieval.lead import Candidates, answering_sentence
 from retrieval.question import Question, understand
-from retrieval.search import RERANK_CANDIDATES, Ranked, rank, score_one, signals
+from retrieval.search import (
+    RERANK_CANDIDATES,
+    Ranked,
+    rank,
+    score_one,
+    shares_content_words,
+    signals,
+)
 from retrieval.text import shown_name
-from retrieval.texts import LEAD_PREFIX, NO_ANSWER, NOT_MENTIONED, UNDERSTOOD_PREFIX, USAGE_HINT
+from retrieval.texts import (
+    LEAD_PREFIX,
+    NO_ANSWER,
+    NOT_MENTIONED,
+    RELATED,
+    UNDERSTOOD_PREFIX,
+    USAGE_HINT,
+)
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60
@@ -49,32 +70,58 @@ class Hit:
         }
 
 
+class Tier(enum.StrEnum):
+    ANSWER = "answer"  # confident: excerpts, the answering sentence when one qualifies
+    RELATED = "related"  # not confident: the nearest passages, under a line saying so
+    NONE = "none"  # nothing in the corpus shares the question's content words
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     understood: str  # the question as the bot read it (diacritics restored); "" when empty
     restored: bool  # True when `understood` differs from what was typed: show it to the user
-    answered: bool
+    tier: Tier
     hits: tuple[Hit, ...]  # best first: the one with the answering sentence, then by score
     reply: str
     lead: bool = False  # whether the first hit's excerpt is the answering sentence
     unmentioned: tuple[str, ...] = ()  # the question's names the articles never mention
 
     @property
+    def answered(self) -> bool:
+        return self.tier is Tier.ANSWER
+
+    @property
+    def shows_hits(self) -> bool:
+        """Whether the reply quotes passages: an answer, or related passages."""
+        return self.tier is not Tier.NONE
+
+    @property
     def blocks(self) -> tuple[ReplyBlock, ...]:
-        """The reply's layout (empty when nothing was answered), for adapters that mark words."""
-        if not self.answered:
+        """The reply's layout (empty when no passage is shown), for adapters that mark words."""
+        if not self.shows_hits:
             return ()
-        return reply_blocks(self.understood, self.restored, self.hits, self.lead)
+        shown_notice = notice(self.tier, self.unmentioned)
+        return reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "understood": self.understood,
+            "tier": self.tier.value,
             "answered": self.answered,
             "reply": self.reply,
             "hits": [hit.to_json() for hit in self.hits],
         }
+
+
+def notice(tier: Tier, unmentioned: tuple[str, ...]) -> str:
+    """The line a `related` reply opens with: its passages may not answer, and why."""
+    if tier is not Tier.RELATED:
+        return ""
+    if unmentioned:
+        return NOT_MENTIONED.format(names=", ".join(f"«{name}»" for name in unmentioned))
+    return RELATED
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +132,13 @@ class UnderstoodBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeBlock:
+    """The line before related passages: they may not answer the question."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class HitBlock:
     """One excerpt over its citation; `label` is LEAD_PREFIX when it answers the question."""
 
@@ -92,15 +146,18 @@ class HitBlock:
     hit: Hit
 
 
-ReplyBlock = UnderstoodBlock | HitBlock
+ReplyBlock = UnderstoodBlock | NoticeBlock | HitBlock
 
 
 def reply_blocks(
-    understood: str, restored: bool, hits: tuple[Hit, ...], leads: bool
+    understood: str, restored: bool, notice: str, hits: tuple[Hit, ...], leads: bool
 ) -> tuple[ReplyBlock, ...]:
     """The reply's layout, decided once for every adapter: what was understood (when
-    restored), then each excerpt, the first labelled when it is the answering sentence."""
+    restored), the notice of related passages (when not confident), then each excerpt, the
+    first labelled when it is the answering sentence."""
     blocks: list[ReplyBlock] = [UnderstoodBlock(UNDERSTOOD_PREFIX + understood)] if restored else []
+    if notice:
+        blocks.append(NoticeBlock(notice))
     for number, hit in enumerate(hits):
         blocks.append(HitBlock(LEAD_PREFIX if leads and number == 0 else "", hit))
     return tuple(blocks)
@@ -115,10 +172,10 @@ def render_reply(
 ) -> str:
     """The blocks as plain text; `show_excerpt` marks the matched words its own way."""
     return "\n\n".join(
-        block.text
-        if isinstance(block, UnderstoodBlock)
-        else f"{block.label}{show_excerpt(block.hit.excerpt)}\n— {block.hit.citation()} "
+        f"{block.label}{show_excerpt(block.hit.excerpt)}\n— {block.hit.citation()} "
         f"({block.hit.short_title})"
+        if isinstance(block, HitBlock)
+        else block.text
         for block in blocks
     )
 
@@ -137,7 +194,7 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
 
 
 def _hits(
-    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
+    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int, leads: bool
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with the answering sentence. The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
@@ -159,7 +216,7 @@ def _hits(
         query.wording,
         FIRST_EXCERPT_CHARS,
     )
-    lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
+    lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25) if leads else None
     order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
     order += [(r, None) for r in ranked[1:]]
     if lead is not None:
@@ -182,19 +239,19 @@ def _hits(
 
 
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
-    """Answer one question from the index: the best `top_k` hits after the first `skip`."""
+    """Answer one question from the index: the best `top_k` hits after the first `skip`, in
+    the tier the bot's confidence gives them."""
     query = understand(question, index)
     if not any(character.isalnum() for character in query.typed):  # empty, or only "!!!", "?"
-        return Answer(question, "", False, False, (), USAGE_HINT)
+        return Answer(question, "", False, Tier.NONE, (), USAGE_HINT)
     restored = query.restored
     ranking = rank(query, index, RERANK_CANDIDATES)  # one fixed pool: pages stay consistent
-    if ranking.unmentioned:
-        names = ", ".join(f"«{name}»" for name in ranking.unmentioned)
-        reply = NOT_MENTIONED.format(names=names)
-        unmentioned = tuple(ranking.unmentioned)
-        return Answer(question, query.understood, restored, False, (), reply, False, unmentioned)
-    if ranking.judged is None or not is_confident(signals(query, index, ranking.judged)):
-        return Answer(question, query.understood, restored, False, (), NO_ANSWER)
-    hits, lead = _hits(query, index, ranking.ranked, top_k, skip)
-    reply = render_reply(reply_blocks(query.understood, restored, hits, lead))
-    return Answer(question, query.understood, restored, True, hits, reply, lead)
+    unmentioned = tuple(ranking.unmentioned)
+    if ranking.judged is None or not shares_content_words(query, index, ranking.ranked):
+        return Answer(question, query.understood, restored, Tier.NONE, (), NO_ANSWER)
+    confident = not unmentioned and is_confident(signals(query, index, ranking.judged))
+    tier = Tier.ANSWER if confident else Tier.RELATED
+    hits, lead = _hits(query, index, ranking.ranked, top_k, skip, leads=confident)
+    shown_notice = notice(tier, unmentioned)
+    reply = render_reply(reply_blocks(query.understood, restored, shown_notice, hits, lead))
+    return Answer(question, query.understood, restored, tier, hits, reply, lead, unmentioned)

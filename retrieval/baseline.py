@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from retrieval.answer import Answer, Hit
+from retrieval.answer import Answer, Hit, Tier
 from retrieval.excerpt import Excerpt
 from retrieval.index import SearchIndex
 from retrieval.tokens import segment
@@ -18,11 +18,11 @@ class PlainBm25:
         self._model = BM25Okapi([segment(passage.text) or [""] for passage in index.passages])
 
     def answer(self, question: str, top_k: int) -> Answer:
-        """The `top_k` passages rank-bm25 scores highest; answered when any score is above 0."""
+        """The `top_k` passages rank-bm25 scores highest; an answer when any score is above 0."""
         scores = self._model.get_scores(segment(question))
         best = [int(i) for i in np.argsort(-scores, kind="stable")[:top_k] if scores[i] > 0]
         hits = tuple(self._hit(position, float(scores[position])) for position in best)
-        return Answer(question, question, False, bool(hits), hits, "")
+        return Answer(question, question, False, Tier.ANSWER if hits else Tier.NONE, hits, "")
 
     def _hit(self, position: int, score: float) -> Hit:
         passage = self._passages[position]

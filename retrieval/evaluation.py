@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.answer import Answer, Hit
+from retrieval.answer import Answer, Hit, Tier
 from retrieval.text import comparable, fold, has_diacritics, normalize
 from retrieval.tokens import SYLLABLE
 
@@ -65,20 +65,24 @@ class Outcome:
     @property
     def gold_in_lead(self) -> bool:
         """The gold excerpt starts within the first LEAD_CHARS characters of the reply."""
-        if not (self.case.answerable and self.answer.answered):
+        if not (self.case.answerable and self.answer.shows_hits):
             return False
         position = comparable(self.answer.reply).find(comparable(self.case.gold))
         return 0 <= position < LEAD_CHARS
 
     @property
     def rank_of_gold(self) -> int | None:
-        """1-based rank of the first accepted hit; None when none is, or nothing was answered."""
-        if not self.answer.answered:
-            return None
+        """1-based rank of the first accepted hit among those shown (an answer's or related
+        passages); None when none is."""
         for rank, hit in enumerate(self.answer.hits, start=1):
             if self.case.accepts(hit):
                 return rank
         return None
+
+    @property
+    def answer_line_right(self) -> bool:
+        """The reply shows "Trả lời:" over the right passage's excerpt holding the gold."""
+        return self.answer.lead and self.hit_at(1) and self.excerpt_has_gold
 
     @property
     def excerpt_has_gold(self) -> bool:
@@ -98,6 +102,16 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return not self.hit_at(1) if self.case.answerable else self.answer.answered
+
+
+@dataclass
+class KindRow:
+    right: int = 0
+    tiers: Counter[Tier] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.tiers.values())
 
 
 @dataclass
@@ -126,9 +140,10 @@ class Report:
         figures[f"mrr@{MRR_DEPTH}"] = Figure(
             sum(o.reciprocal_rank for o in answerable) / max(len(answerable), 1), None
         )
-        figures["answerable-abstained"] = Figure.count(
-            sum(not o.answer.answered for o in answerable), answerable
-        )
+        for tier in Tier:
+            figures[f"tier-{tier}"] = Figure.count(
+                sum(o.answer.tier is tier for o in answerable), answerable
+            )
         figures["not-mentioned"] = Figure.count(
             sum(bool(o.answer.unmentioned) for o in answerable), answerable
         )
@@ -136,10 +151,10 @@ class Report:
         right = [o for o in answerable if o.hit_at(1)]
         figures["excerpt-has-gold"] = Figure.count(sum(o.excerpt_has_gold for o in right), right)
         answered = [o for o in answerable if o.answer.answered]
-        leading = [o for o in right if o.answer.lead]
+        leading = [o for o in self.outcomes if o.answer.lead]
         figures["answer-line-shown"] = Figure.count(sum(o.answer.lead for o in answered), answered)
         figures["answer-line-has-gold"] = Figure.count(
-            sum(o.excerpt_has_gold for o in leading), leading
+            sum(o.answer_line_right for o in leading), leading
         )
         figures["abstained"] = Figure.count(
             sum(not o.answer.answered for o in unanswerable), unanswerable
@@ -152,14 +167,15 @@ class Report:
             figures["restored"] = Figure(self.restored_words / self.restorable_words, None)
         return figures
 
-    def by_kind(self) -> dict[str, tuple[int, int]]:
-        """kind -> (correct, total); correct is hit@1 or, for no-answer kinds, abstained."""
-        table: dict[str, list[int]] = {}
+    def by_kind(self) -> dict[str, KindRow]:
+        """Each kind's questions: how many went right (hit@1 or, for no-answer kinds, no
+        `answer` tier) and how many got each tier."""
+        table: dict[str, KindRow] = {}
         for outcome in self.outcomes:
-            row = table.setdefault(outcome.case.kind, [0, 0])
-            row[0] += not outcome.failed
-            row[1] += 1
-        return {kind: (good, total) for kind, (good, total) in sorted(table.items())}
+            row = table.setdefault(outcome.case.kind, KindRow())
+            row.right += not outcome.failed
+            row.tiers[outcome.answer.tier] += 1
+        return dict(sorted(table.items()))
 
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.failed]

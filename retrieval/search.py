@@ -62,17 +62,15 @@ def _scored(
 
 
 def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
-    """BM25's best candidates re-ordered by their ranking scores (`_scored`). Nothing is ranked
-    when some name or number occurs nowhere in the corpus, not even one letter off (a misspelt
-    name is the user's typo, not news the articles lack)."""
+    """BM25's best candidates re-ordered by their ranking scores (`_scored`), and the names and
+    numbers that occur nowhere in the corpus, not even written a little otherwise (a misspelt
+    name is the user's typo, not news the articles lack): they are still ranked, and shown."""
     unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u)]
-    if unmentioned:
-        return Ranking([], unmentioned)
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
     scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
     led = fullest_of_article_first(index, scored)
-    return Ranking(bodies_before_headlines(index, led)[:k], [], led[0] if led else None)
+    return Ranking(bodies_before_headlines(index, led)[:k], unmentioned, led[0] if led else None)
 
 
 def best_first(ranked: Ranked) -> tuple[float, int]:
@@ -119,6 +117,14 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
 
         kept = _led_by_fullest(index, kept, max(kept, key=with_headline))
     return kept + demoted
+
+
+def shares_content_words(query: Question, index: SearchIndex, ranked: list[Ranked]) -> bool:
+    """Whether some candidate holds one of the question's content words (its pyvi words
+    without function words and its frame): a shared folded syllable alone ("nay" of "hôm
+    nay" in "hiện nay") relates nothing."""
+    positions = [r.position for r in ranked]
+    return bool(positions) and bool(shares_found(query.content.words, index.bm25, positions).any())
 
 
 def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:

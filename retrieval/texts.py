@@ -9,9 +9,8 @@ NO_ANSWER = (
     "Xin lỗi, các bài viết hiện có không có thông tin trả lời câu hỏi này. "
     "Gõ /sources để xem danh sách bài viết."
 )
-NOT_MENTIONED = (
-    "Các bài viết không nhắc đến {names}, nên không trả lời được câu hỏi này. "
-    "Gõ /sources để xem danh sách bài viết."
-)
+# The line before passages the bot is not sure answer the question (tier `related`).
+RELATED = "Các bài viết có thể không trả lời đúng câu hỏi này; các đoạn gần nhất:"
+NOT_MENTIONED = "Các bài viết không nhắc đến {names}; các đoạn gần nhất:"
 UNDERSTOOD_PREFIX = "Bạn hỏi: "
 LEAD_PREFIX = "Trả lời: "

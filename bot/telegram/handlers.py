@@ -52,6 +52,7 @@ from bot.texts import (
     HELP,
     INLINE_HELP_TITLE,
     INLINE_NOT_FOUND_TITLE,
+    INLINE_RELATED_TITLE,
     LOST_QUESTION,
     MORE_BUTTON,
     NO_MORE,
@@ -72,6 +73,7 @@ from bot.texts import (
     UPLOAD_EXISTS,
     UPLOAD_PROBLEMS,
 )
+from retrieval.answer import Answer
 from retrieval.index import SearchIndex
 from retrieval.text import shown_name
 from retrieval.texts import NO_ANSWER
@@ -119,6 +121,12 @@ def more_button(skip: int) -> InlineKeyboardMarkup:
     )
 
 
+def more_markup(result: Answer, skip: int, top_k: int) -> InlineKeyboardMarkup | None:
+    """The "more results" button, under a full page of shown passages: the next page may hold
+    more."""
+    return more_button(skip + top_k) if result.shows_hits and len(result.hits) == top_k else None
+
+
 async def within_flood_limit(update: Update, context: BotContext) -> bool:
     """Whether to act on this update now. Over the limit, the one slow-down notice goes where
     the user will see it: an alert on a pressed button, a reply to a message (an inline query
@@ -159,12 +167,9 @@ async def reply_with_answer(
     state = context.state
     await show_typing(context, message.chat_id)
     result = await state.ask(question, skip=skip)
-    has_more = result.answered and len(result.hits) == state.top_k
-    markup = more_button(skip + state.top_k) if has_more else None
+    markup = more_markup(result, skip, state.top_k)
     await send_html(context, message, late_notice(message) + answer_messages(result), markup)
-    log.info(
-        "answered chat=%s answered=%s hits=%d", message.chat_id, result.answered, len(result.hits)
-    )
+    log.info("answered chat=%s tier=%s hits=%d", message.chat_id, result.tier, len(result.hits))
 
 
 @flood_limited
@@ -419,8 +424,7 @@ async def more_results(update: Update, context: BotContext) -> None:
     if not result.hits:
         await send_html(context, original, text_messages(NO_MORE))
         return
-    state = context.state
-    markup = more_button(skip + state.top_k) if len(result.hits) == state.top_k else None
+    markup = more_markup(result, skip, context.state.top_k)
     await send_html(context, original, answer_messages(result), markup)
 
 
@@ -448,13 +452,16 @@ async def inline_query(update: Update, context: BotContext) -> None:
         results = [_article("help", INLINE_HELP_TITLE, example, text_messages(help_text)[0])]
     else:
         result = await state.ask(text, top_k=INLINE_RESULTS)
-        if not result.answered:
+        if not result.shows_hits:
             results = [
                 _article("none", INLINE_NOT_FOUND_TITLE, NO_ANSWER, text_messages(result.reply)[0])
             ]
         else:
+            title = "{}" if result.answered else INLINE_RELATED_TITLE
             results = [
-                _article(str(n), hit.title, hit.excerpt.text, pack([hit_block(hit)])[0])
+                _article(
+                    str(n), title.format(hit.title), hit.excerpt.text, pack([hit_block(hit)])[0]
+                )
                 for n, hit in enumerate(result.hits)
             ]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

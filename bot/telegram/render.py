@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 
 from bot.texts import NEW_ARTICLE
-from retrieval.answer import Answer, Hit, UnderstoodBlock
+from retrieval.answer import Answer, Hit, HitBlock, UnderstoodBlock
 from retrieval.excerpt import with_marks
 from retrieval.text import shown_name
 from retrieval.topics import TopicMatch
@@ -87,13 +87,14 @@ def pack(blocks: Iterable[Block], separator: str = BLOCK_SEPARATOR) -> list[str]
 
 
 def answer_messages(answer: Answer) -> list[str]:
-    """The answer as Telegram HTML messages: what was understood, then each cited excerpt."""
-    if not answer.answered:
+    """The answer as Telegram HTML messages: what was understood (in italics), the notice of
+    related passages (in bold), then each cited excerpt."""
+    if not answer.shows_hits:
         return pack([Block.plain(answer.reply)])
     return pack(
-        Block.plain(block.text, "i")
-        if isinstance(block, UnderstoodBlock)
-        else hit_block(block.hit, block.label)
+        hit_block(block.hit, block.label)
+        if isinstance(block, HitBlock)
+        else Block.plain(block.text, "i" if isinstance(block, UnderstoodBlock) else "b")
         for block in answer.blocks
     )
 

@@ -12,22 +12,16 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Tier
 
 LATENCY_WINDOW = 1000
-
-
-def outcome_of(answer: Answer) -> str:
-    if answer.answered:
-        return "answered"
-    return "not mentioned" if answer.unmentioned else "abstained"
 
 
 @dataclass
 class Stats:
     started: float = field(default_factory=time.monotonic)
-    since_start: Counter[str] = field(default_factory=Counter)
-    today: Counter[str] = field(default_factory=Counter)
+    since_start: Counter[Tier] = field(default_factory=Counter)
+    today: Counter[Tier] = field(default_factory=Counter)
     day: datetime.date = field(default_factory=datetime.date.today)
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
 
@@ -35,9 +29,8 @@ class Stats:
         on = on or datetime.date.today()
         if on != self.day:
             self.day, self.today = on, Counter()
-        outcome = outcome_of(answer)
-        self.since_start[outcome] += 1
-        self.today[outcome] += 1
+        self.since_start[answer.tier] += 1
+        self.today[answer.tier] += 1
         self.latencies.append(seconds)
 
     def percentile_ms(self, share: float) -> float | None:
@@ -53,8 +46,8 @@ class Stats:
         return (now if now is not None else time.monotonic()) - self.started
 
 
-def _counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{counter[o]} {o}" for o in ("answered", "abstained", "not mentioned"))
+def _counts(counter: Counter[Tier]) -> str:
+    return ", ".join(f"{counter[tier]} {tier}" for tier in Tier)
 
 
 def _duration(seconds: float) -> str:

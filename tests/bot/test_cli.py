@@ -1,6 +1,7 @@
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import fields
@@ -29,8 +30,8 @@ def run(
 def test_ask_json_prints_the_public_contract(capsys) -> None:
     code, out, _ = run(["ask", "--json", "Trưởng Ban Nội chính Thành ủy là ai?"], capsys)
     row = json.loads(out)
-    assert code == EXIT_OK and row["answered"] is True
-    assert set(row) == {"question", "understood", "answered", "reply", "hits"}
+    assert code == EXIT_OK and row["answered"] is True and row["tier"] == "answer"
+    assert set(row) == {"question", "understood", "tier", "answered", "reply", "hits"}
     assert row["hits"][0]["source"] == "003_dc0f3aaaadfe3394.txt"
     assert "Lê Thanh Liêm" in row["hits"][0]["excerpt"]
 
@@ -40,6 +41,7 @@ def test_ask_dash_reads_one_question_per_line(capsys, monkeypatch) -> None:
     code, out, _ = run(["ask", "--json", "--top", "2", "-"], capsys, questions, monkeypatch)
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == EXIT_OK and [r["answered"] for r in rows] == [True, False, False]
+    assert [r["tier"] for r in rows] == ["answer", "none", "none"]
     assert len(rows[0]["hits"]) == 2
 
 
@@ -126,9 +128,11 @@ def test_eval_reports_every_figure_beside_plain_bm25(capsys, tmp_path: Path) -> 
     assert restored[0] == restored[2] == restored[3] == "-" and 0.8 < float(restored[1]) <= 1
     assert figure_row(out, "excerpt-has-gold")[:2] == ["1/1", "1/1"]
     assert figure_row(out, "answer-line-shown")[:2] == ["2/2", "2/2"]  # "Trả lời:" Lê Thanh Liêm
-    for name in ("hit@3", "hit@10", "mrr@10", "answerable-abstained", "not-mentioned"):
+    assert figure_row(out, "tier-answer")[:2] == ["2/2", "2/2"]
+    for name in ("hit@3", "hit@10", "mrr@10", "tier-related", "tier-none", "not-mentioned"):
         assert len(figure_row(out, name)) == 4
     assert "FAIL c" in out and "FAIL a" not in out
+    assert re.search(r"no_answer +1/1 +\(answer 0 · related \d · none \d\)", out)
 
 
 def test_eval_requirements_exit_1_when_missed(capsys, tmp_path: Path) -> None:

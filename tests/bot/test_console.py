@@ -5,7 +5,7 @@ import logging
 from bot.console import ANSI_BOLD, CLEAR_LINE, PROMPT, run_console
 from bot.logs import configure_logging
 from retrieval.answer import answer
-from retrieval.texts import USAGE_HINT
+from retrieval.texts import RELATED, USAGE_HINT
 
 
 class Terminal(io.StringIO):
@@ -23,11 +23,13 @@ def test_terminal_session_prompts_and_bolds_matched_words(seed_live) -> None:
 
 
 def test_piped_session_prints_answers_without_prompts_or_escapes(seed_live) -> None:
-    stdin, stdout = io.StringIO("tự soi tự sửa\nHướng dẫn đăng ký xe máy online"), io.StringIO()
+    questions = "tự soi tự sửa\nHướng dẫn đăng ký xe máy online\ngiá vàng hôm nay"
+    stdin, stdout = io.StringIO(questions), io.StringIO()
     run_console(seed_live, functools.partial(answer, index=seed_live.current), stdin, stdout)
     text = stdout.getvalue()
     assert PROMPT not in text and "\033" not in text
     assert "004_ad9aaa6e7a83250b.txt" in text and "không có thông tin" in text
+    assert RELATED in text  # the second question's related passages, under their notice
 
 
 def test_a_running_console_answers_from_an_article_added_meanwhile(make_corpus, tmp_path) -> None:

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
-from retrieval.answer import Answer, Hit, answer
+from retrieval.answer import Answer, Hit, Tier, answer
 from retrieval.excerpt import Excerpt
 from tests.fake_bot_api import check_text, parse_telegram_html
 
@@ -20,7 +20,7 @@ def fake_hit(text: str, marks: tuple = ()) -> Hit:
 
 
 def as_answer(*hits: Hit, understood: str = "", restored: bool = False) -> Answer:
-    return Answer("q", understood, restored, True, hits, "plain")
+    return Answer("q", understood, restored, Tier.ANSWER, hits, "plain")
 
 
 @pytest.mark.parametrize("text", HOSTILE)

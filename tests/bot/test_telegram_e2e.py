@@ -11,6 +11,7 @@ import pytest
 from bot.logs import configure_logging
 from bot.telegram.app import build_application
 from bot.texts import MORE_BUTTON, UNKNOWN_COMMAND
+from retrieval.texts import RELATED
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi, check_text
 
@@ -73,10 +74,19 @@ async def test_private_question_without_diacritics_shows_what_was_understood(fak
 
 
 async def test_unanswerable_question_says_so(fake_api, live_bot):
-    question = fake_api.send_text(503, "Hướng dẫn đăng ký xe máy online")
+    question = fake_api.send_text(503, "giá vàng hôm nay")
     (reply,) = await replies(fake_api, question)
     assert "không có thông tin" in reply.params["visible"] and "/sources" in reply.params["visible"]
     assert "reply_markup" not in reply.params
+
+
+async def test_a_question_the_articles_only_touch_gets_related_passages_in_bold_notice(
+    fake_api, live_bot
+):
+    question = fake_api.send_text(503, "Hướng dẫn đăng ký xe máy online")
+    (reply,) = await replies(fake_api, question)
+    assert reply.params["text"].startswith(f"<b>{RELATED}</b>")
+    assert "Nguồn:" in reply.params["visible"] and "Trả lời" not in reply.params["visible"]
 
 
 async def test_group_ask_with_bot_name_is_answered_and_chatter_ignored(fake_api, live_bot):

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from retrieval.answer import answer
+from retrieval.answer import Tier, answer
 from retrieval.excerpt import (
     ELLIPSIS,
     FIRST_EXCERPT_CHARS,
@@ -12,7 +12,7 @@ from retrieval.excerpt import (
 )
 from retrieval.indexer import load_index
 from retrieval.text import comparable, fold
-from retrieval.texts import NO_ANSWER, UNDERSTOOD_PREFIX, USAGE_HINT
+from retrieval.texts import LEAD_PREFIX, NO_ANSWER, RELATED, UNDERSTOOD_PREFIX, USAGE_HINT
 from retrieval.tokens import analyze
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"
@@ -52,14 +52,19 @@ def test_old_and_new_tone_placement_and_case_give_the_same_answer(seed_index) ->
     assert [h.paragraph for h in old.hits] == [h.paragraph for h in new.hits]
 
 
-@pytest.mark.parametrize(
-    "question",
-    ["Hướng dẫn đăng ký xe máy online", "giá vàng hôm nay", "là của ai gì"],
-)
-def test_questions_the_corpus_does_not_answer_get_the_no_answer_reply(seed_index, question) -> None:
+@pytest.mark.parametrize("question", ["giá vàng hôm nay", "là của ai gì", "thời tiết ngày mai"])
+def test_questions_sharing_no_content_word_get_the_no_answer_reply(seed_index, question) -> None:
     result = answer(question, seed_index)
-    assert not result.answered and result.hits == () and result.reply == NO_ANSWER
-    assert "/sources" in result.reply
+    assert result.tier is Tier.NONE and result.hits == () and result.reply == NO_ANSWER
+    assert "/sources" in result.reply and result.to_json()["tier"] == "none"
+
+
+def test_a_question_the_articles_only_touch_gets_related_passages(seed_index) -> None:
+    result = answer("Hướng dẫn đăng ký xe máy online", seed_index)
+    assert result.tier is Tier.RELATED and not result.answered and not result.lead
+    assert result.hits and result.reply.startswith(RELATED)
+    assert LEAD_PREFIX not in result.reply
+    assert result.to_json()["tier"] == "related" and result.to_json()["hits"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "!!!", "???!!!", "😀🎉"])
@@ -102,7 +107,8 @@ def test_excerpt_marks_the_matched_words(seed_index) -> None:
 
 def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
     payload = json.loads(json.dumps(answer(LEAD_QUESTION, seed_index).to_json()))
-    assert set(payload) == {"question", "understood", "answered", "reply", "hits"}
+    assert set(payload) == {"question", "understood", "tier", "answered", "reply", "hits"}
+    assert payload["tier"] == "answer" and payload["answered"] is True
     assert set(payload["hits"][0]) == {"source", "paragraph", "score", "passage", "excerpt"}
     assert payload["hits"][0]["source"] == LEAD_SOURCE
 
@@ -178,7 +184,7 @@ def test_near_topic_questions_name_what_the_articles_do_not_mention(
     seed_index, question, missing
 ) -> None:
     result = answer(question, seed_index)
-    assert not result.answered and result.hits == ()
+    assert result.tier is Tier.RELATED and result.hits  # the nearest passages are still shown
     assert result.reply.startswith("Các bài viết không nhắc đến") and missing in result.reply
 
 
