@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,15 +18,23 @@ import numpy as np
 
 from retrieval.bm25 import Bm25, TermCounts
 from retrieval.corpus import Article, Passage
-from retrieval.distinctive import Unit
+from retrieval.distinctive import Unit, looks_foreign
 from retrieval.restore import Vocabulary
-from retrieval.tokens import analyze, stopwords
+from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, stopwords, syllable_pairs
 
 _PACKAGE_DIR = Path(__file__).parent
 # The files whose code decides what terms a text gets: any change to them invalidates caches.
 _TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt", "aliases.py", "aliases.tsv")
 
 ArticleTerms = list[list[str]]  # one term list per passage of an article
+# One way the corpus writes a unit's syllable: how many of the unit's syllables it stands for
+# (2 when joined with the next), and the corpus's syllables for them.
+Spelling = tuple[int, tuple[str, ...]]
+# A trailing "s" is added or dropped only where this much is left without it ("Gate(s)").
+TRAILING_S_MIN_STEM = 3
+# A word is split in two only into pieces this long: a lone letter beside another word is too
+# common ("ông A", "100 m") to tell that an abbreviation ("ABC") was meant as two words.
+SPLIT_PIECE_MIN_CHARS = 2
 
 
 @functools.cache
@@ -80,10 +89,95 @@ class SearchIndex:
         return all(self.bm25.occurs_between(term, start, end) for term in terms)
 
     def mentions_anywhere(self, unit: Unit) -> bool:
-        """Whether some article mentions `unit`, or a one-word unit spelt one letter off."""
-        if all(self.bm25.knows(term) for term in unit.terms):
+        """Whether some article mentions `unit` (`as_written` gives it the terms of a spelling
+        a little otherwise), or a one-word unit spelt one letter off."""
+        if self._knows_all(unit.terms):
             return True
         return " " not in unit.text and self.vocabulary.has_near_spelling(unit.text)
+
+    def as_written(self, unit: Unit) -> Unit:
+        """`unit` with the terms of the corpus's spelling of it, where the corpus writes it a
+        little otherwise (`_written_together`: "Superbowl 50" as "Super Bowl 50", "Bill Gate" as
+        "Bill Gates", "Ghandi" as "Gandhi"), or writes the words of a foreign name in one passage
+        though not side by side (`_written_apart`): then it counts as mentioned, and
+        `article_mentions` finds it in the articles that write it. Unchanged when the corpus
+        writes it as it is, or not at all."""
+        if self._knows_all(unit.terms):
+            return unit
+        syllables = _syllables_of(unit.terms)
+        spellings = [self._spellings(syllables, at) for at in range(len(syllables))]
+        terms = self._written_together(spellings) or self._written_apart(syllables, spellings)
+        return Unit(unit.text, terms) if terms else unit
+
+    def _spellings(self, syllables: tuple[str, ...], at: int) -> list[Spelling]:
+        """The ways the corpus writes the unit's syllable at `at`: as it is, joined with the next
+        ("super bowl" -> "superbowl"), split in two ("vietnam" -> "viet nam"), with a trailing
+        "s" more or less, or else as the one corpus word a slip away
+        (`Vocabulary.forms_a_slip_away`). Numbers only as they are: "2024" is no "20 24"."""
+        word = syllables[at]
+        spellings: list[Spelling] = [(1, (word,))]
+        if word.isalpha():
+            following = syllables[at + 1 : at + 2]
+            if following and following[0].isalpha():
+                spellings.append((2, (word + following[0],)))
+            cuts = range(SPLIT_PIECE_MIN_CHARS, len(word) - SPLIT_PIECE_MIN_CHARS + 1)
+            spellings += [(1, (word[:cut], word[cut:])) for cut in cuts]
+            spellings += [(1, (other,)) for other in _trailing_s_more_or_less(word)]
+        known = [spelling for spelling in spellings if self._knows_all(_terms_of(spelling[1]))]
+        if word.isalpha() and not self.bm25.knows(SYLLABLE_PREFIX + word):
+            slips = (
+                form
+                for form in self.vocabulary.forms_a_slip_away(word)
+                if self.bm25.knows(SYLLABLE_PREFIX + form)
+            )
+            near = list(itertools.islice(slips, 2))
+            known += [(1, (near[0],))] if len(near) == 1 else []
+        return known
+
+    def _written_together(self, spellings: list[list[Spelling]]) -> tuple[str, ...] | None:
+        """The terms of the first sequence of `spellings` covering the unit whose neighbouring
+        syllables the corpus writes together; None when there is none."""
+
+        def written_on(at: int, written: tuple[str, ...]) -> tuple[str, ...] | None:
+            if at == len(spellings):
+                return written
+            for taken, spelled in spellings[at]:
+                longer = written + spelled
+                if self._knows_all(_terms_of(longer[max(len(written) - 1, 0) :])):
+                    found = written_on(at + taken, longer)
+                    if found:
+                        return found
+            return None
+
+        written = written_on(0, ())
+        return _terms_of(written) if written else None
+
+    def _written_apart(
+        self, syllables: tuple[str, ...], spellings: list[list[Spelling]]
+    ) -> tuple[str, ...] | None:
+        """The terms of each word of a name of foreign words, as the corpus writes it, when one
+        passage writes them all ("Linux Ubuntu" for "Linux, bản phân phối Ubuntu"); None
+        otherwise. Never for Vietnamese syllables ("Hải Phòng"), which stand apart in many a
+        passage, nor for numbers."""
+        if len(syllables) < 2 or not all(looks_foreign(word) for word in syllables):
+            return None
+        terms: list[str] = []
+        for options in spellings:
+            spelled = next((spelled for taken, spelled in options if taken == 1), None)
+            if spelled is None:
+                return None
+            terms += _terms_of(spelled)
+        return tuple(terms) if self._in_one_passage(terms) else None
+
+    def _in_one_passage(self, terms: list[str]) -> bool:
+        """Whether some passage holds every term (the rarest first, to narrow down fast)."""
+        positions = np.arange(len(self.passages))
+        for term in sorted(terms, key=self.bm25.idf_of, reverse=True):
+            positions = positions[self.bm25.present(term, positions)]
+        return positions.size > 0
+
+    def _knows_all(self, terms: Iterable[str]) -> bool:
+        return all(self.bm25.knows(term) for term in terms)
 
     def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
         """A new snapshot without the articles named in `removed` (or re-added), with `added`
@@ -112,3 +206,27 @@ class SearchIndex:
             + [p for article, _ in added for p in article.passages()]
         )
         return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+
+
+def _syllables_of(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The folded syllables of a unit's terms as `distinctive_units` makes them: its one
+    syllable, or its pairs of neighbouring syllables."""
+    if len(terms) == 1 and terms[0].startswith(SYLLABLE_PREFIX):
+        return (terms[0].removeprefix(SYLLABLE_PREFIX),)
+    pairs = [term.removeprefix(BIGRAM_PREFIX).split("_") for term in terms]
+    return (pairs[0][0], *(second for _, second in pairs))
+
+
+def _terms_of(syllables: tuple[str, ...]) -> tuple[str, ...]:
+    """A unit's terms for its folded syllables, as `distinctive_units` makes them."""
+    if len(syllables) == 1:
+        return (SYLLABLE_PREFIX + syllables[0],)
+    return tuple(BIGRAM_PREFIX + pair for pair in syllable_pairs(syllables))
+
+
+def _trailing_s_more_or_less(word: str) -> list[str]:
+    """`word` without its trailing "s", or with one ("gates" <-> "gate")."""
+    stem = word.removesuffix("s")
+    if len(stem) < TRAILING_S_MIN_STEM:
+        return []
+    return [stem] if stem != word else [word + "s"]

@@ -148,7 +148,7 @@ class Question:
     understood: str  # without the address, diacritics restored where they were missing
     terms: Terms  # what BM25 ranks on
     content: Terms  # what coverage is measured on: the question without its frame
-    units: tuple[Unit, ...]  # its names and numbers
+    units: tuple[Unit, ...]  # its names and numbers, as the corpus writes them
     asking: Asking | None  # the kind of answer it asks for, when one a sentence can show
     wording: frozenset[str]  # its pairs of neighbouring syllables (`wording_pairs`)
 
@@ -172,5 +172,5 @@ def understand(question: str, index: SearchIndex) -> Question:
     asking = asks(understood)
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
     content = analyze(asking.without_frame(understood)) if asking else terms
-    units = tuple(distinctive_units(understood))
+    units = tuple(index.as_written(unit) for unit in distinctive_units(understood))
     return Question(typed, understood, terms, content, units, asking, wording_pairs(understood))

@@ -31,6 +31,8 @@ RESPELL_MIN_SUPPORT = 2
 # Shorter words are too easily one edit from another word to count as a misspelt name.
 NEAR_SPELLING_MIN_CHARS = 5
 TWO_EDITS_MIN_CHARS = 9
+# A word of a name this long may also be written one letter moved ("Ghandi" for "Gandhi").
+MOVED_LETTER_MIN_CHARS = 6
 # Absolute discounting of the bigram estimate: each pair seen gives up this much of a sighting
 # to the spellings never seen after the same word, shared out by their corpus-wide frequency.
 # A word seen before many different words thus passes on more than one always followed by the
@@ -109,6 +111,18 @@ class Vocabulary:
             return iter(())
         edits = 1 if len(folded) < TWO_EDITS_MIN_CHARS else 2
         return (form for form in self.forms if form != folded and within_edits(form, folded, edits))
+
+    def forms_a_slip_away(self, word: str) -> Iterator[str]:
+        """The folded corpus words one edit or one moved letter from `word` (folded), a word
+        of MOVED_LETTER_MIN_CHARS letters or more that the corpus never writes."""
+        folded = fold(word.lower())
+        if len(folded) < MOVED_LETTER_MIN_CHARS or folded in self.forms:
+            return iter(())
+        return (
+            form
+            for form in self.forms
+            if within_edits(form, folded, 1) or one_letter_moved(form, folded)
+        )
 
     def _spellings_of(self, neighbour: str) -> list[str]:
         """A typed neighbour's possible spellings: itself when marked, else the corpus's."""
@@ -196,6 +210,19 @@ def within_edits(first: str, second: str, limit: int) -> bool:
             return False
         previous = current
     return previous[-1] <= limit
+
+
+def one_letter_moved(first: str, second: str) -> bool:
+    """Whether moving one letter of `first` to another place gives `second` ("ghandi" ->
+    "gandhi"): where the two differ, one is the other with its first letter moved to its end."""
+    if len(first) != len(second) or first == second:
+        return False
+    start = next(i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b)
+    end = len(first) - next(
+        i for i, (a, b) in enumerate(zip(first[::-1], second[::-1], strict=True)) if a != b
+    )
+    one, other = first[start:end], second[start:end]
+    return one[1:] + one[0] == other or other[1:] + other[0] == one
 
 
 def _bump(counts: dict[Any, int], key: object, sign: int) -> None:
