@@ -20,6 +20,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CONSOLE_NOTICE
 from retrieval.answer import Answer, answer
 from retrieval.baseline import PlainBm25
+from retrieval.calibration import Shape, fit, labelled_rows, leave_one_shape_out
 from retrieval.corpus import CorpusError
 from retrieval.evaluation import Case, evaluate, read_cases
 from retrieval.indexer import ProgressCallback
@@ -123,15 +124,33 @@ def command_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_BELOW_TARGET if misses else EXIT_OK
 
 
-def command_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.calibration import fit, labelled_signals  # scikit-learn loads only here
+def calibration_shapes(args: argparse.Namespace, settings: Settings) -> list[Shape]:
+    """A shape for each folder argument (its corpus/ and its *.jsonl question files), and one
+    for the JSONL files given, asked of --corpus."""
+    folders = [path for path in args.shapes if path.is_dir()]
+    files = [path for path in args.shapes if not path.is_dir()]
+    sets = [(folder.name, folder / "corpus", sorted(folder.glob("*.jsonl"))) for folder in folders]
+    if files:
+        corpus = args.corpus or settings.corpus_dir
+        sets.append((corpus.name, corpus, files))
+    shapes = []
+    for name, corpus, questions in sets:
+        index = open_index(settings, corpus).current
+        shapes.append(Shape(name, labelled_rows(cases_of(questions), index)))
+    return shapes
 
-    index = open_index(settings, args.corpus).current
+
+def command_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    shapes = calibration_shapes(args, settings)
     try:
-        fitted = fit(labelled_signals(cases_of(args.files), index))
+        fitted = fit(shapes)
+        left_out = leave_one_shape_out(shapes) if len(shapes) > 1 else []
     except ValueError as error:
         raise CliError(str(error)) from None
     print(fitted.as_code())
+    for name, judged in left_out:
+        verdict = judged or "the other shapes lack answerable or no-answer questions"
+        print(f"# without {name}, judged on it: {verdict}")
     return EXIT_OK
 
 
@@ -196,9 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--failures", action="store_true", help="list every question the bot got wrong"
     )
     calibrate = commands.add_parser(
-        "calibrate", help="fit the answer-or-abstain constants of retrieval/confidence.py"
+        "calibrate", help="fit the answer-or-related constants of retrieval/confidence.py"
     )
-    calibrate.add_argument("files", nargs="+", type=Path, help="JSONL question files")
+    calibrate.add_argument(
+        "shapes",
+        nargs="+",
+        type=Path,
+        help="corpus shapes: folders holding corpus/ and *.jsonl question files, or JSONL "
+        "files asked of --corpus (one shape together)",
+    )
     index = commands.add_parser("index", help="build or update the index cache")
     bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")
     add_bench_arguments(bench)

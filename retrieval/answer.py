@@ -194,7 +194,7 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
 
 
 def _hits(
-    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int, leads: bool
+    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with the answering sentence. The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
@@ -216,7 +216,7 @@ def _hits(
         query.wording,
         FIRST_EXCERPT_CHARS,
     )
-    lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25) if leads else None
+    lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
     order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
     order += [(r, None) for r in ranked[1:]]
     if lead is not None:
@@ -251,7 +251,8 @@ def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: 
         return Answer(question, query.understood, restored, Tier.NONE, (), NO_ANSWER)
     confident = not unmentioned and is_confident(signals(query, index, ranking.judged))
     tier = Tier.ANSWER if confident else Tier.RELATED
-    hits, lead = _hits(query, index, ranking.ranked, top_k, skip, leads=confident)
+    hits, leads = _hits(query, index, ranking.ranked, top_k, skip)
+    lead = leads and confident  # related passages may open with it, never as "Trả lời:"
     shown_notice = notice(tier, unmentioned)
     reply = render_reply(reply_blocks(query.understood, restored, shown_notice, hits, lead))
     return Answer(question, query.understood, restored, tier, hits, reply, lead, unmentioned)

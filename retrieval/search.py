@@ -18,7 +18,9 @@ import numpy as np
 from retrieval.bm25 import top_k
 from retrieval.confidence import Signals, sentence_share, shares_found, term_information
 from retrieval.index import SearchIndex
+from retrieval.lead import answers
 from retrieval.question import Question
+from retrieval.text import sentences
 
 RERANK_CANDIDATES = 20
 MISSING_UNIT_FACTOR = 0.5
@@ -147,5 +149,13 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
         ),
         word_coverage=float(shares_found(words, bm25, [best.position])[0]),
         unknown_words=word_unknown / word_total if word_total else 0.0,
+        kind_answered=float(gives_what_is_asked(query, index.passages[best.position].text)),
         missing_units=best.missing_units,
     )
+
+
+def gives_what_is_asked(query: Question, passage: str) -> bool:
+    """Whether a sentence of the passage gives the kind of answer the question asks for (a
+    person, a date, a number…); True when it asks for no such kind."""
+    asking = query.asking
+    return asking is None or any(answers(sentence, asking) for sentence in sentences(passage))

@@ -4,14 +4,13 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from bot.cli import EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
 from bot.texts import CONSOLE_NOTICE
-from retrieval.confidence import Signals
+from retrieval.confidence import WEIGHTS
 from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 SECRET = "123456:SECRET-token-value"
@@ -197,11 +196,35 @@ def test_calibrate_prints_the_constants_of_the_confidence_model(capsys, tmp_path
         "BIAS",
         "THRESHOLD",
     ]
-    assert len(lines[0].split(",")) == len(fields(Signals))
+    assert len(lines[0].split(",")) == len(WEIGHTS)
     assert 0 < float(lines[2].split(" = ")[1]) < 1
+    assert "# without" not in out  # one shape: nothing to leave out
     only_answerable = write_cases(tmp_path, CASES[:1])
     code, _, err = run(["calibrate", str(only_answerable)], capsys)
     assert code == EXIT_USAGE and "needs answerable and no-answer questions" in err
+
+
+def test_calibrate_fits_shapes_and_judges_each_left_out(capsys, tmp_path: Path) -> None:
+    shape = tmp_path / "made_up"
+    (shape / "corpus").mkdir(parents=True)
+    (shape / "corpus" / "cau.txt").write_text(
+        "Cầu mới\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám năm 2025.\n", "utf-8"
+    )
+    made_up = [
+        {"id": "m", "kind": "k", "question": "Cầu Rạch Miễu hai khánh thành khi nào?",
+         "sources": ["cau.txt"], "gold": "tháng tám"},
+        {"id": "n", "kind": "no_answer", "question": "cầu dài bao nhiêu mét", "sources": []},
+    ]  # fmt: skip
+    write_cases(shape, made_up)
+    near = {"id": "n", "kind": "no_answer", "question": "Chủ tịch nước là ai?", "sources": []}
+    seeds = write_cases(tmp_path, [*CASES, near])
+    code, out, _ = run(["calibrate", str(shape), str(seeds), "--corpus", str(SEEDS_DIR)], capsys)
+    left_out = [line for line in out.splitlines() if line.startswith("# without")]
+    assert code == EXIT_OK and len(left_out) == 2
+    assert left_out[0].startswith("# without made_up, judged on it: answer ")
+    assert "/2 answerable, " in left_out[0] and "/2 no-answer" in left_out[0]  # typed and bare
+    assert left_out[1].startswith(f"# without {SEEDS_DIR.name}, judged on it:")
+    assert "the other shapes lack" in left_out[1]  # made_up alone has no no-answer row
 
 
 def test_a_missing_or_wrong_corpus_is_named_in_one_line(capsys, tmp_path: Path) -> None:

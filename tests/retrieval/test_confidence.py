@@ -6,6 +6,8 @@ from retrieval.answer import Tier, answer
 from retrieval.bm25 import Bm25
 from retrieval.confidence import Signals, confidence, is_confident, sentence_share
 from retrieval.excerpt import wanted_terms
+from retrieval.question import understand
+from retrieval.search import gives_what_is_asked
 from retrieval.texts import RELATED
 from retrieval.tokens import analyze
 
@@ -19,7 +21,7 @@ ARTICLES = {
     "cho trẻ từ 6 tuổi. Bé cần đủ chất đạm, chất béo, tinh bột và rau quả.\n",
 }
 
-CLEAR = Signals(0.9, 0.9, 0.9, 0.0, 0)
+CLEAR = Signals(0.9, 0.9, 0.9, 0.0, 1.0, 0)
 
 
 def test_each_signal_moves_the_confidence_its_way() -> None:
@@ -28,12 +30,16 @@ def test_each_signal_moves_the_confidence_its_way() -> None:
     assert confidence(replace(CLEAR, sentence_coverage=0.2)) < base
     assert confidence(replace(CLEAR, coverage=0.2, word_coverage=0.2)) < base
     assert confidence(replace(CLEAR, unknown_words=0.8)) < base
-    assert confidence(replace(CLEAR, missing_units=1)) < base
-    assert not is_confident(Signals(0.2, 0.1, 0.3, 0.6, 1))  # past the gate, below THRESHOLD
+    assert confidence(replace(CLEAR, kind_answered=0.0)) < base
+    assert not is_confident(Signals(0.2, 0.1, 0.3, 0.6, 0.0, 0))  # past the gates, below THRESHOLD
 
 
 def test_a_passage_matching_only_syllables_of_other_words_is_refused() -> None:
     assert not is_confident(replace(CLEAR, word_coverage=0.1))  # "tổng kết" for "Tổng Bí thư"
+
+
+def test_a_passage_whose_article_lacks_a_name_asked_is_never_an_answer() -> None:
+    assert not is_confident(replace(CLEAR, missing_units=1))
 
 
 def test_sentence_share_rewards_the_question_held_in_one_place() -> None:
@@ -52,3 +58,11 @@ def test_a_question_the_articles_answer_is_answered(index) -> None:
 def test_a_question_sharing_only_common_words_gets_related_passages(index) -> None:
     result = answer("Chương trình văn nghệ cho trẻ em diễn ra lúc mấy giờ?", index)
     assert result.tier is Tier.RELATED and result.reply.startswith(RELATED)
+
+
+def test_a_passage_without_the_kind_of_answer_asked_is_less_sure(index) -> None:
+    query = understand("Trẻ được tiêm vắc xin sởi lúc mấy tháng tuổi?", index)
+    with_number = "Trẻ được tiêm vắc xin sởi lúc 9 tháng tuổi."
+    without = "Trẻ được tiêm vắc xin sởi trong chương trình tiêm chủng mở rộng."
+    assert gives_what_is_asked(query, with_number) and not gives_what_is_asked(query, without)
+    assert gives_what_is_asked(understand("vắc xin sởi", index), without)  # asks for no kind
