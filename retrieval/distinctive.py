@@ -96,6 +96,12 @@ def _is_name_like(token: str, case_tells: bool) -> bool:
     )
 
 
+def _is_acronym(token: str, case_tells: bool) -> bool:
+    """Two capitals or more in a question not typed in capitals ("FIFA", "UNESCO"): a name
+    even as the question's first word."""
+    return case_tells and len(token) >= 2 and token.isupper()
+
+
 def _is_number(token: str) -> bool:
     return token.isdigit()
 
@@ -103,13 +109,16 @@ def _is_number(token: str) -> bool:
 def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     """(start, end) spans of consecutive name-like tokens; a number ends its run unless a
     number follows ("24/12/2020"); the question's first word does not start one, unless it is
-    a numbering noun (`tokens.NUMBERING_NOUNS`) before its number ("Điều 30 quy định gì?")."""
+    an acronym ("FIFA ra đời năm nào?") or a numbering noun (`tokens.NUMBERING_NOUNS`) before
+    its number ("Điều 30 quy định gì?")."""
     spans: list[tuple[int, int]] = []
     previous = ""
     for match in SYLLABLE.finditer(text):
         token = match.group()
         numbering = _numbers(text, match)
-        starts_question = match.start() == 0 and not _is_name_like(token, case_tells=False)
+        starts_question = match.start() == 0 and not (
+            _is_name_like(token, case_tells=False) or _is_acronym(token, case_tells)
+        )
         if not numbering and (starts_question or not _is_name_like(token, case_tells)):
             previous = ""
             continue

@@ -106,7 +106,11 @@ class SearchIndex:
             return unit
         syllables = _syllables_of(unit.terms)
         spellings = [self._spellings(syllables, at) for at in range(len(syllables))]
-        terms = self._written_together(spellings) or self._written_apart(syllables, spellings)
+        terms = (
+            self._written_together(spellings)
+            or self._written_apart(syllables, spellings)
+            or self._year_apart(syllables, spellings)
+        )
         return Unit(unit.text, terms) if terms else unit
 
     def _spellings(self, syllables: tuple[str, ...], at: int) -> list[Spelling]:
@@ -169,6 +173,20 @@ class SearchIndex:
             terms += _terms_of(spelled)
         return tuple(terms) if self._in_one_passage(terms) else None
 
+    def _year_apart(
+        self, syllables: tuple[str, ...], spellings: list[list[Spelling]]
+    ) -> tuple[str, ...] | None:
+        """The terms of a name and of the year after it, when one passage writes both though
+        not side by side: "Bạch Đằng 1288" is written "trận Bạch Đằng năm 1288". Only a year:
+        "Nghị quyết 57" is no "nghị quyết" beside any 57."""
+        if len(syllables) < 2 or not _is_year(syllables[-1]):
+            return None
+        name = self._written_together(spellings[:-1])
+        if name is None:
+            return None
+        terms = [*name, SYLLABLE_PREFIX + syllables[-1]]
+        return tuple(terms) if self._in_one_passage(terms) else None
+
     def _in_one_passage(self, terms: list[str]) -> bool:
         """Whether some passage holds every term (the rarest first, to narrow down fast)."""
         positions = np.arange(len(self.passages))
@@ -222,6 +240,11 @@ def _terms_of(syllables: tuple[str, ...]) -> tuple[str, ...]:
     if len(syllables) == 1:
         return (SYLLABLE_PREFIX + syllables[0],)
     return tuple(BIGRAM_PREFIX + pair for pair in syllable_pairs(syllables))
+
+
+def _is_year(syllable: str) -> bool:
+    """Four digits from 1000 to 2099."""
+    return syllable.isdigit() and len(syllable) == 4 and "1000" <= syllable < "2100"
 
 
 def _trailing_s_more_or_less(word: str) -> list[str]:

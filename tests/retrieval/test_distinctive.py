@@ -101,6 +101,9 @@ def test_a_name_some_article_mentions_is_never_called_unmentioned(index) -> None
         ("Điều 30 quy định gì?", ["Điều 30"]),  # a numbering noun names its number
         ("theo khoản 2 điều 16 thì sao", ["điều 16"]),  # a clause is written "2."
         ("Điều kiện tốt nghiệp là gì", []),
+        ("FIFA ra đời năm nào?", ["FIFA"]),  # an acronym is a name even first
+        ("UNESCO công nhận Huế năm nào", ["UNESCO", "Huế"]),
+        ("AI LÀ CHỦ TỊCH FIFA", []),  # in a question in capitals, capitals say nothing
     ],
 )
 def test_sentence_capitals_and_words_after_a_number_are_no_part_of_a_name(

@@ -24,6 +24,8 @@ ARTICLES = {
     "bong_da.txt": "Bóng đá\n\nĐội tuyển Việt Nam đánh bại đội khách Malaysia với tỷ số hai "
     "bàn trắng.\n",
     "jansson.txt": "Cầu thủ\n\nCầu thủ Erik Jansson ghi hai bàn thắng.\n",
+    "bach_dang.txt": "Lịch sử\n\nTrận Bạch Đằng năm 1288 chôn vùi quân Nguyên.\n\nNăm 1300 ông "
+    "mất.\n",
     "janssen.txt": "Huấn luyện viên\n\nHuấn luyện viên Erik Janssen khen ngợi toàn đội.\n",
     "hop.txt": "Cuộc họp\n\nÔng Hải chủ trì cuộc họp, bà Châu phát biểu bế mạc.\n",
     "diem.txt": "Học vụ\n\nSinh viên bị cảnh báo khi điểm trung bình dưới 1,0 hoặc trên 8.5.\n",
@@ -52,6 +54,7 @@ def mentioned_in(index, question: str, source: str) -> bool:
         ("Cầu thủ Erik Jasnson ghi mấy bàn?", "jansson.txt"),  # a letter moved, in a full name
         ("Máy chủ chạy Linux Ubuntu bản nào?", "linux.txt"),  # both words in one passage
         ("Trận Vietnam - Malaysia có tỷ số bao nhiêu?", "bong_da.txt"),  # both rules at once
+        ("Ai thắng trận Bạch Đằng 1288?", "bach_dang.txt"),  # a year after "năm", in one passage
     ],
 )
 def test_a_name_written_a_little_otherwise_is_mentioned_in_the_article_writing_it(
@@ -95,6 +98,8 @@ def test_a_unit_the_corpus_writes_as_it_is_is_left_as_it_is(index) -> None:
         "Máy chủ chạy Linux Debian bản nào?",  # in one article, but not in one passage
         "Ai chủ trì cuộc họp ở Hải Châu?",  # Vietnamese syllables, apart in one passage
         "Trận Super Bowl 51 diễn ra ở đâu?",  # a number is never written otherwise
+        "Ai thắng trận Bạch Đằng 1300?",  # the year is in the article, not in that passage
+        "Ai thắng trận Bạch Đằng 88?",  # a number that is no year stays beside its name
     ],
 )
 def test_a_name_the_corpus_does_not_write_stays_unmentioned(index, question) -> None:
