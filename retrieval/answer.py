@@ -193,10 +193,24 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
     )
 
 
+def _names_every_unit(query: Question, index: SearchIndex, position: int) -> bool:
+    """Whether the passage at `position`, or the one before it in its article (which the
+    answering paragraph may continue), names every name and number of the question: a
+    sentence of the kind asked that names none of them ("ra đời năm 1993" for "FIFA ra đời năm
+    nào?") is no answer to show as one."""
+    start, _ = index.article_span(position)
+    return all(
+        index.bm25.occurs_between(term, max(start, position - 1), position + 1)
+        for unit in query.units
+        for term in unit.terms
+    )
+
+
 def _hits(
     query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
 ) -> tuple[tuple[Hit, ...], bool]:
-    """One page of hits, and whether it opens with the answering sentence. The order is the
+    """One page of hits, and whether it opens with an answering sentence that names what the
+    question names (only such a sentence may be shown as the answer). The order is the
     same for every page: the answering passage first (from the candidates, or the paragraph
     after the best one), then the others by rank — so pages never repeat or skip a hit. When
     no sentence leads, the best passage's excerpt, read as the answer, gets FIRST_EXCERPT_CHARS."""
@@ -235,7 +249,8 @@ def _hits(
         )
         for r, excerpt in page
     )
-    return hits, lead is not None and skip == 0
+    labelled = lead is not None and skip == 0 and _names_every_unit(query, index, lead[0])
+    return hits, labelled
 
 
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:

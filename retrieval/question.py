@@ -76,7 +76,7 @@ _ASKS = (
 )
 # "X nào" asks which X; "như thế nào" asks how, which no sentence kind answers.
 _WHICH = re.compile(r"([^\W\d_]+)(?<!thế)\s+nào(?![^\W\d_])")
-_COUNTED = re.compile(r"\s+([^\W\d_]+)")
+_COUNTED = re.compile(r"\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")
 _COPULA_BEFORE = re.compile(r"(?<![^\W\d_])là\s+$")
 _COPULA_AFTER = re.compile(r"\s+là(?![^\W\d_])")
 _COPULA = re.compile(r"(?<![^\W\d_])là(?![^\W\d_])", re.IGNORECASE)
@@ -119,12 +119,16 @@ def _day(phrase: str) -> str:
 
 
 def _counted(question: str, end: int, kind: Asks) -> str:
-    """For HOW_MANY, the word right after "bao nhiêu" / "mấy" when it is a noun being counted
-    ("bao nhiêu làn xe"), not a function word ("là bao nhiêu người" counts "người")."""
+    """For HOW_MANY, the noun being counted right after "bao nhiêu" / "mấy" ("bao nhiêu làn
+    xe"), past one function word that only classifies it ("mấy ông vua" counts "vua"); ""
+    when none ("là bao nhiêu")."""
     counted = _COUNTED.match(question, end)
-    if kind is not Asks.HOW_MANY or counted is None or is_stopword(counted.group(1)):
+    if kind is not Asks.HOW_MANY or counted is None:
         return ""
-    return counted.group(1)
+    first, second = counted.groups()
+    if not is_stopword(first):
+        return first
+    return second if second and not is_stopword(second) else ""
 
 
 def cut_question(question: str) -> str:

@@ -32,6 +32,8 @@ class Ranked:
     score: float  # BM25 x coverage x MISSING_UNIT_FACTOR**missing
     coverage: float  # share of the question's idf mass in the passage
     missing_units: int  # the question's names and numbers its article does not mention
+    # the same share of the question's terms its article's headline does not hold
+    coverage_beyond_headline: float
 
 
 def coverages(query: Question, index: SearchIndex, positions: list[int]) -> np.ndarray:
@@ -57,9 +59,15 @@ def _scored(
     shares = coverages(query, index, positions)
     missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
     adjusted = scores * shares * MISSING_UNIT_FACTOR ** np.array(missing)
+    terms = query.folded_terms
+    beyond = [
+        float(shares_found(_beyond_headline(terms, index, p), index.bm25, [p])[0])
+        for p in positions
+    ]
+    rows = zip(positions, adjusted, shares, missing, beyond, strict=True)
     return [
-        Ranked(position, float(score), float(share), count)
-        for position, score, share, count in zip(positions, adjusted, shares, missing, strict=True)
+        Ranked(position, float(score), float(share), count, own)
+        for position, score, share, count, own in rows
     ]
 
 
@@ -82,20 +90,33 @@ def best_first(ranked: Ranked) -> tuple[float, int]:
 
 def fullest_of_article_first(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
     """The best candidate's article leads, and within it the candidate holding the most of
-    the question's information: between paragraphs of one article, which share its subject,
-    BM25's term saturation and length normalisation tell less than coverage does (a short
-    paragraph repeating the subject's name beats the one that answers). Ties keep the score
-    order; the other candidates follow in it."""
+    the question's information beyond the article's headline: between paragraphs of one
+    article, which share its subject, BM25's term saturation and length normalisation tell less
+    than coverage does (a short paragraph repeating the subject's name beats the one that
+    answers), and the paragraph introducing the subject holds the question's words about the
+    subject, not the answer. Ties keep the score order; the other candidates follow in it."""
     if not ranked:
         return ranked
     return _led_by_fullest(index, ranked, ranked[0])
 
 
 def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> list[Ranked]:
-    """`ranked` led by the candidate of `of`'s article holding the most information."""
+    """`ranked` led by the candidate of `of`'s article holding the most information beyond
+    its headline."""
     start, end = index.article_span(of.position)
-    fullest = max((r for r in ranked if start <= r.position < end), key=lambda r: r.coverage)
+    inside = (r for r in ranked if start <= r.position < end)
+    fullest = max(inside, key=lambda r: r.coverage_beyond_headline)
     return [fullest, *(r for r in ranked if r is not fullest)]
+
+
+def _beyond_headline(terms: set[str], index: SearchIndex, position: int) -> set[str]:
+    """`terms` without those the headline of the article holding `position` holds (all of
+    them when they are all there: then nothing tells its paragraphs apart but them)."""
+    start, _ = index.article_span(position)
+    if not index.passages[start].is_headline:
+        return terms
+    held = {t for t in terms if index.bm25.present(t, np.array([start]))[0]}
+    return terms - held or terms
 
 
 def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:

@@ -37,6 +37,8 @@ def test_the_question_is_read_once_with_what_it_asks(index) -> None:
 def test_what_is_counted_is_the_noun_after_the_question_word() -> None:
     counted = asks("Covid-19 có bao nhiêu ca nhiễm?")
     assert counted is not None and counted.focus == "ca"
+    classified = asks("nhà Nguyễn có tất cả mấy ông vua")
+    assert classified is not None and classified.focus == "vua"  # "ông" only classifies it
     uncounted = asks("Tỉ lệ vô sinh là bao nhiêu?")
     assert uncounted is not None and uncounted.kind is Asks.HOW_MANY and uncounted.focus == ""
 

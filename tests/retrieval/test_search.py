@@ -7,6 +7,7 @@ from __future__ import annotations
 from retrieval.answer import answer
 from retrieval.corpus import Passage
 from retrieval.index import SearchIndex
+from retrieval.indexer import load_index
 from retrieval.question import understand
 from retrieval.search import Ranked, bodies_before_headlines, fullest_of_article_first, rank
 
@@ -25,21 +26,22 @@ class TwoArticles:
 
 
 def test_the_fullest_paragraph_of_the_best_article_leads() -> None:
-    ranked = [Ranked(1, 9.0, 0.5, 0), Ranked(3, 8.0, 0.95, 0), Ranked(2, 7.0, 0.8, 0)]
+    ranked = [Ranked(1, 9.0, 0.5, 0, 0.5), Ranked(3, 8.0, 0.95, 0, 0.95)]
+    ranked.append(Ranked(2, 7.0, 0.8, 0, 0.8))
     order = fullest_of_article_first(TwoArticles(), ranked)  # type: ignore[arg-type]
     # passage 3 holds more of the question, but its article is not the best one
     assert [r.position for r in order] == [2, 1, 3]
 
 
 def test_equal_coverage_keeps_the_score_order() -> None:
-    ranked = [Ranked(1, 9.0, 0.8, 0), Ranked(2, 7.0, 0.8, 0), Ranked(4, 6.0, 0.9, 0)]
+    ranked = [Ranked(1, 9.0, 0.8, 0, 0.8), Ranked(2, 7.0, 0.8, 0, 0.8), Ranked(4, 6.0, 0.9, 0, 0.9)]
     order = fullest_of_article_first(TwoArticles(), ranked)  # type: ignore[arg-type]
     assert [r.position for r in order] == [1, 2, 4]
     assert fullest_of_article_first(TwoArticles(), []) == []  # type: ignore[arg-type]
 
 
 def test_a_headline_gives_way_to_its_articles_body() -> None:
-    ranked = [Ranked(0, 9.0, 0.9, 0), Ranked(4, 8.0, 0.7, 0), Ranked(1, 5.0, 0.3, 0)]
+    ranked = [Ranked(0, 9.0, 0.9, 0, 0.9), Ranked(4, 8.0, 0.7, 0, 0.7), Ranked(1, 5.0, 0.3, 0, 0.3)]
     order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
     # the body of the headline's article leads where the headline led; the headline goes last
     assert [r.position for r in order] == [1, 4, 0]
@@ -47,14 +49,14 @@ def test_a_headline_gives_way_to_its_articles_body() -> None:
 
 def test_a_leading_headline_vouches_for_its_body_not_for_a_weak_paragraph() -> None:
     # headline A leads, but A's body scores little; B's body and headline together score more
-    ranked = [Ranked(0, 9.0, 0.9, 0), Ranked(4, 8.0, 0.7, 0), Ranked(3, 7.0, 0.8, 0)]
-    ranked.append(Ranked(1, 1.0, 0.2, 0))
+    ranked = [Ranked(0, 9.0, 0.9, 0, 0.9), Ranked(4, 8.0, 0.7, 0, 0.7), Ranked(3, 7.0, 0.8, 0, 0.8)]
+    ranked.append(Ranked(1, 1.0, 0.2, 0, 0.2))
     order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
     assert [r.position for r in order] == [4, 1, 0, 3]
 
 
 def test_a_headline_whose_body_is_no_candidate_keeps_its_place() -> None:
-    ranked = [Ranked(4, 9.0, 0.7, 0), Ranked(0, 8.0, 0.9, 0), Ranked(3, 5.0, 0.3, 0)]
+    ranked = [Ranked(4, 9.0, 0.7, 0, 0.7), Ranked(0, 8.0, 0.9, 0, 0.9), Ranked(3, 5.0, 0.3, 0, 0.3)]
     order = bodies_before_headlines(TwoArticles(), ranked)  # type: ignore[arg-type]
     assert [r.position for r in order] == [4, 0, 3]
 
@@ -74,6 +76,27 @@ ARTICLES = {
 
 def _source(index: SearchIndex, candidate: Ranked) -> str:
     return index.passages[candidate.position].source
+
+
+def test_within_an_article_the_paragraph_holding_more_beyond_the_headline_leads(
+    make_corpus, tmp_path
+) -> None:
+    folder = make_corpus(
+        {
+            "ha_long.txt": "Vịnh Hạ Long ở Quảng Ninh\n\nVịnh Hạ Long ở Quảng Ninh có gần hai "
+            "nghìn hòn đảo đá vôi.\n\nĐỉnh Hương được in trên tiền.\n\nDu khách đi thuyền.\n",
+            "hue.txt": "Cố đô Huế\n\nHuế có sông Hương và núi Ngự.\n",
+            "da_lat.txt": "Đà Lạt\n\nĐà Lạt có hồ Xuân Hương và nhiều đồi thông.\n",
+        }
+    )
+    index = load_index(folder, tmp_path / "cache")
+    question = "Hòn đảo nào ở vịnh Hạ Long tỉnh Quảng Ninh được in trên tiền?"
+    first, second = rank(understand(question, index), index, 3).ranked[:2]
+    # the paragraph introducing the subject holds more of the question, and scores more...
+    assert index.passages[second.position].paragraph == 2
+    assert second.coverage > first.coverage and second.score > first.score
+    # ...but beyond the headline's words, the answer holds more
+    assert index.passages[first.position].paragraph == 3
 
 
 def test_a_candidate_holding_more_of_the_question_outranks_one_bm25_prefers(index) -> None:
