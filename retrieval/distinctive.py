@@ -33,6 +33,7 @@ from retrieval.tokens import (
     SYLLABLE_PREFIX,
     analyze,
     canonical_numbers,
+    is_stopword,
     segment,
 )
 
@@ -204,10 +205,13 @@ def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
 
 
 def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[str]) -> bool:
-    """Two neighbouring syllables, both marked, that pyvi reads as one word."""
+    """Two neighbouring syllables, both marked and neither a function word, that pyvi reads as
+    one word (not "Cầu là" of "Chùa Cầu là gì", which pyvi glues)."""
     joined = text[left.end() : right.start()] == " "
     marked = has_diacritics(left.group()) and has_diacritics(right.group())
-    return joined and marked and f"{left.group()}_{right.group()}".lower() in words
+    function_word = is_stopword(left.group().lower()) or is_stopword(right.group().lower())
+    pair = f"{left.group()}_{right.group()}".lower()
+    return joined and marked and not function_word and pair in words
 
 
 def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -60,6 +60,8 @@ def test_a_name_is_not_cut_inside_a_word() -> None:
     ]
     # an unmarked edge ("Marble") may be a foreign word that pyvi glues to its neighbour
     assert [u.text for u in distinctive_units("Lumen và Food Marble dụng gì?")] == ["Food Marble"]
+    # nor a function word pyvi glues on ("cầu_là"): the name is "Chùa Cầu", not "Cầu là"
+    assert [u.text for u in distinctive_units("Vua đặt tên cho Chùa Cầu là gì?")] == ["Chùa Cầu"]
 
 
 def test_a_full_name_is_a_unit_however_it_is_capitalised() -> None:
