@@ -40,9 +40,9 @@ SENTENCE_WINDOW = 2
 MIN_WORD_COVERAGE = 0.2
 
 # Fitted by `python -m bot calibrate` (README, "Calibration") on four shapes, typed and bare.
-WEIGHTS = (0.552, 5.693, 1.864, -3.323, 1.316)  # in the order of Signals.as_row
-BIAS = -3.137
-THRESHOLD = 0.728
+WEIGHTS = (0.147, 6.014, 1.936, -3.447, 1.412)  # in the order of Signals.as_row
+BIAS = -3.133
+THRESHOLD = 0.712
 
 
 @dataclass(frozen=True, slots=True)
