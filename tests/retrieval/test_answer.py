@@ -220,3 +220,21 @@ def test_a_file_name_with_a_bidi_override_is_cited_escaped(make_corpus, tmp_path
     )
     result = answer("Thành ủy tổ chức hội nghị sơ kết", load_index(folder, tmp_path / "cache"))
     assert "\u202e" not in result.reply and "bai\\u202etxt.viet.txt" in result.reply
+
+
+def test_the_answer_line_only_over_a_sentence_naming_the_questions_names(
+    make_corpus, tmp_path
+) -> None:
+    folder = make_corpus(
+        {
+            "bong_da.txt": "Bóng đá\n\nFIFA là liên đoàn bóng đá thế giới.\n\nCầu thủ tập luyện "
+            "mỗi ngày.\n\nGiải Ngoại hạng Anh ra đời năm 1992 tại London.\n",
+            "fifa.txt": "Liên đoàn\n\nLiên đoàn FIFA có trụ sở ở Zurich.\n",
+            "linux.txt": "Linux\n\nDebian ra đời năm 1993.\n",
+        }
+    )
+    index = load_index(folder, tmp_path / "cache")
+    result = answer("FIFA ra đời năm nào?", index)
+    top = result.hits[0]
+    assert "1992" in top.excerpt.text and "FIFA" not in top.passage  # a year, of something else
+    assert not result.lead and LEAD_PREFIX not in result.reply
