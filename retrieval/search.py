@@ -24,6 +24,8 @@ from retrieval.text import sentences
 
 RERANK_CANDIDATES = 20
 MISSING_UNIT_FACTOR = 0.5
+# Below this share of the question's information, an article's headline only names its subject.
+HEADLINE_SUBJECT_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +112,18 @@ def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> lis
 
 
 def _beyond_headline(terms: set[str], index: SearchIndex, position: int) -> set[str]:
-    """`terms` without those the headline of the article holding `position` holds (all of
-    them when they are all there: then nothing tells its paragraphs apart but them)."""
+    """`terms` without those the headline of the article holding `position` holds, when the
+    headline holds less than HEADLINE_SUBJECT_SHARE of their information: then it names the
+    article's subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more
+    is what the question restates, and its words are the question's (all `terms` then)."""
     start, _ = index.article_span(position)
     if not index.passages[start].is_headline:
         return terms
-    held = {t for t in terms if index.bm25.present(t, np.array([start]))[0]}
-    return terms - held or terms
+    bm25 = index.bm25
+    held = {t for t in terms if bm25.present(t, np.array([start]))[0]}
+    total, _ = term_information(terms, bm25)
+    subject_only = term_information(held, bm25)[0] < HEADLINE_SUBJECT_SHARE * total
+    return terms - held if subject_only and held != terms else terms
 
 
 def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:

@@ -99,6 +99,24 @@ def test_within_an_article_the_paragraph_holding_more_beyond_the_headline_leads(
     assert index.passages[first.position].paragraph == 3
 
 
+def test_a_headline_the_question_restates_is_no_mere_subject(make_corpus, tmp_path) -> None:
+    folder = make_corpus(
+        {
+            "ky_ket.txt": "Ký kết quy chế, chương trình phối hợp giữa Bộ Tư lệnh với các Ban "
+            "của Thành ủy\n\nChiều 12/8, Bộ Tư lệnh, Ban Tuyên giáo, Ban Nội chính Thành ủy ký "
+            "kết quy chế, chương trình phối hợp.\n\nTheo Quy chế Phối hợp, hai bên nâng cao "
+            "chất lượng dự báo tình hình.\n",
+            "hue.txt": "Cố đô Huế\n\nHuế có sông Hương và núi Ngự.\n",
+            "da_lat.txt": "Đà Lạt\n\nĐà Lạt có hồ Xuân Hương và nhiều đồi thông.\n",
+        }
+    )
+    index = load_index(folder, tmp_path / "cache")
+    question = "Bộ Tư lệnh ký kết quy chế phối hợp với những Ban nào của Thành ủy?"
+    first = rank(understand(question, index), index, 3).ranked[0]
+    # the headline holds most of the question: its words tell which paragraph answers
+    assert index.passages[first.position].paragraph == 2
+
+
 def test_a_candidate_holding_more_of_the_question_outranks_one_bm25_prefers(index) -> None:
     query = understand("trẻ sốt xuất huyết khám miễn phí ở trạm y tế", index)
     first, second = rank(query, index, 2).ranked
