@@ -117,7 +117,7 @@ class SearchIndex:
         """The ways the corpus writes the unit's syllable at `at`: as it is, joined with the next
         ("super bowl" -> "superbowl"), split in two ("vietnam" -> "viet nam"), with a trailing
         "s" more or less, or else as the one corpus word a slip away
-        (`Vocabulary.forms_a_slip_away`). Numbers only as they are: "2024" is no "20 24"."""
+        (`Vocabulary.near_forms`). Numbers only as they are: "2024" is no "20 24"."""
         word = syllables[at]
         spellings: list[Spelling] = [(1, (word,))]
         if word.isalpha():
@@ -131,7 +131,7 @@ class SearchIndex:
         if word.isalpha() and not self.bm25.knows(SYLLABLE_PREFIX + word):
             slips = (
                 form
-                for form in self.vocabulary.forms_a_slip_away(word)
+                for form in self.vocabulary.near_forms(word)
                 if self.bm25.knows(SYLLABLE_PREFIX + form)
             )
             near = list(itertools.islice(slips, 2))

@@ -88,40 +88,35 @@ class Vocabulary:
         return Vocabulary(forms, dict(self.pairs))
 
     def has_near_spelling(self, word: str) -> bool:
-        """Whether the corpus writes a word a typo away from `word` (folded): one edit for a
-        word of NEAR_SPELLING_MIN_CHARS letters, two from TWO_EDITS_MIN_CHARS ("Yamunagar" for the
-        corpus's "Yamunanagar"); shorter words are too easily a typo of another word."""
-        return next(self._near_forms(word), None) is not None
+        """Whether the corpus writes a word a typo away from `word` (`near_forms`: "Yamunagar"
+        for the corpus's "Yamunanagar"); shorter words are too easily a typo of another word."""
+        return next(self.near_forms(word), None) is not None
 
     def near_spelling(self, word: str) -> str | None:
         """The corpus's spelling of the one word a typo away from `word`, which the corpus
         never writes ("Metfomin" for "metformin"); None when there is none, or several."""
         if fold(word.lower()) in self.forms:
             return None
-        near = list(itertools.islice(self._near_forms(word), 2))
+        near = list(itertools.islice(self.near_forms(word), 2))
         if len(near) != 1:
             return None
         spellings = self.forms[near[0]]
         return max(sorted(spellings), key=spellings.__getitem__)
 
-    def _near_forms(self, word: str) -> Iterator[str]:
-        """The folded corpus words a typo away from `word`, as `has_near_spelling` counts."""
+    def near_forms(self, word: str) -> Iterator[str]:
+        """The folded corpus words a typo away from `word`: one edit for a word of
+        NEAR_SPELLING_MIN_CHARS letters, two from TWO_EDITS_MIN_CHARS, or one letter moved
+        from MOVED_LETTER_MIN_CHARS ("Einstien", "Ghandi")."""
         folded = fold(word.lower())
         if len(folded) < NEAR_SPELLING_MIN_CHARS:
             return iter(())
         edits = 1 if len(folded) < TWO_EDITS_MIN_CHARS else 2
-        return (form for form in self.forms if form != folded and within_edits(form, folded, edits))
-
-    def forms_a_slip_away(self, word: str) -> Iterator[str]:
-        """The folded corpus words one edit or one moved letter from `word` (folded), a word
-        of MOVED_LETTER_MIN_CHARS letters or more that the corpus never writes."""
-        folded = fold(word.lower())
-        if len(folded) < MOVED_LETTER_MIN_CHARS or folded in self.forms:
-            return iter(())
+        movable = len(folded) >= MOVED_LETTER_MIN_CHARS
         return (
             form
             for form in self.forms
-            if within_edits(form, folded, 1) or one_letter_moved(form, folded)
+            if form != folded
+            and (within_edits(form, folded, edits) or (movable and one_letter_moved(form, folded)))
         )
 
     def _spellings_of(self, neighbour: str) -> list[str]:

@@ -103,6 +103,12 @@ def test_a_long_word_the_corpus_never_writes_takes_the_one_spelling_a_typo_away(
     assert correct_typos("Stephanie Hoppxy", vocabulary) == "Stephanie Hoppxy"  # two: too short
 
 
+def test_a_letter_moved_in_a_long_word_is_a_typo_too() -> None:
+    vocabulary = Vocabulary.of(["Albert Einstein sinh ra ở Ulm", "Bill Gates"])
+    assert correct_typos("Einstien sinh ra ở đâu", vocabulary) == "Einstein sinh ra ở đâu"
+    assert correct_typos("Bill Gaets", vocabulary) == "Bill Gaets"  # five letters: too short
+
+
 def test_typo_correction_leaves_numbers_short_words_and_ties_alone() -> None:
     vocabulary = Vocabulary.of(["Năm 2018 có 12345 ca", "mạng lưới nhà thuốc", "hotel motel"])
     assert correct_typos("năm 2019 có 12346 ca", vocabulary) == "năm 2019 có 12346 ca"
