@@ -40,9 +40,9 @@ SENTENCE_WINDOW = 2
 MIN_WORD_COVERAGE = 0.2
 
 # Fitted by `python -m bot calibrate` (README, "Calibration") on four shapes, typed and bare.
-WEIGHTS = (0.182, 5.955, 2.070, -3.350, 1.378)  # in the order of Signals.as_row
-BIAS = -3.209
-THRESHOLD = 0.716
+WEIGHTS = (0.591, 6.035, 1.922, -3.608, 1.329)  # in the order of Signals.as_row
+BIAS = -3.312
+THRESHOLD = 0.725
 
 
 @dataclass(frozen=True, slots=True)
