@@ -25,7 +25,7 @@ from retrieval.text import fold
 
 # Below the threshold a reply is `related` (its passages still shown), so the threshold may
 # ask for real confidence: on each shape about this share of answerable questions fall below.
-REFUSED_ANSWERABLE_SHARE = 0.06
+REFUSED_ANSWERABLE_SHARE = 0.045
 REGULARISATION = 10.0  # sklearn's C: mild, the signals are few and bounded
 
 

@@ -42,7 +42,7 @@ MIN_WORD_COVERAGE = 0.2
 # Fitted by `python -m bot calibrate` (README, "Calibration") on four shapes, typed and bare.
 WEIGHTS = (0.591, 6.035, 1.922, -3.608, 1.329)  # in the order of Signals.as_row
 BIAS = -3.312
-THRESHOLD = 0.725
+THRESHOLD = 0.686
 
 
 @dataclass(frozen=True, slots=True)
