@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.bm25 import Bm25
-from retrieval.excerpt import information, matched_terms
+from retrieval.information import information, matched_terms
 from retrieval.text import sentences
 
 SENTENCE_WINDOW = 2

@@ -10,8 +10,8 @@ articles mention favours them in the ranking (see `search.py`). Numbers are comp
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
 A person's name counts even typed without capitals, when a family name, "Văn" or "Thị" and
-a given name follow each other ("nguyen van hieu"). A unit is never cut inside a word pyvi
-reads ("Luật Biên phòng" names "Biên phòng").
+a given name follow each other ("nguyen van hieu", `people.full_name_spans`). A unit is never
+cut inside a word pyvi reads ("Luật Biên phòng" names "Biên phòng").
 
 What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
 "Ngoài TP HCM"), a lone one-digit number (articles often write it as a word), and the word
@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.aliases import abbreviations, contract_with_sources
-from retrieval.text import case_tells, fold, has_diacritics
+from retrieval.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
+from retrieval.people import full_name_spans
+from retrieval.text import case_tells, has_diacritics
 from retrieval.tokens import (
     BIGRAM_PREFIX,
     NUMBERING_NOUNS,
@@ -38,32 +39,11 @@ from retrieval.tokens import (
 )
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
-# Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is
-# written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a unit it names
-# nothing, so it is no part of one (inside one, "TP Thủ Đức", it is kept).
-GENERIC_ENDS = frozenset({"TP"})
 _NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")
 # A document's code after its number ("Thông tri 18-TT/TU", "Quyết định 123/QĐ-UBND") says its
 # kind and issuer again: articles often name the document by its number alone.
 _CODE_AFTER = re.compile(r"\d[-/]$")
 
-# The common Vietnamese family names: a closed class of the language, not a list of people.
-SURNAMES = frozenset(
-    {
-        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-        "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đoàn", "Đinh", "Lương", "Trương", "Mai",
-        "Cao", "Lâm", "Tô", "Hà", "Tạ", "Châu", "Thái", "Quách", "Trịnh", "Lưu", "Kiều",
-        "Tăng", "Triệu", "Mạc", "Âu", "La", "Thân", "Tôn", "Vương", "Diệp", "Khương",
-    }
-)  # fmt: skip
-# The two most common middle names: after a family name they mark a person's full name where
-# capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
-MIDDLE_NAMES = frozenset({"văn", "thị"})
-_LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
-# The words of address before a name ("ông Nguyễn Văn Nên", "đồng chí Phan Văn Mãi"), as a
-# regular-expression alternation.
-ADDRESS_WORDS = "ông|bà|anh|chị|cô|chú|đồng chí"
-_ADDRESS = re.compile(rf"^(?:{ADDRESS_WORDS})\s+", re.IGNORECASE)
 # A Vietnamese syllable has one group of vowels, ends in one of these (or its vowels) and has
 # none of the letters Vietnamese does not write.
 _VOWELS = re.compile(r"[aeiouy]+")
@@ -137,42 +117,6 @@ def _numbers(text: str, match: re.Match[str]) -> bool:
     return match.group().lower() in NUMBERING_NOUNS and bool(_NUMBER_AFTER.match(text, match.end()))
 
 
-def _is_one_of(word: str, spellings: frozenset[str]) -> bool:
-    """`word` is one of `spellings` in any case, or one of them typed without marks."""
-    lowered = word.lower()
-    if has_diacritics(lowered):
-        return lowered in spellings
-    return lowered in {fold(spelling) for spelling in spellings}
-
-
-def _person_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of family name + middle name + given name, however capitalised."""
-    words = list(SYLLABLE.finditer(text))
-    return [
-        (family.start(), given.end())
-        for family, middle, given in zip(words, words[1:], words[2:], strict=False)
-        if text[family.end() : middle.start()] == " " == text[middle.end() : given.start()]
-        and _is_one_of(family.group(), _LOWER_SURNAMES)
-        and _is_one_of(middle.group(), MIDDLE_NAMES)
-        and given.group().isalpha()
-    ]
-
-
-def person_name(text: str) -> str | None:
-    """The person's name `text` is, after a word of address if any: "Phan Văn Mãi", "bà Nguyễn
-    Thị Lệ" -> "Nguyễn Thị Lệ", "nguyen van hieu" (see `_person_names`), "Lê Thanh Liêm" (a
-    family name and capitalised words); None for anything else, a title too ("Trưởng Ban Nội
-    chính Thành ủy")."""
-    name = " ".join(_ADDRESS.sub("", text.strip(" ?!.,")).split())
-    words = name.split(" ")
-    if len(words) < 2:
-        return None
-    if _person_names(name) == [(0, len(name))]:
-        return name
-    capitalised = all(word[:1].isupper() for word in words[1:])
-    return name if words[0] in SURNAMES and capitalised else None
-
-
 def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tuple[int, int]]:
     """`spans` (ascending, disjoint) with `added` merged into those it overlaps."""
     overlapping = [span for span in spans if span[0] < added[1] and added[0] < span[1]]
@@ -215,7 +159,7 @@ def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[s
 
 
 def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` without a last token of GENERIC_ENDS; a span of nothing else is dropped."""
+    """`spans` without a last token of `aliases.GENERIC_ENDS`; a span of nothing else is dropped."""
     trimmed = []
     for start, end in spans:
         tokens = list(SYLLABLE.finditer(text, start, end))
@@ -245,7 +189,7 @@ def distinctive_units(question: str) -> list[Unit]:
     question = canonical_numbers(question)
     contracted = contract_with_sources(question)
     runs = _runs(contracted.text, case_tells(question))
-    for name in _person_names(contracted.text):
+    for name in full_name_spans(contracted.text):
         runs = _with_span(runs, name)
     runs = _without_generic_ends(contracted.text, _whole_words(contracted.text, runs))
     units = []

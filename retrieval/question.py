@@ -13,8 +13,9 @@ import enum
 import re
 from dataclasses import dataclass
 
-from retrieval.distinctive import Unit, distinctive_units, person_name
+from retrieval.distinctive import Unit, distinctive_units
 from retrieval.index import SearchIndex
+from retrieval.people import person_name
 from retrieval.restore import correct_typos, restore_diacritics
 from retrieval.text import normalize
 from retrieval.tokens import (

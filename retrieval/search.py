@@ -18,8 +18,8 @@ import numpy as np
 from retrieval.bm25 import top_k
 from retrieval.confidence import Signals, sentence_share, shares_found, term_information
 from retrieval.index import SearchIndex
-from retrieval.lead import answers
 from retrieval.question import Question
+from retrieval.sentence_kinds import answers
 from retrieval.text import sentences
 
 RERANK_CANDIDATES = 20

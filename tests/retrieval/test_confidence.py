@@ -5,7 +5,7 @@ from dataclasses import replace
 from retrieval.answer import Tier, answer
 from retrieval.bm25 import Bm25
 from retrieval.confidence import Signals, confidence, is_confident, sentence_share
-from retrieval.excerpt import wanted_terms
+from retrieval.information import wanted_terms
 from retrieval.question import understand
 from retrieval.search import gives_what_is_asked
 from retrieval.texts import RELATED

@@ -1,11 +1,6 @@
 from retrieval.bm25 import Bm25
-from retrieval.excerpt import (
-    FIRST_EXCERPT_CHARS,
-    MAX_EXCERPT_CHARS,
-    make_excerpt,
-    matched_terms,
-    wanted_terms,
-)
+from retrieval.excerpt import FIRST_EXCERPT_CHARS, MAX_EXCERPT_CHARS, make_excerpt
+from retrieval.information import matched_terms, wanted_terms
 from retrieval.tokens import analyze, wording_pairs
 
 PASSAGE = (

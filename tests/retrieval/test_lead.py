@@ -3,8 +3,9 @@
 import pytest
 
 from retrieval.answer import answer
-from retrieval.lead import answers, names_title_holder, position_given
+from retrieval.people import names_title_holder, position_given
 from retrieval.question import Asking, Asks, asks
+from retrieval.sentence_kinds import answers
 from retrieval.texts import LEAD_PREFIX
 
 ARTICLES = {
