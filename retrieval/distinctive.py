@@ -44,28 +44,11 @@ _NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")
 # kind and issuer again: articles often name the document by its number alone.
 _CODE_AFTER = re.compile(r"\d[-/]$")
 
-# A Vietnamese syllable has one group of vowels, ends in one of these (or its vowels) and has
-# none of the letters Vietnamese does not write.
-_VOWELS = re.compile(r"[aeiouy]+")
-_VIETNAMESE_FINALS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
-_FOREIGN_LETTERS = frozenset("fjwz")
-
 
 @dataclass(frozen=True, slots=True)
 class Unit:
     text: str  # as the question writes it, for "Các bài viết không nhắc đến «…»"
     terms: tuple[str, ...]  # index terms that must all occur in the article
-
-
-def looks_foreign(word: str) -> bool:
-    """Whether a folded word can be no Vietnamese syllable ("linux", "ubuntu", "malaysia",
-    "bill", "john"). Letters without a vowel ("thpt") are an abbreviation, not foreign."""
-    vowels = list(_VOWELS.finditer(word))
-    if not word.isalpha() or not vowels:
-        return False
-    final = word[vowels[-1].end() :]
-    foreign_letters = bool(_FOREIGN_LETTERS & set(word))
-    return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
 
 
 def _is_name_like(token: str, case_tells: bool) -> bool:

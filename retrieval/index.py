@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,6 @@ import numpy as np
 
 from retrieval.bm25 import Bm25, TermCounts
 from retrieval.corpus import Article, Passage
-from retrieval.distinctive import Unit, looks_foreign
 from retrieval.restore import Vocabulary
 from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, stopwords, syllable_pairs
 
@@ -35,6 +35,11 @@ TRAILING_S_MIN_STEM = 3
 # A word is split in two only into pieces this long: a lone letter beside another word is too
 # common ("ông A", "100 m") to tell that an abbreviation ("ABC") was meant as two words.
 SPLIT_PIECE_MIN_CHARS = 2
+# A Vietnamese syllable has one group of vowels, ends in one of these (or its vowels) and has
+# none of the letters Vietnamese does not write.
+_VOWELS = re.compile(r"[aeiouy]+")
+_VIETNAMESE_FINALS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
+_FOREIGN_LETTERS = frozenset("fjwz")
 
 
 @functools.cache
@@ -88,30 +93,31 @@ class SearchIndex:
         start, end = self.article_span(position)
         return all(self.bm25.occurs_between(term, start, end) for term in terms)
 
-    def mentions_anywhere(self, unit: Unit) -> bool:
-        """Whether some article mentions `unit` (`as_written` gives it the terms of a spelling
-        a little otherwise), or a one-word unit spelt one letter off."""
-        if self._knows_all(unit.terms):
+    def mentions_anywhere(self, text: str, terms: tuple[str, ...]) -> bool:
+        """Whether some article mentions the name or number `text`, whose terms are `terms`
+        (`as_written` gives it the terms of a spelling a little otherwise), or `text`, one
+        word, spelt one letter off."""
+        if self._knows_all(terms):
             return True
-        return " " not in unit.text and self.vocabulary.has_near_spelling(unit.text)
+        return " " not in text and self.vocabulary.has_near_spelling(text)
 
-    def as_written(self, unit: Unit) -> Unit:
-        """`unit` with the terms of the corpus's spelling of it, where the corpus writes it a
-        little otherwise (`_written_together`: "Superbowl 50" as "Super Bowl 50", "Bill Gate" as
-        "Bill Gates", "Ghandi" as "Gandhi"), or writes the words of a foreign name in one passage
-        though not side by side (`_written_apart`): then it counts as mentioned, and
-        `article_mentions` finds it in the articles that write it. Unchanged when the corpus
-        writes it as it is, or not at all."""
-        if self._knows_all(unit.terms):
-            return unit
-        syllables = _syllables_of(unit.terms)
+    def as_written(self, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """The terms of a name or number (`distinctive.Unit.terms`) as the corpus spells it,
+        where it writes it a little otherwise (`_written_together`: "Superbowl 50" as "Super
+        Bowl 50", "Bill Gate" as "Bill Gates", "Ghandi" as "Gandhi"), or writes the words of a
+        foreign name in one passage though not side by side (`_written_apart`): then it counts
+        as mentioned, and `article_mentions` finds it in the articles that write it. Unchanged
+        when the corpus writes it as it is, or not at all."""
+        if self._knows_all(terms):
+            return terms
+        syllables = _syllables_of(terms)
         spellings = [self._spellings(syllables, at) for at in range(len(syllables))]
-        terms = (
+        written = (
             self._written_together(spellings)
             or self._written_apart(syllables, spellings)
             or self._year_apart(syllables, spellings)
         )
-        return Unit(unit.text, terms) if terms else unit
+        return written or terms
 
     def _spellings(self, syllables: tuple[str, ...], at: int) -> list[Spelling]:
         """The ways the corpus writes the unit's syllable at `at`: as it is, joined with the next
@@ -224,6 +230,17 @@ class SearchIndex:
             + [p for article, _ in added for p in article.passages()]
         )
         return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+
+
+def looks_foreign(word: str) -> bool:
+    """Whether a folded word can be no Vietnamese syllable ("linux", "ubuntu", "malaysia",
+    "bill", "john"). Letters without a vowel ("thpt") are an abbreviation, not foreign."""
+    vowels = list(_VOWELS.finditer(word))
+    if not word.isalpha() or not vowels:
+        return False
+    final = word[vowels[-1].end() :]
+    foreign_letters = bool(_FOREIGN_LETTERS & set(word))
+    return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
 
 
 def _syllables_of(terms: tuple[str, ...]) -> tuple[str, ...]:

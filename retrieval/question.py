@@ -177,5 +177,7 @@ def understand(question: str, index: SearchIndex) -> Question:
     asking = asks(understood)
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
     content = analyze(asking.without_frame(understood)) if asking else terms
-    units = tuple(index.as_written(unit) for unit in distinctive_units(understood))
+    units = tuple(
+        Unit(unit.text, index.as_written(unit.terms)) for unit in distinctive_units(understood)
+    )
     return Question(typed, understood, terms, content, units, asking, wording_pairs(understood))

@@ -75,7 +75,7 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
     """BM25's best candidates re-ordered by their ranking scores (`_scored`), and the names and
     numbers that occur nowhere in the corpus, not even written a little otherwise (a misspelt
     name is the user's typo, not news the articles lack): they are still ranked, and shown."""
-    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u)]
+    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u.text, u.terms)]
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
     scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
