@@ -13,9 +13,16 @@ from pathlib import Path
 
 from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
-from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
 from bot.logs import configure_logging
 from bot.progress import progress_printer
+from bot.scorecard import (
+    Requirement,
+    UnknownFigure,
+    figures_of,
+    print_evaluation,
+    reports_of,
+    unmet,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CONSOLE_NOTICE
 from retrieval.answer import Answer, answer

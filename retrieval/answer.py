@@ -18,6 +18,14 @@ from retrieval.corpus import Passage
 from retrieval.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
 from retrieval.index import SearchIndex
 from retrieval.lead import Candidates, answering_sentence
+from retrieval.phrases import (
+    LEAD_PREFIX,
+    NO_ANSWER,
+    NOT_MENTIONED,
+    RELATED,
+    UNDERSTOOD_PREFIX,
+    USAGE_HINT,
+)
 from retrieval.question import Question, understand
 from retrieval.search import (
     RERANK_CANDIDATES,
@@ -28,14 +36,6 @@ from retrieval.search import (
     signals,
 )
 from retrieval.text import shown_name
-from retrieval.texts import (
-    LEAD_PREFIX,
-    NO_ANSWER,
-    NOT_MENTIONED,
-    RELATED,
-    UNDERSTOOD_PREFIX,
-    USAGE_HINT,
-)
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60

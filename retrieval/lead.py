@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from retrieval.bm25 import Bm25
 from retrieval.excerpt import MAX_EXCERPT_CHARS, Excerpt, fit_excerpt
+from retrieval.expectation import AnswerKind, Expectation
 from retrieval.information import information, matched_terms, wanted_terms
 from retrieval.people import names_title_holder, position_given
-from retrieval.question import Asking, Asks, Question
-from retrieval.sentence_kinds import answers
+from retrieval.question import Question
+from retrieval.sentence_kinds import gives_expected
 from retrieval.text import fold, sentences
 from retrieval.tokens import Terms, analyze
 
@@ -41,11 +42,11 @@ class Candidates:
 
 
 @dataclass(frozen=True, slots=True)
-class Asked:
+class Yardstick:
     """The question, as the strategies weigh sentences against it."""
 
     question: Question
-    asking: Asking
+    expected: Expectation
     wanted: frozenset[str]  # its terms as excerpts match them
     bm25: Bm25
 
@@ -63,7 +64,7 @@ class Asked:
         parts = sentences(passage)
         readings = []
         for number, sentence in enumerate(parts):
-            if not answers(sentence, self.asking):
+            if not gives_expected(sentence, self.expected):
                 continue
             readings.append(sentence)
             if number > 0 and len(both := f"{parts[number - 1]} {sentence}") <= MAX_EXCERPT_CHARS:
@@ -73,24 +74,24 @@ class Asked:
         return None if best is None else (best[0], best[2])
 
 
-def title_holder(candidates: Candidates, asked: Asked) -> Lead | None:
+def title_holder(candidates: Candidates, yardstick: Yardstick) -> Lead | None:
     """For "who is <title>?": the first candidate naming the holder of exactly that title."""
-    if asked.asking.kind is not Asks.WHO:
+    if yardstick.expected.kind is not AnswerKind.WHO:
         return None
-    title = list(analyze(asked.asking.without_frame(asked.question.understood)).syllables)
+    title = list(analyze(yardstick.expected.without_frame(yardstick.question.understood)).syllables)
     for position, passage in candidates.ranked:
         for sentence in sentences(passage):
             if names_title_holder(sentence, title):
-                return position, fit_excerpt(sentence, asked.terms)
+                return position, fit_excerpt(sentence, yardstick.terms)
     return None
 
 
-def person_position(candidates: Candidates, asked: Asked) -> Lead | None:
+def person_position(candidates: Candidates, yardstick: Yardstick) -> Lead | None:
     """For "X là ai?" about a person X: the candidate sentence giving X's title best
     (`position_given`), the first in rank order of those giving it alike."""
-    if asked.asking.kind is not Asks.POSITION or not asked.asking.identity:
+    if yardstick.expected.kind is not AnswerKind.POSITION or not yardstick.expected.identity:
         return None
-    person = fold(asked.asking.focus).split()
+    person = fold(yardstick.expected.focus).split()
     given = [
         (position_given(sentence, person), -rank, position, sentence)
         for rank, (position, passage) in enumerate(candidates.ranked)
@@ -99,36 +100,36 @@ def person_position(candidates: Candidates, asked: Asked) -> Lead | None:
     best = max(given, default=None)
     if best is None or not best[0]:
         return None
-    return best[2], fit_excerpt(best[3], asked.terms)
+    return best[2], fit_excerpt(best[3], yardstick.terms)
 
 
-def continuation(candidates: Candidates, asked: Asked) -> Lead | None:
+def continuation(candidates: Candidates, yardstick: Yardstick) -> Lead | None:
     """A sentence of the paragraph after the best one that answers the question's kind and
     supplies most of what the best paragraph lacks: news often names the event in one
     paragraph and who chaired it in the next."""
     if candidates.following is None or not candidates.ranked:
         return None
     position, following = candidates.following
-    missing = asked.wanted - matched_terms(candidates.ranked[0][1], asked.wanted)
-    needed = FOLLOWING_MIN_SHARE * information(missing, asked.bm25)
+    missing = yardstick.wanted - matched_terms(candidates.ranked[0][1], yardstick.wanted)
+    needed = FOLLOWING_MIN_SHARE * information(missing, yardstick.bm25)
     for sentence in sentences(following):
-        supplied = matched_terms(sentence, asked.wanted) & missing
+        supplied = matched_terms(sentence, yardstick.wanted) & missing
         if (
             supplied
-            and answers(sentence, asked.asking)
-            and information(supplied, asked.bm25) >= needed
+            and gives_expected(sentence, yardstick.expected)
+            and information(supplied, yardstick.bm25) >= needed
         ):
-            return position, fit_excerpt(sentence, asked.terms)
+            return position, fit_excerpt(sentence, yardstick.terms)
     return None
 
 
-def lower_passage(candidates: Candidates, asked: Asked, floor: float) -> Lead | None:
+def lower_passage(candidates: Candidates, yardstick: Yardstick, floor: float) -> Lead | None:
     """The first shown passage below the best with a sentence of the asked kind that holds at
     least `floor` of the question information (a name in a weaker passage is no answer)."""
     for position, passage in candidates.ranked[1 : candidates.shown]:
-        best = asked.best_of_kind(passage)
+        best = yardstick.best_of_kind(passage)
         if best is not None and best[0] >= floor > 0:
-            return position, fit_excerpt(best[1], asked.terms)
+            return position, fit_excerpt(best[1], yardstick.terms)
     return None
 
 
@@ -142,17 +143,17 @@ def answering_sentence(
     of the question information `top_excerpt` holds, else nothing leads (a weak sentence of
     the right kind is a guess, and promoting another passage over it moves a right hit down);
     the paragraph after the best one, when it completes it; a lower shown passage."""
-    asking = question.asking
-    if asking is None or not candidates.ranked:
+    expected = question.expected
+    if expected is None or not candidates.ranked:
         return None
-    asked = Asked(question, asking, wanted_terms(question.terms), bm25)
-    holder = title_holder(candidates, asked) or person_position(candidates, asked)
-    if holder is not None or asking.identity:
+    yardstick = Yardstick(question, expected, wanted_terms(question.terms), bm25)
+    holder = title_holder(candidates, yardstick) or person_position(candidates, yardstick)
+    if holder is not None or expected.identity:
         return holder
-    floor = LEAD_MIN_SHARE * asked.weight(top_excerpt)
+    floor = LEAD_MIN_SHARE * yardstick.weight(top_excerpt)
     position, passage = candidates.ranked[0]
-    best = asked.best_of_kind(passage)
+    best = yardstick.best_of_kind(passage)
     if best is not None:
         weight, sentence = best
         return (position, fit_excerpt(sentence, question.terms)) if weight >= floor > 0 else None
-    return continuation(candidates, asked) or lower_passage(candidates, asked, floor)
+    return continuation(candidates, yardstick) or lower_passage(candidates, yardstick, floor)

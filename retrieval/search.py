@@ -19,7 +19,7 @@ from retrieval.bm25 import top_k
 from retrieval.confidence import Signals, sentence_share, shares_found, term_information
 from retrieval.index import SearchIndex
 from retrieval.question import Question
-from retrieval.sentence_kinds import answers
+from retrieval.sentence_kinds import gives_expected
 from retrieval.text import sentences
 
 RERANK_CANDIDATES = 20
@@ -178,5 +178,5 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
 def gives_what_is_asked(query: Question, passage: str) -> bool:
     """Whether a sentence of the passage gives the kind of answer the question asks for (a
     person, a date, a number…); True when it asks for no such kind."""
-    asking = query.asking
-    return asking is None or any(answers(sentence, asking) for sentence in sentences(passage))
+    expected = query.expected
+    return expected is None or any(gives_expected(s, expected) for s in sentences(passage))

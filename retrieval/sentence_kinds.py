@@ -12,8 +12,8 @@ import itertools
 import re
 from collections.abc import Callable
 
+from retrieval.expectation import AnswerKind, Expectation
 from retrieval.people import names_a_person
-from retrieval.question import Asking, Asks
 from retrieval.text import fold
 
 # Words between a number and the noun it counts: "6 làn xe", "39 trường hợp", "12 phòng khám".
@@ -47,18 +47,19 @@ def gives_a_position(sentence: str) -> bool:
     )
 
 
-def answers(sentence: str, asking: Asking) -> bool:
-    kind = asking.kind
-    if kind is Asks.WHO:
+def gives_expected(sentence: str, expected: Expectation) -> bool:
+    """Whether the sentence gives the kind of answer `expected`, about its focus if any."""
+    kind, focus = expected.kind, expected.focus
+    if kind is AnswerKind.WHO:
         return names_a_person(sentence)
-    if kind is Asks.WHEN:
+    if kind is AnswerKind.WHEN:
         dates = [date.group() for date in _DATE.finditer(sentence)]
-        return any(names_a_day(date) for date in dates) if asking.focus else bool(dates)
-    if kind is Asks.POSITION:
+        return any(names_a_day(date) for date in dates) if focus else bool(dates)
+    if kind is AnswerKind.POSITION:
         return gives_a_position(sentence)
-    if kind is Asks.WHICH:
-        return _followed_by_a_name(sentence, lambda word: word.group().lower() == asking.focus, " ")
-    return counts(sentence, asking.focus)
+    if kind is AnswerKind.WHICH:
+        return _followed_by_a_name(sentence, lambda word: word.group().lower() == focus, " ")
+    return counts(sentence, focus)
 
 
 def names_a_day(date: str) -> bool:

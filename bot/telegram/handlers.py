@@ -75,8 +75,8 @@ from bot.texts import (
 )
 from retrieval.answer import Answer
 from retrieval.index import SearchIndex
+from retrieval.phrases import NO_ANSWER
 from retrieval.text import shown_name
-from retrieval.texts import NO_ANSWER
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import logging
 from bot.console import ANSI_BOLD, CLEAR_LINE, PROMPT, run_console
 from bot.logs import configure_logging
 from retrieval.answer import answer
-from retrieval.texts import RELATED, USAGE_HINT
+from retrieval.phrases import RELATED, USAGE_HINT
 
 
 class Terminal(io.StringIO):

@@ -11,8 +11,8 @@ from retrieval.excerpt import (
     mark_spans,
 )
 from retrieval.indexer import load_index
+from retrieval.phrases import LEAD_PREFIX, NO_ANSWER, RELATED, UNDERSTOOD_PREFIX, USAGE_HINT
 from retrieval.text import comparable, fold
-from retrieval.texts import LEAD_PREFIX, NO_ANSWER, RELATED, UNDERSTOOD_PREFIX, USAGE_HINT
 from retrieval.tokens import analyze
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"

@@ -6,9 +6,9 @@ from retrieval.answer import Tier, answer
 from retrieval.bm25 import Bm25
 from retrieval.confidence import Signals, confidence, is_confident, sentence_share
 from retrieval.information import wanted_terms
+from retrieval.phrases import RELATED
 from retrieval.question import understand
 from retrieval.search import gives_what_is_asked
-from retrieval.texts import RELATED
 from retrieval.tokens import analyze
 
 ARTICLES = {
