@@ -2,11 +2,11 @@
 
 import pytest
 
-from retrieval.answer import answer
-from retrieval.expectation import AnswerKind, Expectation, expectation_of
-from retrieval.people import names_title_holder, position_given
-from retrieval.phrases import LEAD_PREFIX
-from retrieval.sentence_kinds import gives_expected
+from retrieval.question.expectation import AnswerKind, Expectation, expectation_of
+from retrieval.question.people import names_title_holder, position_given
+from retrieval.question.sentence_kinds import gives_expected
+from retrieval.reply.answer import answer
+from retrieval.reply.phrases import LEAD_PREFIX
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi mới được xây dựng để thay cầu sắt cũ "
@@ -63,8 +63,8 @@ def test_the_answering_sentence_comes_first(index, question, expected) -> None:
 
 
 def test_a_sentence_of_the_asked_kind_holding_little_of_the_question_does_not_lead(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     query = understand("Hội thảo chuyển đổi số có bao nhiêu doanh nghiệp nhỏ và vừa?", index)
     weak = (
@@ -148,8 +148,8 @@ def test_the_paragraph_after_the_best_one_can_complete_the_answer(index) -> None
 
 
 def test_continuation_is_used_only_when_it_completes_the_best_paragraph(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     question = "Ai chủ trì hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa?"
     query = understand(question, index)
@@ -195,8 +195,8 @@ def test_a_when_question_says_whether_it_asks_for_a_day(question, focus) -> None
 
 
 def test_a_year_does_not_answer_which_day_a_lower_passage_naming_the_day_leads(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     year = "Năm 2023, thành phố khởi công cầu Bình Lợi và hẹn ngày khánh thành."
     day = "Ngày 15/9, cầu Bình Lợi chính thức khánh thành và thông xe."

@@ -1,7 +1,7 @@
 import pytest
 
-from retrieval.expectation import AnswerKind, expectation_of
-from retrieval.question import understand, without_address
+from retrieval.question.expectation import AnswerKind, expectation_of
+from retrieval.question.reading import understand, without_address
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi dài 1.200 mét với 6 làn xe.\n",

@@ -7,11 +7,11 @@ lack; a name the corpus does not write, or only as scattered Vietnamese syllable
 
 import pytest
 
-from retrieval.distinctive import distinctive_units
-from retrieval.index import looks_foreign
-from retrieval.question import understand
-from retrieval.restore import one_letter_moved
-from retrieval.topics import article_positions
+from retrieval.index.search_index import looks_foreign
+from retrieval.language.restore import one_letter_moved
+from retrieval.question.distinctive import distinctive_units
+from retrieval.question.reading import understand
+from retrieval.reply.topics import article_positions
 
 ARTICLES = {
     "gandhi.txt": "Mahatma Gandhi\n\nMahatma Gandhi lãnh đạo phong trào bất bạo động giành độc "

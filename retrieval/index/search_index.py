@@ -2,7 +2,7 @@
 
 A snapshot is never changed in place. `updated` returns a new one with some articles added,
 replaced or removed, so a question in flight keeps reading the snapshot it started with while
-a reload builds the next (see `retrieval/live.py`).
+a reload builds the next (see `retrieval/index/live.py`).
 """
 
 from __future__ import annotations
@@ -17,14 +17,27 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.bm25 import Bm25, TermCounts
-from retrieval.corpus import Article, Passage
-from retrieval.restore import Vocabulary
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, stopwords, syllable_pairs
+from retrieval.index.bm25 import Bm25, TermCounts
+from retrieval.index.corpus import Article, Passage
+from retrieval.language.restore import Vocabulary
+from retrieval.language.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE_PREFIX,
+    analyze,
+    stopwords,
+    syllable_pairs,
+)
 
-_PACKAGE_DIR = Path(__file__).parent
+_RETRIEVAL_DIR = Path(__file__).parent.parent
 # The files whose code decides what terms a text gets: any change to them invalidates caches.
-_TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt", "aliases.py", "aliases.tsv")
+_TERM_CODE = (
+    "language/text.py",
+    "index/corpus.py",
+    "language/tokens.py",
+    "language/stopwords.txt",
+    "language/aliases.py",
+    "language/aliases.tsv",
+)
 
 ArticleTerms = list[list[str]]  # one term list per passage of an article
 # One way the corpus writes a unit's syllable: how many of the unit's syllables it stands for
@@ -46,7 +59,7 @@ _FOREIGN_LETTERS = frozenset("fjwz")
 def term_code_version() -> str:
     digest = hashlib.sha256()
     for name in _TERM_CODE:
-        digest.update((_PACKAGE_DIR / name).read_bytes())
+        digest.update((_RETRIEVAL_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 
 

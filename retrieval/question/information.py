@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Set
 
-from retrieval.aliases import contract_aliases
-from retrieval.bm25 import Bm25
-from retrieval.text import fold
-from retrieval.tokens import (
+from retrieval.index.bm25 import Bm25
+from retrieval.language.aliases import contract_aliases
+from retrieval.language.text import fold
+from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE,
     SYLLABLE_PREFIX,

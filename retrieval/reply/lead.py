@@ -1,7 +1,7 @@
 """Lead with the answering sentence: the strategies that find it.
 
 When the question asks for a kind of answer a sentence can show (a person, a date, a number, a
-title, a named thing: `sentence_kinds.py`) and a hit holds a sentence that both matches the
+title, a named thing: `question/sentence_kinds.py`) and a hit holds a sentence that both matches the
 question and gives that kind of answer, the sentence is shown first and its hit ranks first.
 The strategies are tried in the order `answering_sentence` gives; each searches the hits in
 rank order, so the lead comes from the best passage that has one.
@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.bm25 import Bm25
-from retrieval.excerpt import MAX_EXCERPT_CHARS, Excerpt, fit_excerpt
-from retrieval.expectation import AnswerKind, Expectation
-from retrieval.information import information, matched_terms, wanted_terms
-from retrieval.people import names_title_holder, position_given
-from retrieval.question import Question
-from retrieval.sentence_kinds import gives_expected
-from retrieval.text import fold, sentences
-from retrieval.tokens import Terms, analyze
+from retrieval.index.bm25 import Bm25
+from retrieval.language.text import fold, sentences
+from retrieval.language.tokens import Terms, analyze
+from retrieval.question.expectation import AnswerKind, Expectation
+from retrieval.question.information import information, matched_terms, wanted_terms
+from retrieval.question.people import names_title_holder, position_given
+from retrieval.question.reading import Question
+from retrieval.question.sentence_kinds import gives_expected
+from retrieval.reply.excerpt import MAX_EXCERPT_CHARS, Excerpt, fit_excerpt
 
 # An answering sentence must hold this share of the question information that the best
 # passage's excerpt holds.

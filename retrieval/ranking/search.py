@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.bm25 import top_k
-from retrieval.confidence import Signals, sentence_share, shares_found, term_information
-from retrieval.index import SearchIndex
-from retrieval.question import Question
-from retrieval.sentence_kinds import gives_expected
-from retrieval.text import sentences
+from retrieval.index.bm25 import top_k
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import sentences
+from retrieval.question.reading import Question
+from retrieval.question.sentence_kinds import gives_expected
+from retrieval.ranking.confidence import Signals, sentence_share, shares_found, term_information
 
 RERANK_CANDIDATES = 20
 MISSING_UNIT_FACTOR = 0.5

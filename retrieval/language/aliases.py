@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from retrieval.text import fold
+from retrieval.language.text import fold
 
 ALIASES_FILE = Path(__file__).parent / "aliases.tsv"
 # Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is

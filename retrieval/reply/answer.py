@@ -13,21 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval.confidence import is_confident
-from retrieval.corpus import Passage
-from retrieval.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
-from retrieval.index import SearchIndex
-from retrieval.lead import Candidates, answering_sentence
-from retrieval.phrases import (
-    LEAD_PREFIX,
-    NO_ANSWER,
-    NOT_MENTIONED,
-    RELATED,
-    UNDERSTOOD_PREFIX,
-    USAGE_HINT,
-)
-from retrieval.question import Question, understand
-from retrieval.search import (
+from retrieval.index.corpus import Passage
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import shown_name
+from retrieval.question.reading import Question, understand
+from retrieval.ranking.confidence import is_confident
+from retrieval.ranking.search import (
     RERANK_CANDIDATES,
     Ranked,
     rank,
@@ -35,7 +26,16 @@ from retrieval.search import (
     shares_content_words,
     signals,
 )
-from retrieval.text import shown_name
+from retrieval.reply.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
+from retrieval.reply.lead import Candidates, answering_sentence
+from retrieval.reply.phrases import (
+    LEAD_PREFIX,
+    NO_ANSWER,
+    NOT_MENTIONED,
+    RELATED,
+    UNDERSTOOD_PREFIX,
+    USAGE_HINT,
+)
 
 DEFAULT_TOP_K = 3
 CITED_TITLE_CHARS = 60

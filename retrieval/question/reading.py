@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.distinctive import Unit, distinctive_units
-from retrieval.expectation import Expectation, expectation_of
-from retrieval.index import SearchIndex
-from retrieval.restore import correct_typos, restore_diacritics
-from retrieval.text import normalize
-from retrieval.tokens import (
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.restore import correct_typos, restore_diacritics
+from retrieval.language.text import normalize
+from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
     Terms,
     analyze,
     wording_pairs,
 )
+from retrieval.question.distinctive import Unit, distinctive_units
+from retrieval.question.expectation import Expectation, expectation_of
 
 MAX_QUESTION_CHARS = 500
 # The bot addressed by name at either end of a question: "bot ơi, …", "… hả bot?". Only a

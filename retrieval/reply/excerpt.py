@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.bm25 import Bm25
-from retrieval.information import information, matched_terms, wanted_terms
-from retrieval.text import fold, has_diacritics, sentences
-from retrieval.tokens import SYLLABLE, Terms, wording_pairs
+from retrieval.index.bm25 import Bm25
+from retrieval.language.text import fold, has_diacritics, sentences
+from retrieval.language.tokens import SYLLABLE, Terms, wording_pairs
+from retrieval.question.information import information, matched_terms, wanted_terms
 
 MAX_EXCERPT_CHARS = 450
 # The first hit's excerpt, the one read as the answer, shows more of what follows its best run:

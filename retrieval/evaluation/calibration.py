@@ -1,4 +1,5 @@
-"""Fitting `confidence.py`'s constants on corpus shapes, and judging the fit on a shape left out.
+"""Fitting `ranking/confidence.py`'s constants on corpus shapes, and judging the fit on a
+shape left out.
 
 A shape is one corpus with its question files (one-paragraph health news, encyclopedia-like
 articles of many paragraphs, political news, a regulation…). Each question is asked as typed
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.confidence import Signals
-from retrieval.evaluation import Case
-from retrieval.index import SearchIndex
-from retrieval.question import understand
-from retrieval.search import RERANK_CANDIDATES, rank, signals
-from retrieval.text import fold
+from retrieval.evaluation.scoring import Case
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import fold
+from retrieval.question.reading import understand
+from retrieval.ranking.confidence import Signals
+from retrieval.ranking.search import RERANK_CANDIDATES, rank, signals
 
 # Below the threshold a reply is `related` (its passages still shown), so the threshold may
 # ask for real confidence: on each shape about this share of answerable questions fall below.

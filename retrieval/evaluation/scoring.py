@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.answer import Answer, Hit, Tier
-from retrieval.text import comparable, fold, has_diacritics, normalize
-from retrieval.tokens import SYLLABLE
+from retrieval.language.text import comparable, fold, has_diacritics, normalize
+from retrieval.language.tokens import SYLLABLE
+from retrieval.reply.answer import Answer, Hit, Tier
 
 LEAD_CHARS = 400
 RANKS = (1, 3, 10)

@@ -6,7 +6,7 @@ Phòng, a name the corpus never mentions. Proper names (capitalised words), numb
 abbreviations of `aliases.tsv` are the question's distinctive units: a single word as itself,
 a longer unit as each pair of neighbouring syllables ("Nghị quyết 57" needs "NQ 57", not just
 "NQ" and "57"). A unit no article mentions makes the question unanswerable; one that only some
-articles mention favours them in the ranking (see `search.py`). Numbers are compared in the
+articles mention favours them in the ranking (see `ranking/search.py`). Numbers are compared in the
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
 A person's name counts even typed without capitals, when a family name, "Văn" or "Thị" and
@@ -24,10 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
-from retrieval.people import full_name_spans
-from retrieval.text import case_tells, has_diacritics
-from retrieval.tokens import (
+from retrieval.language.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
+from retrieval.language.text import case_tells, has_diacritics
+from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     NUMBERING_NOUNS,
     SYLLABLE,
@@ -37,6 +36,7 @@ from retrieval.tokens import (
     is_stopword,
     segment,
 )
+from retrieval.question.people import full_name_spans
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
 _NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")

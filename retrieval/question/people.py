@@ -16,9 +16,9 @@ from __future__ import annotations
 import itertools
 import re
 
-from retrieval.aliases import GENERIC_ENDS, contract_aliases
-from retrieval.text import fold, has_diacritics
-from retrieval.tokens import SYLLABLE
+from retrieval.language.aliases import GENERIC_ENDS, contract_aliases
+from retrieval.language.text import fold, has_diacritics
+from retrieval.language.tokens import SYLLABLE
 
 # The common Vietnamese family names: a closed class of the language, not a list of people.
 SURNAMES = frozenset(

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.corpus import (
+from retrieval.index.corpus import (
     ARTICLE_SUFFIX,
     Article,
     CorpusError,
@@ -26,9 +26,9 @@ from retrieval.corpus import (
     parse_article,
     read_bytes,
 )
-from retrieval.index import ArticleTerms, SearchIndex, article_terms
-from retrieval.store import IndexStore
-from retrieval.text import shown_name
+from retrieval.index.search_index import ArticleTerms, SearchIndex, article_terms
+from retrieval.index.store import IndexStore
+from retrieval.language.text import shown_name
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.text import case_tells, fold, has_diacritics
-from retrieval.tokens import SYLLABLE, question_words, stopwords
+from retrieval.language.text import case_tells, fold, has_diacritics
+from retrieval.language.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
 # every bare syllable is restored, not only those the corpus never writes bare.

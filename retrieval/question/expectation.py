@@ -9,8 +9,8 @@ import enum
 import re
 from dataclasses import dataclass
 
-from retrieval.people import person_name
-from retrieval.tokens import is_stopword
+from retrieval.language.tokens import is_stopword
+from retrieval.question.people import person_name
 
 
 class AnswerKind(enum.Enum):

@@ -3,7 +3,7 @@
 Who -> a person's name; when -> a date; how many -> a number; which position -> a name in
 apposition with a title ("Phan Văn Mãi, Phó Bí thư…"); which X -> X followed by a name ("những
 Ban nào" -> "Ban Tuyên giáo"). Ranking asks whether the best passage gives the kind asked (a
-confidence signal); the answering strategies of `lead.py` look for the sentence that does.
+confidence signal); the answering strategies of `reply/lead.py` look for the sentence that does.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import itertools
 import re
 from collections.abc import Callable
 
-from retrieval.expectation import AnswerKind, Expectation
-from retrieval.people import names_a_person
-from retrieval.text import fold
+from retrieval.language.text import fold
+from retrieval.question.expectation import AnswerKind, Expectation
+from retrieval.question.people import names_a_person
 
 # Words between a number and the noun it counts: "6 làn xe", "39 trường hợp", "12 phòng khám".
 COUNT_REACH = 2
