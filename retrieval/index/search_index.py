@@ -140,22 +140,22 @@ class SearchIndex:
         word = syllables[at]
         spellings: list[Spelling] = [(1, (word,))]
         if word.isalpha():
-            following = syllables[at + 1 : at + 2]
-            if following and following[0].isalpha():
-                spellings.append((2, (word + following[0],)))
-            cuts = range(SPLIT_PIECE_MIN_CHARS, len(word) - SPLIT_PIECE_MIN_CHARS + 1)
-            spellings += [(1, (word[:cut], word[cut:])) for cut in cuts]
-            spellings += [(1, (other,)) for other in _trailing_s_more_or_less(word)]
+            spellings += _respellings(word, syllables[at + 1 : at + 2])
         known = [spelling for spelling in spellings if self._knows_all(_terms_of(spelling[1]))]
-        if word.isalpha() and not self.bm25.knows(SYLLABLE_PREFIX + word):
-            slips = (
-                form
-                for form in self.vocabulary.forms_a_slip_away(word)
-                if self.bm25.knows(SYLLABLE_PREFIX + form)
-            )
-            near = list(itertools.islice(slips, 2))
-            known += [(1, (near[0],))] if len(near) == 1 else []
-        return known
+        return known + self._slip_of(word)
+
+    def _slip_of(self, word: str) -> list[Spelling]:
+        """The one corpus word a slip away from `word`, a word the corpus never writes
+        (`Vocabulary.forms_a_slip_away`); none when there are several, or `word` is a number."""
+        if not word.isalpha() or self.bm25.knows(SYLLABLE_PREFIX + word):
+            return []
+        slips = (
+            form
+            for form in self.vocabulary.forms_a_slip_away(word)
+            if self.bm25.knows(SYLLABLE_PREFIX + form)
+        )
+        near = list(itertools.islice(slips, 2))
+        return [(1, (near[0],))] if len(near) == 1 else []
 
     def _written_together(self, spellings: list[list[Spelling]]) -> tuple[str, ...] | None:
         """The terms of the first sequence of `spellings` covering the unit whose neighbouring
@@ -219,30 +219,42 @@ class SearchIndex:
     def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
         """A new snapshot without the articles named in `removed` (or re-added), with `added`
         appended. Only the changed articles' terms are needed: nothing is re-tokenised."""
-        gone = removed | {article.source for article, _ in added}
+        new = [article for article, _ in added]
+        gone = removed | {article.source for article in new}
+        kept = [article for article in self.articles if article.source not in gone]
+        columns = self._columns_of(gone)
+        counts = self.counts.keeping(columns)
+        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
+        passages = tuple(
+            [self.passages[i] for i in columns.tolist()]
+            + [p for article in new for p in article.passages()]
+        )
+        articles = tuple(kept + new)
+        vocabulary = self._vocabulary_after(gone, new)
+        starts = _article_starts(articles)
+        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+
+    def _columns_of(self, gone: set[str]) -> np.ndarray:
+        """The positions of the passages of the articles not in `gone`, ascending."""
+        starts = self.article_starts.tolist()
+        kept = [
+            np.arange(start, start + len(article.texts))
+            for article, start in zip(self.articles, starts, strict=True)
+            if article.source not in gone
+        ]
+        return np.concatenate([np.zeros(0, dtype=np.int64), *kept])
+
+    def _vocabulary_after(self, gone: set[str], added: list[Article]) -> Vocabulary:
+        """The vocabulary without the texts of the articles in `gone`, with those of `added`."""
         vocabulary = self.vocabulary.copy()
-        kept: list[Article] = []
-        kept_columns = [np.zeros(0, dtype=np.int64)]
-        for article, start in zip(self.articles, self.article_starts.tolist(), strict=True):
+        for article in self.articles:
             if article.source in gone:
                 for text in article.texts:
                     vocabulary.add(text, sign=-1)
-            else:
-                kept.append(article)
-                kept_columns.append(np.arange(start, start + len(article.texts)))
-        counts = self.counts.keeping(np.concatenate(kept_columns))
-        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
-        for article, _ in added:
+        for article in added:
             for text in article.texts:
                 vocabulary.add(text)
-        articles = tuple(kept + [article for article, _ in added])
-        sizes = [len(article.texts) for article in articles]
-        starts = np.cumsum([0, *sizes[:-1]]) if articles else np.zeros(0, int)
-        passages = tuple(
-            [self.passages[i] for i in np.concatenate(kept_columns).tolist()]
-            + [p for article, _ in added for p in article.passages()]
-        )
-        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+        return vocabulary
 
 
 def looks_foreign(word: str) -> bool:
@@ -254,6 +266,26 @@ def looks_foreign(word: str) -> bool:
     final = word[vowels[-1].end() :]
     foreign_letters = bool(_FOREIGN_LETTERS & set(word))
     return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
+
+
+def _article_starts(articles: tuple[Article, ...]) -> np.ndarray:
+    """The position of each article's first passage, the articles' passages laid end to end."""
+    if not articles:
+        return np.zeros(0, int)
+    sizes = [len(article.texts) for article in articles]
+    return np.cumsum([0, *sizes[:-1]])
+
+
+def _respellings(word: str, following: tuple[str, ...]) -> list[Spelling]:
+    """Other ways to write `word`, a word of letters: joined with the `following` syllable if
+    any, split in two, with a trailing "s" more or less."""
+    spellings: list[Spelling] = []
+    if following and following[0].isalpha():
+        spellings.append((2, (word + following[0],)))
+    cuts = range(SPLIT_PIECE_MIN_CHARS, len(word) - SPLIT_PIECE_MIN_CHARS + 1)
+    spellings += [(1, (word[:cut], word[cut:])) for cut in cuts]
+    spellings += [(1, (other,)) for other in _trailing_s_more_or_less(word)]
+    return spellings
 
 
 def _syllables_of(terms: tuple[str, ...]) -> tuple[str, ...]:
