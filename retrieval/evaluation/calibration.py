@@ -119,12 +119,18 @@ def fit(shapes: list[Shape]) -> Fit:
     model = LogisticRegression(C=REGULARISATION, max_iter=1000)
     model.fit(_features(rows), labels, sample_weight=_shape_weights(shapes))
     unthresholded = Fit(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), 0.0)
+    return Fit(unthresholded.weights, unthresholded.bias, _threshold(unthresholded, shapes))
+
+
+def _threshold(fitted: Fit, shapes: list[Shape]) -> float:
+    """The mean over shapes of the probability below which REFUSED_ANSWERABLE_SHARE of the
+    shape's answerable questions fall."""
     cuts = [
-        float(np.quantile(unthresholded.probabilities(answerable), REFUSED_ANSWERABLE_SHARE))
+        float(np.quantile(fitted.probabilities(answerable), REFUSED_ANSWERABLE_SHARE))
         for shape in shapes
         if (answerable := [row for row in shape.modelled() if row.answerable])
     ]
-    return Fit(unthresholded.weights, unthresholded.bias, float(np.mean(cuts)))
+    return float(np.mean(cuts))
 
 
 def judge(fitted: Fit, shape: Shape) -> Judged:

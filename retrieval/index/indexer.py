@@ -211,9 +211,8 @@ def sync(
     fresh, stamps = _read_changes(paths, known, base.stamps)
     removed = _gone(known, paths)
     changes = _tokenised(fresh, tokenise(fresh, workers, progress), known, stamps)
-    index = base.updated(changes, set(removed)) if changes or removed else base
+    index = _with_changes(base, changes, removed, stamps)
     restamped = stamps != base.stamps
-    index = replace(index, stamps=stamps)
     if not index.articles:
         raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
     added = [article.source for article, _ in changes]
@@ -221,6 +220,18 @@ def sync(
     if save and report.unsaved:
         store.save(index)
     return report
+
+
+def _with_changes(
+    base: SearchIndex,
+    changes: list[tuple[Article, ArticleTerms]],
+    removed: list[str],
+    stamps: dict[str, Stamp],
+) -> SearchIndex:
+    """`base` with the new or changed articles, without the removed ones (itself when there
+    are none), and with the files' stamps."""
+    index = base.updated(changes, set(removed)) if changes or removed else base
+    return replace(index, stamps=stamps)
 
 
 def _gone(known: dict[str, Article], paths: list[Path]) -> list[str]:

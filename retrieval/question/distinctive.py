@@ -78,14 +78,10 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     previous = ""
     for match in SYLLABLE.finditer(text):
-        token = match.group()
-        numbering = _numbers(text, match)
-        starts_question = match.start() == 0 and not (
-            _is_name_like(token, case_tells=False) or _is_acronym(token, case_tells)
-        )
-        if not numbering and (starts_question or not _is_name_like(token, case_tells)):
+        if not _in_a_run(text, match, case_tells):
             previous = ""
             continue
+        token = match.group()
         joined = spans and previous and _JOINER.match(text[spans[-1][1] : match.start()])
         if joined and (not _is_number(previous) or _is_number(token)):
             spans[-1] = (spans[-1][0], match.end())
@@ -93,6 +89,18 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
             spans.append((match.start(), match.end()))
         previous = token
     return spans
+
+
+def _in_a_run(text: str, match: re.Match[str], case_tells: bool) -> bool:
+    """Whether the token at `match` belongs in a run: a numbering noun before its number, or a
+    name-like token other than the question's first word (unless that is an acronym)."""
+    token = match.group()
+    if _numbers(text, match):
+        return True
+    starts_question = match.start() == 0 and not (
+        _is_name_like(token, case_tells=False) or _is_acronym(token, case_tells)
+    )
+    return not starts_question and _is_name_like(token, case_tells)
 
 
 def _numbers(text: str, match: re.Match[str]) -> bool:

@@ -133,13 +133,21 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
     demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
     kept = [r for r in ranked if r not in demoted]
     if demoted and ranked[0] is demoted[0]:
-        headline_scores = {index.article_span(r.position): r.score for r in demoted}
-
-        def with_headline(body: Ranked) -> float:
-            return body.score + headline_scores.get(index.article_span(body.position), 0.0)
-
-        kept = _led_by_fullest(index, kept, max(kept, key=with_headline))
+        kept = _led_by_headed_article(index, kept, demoted)
     return kept + demoted
+
+
+def _led_by_headed_article(
+    index: SearchIndex, kept: list[Ranked], headlines: list[Ranked]
+) -> list[Ranked]:
+    """`kept` led, by its fullest candidate, by the article whose body and headline (one of
+    `headlines`) score most together."""
+    headline_scores = {index.article_span(r.position): r.score for r in headlines}
+
+    def with_headline(body: Ranked) -> float:
+        return body.score + headline_scores.get(index.article_span(body.position), 0.0)
+
+    return _led_by_fullest(index, kept, max(kept, key=with_headline))
 
 
 def shares_content_words(query: Question, index: SearchIndex, ranked: list[Ranked]) -> bool:

@@ -81,6 +81,17 @@ def _choose_sentences(
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
     worded = [wording_pairs(part) & wording for part in parts]
+    first, last = _best_run(parts, found, worded, bm25)
+    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= room:
+        last += 1
+    return " ".join(parts[first : last + 1])
+
+
+def _best_run(
+    parts: list[str], found: list[set[str]], worded: list[frozenset[str]], bm25: Bm25
+) -> tuple[int, int]:
+    """(first, last) of the run of `parts` holding the most information (the idf of the terms
+    `found` in them, WORDING_PAIR_WEIGHT for each pair of `worded`), shorter runs winning ties."""
     best, best_key = (0, 0), (-1.0, 0)
     for first in range(len(parts)):
         union: set[str] = set()
@@ -95,10 +106,7 @@ def _choose_sentences(
             key = (weight, -length)
             if key > best_key:
                 best, best_key = (first, last), key
-    first, last = best
-    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= room:
-        last += 1
-    return " ".join(parts[first : last + 1])
+    return best
 
 
 def mark_spans(text: str, words: QueryWords) -> list[Span]:
