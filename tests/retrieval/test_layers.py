@@ -1,5 +1,6 @@
 """The retrieval core in layers: each sub-package imports only the ones below it, no two
-modules import each other, and nothing in it reaches for an adapter (bot, Telegram)."""
+modules import each other, and nothing in it reaches for an adapter (bot, Telegram). And the
+index caches are versioned by every file the terms depend on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.index.search_index import _TERM_CODE
 from tests.conftest import PROJECT_DIR
 
 RETRIEVAL_DIR = PROJECT_DIR / "retrieval"
@@ -74,3 +76,14 @@ def test_no_two_modules_import_each_other_even_through_others() -> None:
 
     for module in MODULES:
         reach(module, frozenset())
+
+
+def test_the_term_code_names_every_module_the_terms_depend_on() -> None:
+    """Passages come from `index/corpus.py`, terms from `language/tokens.py`: they, and what
+    they import, version the index caches (`search_index._TERM_CODE`)."""
+    depended = {"retrieval.index.corpus", "retrieval.language.tokens"}
+    while more := {n for m in depended for n in IMPORTS[m] if n in MODULES} - depended:
+        depended |= more
+    paths = {str(MODULES[m].relative_to(RETRIEVAL_DIR)) for m in depended}
+    assert paths <= set(_TERM_CODE)
+    assert all((RETRIEVAL_DIR / name).is_file() for name in _TERM_CODE)
