@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 
 from bot.settings import PROJECT_DIR, Settings
-from retrieval.bm25 import K1, B
-from retrieval.corpus import Article, load_articles
-from retrieval.index import ArticleTerms
-from retrieval.text import fold
+from retrieval.index.bm25 import K1, B
+from retrieval.index.corpus import Article, load_articles
+from retrieval.index.search_index import ArticleTerms
+from retrieval.language.text import fold
 
 TOP = 10
 EXTRAS = ("bm25s", "rank_bm25")  # the reference engines
@@ -70,7 +70,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 def indexable(articles: list[Article], workers: int | None) -> list[tuple[Article, ArticleTerms]]:
     """The articles with their terms; one that fails to tokenise is left out, as a sync does."""
-    from retrieval.indexer import tokenise
+    from retrieval.index.indexer import tokenise
 
     terms = tokenise(articles, workers=workers, progress=None)
     return [(a, t) for a, t in zip(articles, terms, strict=True) if not isinstance(t, str)]
@@ -123,9 +123,9 @@ def top_scores(scores: np.ndarray) -> list[float]:
 
 def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]:
     """This project's cold build; also keeps the term lists for the other engines."""
-    from retrieval.index import SearchIndex
-    from retrieval.indexer import file_stamp
-    from retrieval.store import IndexStore
+    from retrieval.index.indexer import file_stamp
+    from retrieval.index.search_index import SearchIndex
+    from retrieval.index.store import IndexStore
 
     started = time.perf_counter()
     articles = load_articles(corpus)
@@ -153,7 +153,7 @@ def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]
 def seconds_until_answerable(live: Any, corpus: Path) -> float:
     """Drop one new article into the archive of a running index (watching the folder every
     RELOAD_SECONDS) and time until a question about it is answered; then take it out again."""
-    from retrieval.answer import answer
+    from retrieval.reply.answer import answer
 
     added = corpus / "zz-new-article.txt"
     live.start_watching(RELOAD_SECONDS)
@@ -170,10 +170,10 @@ def seconds_until_answerable(live: Any, corpus: Path) -> float:
 
 
 def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, Any]:
-    from retrieval.answer import answer
-    from retrieval.live import LiveIndex
-    from retrieval.store import IndexStore
-    from retrieval.tokens import analyze
+    from retrieval.index.live import LiveIndex
+    from retrieval.index.store import IndexStore
+    from retrieval.language.tokens import analyze
+    from retrieval.reply.answer import answer
 
     load_ms, live = timed(lambda: LiveIndex(Path(corpus), IndexStore(Path(cache), Path(corpus))))
     index = live.current
@@ -196,7 +196,7 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, Any
 
 
 def _retrieve(index: Any, query: list[str]) -> list[int]:
-    from retrieval.bm25 import top_k
+    from retrieval.index.bm25 import top_k
 
     return top_k(index.bm25.scores(query), TOP)
 
@@ -284,7 +284,7 @@ def long_article(corpus: Path, megabytes: float, line_breaks: bool) -> str:
 
 def measure_one_article(text: str) -> dict[str, float]:
     """Cold index of a corpus of one article: seconds, passages, peak memory."""
-    from retrieval.index import SearchIndex
+    from retrieval.index.search_index import SearchIndex
 
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "long.txt").write_text(text, encoding="utf-8")
@@ -302,7 +302,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         write_archive(corpus, args.articles, args.paragraphs)
     questions = make_questions(corpus, args.questions)
     cold = build_cold(corpus, cache, tokens_file)
-    from retrieval.tokens import analyze
+    from retrieval.language.tokens import analyze
 
     queries = [analyze(q).all() for q in questions]
     naive_queries = queries[: args.naive_questions]

@@ -13,20 +13,27 @@ from pathlib import Path
 
 from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
-from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
 from bot.logs import configure_logging
 from bot.progress import progress_printer
+from bot.scorecard import (
+    Requirement,
+    UnknownFigure,
+    figures_of,
+    print_evaluation,
+    reports_of,
+    unmet,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CONSOLE_NOTICE
-from retrieval.answer import Answer, answer
-from retrieval.baseline import PlainBm25
-from retrieval.calibration import Shape, fit, labelled_rows, leave_one_shape_out
-from retrieval.corpus import CorpusError
-from retrieval.evaluation import Case, evaluate, read_cases
-from retrieval.indexer import ProgressCallback
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
-from retrieval.tokens import NoTemporaryFolder
+from retrieval.evaluation.baseline import PlainBm25
+from retrieval.evaluation.calibration import Shape, fit, labelled_rows, leave_one_shape_out
+from retrieval.evaluation.scoring import Case, evaluate, read_cases
+from retrieval.index.corpus import CorpusError
+from retrieval.index.indexer import ProgressCallback
+from retrieval.index.live import LiveIndex
+from retrieval.index.store import IndexStore
+from retrieval.language.tokens import NoTemporaryFolder
+from retrieval.reply.answer import Answer, answer
 
 log = logging.getLogger("bot")
 
@@ -197,7 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, choices=range(1, 11), metavar="K", help="hits to show")
     evaluation = commands.add_parser("eval", help="score the bot on JSONL question files")
     evaluation.add_argument(
-        "files", nargs="+", type=Path, help="JSONL question files (see retrieval/evaluation.py)"
+        "files",
+        nargs="+",
+        type=Path,
+        help="JSONL question files (see retrieval/evaluation/scoring.py)",
     )
     evaluation.add_argument(
         "--baseline", action="store_true", help="also score plain pyvi + rank-bm25 beside it"
@@ -215,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--failures", action="store_true", help="list every question the bot got wrong"
     )
     calibrate = commands.add_parser(
-        "calibrate", help="fit the answer-or-related constants of retrieval/confidence.py"
+        "calibrate", help="fit the answer-or-related constants of retrieval/ranking/confidence.py"
     )
     calibrate.add_argument(
         "shapes",

@@ -9,11 +9,11 @@ from typing import TextIO
 
 from bot.logs import log_handler
 from bot.texts import CONSOLE_GREETING, CONSOLE_HELP, CONSOLE_UNKNOWN_COMMAND
-from retrieval.answer import Answer, render_reply
-from retrieval.excerpt import Excerpt, with_marks
-from retrieval.index import SearchIndex
-from retrieval.live import LiveIndex
-from retrieval.text import shown_name
+from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import shown_name
+from retrieval.reply.answer import Answer, render_reply
+from retrieval.reply.excerpt import Excerpt, with_marks
 
 PROMPT = "❓ "
 CLEAR_LINE = "\r\033[2K"  # carriage return, then erase the whole line

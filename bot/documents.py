@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.corpus import ARTICLE_SUFFIX
-from retrieval.text import fold, normalize
+from retrieval.index.corpus import ARTICLE_SUFFIX
+from retrieval.language.text import fold, normalize
 
 MAX_UPLOAD_BYTES = 20 * 2**20  # what the Bot API lets a bot download
 MAX_NAME_CHARS = 60

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import TextIO
 
-from retrieval.indexer import Progress, ProgressCallback
+from retrieval.index.indexer import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """What the adapters say, in Vietnamese: every fixed text of the console, the command line
-and Telegram in one place (the answering core's own are in retrieval/texts.py)."""
+and Telegram in one place (the answering core's own are in retrieval/reply/phrases.py)."""
 
 MORE_BUTTON = "Thêm kết quả"
 

@@ -1,1 +1,2 @@
-"""Retrieval core: corpus, normalisation, tokens, BM25 index, search, excerpts, answers."""
+"""Retrieval core, in six layers, each a sub-package that imports only the ones below it:
+language, index, question, ranking, reply, evaluation (see docs/architecture.md)."""

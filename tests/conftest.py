@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.index import SearchIndex
-from retrieval.indexer import load_index
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
+from retrieval.index.indexer import load_index
+from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
+from retrieval.index.store import IndexStore
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_DIR / "seeds"

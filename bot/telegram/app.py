@@ -39,7 +39,7 @@ from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxErro
 from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions
 from bot.telegram.webhook import run_webhook
 from bot.texts import COMMAND_MENU
-from retrieval.live import LiveIndex
+from retrieval.index.live import LiveIndex
 
 log = logging.getLogger(__name__)
 

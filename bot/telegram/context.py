@@ -19,10 +19,10 @@ from bot.telegram.flood import FloodGuard
 from bot.telegram.shared_inbox import DurableInbox
 from bot.telegram.stats import Stats
 from bot.telegram.subscriptions import Subscriptions
-from retrieval.answer import Answer, answer
-from retrieval.index import SearchIndex
-from retrieval.live import LiveIndex
-from retrieval.text import fold
+from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import fold
+from retrieval.reply.answer import Answer, answer
 
 STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
 EXAMPLE_WORDS = 7

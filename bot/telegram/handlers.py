@@ -73,10 +73,10 @@ from bot.texts import (
     UPLOAD_EXISTS,
     UPLOAD_PROBLEMS,
 )
-from retrieval.answer import Answer
-from retrieval.index import SearchIndex
-from retrieval.text import shown_name
-from retrieval.texts import NO_ANSWER
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import shown_name
+from retrieval.reply.answer import Answer
+from retrieval.reply.phrases import NO_ANSWER
 
 log = logging.getLogger(__name__)
 

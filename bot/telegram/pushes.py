@@ -20,10 +20,10 @@ from telegram.error import Forbidden, TelegramError
 from bot.telegram.context import BotState
 from bot.telegram.render import topic_messages
 from bot.telegram.subscriptions import Subscriptions, Topic
-from retrieval.index import SearchIndex
-from retrieval.question import understand
-from retrieval.text import shown_name
-from retrieval.topics import TopicMatch, article_positions, match_topic
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import shown_name
+from retrieval.question.reading import understand
+from retrieval.reply.topics import TopicMatch, article_positions, match_topic
 
 log = logging.getLogger(__name__)
 

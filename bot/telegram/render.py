@@ -11,10 +11,10 @@ import html
 from collections.abc import Iterable
 
 from bot.texts import NEW_ARTICLE
-from retrieval.answer import Answer, Hit, HitBlock, UnderstoodBlock
-from retrieval.excerpt import with_marks
-from retrieval.text import shown_name
-from retrieval.topics import TopicMatch
+from retrieval.language.text import shown_name
+from retrieval.reply.answer import Answer, Hit, HitBlock, UnderstoodBlock
+from retrieval.reply.excerpt import with_marks
+from retrieval.reply.topics import TopicMatch
 
 MAX_MESSAGE_UNITS = 4096
 BLOCK_SEPARATOR = "\n\n"

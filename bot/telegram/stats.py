@@ -12,7 +12,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from retrieval.answer import Answer, Tier
+from retrieval.reply.answer import Answer, Tier
 
 LATENCY_WINDOW = 1000
 

@@ -17,7 +17,7 @@ from benchmark.bench import (
     write_archive,
 )
 from bot.cli import EXIT_USAGE, build_parser, main
-from retrieval.tokens import analyze
+from retrieval.language.tokens import analyze
 
 
 def test_archive_and_questions_are_deterministic(tmp_path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import EXIT_BELOW_TARGET, EXIT_OK, EXIT_USAGE, main
 from bot.texts import CONSOLE_NOTICE
-from retrieval.confidence import WEIGHTS
+from retrieval.ranking.confidence import WEIGHTS
 from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 SECRET = "123456:SECRET-token-value"

@@ -4,8 +4,8 @@ import logging
 
 from bot.console import ANSI_BOLD, CLEAR_LINE, PROMPT, run_console
 from bot.logs import configure_logging
-from retrieval.answer import answer
-from retrieval.texts import RELATED, USAGE_HINT
+from retrieval.reply.answer import answer
+from retrieval.reply.phrases import RELATED, USAGE_HINT
 
 
 class Terminal(io.StringIO):
@@ -93,7 +93,7 @@ class LoggingTerminal(Terminal):
     """A terminal whose reader logs a line while it waits, as the watcher thread does."""
 
     def readline(self, size: int = -1) -> str:
-        logging.getLogger("retrieval.live").warning("reloaded: 1 article added")
+        logging.getLogger("retrieval.index.live").warning("reloaded: 1 article added")
         return super().readline(size)
 
 

@@ -138,7 +138,7 @@ def test_a_question_that_waited_gets_a_late_notice() -> None:
 def test_example_questions_are_headline_topics_and_get_answers(seed_live) -> None:
     from bot.telegram.context import BotState, title_topic
     from bot.telegram.flood import FloodGuard
-    from retrieval.answer import answer
+    from retrieval.reply.answer import answer
 
     assert (
         title_topic("Bí thư Thành ủy TPHCM: Xây dựng thế trận lòng dân") == "Bí thư Thành ủy TPHCM"

@@ -2,7 +2,7 @@ import io
 import logging
 
 from bot.progress import progress_printer
-from retrieval.indexer import Progress
+from retrieval.index.indexer import Progress
 
 
 class Terminal(io.StringIO):

@@ -1,8 +1,8 @@
 import pytest
 
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
-from retrieval.answer import Answer, Hit, Tier, answer
-from retrieval.excerpt import Excerpt
+from retrieval.reply.answer import Answer, Hit, Tier, answer
+from retrieval.reply.excerpt import Excerpt
 from tests.fake_bot_api import check_text, parse_telegram_html
 
 HOSTILE = [

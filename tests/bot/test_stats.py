@@ -7,7 +7,7 @@ import datetime
 from bot.telegram.app import build_application
 from bot.telegram.stats import Stats, stats_text
 from bot.texts import UNKNOWN_COMMAND
-from retrieval.answer import Answer, Tier
+from retrieval.reply.answer import Answer, Tier
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 
 ANSWERED = Answer("q", "q", False, Tier.ANSWER, (), "r")

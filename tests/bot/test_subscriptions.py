@@ -15,8 +15,8 @@ from telegram.ext import Application
 
 from bot.telegram.app import build_application
 from bot.telegram.subscriptions import MAX_TOPICS, Subscriptions
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
+from retrieval.index.live import LiveIndex
+from retrieval.index.store import IndexStore
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.conftest import SEEDS_DIR
 from tests.fake_bot_api import FakeBotApi

@@ -11,7 +11,7 @@ import pytest
 from bot.logs import configure_logging
 from bot.telegram.app import build_application
 from bot.texts import MORE_BUTTON, UNKNOWN_COMMAND
-from retrieval.texts import RELATED
+from retrieval.reply.phrases import RELATED
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi, check_text
 

@@ -14,8 +14,8 @@ from telegram.ext import Application
 
 from bot.documents import read_document
 from bot.telegram.app import build_application
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
+from retrieval.index.live import LiveIndex
+from retrieval.index.store import IndexStore
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.conftest import SEEDS_DIR
 from tests.documents import HTML, pdf_file, word_file

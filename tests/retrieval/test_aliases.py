@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.aliases import alias_table, contract_aliases, fold_aligned
+from retrieval.language.aliases import alias_table, contract_aliases, fold_aligned
 
 
 @pytest.mark.parametrize(

@@ -2,18 +2,18 @@ import json
 
 import pytest
 
-from retrieval.answer import Tier, answer
-from retrieval.excerpt import (
+from retrieval.index.indexer import load_index
+from retrieval.language.text import comparable, fold
+from retrieval.language.tokens import analyze
+from retrieval.reply.answer import Tier, answer
+from retrieval.reply.excerpt import (
     ELLIPSIS,
     FIRST_EXCERPT_CHARS,
     MAX_EXCERPT_CHARS,
     QueryWords,
     mark_spans,
 )
-from retrieval.indexer import load_index
-from retrieval.text import comparable, fold
-from retrieval.texts import LEAD_PREFIX, NO_ANSWER, RELATED, UNDERSTOOD_PREFIX, USAGE_HINT
-from retrieval.tokens import analyze
+from retrieval.reply.phrases import LEAD_PREFIX, NO_ANSWER, RELATED, UNDERSTOOD_PREFIX, USAGE_HINT
 
 LEAD_QUESTION = "Ai chủ trì Hội nghị sơ kết Thông tri 18?"
 LEAD_SOURCE = "000_00398351a5c5dbd5.txt"

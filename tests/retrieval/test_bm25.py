@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval.bm25 import Bm25, top_k
+from retrieval.index.bm25 import Bm25, top_k
 
 
 def random_corpus(rng: random.Random, size: int) -> list[list[str]]:
@@ -26,7 +26,7 @@ def test_scores_equal_rank_bm25_okapi_on_random_corpora(seed: int) -> None:
 
 
 def test_scores_equal_rank_bm25_okapi_on_the_seed_corpus(seed_index) -> None:
-    from retrieval.tokens import analyze
+    from retrieval.language.tokens import analyze
 
     documents = [analyze(p.text).all() for p in seed_index.passages]
     reference = BM25Okapi(documents)

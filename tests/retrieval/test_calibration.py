@@ -4,7 +4,7 @@ judged by a fit that never saw it."""
 import numpy as np
 import pytest
 
-from retrieval.calibration import (
+from retrieval.evaluation.calibration import (
     REFUSED_ANSWERABLE_SHARE,
     Row,
     Shape,
@@ -13,7 +13,7 @@ from retrieval.calibration import (
     judge,
     leave_one_shape_out,
 )
-from retrieval.confidence import Signals
+from retrieval.ranking.confidence import Signals
 
 
 def rows(answerable: bool, level: float, count: int) -> list[Row]:

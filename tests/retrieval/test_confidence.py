@@ -2,14 +2,14 @@
 
 from dataclasses import replace
 
-from retrieval.answer import Tier, answer
-from retrieval.bm25 import Bm25
-from retrieval.confidence import Signals, confidence, is_confident, sentence_share
-from retrieval.excerpt import wanted_terms
-from retrieval.question import understand
-from retrieval.search import gives_what_is_asked
-from retrieval.texts import RELATED
-from retrieval.tokens import analyze
+from retrieval.index.bm25 import Bm25
+from retrieval.language.tokens import analyze
+from retrieval.question.information import wanted_terms
+from retrieval.question.reading import understand
+from retrieval.ranking.confidence import Signals, confidence, is_confident, sentence_share
+from retrieval.ranking.search import gives_what_is_asked
+from retrieval.reply.answer import Tier, answer
+from retrieval.reply.phrases import RELATED
 
 ARTICLES = {
     "sot_xuat_huyet.txt": "Sốt xuất huyết tăng mạnh\n\nSố ca sốt xuất huyết ở Hà Nội tăng gấp "

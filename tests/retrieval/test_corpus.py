@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus import (
+from retrieval.index.corpus import (
     MAX_PASSAGE_CHARS,
     CorpusError,
     clean_paragraphs,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import retrieval.corpus as corpus
-import retrieval.indexer as indexer
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
+import retrieval.index.corpus as corpus
+import retrieval.index.indexer as indexer
+from retrieval.index.live import LiveIndex
+from retrieval.index.store import IndexStore
 from tests.retrieval.test_index import ARTICLE, OTHER, THIRD
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from retrieval.answer import answer
-from retrieval.distinctive import distinctive_units
-from retrieval.text import fold
-from retrieval.texts import LEAD_PREFIX
+from retrieval.language.text import fold
+from retrieval.question.distinctive import distinctive_units
+from retrieval.reply.answer import answer
+from retrieval.reply.phrases import LEAD_PREFIX
 
 ARTICLES = {
     "festival.txt": "Festival hoa Đà Lạt\n\nUBND tỉnh Lâm Đồng khai mạc Festival hoa Đà Lạt lần "

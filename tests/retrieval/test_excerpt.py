@@ -1,12 +1,7 @@
-from retrieval.bm25 import Bm25
-from retrieval.excerpt import (
-    FIRST_EXCERPT_CHARS,
-    MAX_EXCERPT_CHARS,
-    make_excerpt,
-    matched_terms,
-    wanted_terms,
-)
-from retrieval.tokens import analyze, wording_pairs
+from retrieval.index.bm25 import Bm25
+from retrieval.language.tokens import analyze, wording_pairs
+from retrieval.question.information import matched_terms, wanted_terms
+from retrieval.reply.excerpt import FIRST_EXCERPT_CHARS, MAX_EXCERPT_CHARS, make_excerpt
 
 PASSAGE = (
     "Sáng 4-3, Thành ủy tổ chức hội nghị sơ kết Thông tri 18. "

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-import retrieval.indexer as indexer
-from retrieval.answer import answer
-from retrieval.indexer import load_index, sync
-from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
-from retrieval.tokens import analyze
+import retrieval.index.indexer as indexer
+from retrieval.index.indexer import load_index, sync
+from retrieval.index.live import LiveIndex
+from retrieval.index.store import IndexStore
+from retrieval.language.tokens import analyze
+from retrieval.reply.answer import answer
 
 ARTICLE = "Hội nghị sơ kết\n\nNgày 4-3, Thành ủy tổ chức hội nghị sơ kết Thông tri 18.\n"
 OTHER = "Lễ ký kết quy chế\n\nBộ Tư lệnh ký kết quy chế phối hợp với Ban Tuyên giáo.\n"

@@ -2,10 +2,11 @@
 
 import pytest
 
-from retrieval.answer import answer
-from retrieval.lead import answers, names_title_holder, position_given
-from retrieval.question import Asking, Asks, asks
-from retrieval.texts import LEAD_PREFIX
+from retrieval.question.expectation import AnswerKind, Expectation, expectation_of
+from retrieval.question.people import names_title_holder, position_given
+from retrieval.question.sentence_kinds import gives_expected
+from retrieval.reply.answer import answer
+from retrieval.reply.phrases import LEAD_PREFIX
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi mới được xây dựng để thay cầu sắt cũ "
@@ -29,18 +30,18 @@ ARTICLES = {
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("Ai cắt băng khánh thành cầu Bình Lợi?", Asks.WHO),
-        ("Cầu Bình Lợi khánh thành khi nào?", Asks.WHEN),
-        ("cau binh loi khanh thanh khi nao", Asks.WHEN),
-        ("Cầu Bình Lợi có bao nhiêu làn xe?", Asks.HOW_MANY),
-        ("Ông Lê Minh Tấn giữ chức vụ gì?", Asks.POSITION),
-        ("Đoàn có những sở nào?", Asks.WHICH),
+        ("Ai cắt băng khánh thành cầu Bình Lợi?", AnswerKind.WHO),
+        ("Cầu Bình Lợi khánh thành khi nào?", AnswerKind.WHEN),
+        ("cau binh loi khanh thanh khi nao", AnswerKind.WHEN),
+        ("Cầu Bình Lợi có bao nhiêu làn xe?", AnswerKind.HOW_MANY),
+        ("Ông Lê Minh Tấn giữ chức vụ gì?", AnswerKind.POSITION),
+        ("Đoàn có những sở nào?", AnswerKind.WHICH),
         ("Cầu Bình Lợi thay cho gì?", None),
     ],
 )
 def test_question_types(index, question, kind) -> None:
-    asking = asks(answer(question, index).understood)
-    assert (asking.kind if asking else None) is kind
+    expected = expectation_of(answer(question, index).understood)
+    assert (expected.kind if expected else None) is kind
 
 
 @pytest.mark.parametrize(
@@ -62,8 +63,8 @@ def test_the_answering_sentence_comes_first(index, question, expected) -> None:
 
 
 def test_a_sentence_of_the_asked_kind_holding_little_of_the_question_does_not_lead(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     query = understand("Hội thảo chuyển đổi số có bao nhiêu doanh nghiệp nhỏ và vừa?", index)
     weak = (
@@ -85,29 +86,35 @@ def test_no_lead_without_a_question_type(index) -> None:
     assert not result.lead and not result.reply.startswith(LEAD_PREFIX)
 
 
-def test_sentence_kinds() -> None:
-    assert answers("Ông Nguyễn Văn A phát biểu.", Asking(Asks.WHO, (0, 0)))
-    assert not answers("Thành ủy tổ chức hội nghị.", Asking(Asks.WHO, (0, 0)))
-    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, (0, 0)))
-    assert answers("Chiều 12/8, hội nghị diễn ra.", Asking(Asks.WHEN, (0, 0), "ngày"))
-    assert answers("Năm 2022, thành phố đề ra 8 nhiệm vụ.", Asking(Asks.WHEN, (0, 0)))
-    assert not answers("Năm 2022, thành phố đề ra 8 nhiệm vụ.", Asking(Asks.WHEN, (0, 0), "ngày"))
-    assert not answers("Tháng 9 có hội nghị.", Asking(Asks.WHEN, (0, 0), "ngày"))
-    assert not answers("Có 27 tập thể.", Asking(Asks.WHEN, (0, 0)))
-    assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0)))
-    assert answers("Có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0), "tập"))
-    assert not answers("Covid-19 lần thứ tư có 27 tập thể.", Asking(Asks.HOW_MANY, (0, 0), "ca"))
-    assert not answers("Ngày 4-3, hội nghị diễn ra.", Asking(Asks.HOW_MANY, (0, 0)))
-    assert answers("Ông Trần Văn B, Chủ tịch UBND, dự.", Asking(Asks.POSITION, (0, 0)))
-    assert not answers("Ông Trần Văn B dự họp.", Asking(Asks.POSITION, (0, 0)))
-    assert answers("Dự có các sở Y tế, sở Tư pháp.", Asking(Asks.WHICH, (0, 0), "sở"))
-    assert not answers("Các sở đều dự.", Asking(Asks.WHICH, (0, 0), "sở"))
+@pytest.mark.parametrize(
+    ("sentence", "kind", "focus", "gives"),
+    [
+        ("Ông Nguyễn Văn A phát biểu.", AnswerKind.WHO, "", True),
+        ("Thành ủy tổ chức hội nghị.", AnswerKind.WHO, "", False),
+        ("Chiều 12/8, hội nghị diễn ra.", AnswerKind.WHEN, "", True),
+        ("Chiều 12/8, hội nghị diễn ra.", AnswerKind.WHEN, "ngày", True),
+        ("Năm 2022, thành phố đề ra 8 nhiệm vụ.", AnswerKind.WHEN, "", True),
+        ("Năm 2022, thành phố đề ra 8 nhiệm vụ.", AnswerKind.WHEN, "ngày", False),
+        ("Tháng 9 có hội nghị.", AnswerKind.WHEN, "ngày", False),
+        ("Có 27 tập thể.", AnswerKind.WHEN, "", False),
+        ("Có 27 tập thể.", AnswerKind.HOW_MANY, "", True),
+        ("Có 27 tập thể.", AnswerKind.HOW_MANY, "tập", True),
+        ("Covid-19 lần thứ tư có 27 tập thể.", AnswerKind.HOW_MANY, "ca", False),
+        ("Ngày 4-3, hội nghị diễn ra.", AnswerKind.HOW_MANY, "", False),
+        ("Ông Trần Văn B, Chủ tịch UBND, dự.", AnswerKind.POSITION, "", True),
+        ("Ông Trần Văn B dự họp.", AnswerKind.POSITION, "", False),
+        ("Dự có các sở Y tế, sở Tư pháp.", AnswerKind.WHICH, "sở", True),
+        ("Các sở đều dự.", AnswerKind.WHICH, "sở", False),
+    ],
+)
+def test_sentence_kinds(sentence, kind, focus, gives) -> None:
+    assert gives_expected(sentence, Expectation(kind, (0, 0), focus)) is gives
 
 
 def test_the_frame_is_cut_at_its_own_place_only() -> None:
-    asking = asks("Mãi Hải là ai")
-    assert asking is not None and asking.kind is Asks.WHO
-    assert asking.without_frame("Mãi Hải là ai").split() == ["Mãi", "Hải", "là"]
+    expected = expectation_of("Mãi Hải là ai")
+    assert expected is not None and expected.kind is AnswerKind.WHO
+    assert expected.without_frame("Mãi Hải là ai").split() == ["Mãi", "Hải", "là"]
 
 
 @pytest.mark.parametrize(
@@ -141,8 +148,8 @@ def test_the_paragraph_after_the_best_one_can_complete_the_answer(index) -> None
 
 
 def test_continuation_is_used_only_when_it_completes_the_best_paragraph(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     question = "Ai chủ trì hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa?"
     query = understand(question, index)
@@ -165,8 +172,12 @@ def test_a_person_with_another_title_is_no_answer_to_who_holds_this_one(index) -
     # The articles name the director of Giao thông beside "sở Tài chính", never its director.
     result = answer("Giám đốc Sở Tài chính là ai?", index)
     assert not result.lead and LEAD_PREFIX not in result.reply
-    assert asks("Giám đốc Sở Tài chính là ai?") == Asking(Asks.WHO, (25, 27), "", True)
-    assert not asks("Ai cắt băng khánh thành cầu Bình Lợi?").identity  # who did, not who is
+    assert expectation_of("Giám đốc Sở Tài chính là ai?") == Expectation(
+        AnswerKind.WHO, (25, 27), "", True
+    )
+    assert not expectation_of(
+        "Ai cắt băng khánh thành cầu Bình Lợi?"
+    ).identity  # who did, not who is
 
 
 @pytest.mark.parametrize(
@@ -179,13 +190,13 @@ def test_a_person_with_another_title_is_no_answer_to_who_holds_this_one(index) -
     ],
 )
 def test_a_when_question_says_whether_it_asks_for_a_day(question, focus) -> None:
-    asking = asks(question)
-    assert asking is not None and asking.kind is Asks.WHEN and asking.focus == focus
+    expected = expectation_of(question)
+    assert expected is not None and expected.kind is AnswerKind.WHEN and expected.focus == focus
 
 
 def test_a_year_does_not_answer_which_day_a_lower_passage_naming_the_day_leads(index) -> None:
-    from retrieval.lead import Candidates, answering_sentence
-    from retrieval.question import understand
+    from retrieval.question.reading import understand
+    from retrieval.reply.lead import Candidates, answering_sentence
 
     year = "Năm 2023, thành phố khởi công cầu Bình Lợi và hẹn ngày khánh thành."
     day = "Ngày 15/9, cầu Bình Lợi chính thức khánh thành và thông xe."
@@ -203,16 +214,16 @@ def test_a_year_does_not_answer_which_day_a_lower_passage_naming_the_day_leads(i
 @pytest.mark.parametrize("question", ["Lê Minh Tấn là ai?", "Ai là ông Lê Minh Tấn?"])
 def test_who_a_person_is_answered_by_the_title_beside_the_name(index, question) -> None:
     result = answer(question, index)
-    asking = asks(result.understood)
-    assert asking is not None and asking.kind is Asks.POSITION and asking.identity
-    assert asking.focus == "lê minh tấn"
+    expected = expectation_of(result.understood)
+    assert expected is not None and expected.kind is AnswerKind.POSITION and expected.identity
+    assert expected.focus == "lê minh tấn"
     lead_line = result.reply.split("\n")[0]
     assert lead_line.startswith(LEAD_PREFIX) and "Lê Minh Tấn, Giám đốc Sở Giao thông" in lead_line
 
 
 def test_who_holds_a_title_is_not_taken_for_a_person() -> None:
-    asking = asks("Giám đốc Sở Giao thông là ai?")
-    assert asking is not None and asking.kind is Asks.WHO and asking.identity
+    expected = expectation_of("Giám đốc Sở Giao thông là ai?")
+    assert expected is not None and expected.kind is AnswerKind.WHO and expected.identity
 
 
 def test_how_a_sentence_gives_a_persons_title() -> None:

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
-from retrieval.answer import answer
-from retrieval.text import fold, normalize, sentences
-from retrieval.tokens import analyze
+from retrieval.language.text import fold, normalize, sentences
+from retrieval.language.tokens import analyze
+from retrieval.reply.answer import answer
 from tests.fake_bot_api import parse_telegram_html
 
 HOSTILE_PIECES = st.sampled_from(

@@ -1,6 +1,7 @@
 import pytest
 
-from retrieval.question import Asks, asks, understand, without_address
+from retrieval.question.expectation import AnswerKind, expectation_of
+from retrieval.question.reading import understand, without_address
 
 ARTICLES = {
     "cau.txt": "Khánh thành cầu Bình Lợi\n\nCầu Bình Lợi dài 1.200 mét với 6 làn xe.\n",
@@ -29,20 +30,20 @@ def test_the_question_is_read_once_with_what_it_asks(index) -> None:
     question = understand("cau binh loi co bao nhieu lan xe ha bot", index)
     assert question.understood.startswith("cầu bình lợi có bao nhiêu làn xe")
     assert question.restored and "bot" not in question.understood
-    assert question.asking is not None and question.asking.kind is Asks.HOW_MANY
-    assert question.asking.focus == "làn"
+    assert question.expected is not None and question.expected.kind is AnswerKind.HOW_MANY
+    assert question.expected.focus == "làn"
     assert "~bot" not in question.terms.all()
 
 
 def test_what_is_counted_is_the_noun_after_the_question_word() -> None:
-    counted = asks("Covid-19 có bao nhiêu ca nhiễm?")
+    counted = expectation_of("Covid-19 có bao nhiêu ca nhiễm?")
     assert counted is not None and counted.focus == "ca"
-    classified = asks("nhà Nguyễn có tất cả mấy ông vua")
+    classified = expectation_of("nhà Nguyễn có tất cả mấy ông vua")
     assert classified is not None and classified.focus == "vua"  # "ông" only classifies it
-    uncounted = asks("Tỉ lệ vô sinh là bao nhiêu?")
-    assert uncounted is not None and uncounted.kind is Asks.HOW_MANY and uncounted.focus == ""
+    uncounted = expectation_of("Tỉ lệ vô sinh là bao nhiêu?")
+    assert uncounted is not None and uncounted.kind is AnswerKind.HOW_MANY and uncounted.focus == ""
 
 
 def test_how_is_not_which_and_someone_is_not_who() -> None:
-    assert asks("Tình hình bệnh nhân sau mổ như thế nào?") is None
-    assert asks("Làm sao nhận biết ai đó bị đột quỵ?") is None
+    assert expectation_of("Tình hình bệnh nhân sau mổ như thế nào?") is None
+    assert expectation_of("Làm sao nhận biết ai đó bị đột quỵ?") is None

@@ -1,4 +1,4 @@
-from retrieval.restore import Vocabulary, correct_typos, restore_diacritics, within_edits
+from retrieval.language.restore import Vocabulary, correct_typos, restore_diacritics, within_edits
 
 CORPUS = [
     "Bí thư Thành ủy dự hội nghị.",

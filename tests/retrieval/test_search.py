@@ -4,12 +4,12 @@ body."""
 
 from __future__ import annotations
 
-from retrieval.answer import answer
-from retrieval.corpus import Passage
-from retrieval.index import SearchIndex
-from retrieval.indexer import load_index
-from retrieval.question import understand
-from retrieval.search import Ranked, bodies_before_headlines, fullest_of_article_first, rank
+from retrieval.index.corpus import Passage
+from retrieval.index.indexer import load_index
+from retrieval.index.search_index import SearchIndex
+from retrieval.question.reading import understand
+from retrieval.ranking.search import Ranked, bodies_before_headlines, fullest_of_article_first, rank
+from retrieval.reply.answer import answer
 
 
 class TwoArticles:

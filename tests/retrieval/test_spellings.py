@@ -3,9 +3,9 @@ Each mechanism on a made-up corpus, so a rule written for one dev question fails
 
 import pytest
 
-from retrieval.answer import answer
-from retrieval.index import SearchIndex
-from retrieval.text import fold
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import fold
+from retrieval.reply.answer import answer
 
 ARTICLES = {
     "lam_dong.txt": "Lâm Đồng họp\n\nỦy ban nhân dân tỉnh Lâm Đồng họp bàn kế hoạch trồng rừng "

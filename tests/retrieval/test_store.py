@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.indexer import sync
-from retrieval.store import STALE_TEMPORARY_SECONDS, TEMPORARY_SUFFIX, IndexStore
+from retrieval.index.indexer import sync
+from retrieval.index.store import STALE_TEMPORARY_SECONDS, TEMPORARY_SUFFIX, IndexStore
 from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa: F401
 
 

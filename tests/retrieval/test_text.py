@@ -1,6 +1,13 @@
 import pytest
 
-from retrieval.text import comparable, fold, has_diacritics, normalize, place_tone, sentences
+from retrieval.language.text import (
+    comparable,
+    fold,
+    has_diacritics,
+    normalize,
+    place_tone,
+    sentences,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +73,7 @@ def test_variation_selectors_and_lone_surrogates_are_dropped() -> None:
 
 
 def test_file_names_are_shown_without_control_or_bidi_characters() -> None:
-    from retrieval.text import shown_name
+    from retrieval.language.text import shown_name
 
     assert shown_name("bai\u202eviet.txt") == "bai\\u202eviet.txt"
     assert shown_name("a\x1b[31mb.txt") == "a\\u001b[31mb.txt"

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.tokens import (
+from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
     analyze,
@@ -77,7 +77,7 @@ def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
 
     from tests.conftest import PROJECT_DIR
 
-    script = "from retrieval.tokens import segment; print(segment('Bí thư Thành ủy'))"
+    script = "from retrieval.language.tokens import segment; print(segment('Bí thư Thành ủy'))"
     environment = {**os.environ, "TMPDIR": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, "-c", script],

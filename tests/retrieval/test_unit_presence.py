@@ -7,10 +7,11 @@ lack; a name the corpus does not write, or only as scattered Vietnamese syllable
 
 import pytest
 
-from retrieval.distinctive import distinctive_units, looks_foreign
-from retrieval.question import understand
-from retrieval.restore import one_letter_moved
-from retrieval.topics import article_positions
+from retrieval.index.search_index import looks_foreign
+from retrieval.language.restore import one_letter_moved
+from retrieval.question.distinctive import distinctive_units
+from retrieval.question.reading import understand
+from retrieval.reply.topics import article_positions
 
 ARTICLES = {
     "gandhi.txt": "Mahatma Gandhi\n\nMahatma Gandhi lãnh đạo phong trào bất bạo động giành độc "
@@ -35,7 +36,7 @@ ARTICLES = {
 def unmentioned(index, question: str) -> list[str]:
     """The question's names and numbers no article mentions, as the ranking reports them."""
     units = understand(question, index).units
-    return [unit.text for unit in units if not index.mentions_anywhere(unit)]
+    return [unit.text for unit in units if not index.mentions_anywhere(unit.text, unit.terms)]
 
 
 def mentioned_in(index, question: str, source: str) -> bool:
@@ -80,13 +81,12 @@ def test_a_name_written_a_little_otherwise_is_mentioned_in_the_article_writing_i
 )
 def test_a_unit_takes_the_terms_of_the_corpus_spelling(index, unit, written) -> None:
     [typed] = distinctive_units(f"Tin về {unit}")
-    resolved = index.as_written(typed)
-    assert resolved.text == unit and resolved.terms == written
+    assert typed.text == unit and index.as_written(typed.terms) == written
 
 
 def test_a_unit_the_corpus_writes_as_it_is_is_left_as_it_is(index) -> None:
     [unit] = distinctive_units("Tin về Super Bowl 50")
-    assert index.as_written(unit) is unit
+    assert index.as_written(unit.terms) is unit.terms
 
 
 @pytest.mark.parametrize(

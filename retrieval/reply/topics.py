@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.confidence import is_confident
-from retrieval.excerpt import Excerpt, make_excerpt
-from retrieval.index import SearchIndex
-from retrieval.question import Question
-from retrieval.search import best_first, score_one, signals
+from retrieval.index.search_index import SearchIndex
+from retrieval.question.reading import Question
+from retrieval.ranking.confidence import is_confident
+from retrieval.ranking.search import best_first, score_one, signals
+from retrieval.reply.excerpt import Excerpt, make_excerpt
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.answer import Answer, Hit, Tier
-from retrieval.text import comparable, fold, has_diacritics, normalize
-from retrieval.tokens import SYLLABLE
+from retrieval.language.text import comparable, fold, has_diacritics, normalize
+from retrieval.language.tokens import SYLLABLE
+from retrieval.reply.answer import Answer, Hit, Tier
 
 LEAD_CHARS = 400
 RANKS = (1, 3, 10)
@@ -133,36 +133,10 @@ class Report:
     def metrics(self) -> dict[str, Figure]:
         """Every figure by name, as `--require` and the eval table name them."""
         answerable, unanswerable = self.answerable, self.unanswerable
-        figures: dict[str, Figure] = {
-            f"hit@{depth}": Figure.count(sum(o.hit_at(depth) for o in answerable), answerable)
-            for depth in RANKS
-        }
-        figures[f"mrr@{MRR_DEPTH}"] = Figure(
-            sum(o.reciprocal_rank for o in answerable) / max(len(answerable), 1), None
-        )
-        for tier in Tier:
-            figures[f"tier-{tier}"] = Figure.count(
-                sum(o.answer.tier is tier for o in answerable), answerable
-            )
-        figures["not-mentioned"] = Figure.count(
-            sum(bool(o.answer.unmentioned) for o in answerable), answerable
-        )
-        figures["gold-in-lead"] = Figure.count(sum(o.gold_in_lead for o in answerable), answerable)
-        right = [o for o in answerable if o.hit_at(1)]
-        figures["excerpt-has-gold"] = Figure.count(sum(o.excerpt_has_gold for o in right), right)
-        answered = [o for o in answerable if o.answer.answered]
-        leading = [o for o in self.outcomes if o.answer.lead]
-        figures["answer-line-shown"] = Figure.count(sum(o.answer.lead for o in answered), answered)
-        figures["answer-line-has-gold"] = Figure.count(
-            sum(o.answer_line_right for o in leading), leading
-        )
-        figures["abstained"] = Figure.count(
-            sum(not o.answer.answered for o in unanswerable), unanswerable
-        )
-        kinds = Counter(o.case.kind for o in unanswerable)
-        for kind in sorted(kinds):
-            abstained = sum(not o.answer.answered for o in unanswerable if o.case.kind == kind)
-            figures[f"abstained[{kind}]"] = Figure(abstained, kinds[kind])
+        figures = _ranking_figures(answerable) | _tier_figures(answerable)
+        figures |= _first_read_figures(answerable)
+        figures |= _answer_line_figures(answerable, self.outcomes)
+        figures |= _abstention_figures(unanswerable)
         if self.restorable_words:
             figures["restored"] = Figure(self.restored_words / self.restorable_words, None)
         return figures
@@ -196,6 +170,61 @@ class Figure:
         if self.total is not None:
             return f"{self.value:g}/{self.total}"
         return f"{self.value:.3f}"
+
+
+def _ranking_figures(answerable: list[Outcome]) -> dict[str, Figure]:
+    """hit@k for each depth of RANKS, and the mean reciprocal rank."""
+    figures = {
+        f"hit@{depth}": Figure.count(sum(o.hit_at(depth) for o in answerable), answerable)
+        for depth in RANKS
+    }
+    figures[f"mrr@{MRR_DEPTH}"] = Figure(
+        sum(o.reciprocal_rank for o in answerable) / max(len(answerable), 1), None
+    )
+    return figures
+
+
+def _tier_figures(answerable: list[Outcome]) -> dict[str, Figure]:
+    """How many answerable questions got each tier, and a name no article mentions."""
+    figures = {
+        f"tier-{tier}": Figure.count(sum(o.answer.tier is tier for o in answerable), answerable)
+        for tier in Tier
+    }
+    figures["not-mentioned"] = Figure.count(
+        sum(bool(o.answer.unmentioned) for o in answerable), answerable
+    )
+    return figures
+
+
+def _first_read_figures(answerable: list[Outcome]) -> dict[str, Figure]:
+    """What the user reads first holds the gold: the top of the reply, the first excerpt."""
+    right = [o for o in answerable if o.hit_at(1)]
+    return {
+        "gold-in-lead": Figure.count(sum(o.gold_in_lead for o in answerable), answerable),
+        "excerpt-has-gold": Figure.count(sum(o.excerpt_has_gold for o in right), right),
+    }
+
+
+def _answer_line_figures(answerable: list[Outcome], outcomes: list[Outcome]) -> dict[str, Figure]:
+    """How often answers open with "Trả lời:", and how often that line holds the gold."""
+    answered = [o for o in answerable if o.answer.answered]
+    leading = [o for o in outcomes if o.answer.lead]
+    return {
+        "answer-line-shown": Figure.count(sum(o.answer.lead for o in answered), answered),
+        "answer-line-has-gold": Figure.count(sum(o.answer_line_right for o in leading), leading),
+    }
+
+
+def _abstention_figures(unanswerable: list[Outcome]) -> dict[str, Figure]:
+    """How many no-answer questions got no `answer` tier, in all and by kind."""
+    figures = {
+        "abstained": Figure.count(sum(not o.answer.answered for o in unanswerable), unanswerable)
+    }
+    kinds = Counter(o.case.kind for o in unanswerable)
+    for kind in sorted(kinds):
+        abstained = sum(not o.answer.answered for o in unanswerable if o.case.kind == kind)
+        figures[f"abstained[{kind}]"] = Figure(abstained, kinds[kind])
+    return figures
 
 
 def restoration_counts(

@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.answer import Tier
-from retrieval.evaluation import Evaluation, Figure, Outcome, Report
+from retrieval.evaluation.scoring import Evaluation, Figure, Outcome, Report
+from retrieval.reply.answer import Tier
 
 # column name -> its heading; a figure is named "hit@1" (the bot, as typed) or
 # "hit@1:bare", "hit@1:bm25", "hit@1:bm25-bare"

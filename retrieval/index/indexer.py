@@ -12,12 +12,12 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.corpus import (
+from retrieval.index.corpus import (
     ARTICLE_SUFFIX,
     Article,
     CorpusError,
@@ -26,9 +26,9 @@ from retrieval.corpus import (
     parse_article,
     read_bytes,
 )
-from retrieval.index import ArticleTerms, SearchIndex, article_terms
-from retrieval.store import IndexStore
-from retrieval.text import shown_name
+from retrieval.index.search_index import ArticleTerms, SearchIndex, article_terms
+from retrieval.index.store import IndexStore
+from retrieval.language.text import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -100,36 +100,45 @@ def tokenise(
 ) -> list[ArticleTerms | str]:
     """The terms of each article (or why it failed), in order; several processes when there
     are many."""
-    sizes = [sum(len(p.encode()) for p in article.texts) for article in articles]
-    started, done_bytes, results = time.monotonic(), 0, []
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES
-    # Not "fork": a reload runs beside answering threads, and a forked child could inherit
-    # the pyvi lock held by one of them.
-    context = multiprocessing.get_context("forkserver")
-    executor = (
-        ProcessPoolExecutor(
-            workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
-        )
-        if parallel
-        else None
-    )
+    executor = _worker_pool(workers) if parallel else None
     try:
         mapped = (
             executor.map(terms_or_failure, articles, chunksize=8)
             if executor
             else map(terms_or_failure, articles)
         )
-        for number, terms in enumerate(mapped, start=1):
-            results.append(terms)
-            done_bytes += sizes[number - 1]
-            if progress is not None:
-                elapsed = time.monotonic() - started
-                progress(Progress(number, len(articles), done_bytes, sum(sizes), elapsed))
+        return _collected(mapped, articles, progress)
     finally:
         if executor is not None:
             executor.shutdown()
-    return results
+
+
+def _collected(
+    results: Iterator[ArticleTerms | str],
+    articles: list[Article],
+    progress: ProgressCallback | None,
+) -> list[ArticleTerms | str]:
+    """The results for `articles`, in order, `progress` told after each one."""
+    sizes = [sum(len(p.encode()) for p in article.texts) for article in articles]
+    started, done_bytes, collected = time.monotonic(), 0, []
+    for number, terms in enumerate(results, start=1):
+        collected.append(terms)
+        done_bytes += sizes[number - 1]
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            progress(Progress(number, len(articles), done_bytes, sum(sizes), elapsed))
+    return collected
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes that die with this one. Not forked: a reload runs beside answering threads,
+    and a forked child could inherit the pyvi lock held by one of them."""
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+    )
 
 
 Stamp = tuple[int, ...]
@@ -147,33 +156,42 @@ def file_stamp(path: Path) -> Stamp | None:
 
 def _read_changes(
     paths: list[Path], known: dict[str, Article], stamps: dict[str, Stamp]
-) -> tuple[list[Article], set[str], dict[str, Stamp]]:
-    """(new or changed articles, sources whose file is unreadable now but served before,
-    the stamps of the files read). A file whose stamp has not moved is not read at all."""
+) -> tuple[list[Article], dict[str, Stamp]]:
+    """(new or changed articles, the stamps of the files read). A file whose stamp has not
+    moved is not read at all; one of `known` that turned unreadable keeps its previous
+    version, with a warning."""
     fresh: list[Article] = []
     stale: set[str] = set()
     new_stamps: dict[str, Stamp] = {}
     for path in paths:
-        stamp = file_stamp(path)
         previous = known.get(path.name)
-        if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
+        article, stamp = _read_one(path, previous, stamps.get(path.name))
+        if stamp is not None:
             new_stamps[path.name] = stamp
-            continue
-        raw = read_bytes(path)
-        if raw is None:
-            if previous is not None:
-                stale.add(path.name)
-            continue
-        if previous is not None and previous.digest == content_digest(raw):
-            new_stamps[path.name] = stamp or ()
-            continue
-        article = parse_article(path.name, raw)
         if article is not None:
             fresh.append(article)
-            new_stamps[path.name] = stamp or ()
-        elif previous is not None:
+        elif stamp is None and previous is not None:
             stale.add(path.name)
-    return fresh, stale, new_stamps
+    for source in sorted(stale):
+        log.warning("%s is unreadable now; serving its previous version", shown_name(source))
+    return fresh, new_stamps
+
+
+def _read_one(
+    path: Path, previous: Article | None, known_stamp: Stamp | None
+) -> tuple[Article | None, Stamp | None]:
+    """(the article, when new or changed; the file's stamp, when it was read or has not
+    moved since `known_stamp`). (None, None): the file cannot be read or holds no article."""
+    stamp = file_stamp(path)
+    if previous is not None and stamp is not None and known_stamp == stamp:
+        return None, stamp
+    raw = read_bytes(path)
+    if raw is None:
+        return None, None
+    if previous is not None and previous.digest == content_digest(raw):
+        return None, stamp or ()
+    article = parse_article(path.name, raw)
+    return (article, stamp or ()) if article is not None else (None, None)
 
 
 def sync(
@@ -190,32 +208,58 @@ def sync(
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = {article.source: article for article in base.articles}
-    fresh, stale, stamps = _read_changes(paths, known, base.stamps)
-    for source in sorted(stale):
-        log.warning("%s is unreadable now; serving its previous version", shown_name(source))
+    fresh, stamps = _read_changes(paths, known, base.stamps)
+    removed = _gone(known, paths)
+    changes = _tokenised(fresh, tokenise(fresh, workers, progress), known, stamps)
+    index = _with_changes(base, changes, removed, stamps)
+    restamped = stamps != base.stamps
+    if not index.articles:
+        raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
+    added = [article.source for article, _ in changes]
+    report = SyncReport(index, added, removed, unsaved=bool(added or removed or restamped))
+    if save and report.unsaved:
+        store.save(index)
+    return report
+
+
+def _with_changes(
+    base: SearchIndex,
+    changes: list[tuple[Article, ArticleTerms]],
+    removed: list[str],
+    stamps: dict[str, Stamp],
+) -> SearchIndex:
+    """`base` with the new or changed articles, without the removed ones (itself when there
+    are none), and with the files' stamps."""
+    index = base.updated(changes, set(removed)) if changes or removed else base
+    return replace(index, stamps=stamps)
+
+
+def _gone(known: dict[str, Article], paths: list[Path]) -> list[str]:
+    """The sources of `known` whose file is no longer in the folder, sorted."""
     on_disk = {path.name for path in paths}
-    removed = sorted(source for source in known if source not in on_disk)
+    return sorted(source for source in known if source not in on_disk)
+
+
+def _tokenised(
+    fresh: list[Article],
+    results: list[ArticleTerms | str],
+    known: dict[str, Article],
+    stamps: dict[str, Stamp],
+) -> list[tuple[Article, ArticleTerms]]:
+    """The fresh articles that were tokenised, with their terms. One that failed is skipped
+    with a warning (its previous version, if any, still served), and its stamp forgotten: it
+    is tried again when it changes or at restart."""
     changes: list[tuple[Article, ArticleTerms]] = []
-    for article, terms in zip(fresh, tokenise(fresh, workers, progress), strict=True):
+    for article, terms in zip(fresh, results, strict=True):
         if isinstance(terms, str):
             kept = "; serving its previous version" if article.source in known else ""
             log.warning(
                 "skipped %s: could not be indexed (%s)%s", shown_name(article.source), terms, kept
             )
-            stamps.pop(article.source, None)  # tried again when it changes or at restart
+            stamps.pop(article.source, None)
         else:
             changes.append((article, terms))
-    fresh = [article for article, _ in changes]
-    index = base.updated(changes, set(removed)) if changes or removed else base
-    restamped = stamps != base.stamps
-    index = replace(index, stamps=stamps)
-    if not index.articles:
-        raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
-    added = [article.source for article in fresh]
-    report = SyncReport(index, added, removed, unsaved=bool(added or removed or restamped))
-    if save and report.unsaved:
-        store.save(index)
-    return report
+    return changes
 
 
 def load_index(folder: Path, cache_dir: Path | None = None) -> SearchIndex:

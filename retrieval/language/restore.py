@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.text import case_tells, fold, has_diacritics
-from retrieval.tokens import SYLLABLE, question_words, stopwords
+from retrieval.language.text import case_tells, fold, has_diacritics
+from retrieval.language.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
 # every bare syllable is restored, not only those the corpus never writes bare.
@@ -315,20 +315,10 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     cannot) was typed with diacritics: its bare words are mostly meant bare."""
     matches = list(SYLLABLE.finditer(question))
     lowered = [m.group().lower() for m in matches]
-    markable = [s for s in lowered if _is_markable(s, vocabulary)]
-    marked = sum(has_diacritics(s) for s in markable)
-    typed_bare = marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
+    typed_bare = _typed_bare(lowered, vocabulary)
     phrases, words = _question_words()
-    in_phrases = _phrase_spellings(lowered, phrases)
-    fixed = {i: s for i, s in enumerate(lowered) if has_diacritics(s)} | in_phrases
-    if case_tells(question):  # an abbreviation ("NQ/TU") is meant as typed
-        fixed |= {i: lowered[i] for i, m in enumerate(matches) if _is_acronym(m.group())}
-    if typed_bare:
-        restored = vocabulary.likeliest(
-            [[fixed[i]] if i in fixed else _spellings(s, vocabulary) for i, s in enumerate(lowered)]
-        )
-    else:
-        restored = list(lowered)
+    fixed = _fixed_spellings(question, matches, phrases)
+    restored = _likeliest(lowered, fixed, vocabulary) if typed_bare else list(lowered)
     for i, syllable in enumerate(lowered):
         if i in fixed:
             restored[i] = fixed[i]
@@ -336,16 +326,59 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
         left = restored[i - 1] if i > 0 else None
         right = lowered[i + 1] if i + 1 < len(lowered) else None
         if syllable in words:
-            evidence = [
-                None if _says_nothing(left, spelled=typed_bare) else left,
-                None if _says_nothing(right, spelled=False) else right,
-            ]
-            restored[i] = vocabulary.question_word(words[syllable], *evidence)
+            restored[i] = _question_word(words[syllable], left, right, typed_bare, vocabulary)
         elif not typed_bare:
             restored[i] = vocabulary.respell(syllable, left, right)
+    return _respelt(question, matches, restored)
+
+
+def _likeliest(lowered: list[str], fixed: dict[int, str], vocabulary: Vocabulary) -> list[str]:
+    """The likeliest spellings of a question typed bare, the `fixed` ones kept as they are."""
+    return vocabulary.likeliest(
+        [[fixed[i]] if i in fixed else _spellings(s, vocabulary) for i, s in enumerate(lowered)]
+    )
+
+
+def _typed_bare(lowered: list[str], vocabulary: Vocabulary) -> bool:
+    """Whether fewer than MARKED_SHARE_OF_ACCENTED_QUESTION of the syllables that can carry
+    marks carry them."""
+    markable = [s for s in lowered if _is_markable(s, vocabulary)]
+    marked = sum(has_diacritics(s) for s in markable)
+    return marked < MARKED_SHARE_OF_ACCENTED_QUESTION * max(len(markable), 1)
+
+
+def _fixed_spellings(
+    question: str,
+    matches: list[re.Match[str]],
+    phrases: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[int, str]:
+    """Position -> spelling of the syllables never restored otherwise: those typed with marks,
+    those of question-word phrases typed bare, and abbreviations ("NQ/TU") meant as typed."""
+    lowered = [m.group().lower() for m in matches]
+    fixed = {i: s for i, s in enumerate(lowered) if has_diacritics(s)}
+    fixed |= _phrase_spellings(lowered, phrases)
+    if case_tells(question):
+        fixed |= {i: lowered[i] for i, m in enumerate(matches) if _is_acronym(m.group())}
+    return fixed
+
+
+def _question_word(
+    spelled: str, left: str | None, right: str | None, typed_bare: bool, vocabulary: Vocabulary
+) -> str:
+    """A one-syllable question word, weighed on its neighbours where they say something: the
+    left one as restored when the question was typed bare, the right one as typed."""
+    evidence = [
+        None if _says_nothing(left, spelled=typed_bare) else left,
+        None if _says_nothing(right, spelled=False) else right,
+    ]
+    return vocabulary.question_word(spelled, *evidence)
+
+
+def _respelt(question: str, matches: list[re.Match[str]], forms: list[str]) -> str:
+    """The question with each syllable of `matches` replaced by its form, in its case."""
     pieces: list[str] = []
     position = 0
-    for match, form in zip(matches, restored, strict=True):
+    for match, form in zip(matches, forms, strict=True):
         pieces.append(question[position : match.start()])
         pieces.append(_match_case(form, match.group()))
         position = match.end()

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.bm25 import top_k
-from retrieval.confidence import Signals, sentence_share, shares_found, term_information
-from retrieval.index import SearchIndex
-from retrieval.lead import answers
-from retrieval.question import Question
-from retrieval.text import sentences
+from retrieval.index.bm25 import top_k
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import sentences
+from retrieval.question.reading import Question
+from retrieval.question.sentence_kinds import gives_expected
+from retrieval.ranking.confidence import Signals, sentence_share, shares_found, term_information
 
 RERANK_CANDIDATES = 20
 MISSING_UNIT_FACTOR = 0.5
@@ -77,7 +77,7 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
     """BM25's best candidates re-ordered by their ranking scores (`_scored`), and the names and
     numbers that occur nowhere in the corpus, not even written a little otherwise (a misspelt
     name is the user's typo, not news the articles lack): they are still ranked, and shown."""
-    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u)]
+    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u.text, u.terms)]
     scores = index.bm25.scores(query.terms.all())
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
     scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
@@ -140,13 +140,21 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
     demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
     kept = [r for r in ranked if r not in demoted]
     if demoted and ranked[0] is demoted[0]:
-        headline_scores = {index.article_span(r.position): r.score for r in demoted}
-
-        def with_headline(body: Ranked) -> float:
-            return body.score + headline_scores.get(index.article_span(body.position), 0.0)
-
-        kept = _led_by_fullest(index, kept, max(kept, key=with_headline))
+        kept = _led_by_headed_article(index, kept, demoted)
     return kept + demoted
+
+
+def _led_by_headed_article(
+    index: SearchIndex, kept: list[Ranked], headlines: list[Ranked]
+) -> list[Ranked]:
+    """`kept` led, by its fullest candidate, by the article whose body and headline (one of
+    `headlines`) score most together."""
+    headline_scores = {index.article_span(r.position): r.score for r in headlines}
+
+    def with_headline(body: Ranked) -> float:
+        return body.score + headline_scores.get(index.article_span(body.position), 0.0)
+
+    return _led_by_fullest(index, kept, max(kept, key=with_headline))
 
 
 def shares_content_words(query: Question, index: SearchIndex, ranked: list[Ranked]) -> bool:
@@ -185,5 +193,5 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
 def gives_what_is_asked(query: Question, passage: str) -> bool:
     """Whether a sentence of the passage gives the kind of answer the question asks for (a
     person, a date, a number…); True when it asks for no such kind."""
-    asking = query.asking
-    return asking is None or any(answers(sentence, asking) for sentence in sentences(passage))
+    expected = query.expected
+    return expected is None or any(gives_expected(s, expected) for s in sentences(passage))

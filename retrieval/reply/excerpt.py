@@ -11,22 +11,13 @@ JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.aliases import contract_aliases
-from retrieval.bm25 import Bm25
-from retrieval.text import fold, has_diacritics, sentences
-from retrieval.tokens import (
-    BIGRAM_PREFIX,
-    SYLLABLE,
-    SYLLABLE_PREFIX,
-    Terms,
-    canonical_numbers,
-    syllable_pairs,
-    wording_pairs,
-)
+from retrieval.index.bm25 import Bm25
+from retrieval.language.text import fold, has_diacritics, sentences
+from retrieval.language.tokens import SYLLABLE, Terms, wording_pairs
+from retrieval.question.information import information, matched_terms, wanted_terms
 
 MAX_EXCERPT_CHARS = 450
 # The first hit's excerpt, the one read as the answer, shows more of what follows its best run:
@@ -79,35 +70,6 @@ class QueryWords:
         ]
 
 
-def matched_terms(text: str, wanted: frozenset[str]) -> set[str]:
-    """The terms of `wanted` that occur in `text`: folded syllables and syllable pairs, and
-    whole words where their syllables stand in order with their marks ("bí_thư" is found in
-    "Bí thư", not in "bị thu")."""
-    syllables = [s.lower() for s in SYLLABLE.findall(canonical_numbers(contract_aliases(text)))]
-    folded = [fold(s) for s in syllables]
-    present = {SYLLABLE_PREFIX + s for s in folded}
-    present |= {BIGRAM_PREFIX + pair for pair in syllable_pairs(folded)}
-    words = [w for w in wanted if not w.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))]
-    longest = max((w.count("_") + 1 for w in words), default=0)
-    present |= {
-        "_".join(syllables[start : start + length])
-        for length in range(1, longest + 1)
-        for start in range(len(syllables) - length + 1)
-    }
-    return present & wanted
-
-
-def wanted_terms(terms: Terms) -> frozenset[str]:
-    """Every term the question ranks on (`Terms.all`): words, folded syllables and pairs."""
-    return frozenset(terms.all())
-
-
-def information(found: Set[str], bm25: Bm25) -> float:
-    """The idf mass of `found`, exactly rounded: the same whatever order the set iterates in,
-    so ties between excerpts break the same way in every run."""
-    return math.fsum(bm25.idf_of(term) for term in found)
-
-
 def _choose_sentences(
     passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str], room: int
 ) -> str:
@@ -119,6 +81,17 @@ def _choose_sentences(
     parts = sentences(passage) or [passage]
     found = [matched_terms(part, wanted) for part in parts]
     worded = [wording_pairs(part) & wording for part in parts]
+    first, last = _best_run(parts, found, worded, bm25)
+    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= room:
+        last += 1
+    return " ".join(parts[first : last + 1])
+
+
+def _best_run(
+    parts: list[str], found: list[set[str]], worded: list[frozenset[str]], bm25: Bm25
+) -> tuple[int, int]:
+    """(first, last) of the run of `parts` holding the most information (the idf of the terms
+    `found` in them, WORDING_PAIR_WEIGHT for each pair of `worded`), shorter runs winning ties."""
     best, best_key = (0, 0), (-1.0, 0)
     for first in range(len(parts)):
         union: set[str] = set()
@@ -133,10 +106,7 @@ def _choose_sentences(
             key = (weight, -length)
             if key > best_key:
                 best, best_key = (first, last), key
-    first, last = best
-    while last + 1 < len(parts) and len(" ".join(parts[first : last + 2])) <= room:
-        last += 1
-    return " ".join(parts[first : last + 1])
+    return best
 
 
 def mark_spans(text: str, words: QueryWords) -> list[Span]:

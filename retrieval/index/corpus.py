@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.text import comparable, normalize, sentences, shown_name
+from retrieval.language.text import comparable, normalize, sentences, shown_name
 
 log = logging.getLogger(__name__)
 

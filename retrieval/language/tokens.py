@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.aliases import contract_aliases
-from retrieval.text import fold
+from retrieval.language.aliases import contract_aliases
+from retrieval.language.text import fold
 
 SYLLABLE = re.compile(r"[^\W_]+")  # a syllable as written: letters and digits between the rest
 SYLLABLE_PREFIX = "~"

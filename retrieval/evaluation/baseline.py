@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from retrieval.answer import Answer, Hit, Tier
-from retrieval.excerpt import Excerpt
-from retrieval.index import SearchIndex
-from retrieval.tokens import segment
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.tokens import segment
+from retrieval.reply.answer import Answer, Hit, Tier
+from retrieval.reply.excerpt import Excerpt
 
 
 class PlainBm25:

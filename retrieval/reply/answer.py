@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval.confidence import is_confident
-from retrieval.corpus import Passage
-from retrieval.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
-from retrieval.index import SearchIndex
-from retrieval.lead import Candidates, answering_sentence
-from retrieval.question import Question, understand
-from retrieval.search import (
+from retrieval.index.corpus import Passage
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import shown_name
+from retrieval.question.reading import Question, understand
+from retrieval.ranking.confidence import is_confident
+from retrieval.ranking.search import (
     RERANK_CANDIDATES,
     Ranked,
     rank,
@@ -27,8 +26,9 @@ from retrieval.search import (
     shares_content_words,
     signals,
 )
-from retrieval.text import shown_name
-from retrieval.texts import (
+from retrieval.reply.excerpt import FIRST_EXCERPT_CHARS, Excerpt, make_excerpt
+from retrieval.reply.lead import Candidates, Lead, answering_sentence
+from retrieval.reply.phrases import (
     LEAD_PREFIX,
     NO_ANSWER,
     NOT_MENTIONED,
@@ -211,18 +211,11 @@ def _hits(
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with an answering sentence that names what the
     question names (only such a sentence may be shown as the answer). The order is the
-    same for every page: the answering passage first (from the candidates, or the paragraph
-    after the best one), then the others by rank — so pages never repeat or skip a hit. When
-    no sentence leads, the best passage's excerpt, read as the answer, gets FIRST_EXCERPT_CHARS."""
+    same for every page (`_ordered`), so pages never repeat or skip a hit. When no sentence
+    leads, the best passage's excerpt, read as the answer, gets FIRST_EXCERPT_CHARS."""
     if not ranked:
         return (), False
     passages = index.passages
-    following = next_in_article(index, ranked[0].position)
-    candidates = Candidates(
-        [(r.position, passages[r.position].text) for r in ranked],
-        top_k,
-        (ranked[0].position + 1, following.text) if following else None,
-    )
     top_excerpt = make_excerpt(
         passages[ranked[0].position].text,
         query.terms,
@@ -230,16 +223,9 @@ def _hits(
         query.wording,
         FIRST_EXCERPT_CHARS,
     )
+    candidates = _candidates(index, ranked, top_k)
     lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
-    order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
-    order += [(r, None) for r in ranked[1:]]
-    if lead is not None:
-        position, sentence = lead
-        first = next((r for r in ranked if r.position == position), None)
-        first = first or score_one(query, index, position)
-        # the best passage, now behind the answering sentence, gets an ordinary excerpt
-        order = [(first, sentence), *((r, None) for r, _ in order if r.position != position)]
-    page = order[skip : skip + top_k]
+    page = _ordered(query, index, ranked, top_excerpt, lead)[skip : skip + top_k]
     hits = tuple(
         _hit(
             index,
@@ -251,6 +237,39 @@ def _hits(
     )
     labelled = lead is not None and skip == 0 and _names_every_unit(query, index, lead[0])
     return hits, labelled
+
+
+def _candidates(index: SearchIndex, ranked: list[Ranked], top_k: int) -> Candidates:
+    """The ranked passages an answering sentence may come from, `top_k` of them shown, and
+    the paragraph after the best one."""
+    following = next_in_article(index, ranked[0].position)
+    return Candidates(
+        [(r.position, index.passages[r.position].text) for r in ranked],
+        top_k,
+        (ranked[0].position + 1, following.text) if following else None,
+    )
+
+
+def _ordered(
+    query: Question,
+    index: SearchIndex,
+    ranked: list[Ranked],
+    top_excerpt: Excerpt,
+    lead: Lead | None,
+) -> list[tuple[Ranked, Excerpt | None]]:
+    """Every candidate in the order the pages show them, with its excerpt where it is already
+    made: the answering passage first (from the candidates, or the paragraph after the best
+    one) with its sentence, then the others by rank; without a lead, the best one first with
+    `top_excerpt`."""
+    order: list[tuple[Ranked, Excerpt | None]] = [(ranked[0], top_excerpt)]
+    order += [(r, None) for r in ranked[1:]]
+    if lead is None:
+        return order
+    position, sentence = lead
+    first = next((r for r in ranked if r.position == position), None)
+    first = first or score_one(query, index, position)
+    # the best passage, now behind the answering sentence, gets an ordinary excerpt
+    return [(first, sentence), *((r, None) for r, _ in order if r.position != position)]
 
 
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:

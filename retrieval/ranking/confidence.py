@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.bm25 import Bm25
-from retrieval.excerpt import information, matched_terms
-from retrieval.text import sentences
+from retrieval.index.bm25 import Bm25
+from retrieval.language.text import sentences
+from retrieval.question.information import information, matched_terms
 
 SENTENCE_WINDOW = 2
 # Below this share of the question's word information, a passage matches through folded

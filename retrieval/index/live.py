@@ -15,10 +15,10 @@ import threading
 import time
 from pathlib import Path
 
-from retrieval.corpus import ARTICLE_SUFFIX, CorpusError
-from retrieval.index import SearchIndex
-from retrieval.indexer import ProgressCallback, sync
-from retrieval.store import IndexStore
+from retrieval.index.corpus import ARTICLE_SUFFIX, CorpusError
+from retrieval.index.indexer import ProgressCallback, sync
+from retrieval.index.search_index import SearchIndex
+from retrieval.index.store import IndexStore
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,13 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from retrieval.text import fold
+from retrieval.language.text import fold
 
 ALIASES_FILE = Path(__file__).parent / "aliases.tsv"
+# Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is
+# written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a name it names
+# nothing (inside one, "TP Thủ Đức", it is part of it).
+GENERIC_ENDS = frozenset({"TP"})
 _SEPARATOR = r"[\s.\-–]*"
 
 

@@ -1,7 +1,7 @@
 """The index on disk: plain data only, checked before it is trusted, written atomically.
 
 A warm start loads the last snapshot (passages, term counts, vocabulary) without tokenising
-anything; `retrieval/indexer.py` then re-tokenises only the articles whose content hash
+anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose content hash
 changed. The file is a numpy `.npz` archive: the term counts as three integer arrays, and
 everything else as one JSON document stored as bytes. It is read with `allow_pickle=False`,
 so nothing in it can run code, and a SHA-256 over its content is checked first: a flipped
@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from retrieval.bm25 import Bm25, TermCounts
-from retrieval.corpus import Article
-from retrieval.index import SearchIndex, term_code_version
-from retrieval.restore import Vocabulary
+from retrieval.index.bm25 import Bm25, TermCounts
+from retrieval.index.corpus import Article
+from retrieval.index.search_index import SearchIndex, term_code_version
+from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 

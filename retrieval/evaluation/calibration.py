@@ -1,4 +1,5 @@
-"""Fitting `confidence.py`'s constants on corpus shapes, and judging the fit on a shape left out.
+"""Fitting `ranking/confidence.py`'s constants on corpus shapes, and judging the fit on a
+shape left out.
 
 A shape is one corpus with its question files (one-paragraph health news, encyclopedia-like
 articles of many paragraphs, political news, a regulation…). Each question is asked as typed
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.confidence import Signals
-from retrieval.evaluation import Case
-from retrieval.index import SearchIndex
-from retrieval.question import understand
-from retrieval.search import RERANK_CANDIDATES, rank, signals
-from retrieval.text import fold
+from retrieval.evaluation.scoring import Case
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.text import fold
+from retrieval.question.reading import understand
+from retrieval.ranking.confidence import Signals
+from retrieval.ranking.search import RERANK_CANDIDATES, rank, signals
 
 # Below the threshold a reply is `related` (its passages still shown), so the threshold may
 # ask for real confidence: on each shape about this share of answerable questions fall below.
@@ -118,12 +119,18 @@ def fit(shapes: list[Shape]) -> Fit:
     model = LogisticRegression(C=REGULARISATION, max_iter=1000)
     model.fit(_features(rows), labels, sample_weight=_shape_weights(shapes))
     unthresholded = Fit(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), 0.0)
+    return Fit(unthresholded.weights, unthresholded.bias, _threshold(unthresholded, shapes))
+
+
+def _threshold(fitted: Fit, shapes: list[Shape]) -> float:
+    """The mean over shapes of the probability below which REFUSED_ANSWERABLE_SHARE of the
+    shape's answerable questions fall."""
     cuts = [
-        float(np.quantile(unthresholded.probabilities(answerable), REFUSED_ANSWERABLE_SHARE))
+        float(np.quantile(fitted.probabilities(answerable), REFUSED_ANSWERABLE_SHARE))
         for shape in shapes
         if (answerable := [row for row in shape.modelled() if row.answerable])
     ]
-    return Fit(unthresholded.weights, unthresholded.bias, float(np.mean(cuts)))
+    return float(np.mean(cuts))
 
 
 def judge(fitted: Fit, shape: Shape) -> Judged:

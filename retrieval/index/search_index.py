@@ -2,7 +2,7 @@
 
 A snapshot is never changed in place. `updated` returns a new one with some articles added,
 replaced or removed, so a question in flight keeps reading the snapshot it started with while
-a reload builds the next (see `retrieval/live.py`).
+a reload builds the next (see `retrieval/index/live.py`).
 """
 
 from __future__ import annotations
@@ -10,21 +10,34 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.bm25 import Bm25, TermCounts
-from retrieval.corpus import Article, Passage
-from retrieval.distinctive import Unit, looks_foreign
-from retrieval.restore import Vocabulary
-from retrieval.tokens import BIGRAM_PREFIX, SYLLABLE_PREFIX, analyze, stopwords, syllable_pairs
+from retrieval.index.bm25 import Bm25, TermCounts
+from retrieval.index.corpus import Article, Passage
+from retrieval.language.restore import Vocabulary
+from retrieval.language.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE_PREFIX,
+    analyze,
+    stopwords,
+    syllable_pairs,
+)
 
-_PACKAGE_DIR = Path(__file__).parent
+_RETRIEVAL_DIR = Path(__file__).parent.parent
 # The files whose code decides what terms a text gets: any change to them invalidates caches.
-_TERM_CODE = ("text.py", "corpus.py", "tokens.py", "stopwords.txt", "aliases.py", "aliases.tsv")
+_TERM_CODE = (
+    "language/text.py",
+    "index/corpus.py",
+    "language/tokens.py",
+    "language/stopwords.txt",
+    "language/aliases.py",
+    "language/aliases.tsv",
+)
 
 ArticleTerms = list[list[str]]  # one term list per passage of an article
 # One way the corpus writes a unit's syllable: how many of the unit's syllables it stands for
@@ -35,13 +48,18 @@ TRAILING_S_MIN_STEM = 3
 # A word is split in two only into pieces this long: a lone letter beside another word is too
 # common ("ông A", "100 m") to tell that an abbreviation ("ABC") was meant as two words.
 SPLIT_PIECE_MIN_CHARS = 2
+# A Vietnamese syllable has one group of vowels, ends in one of these (or its vowels) and has
+# none of the letters Vietnamese does not write.
+_VOWELS = re.compile(r"[aeiouy]+")
+_VIETNAMESE_FINALS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
+_FOREIGN_LETTERS = frozenset("fjwz")
 
 
 @functools.cache
 def term_code_version() -> str:
     digest = hashlib.sha256()
     for name in _TERM_CODE:
-        digest.update((_PACKAGE_DIR / name).read_bytes())
+        digest.update((_RETRIEVAL_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -88,30 +106,31 @@ class SearchIndex:
         start, end = self.article_span(position)
         return all(self.bm25.occurs_between(term, start, end) for term in terms)
 
-    def mentions_anywhere(self, unit: Unit) -> bool:
-        """Whether some article mentions `unit` (`as_written` gives it the terms of a spelling
-        a little otherwise), or a one-word unit spelt one letter off."""
-        if self._knows_all(unit.terms):
+    def mentions_anywhere(self, text: str, terms: tuple[str, ...]) -> bool:
+        """Whether some article mentions the name or number `text`, whose terms are `terms`
+        (`as_written` gives it the terms of a spelling a little otherwise), or `text`, one
+        word, spelt one letter off."""
+        if self._knows_all(terms):
             return True
-        return " " not in unit.text and self.vocabulary.has_near_spelling(unit.text)
+        return " " not in text and self.vocabulary.has_near_spelling(text)
 
-    def as_written(self, unit: Unit) -> Unit:
-        """`unit` with the terms of the corpus's spelling of it, where the corpus writes it a
-        little otherwise (`_written_together`: "Superbowl 50" as "Super Bowl 50", "Bill Gate" as
-        "Bill Gates", "Ghandi" as "Gandhi"), or writes the words of a foreign name in one passage
-        though not side by side (`_written_apart`): then it counts as mentioned, and
-        `article_mentions` finds it in the articles that write it. Unchanged when the corpus
-        writes it as it is, or not at all."""
-        if self._knows_all(unit.terms):
-            return unit
-        syllables = _syllables_of(unit.terms)
+    def as_written(self, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """The terms of a name or number (`distinctive.Unit.terms`) as the corpus spells it,
+        where it writes it a little otherwise (`_written_together`: "Superbowl 50" as "Super
+        Bowl 50", "Bill Gate" as "Bill Gates", "Ghandi" as "Gandhi"), or writes the words of a
+        foreign name in one passage though not side by side (`_written_apart`): then it counts
+        as mentioned, and `article_mentions` finds it in the articles that write it. Unchanged
+        when the corpus writes it as it is, or not at all."""
+        if self._knows_all(terms):
+            return terms
+        syllables = _syllables_of(terms)
         spellings = [self._spellings(syllables, at) for at in range(len(syllables))]
-        terms = (
+        written = (
             self._written_together(spellings)
             or self._written_apart(syllables, spellings)
             or self._year_apart(syllables, spellings)
         )
-        return Unit(unit.text, terms) if terms else unit
+        return written or terms
 
     def _spellings(self, syllables: tuple[str, ...], at: int) -> list[Spelling]:
         """The ways the corpus writes the unit's syllable at `at`: as it is, joined with the next
@@ -121,22 +140,22 @@ class SearchIndex:
         word = syllables[at]
         spellings: list[Spelling] = [(1, (word,))]
         if word.isalpha():
-            following = syllables[at + 1 : at + 2]
-            if following and following[0].isalpha():
-                spellings.append((2, (word + following[0],)))
-            cuts = range(SPLIT_PIECE_MIN_CHARS, len(word) - SPLIT_PIECE_MIN_CHARS + 1)
-            spellings += [(1, (word[:cut], word[cut:])) for cut in cuts]
-            spellings += [(1, (other,)) for other in _trailing_s_more_or_less(word)]
+            spellings += _respellings(word, syllables[at + 1 : at + 2])
         known = [spelling for spelling in spellings if self._knows_all(_terms_of(spelling[1]))]
-        if word.isalpha() and not self.bm25.knows(SYLLABLE_PREFIX + word):
-            slips = (
-                form
-                for form in self.vocabulary.near_forms(word)
-                if self.bm25.knows(SYLLABLE_PREFIX + form)
-            )
-            near = list(itertools.islice(slips, 2))
-            known += [(1, (near[0],))] if len(near) == 1 else []
-        return known
+        return known + self._slip_of(word)
+
+    def _slip_of(self, word: str) -> list[Spelling]:
+        """The one corpus word a slip away from `word`, a word the corpus never writes
+        (`Vocabulary.near_forms`); none when there are several, or `word` is a number."""
+        if not word.isalpha() or self.bm25.knows(SYLLABLE_PREFIX + word):
+            return []
+        slips = (
+            form
+            for form in self.vocabulary.near_forms(word)
+            if self.bm25.knows(SYLLABLE_PREFIX + form)
+        )
+        near = list(itertools.islice(slips, 2))
+        return [(1, (near[0],))] if len(near) == 1 else []
 
     def _written_together(self, spellings: list[list[Spelling]]) -> tuple[str, ...] | None:
         """The terms of the first sequence of `spellings` covering the unit whose neighbouring
@@ -200,30 +219,73 @@ class SearchIndex:
     def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
         """A new snapshot without the articles named in `removed` (or re-added), with `added`
         appended. Only the changed articles' terms are needed: nothing is re-tokenised."""
-        gone = removed | {article.source for article, _ in added}
+        new = [article for article, _ in added]
+        gone = removed | {article.source for article in new}
+        kept = [article for article in self.articles if article.source not in gone]
+        columns = self._columns_of(gone)
+        counts = self.counts.keeping(columns)
+        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
+        passages = tuple(
+            [self.passages[i] for i in columns.tolist()]
+            + [p for article in new for p in article.passages()]
+        )
+        articles = tuple(kept + new)
+        vocabulary = self._vocabulary_after(gone, new)
+        starts = _article_starts(articles)
+        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+
+    def _columns_of(self, gone: set[str]) -> np.ndarray:
+        """The positions of the passages of the articles not in `gone`, ascending."""
+        starts = self.article_starts.tolist()
+        kept = [
+            np.arange(start, start + len(article.texts))
+            for article, start in zip(self.articles, starts, strict=True)
+            if article.source not in gone
+        ]
+        return np.concatenate([np.zeros(0, dtype=np.int64), *kept])
+
+    def _vocabulary_after(self, gone: set[str], added: list[Article]) -> Vocabulary:
+        """The vocabulary without the texts of the articles in `gone`, with those of `added`."""
         vocabulary = self.vocabulary.copy()
-        kept: list[Article] = []
-        kept_columns = [np.zeros(0, dtype=np.int64)]
-        for article, start in zip(self.articles, self.article_starts.tolist(), strict=True):
+        for article in self.articles:
             if article.source in gone:
                 for text in article.texts:
                     vocabulary.add(text, sign=-1)
-            else:
-                kept.append(article)
-                kept_columns.append(np.arange(start, start + len(article.texts)))
-        counts = self.counts.keeping(np.concatenate(kept_columns))
-        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
-        for article, _ in added:
+        for article in added:
             for text in article.texts:
                 vocabulary.add(text)
-        articles = tuple(kept + [article for article, _ in added])
-        sizes = [len(article.texts) for article in articles]
-        starts = np.cumsum([0, *sizes[:-1]]) if articles else np.zeros(0, int)
-        passages = tuple(
-            [self.passages[i] for i in np.concatenate(kept_columns).tolist()]
-            + [p for article, _ in added for p in article.passages()]
-        )
-        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+        return vocabulary
+
+
+def looks_foreign(word: str) -> bool:
+    """Whether a folded word can be no Vietnamese syllable ("linux", "ubuntu", "malaysia",
+    "bill", "john"). Letters without a vowel ("thpt") are an abbreviation, not foreign."""
+    vowels = list(_VOWELS.finditer(word))
+    if not word.isalpha() or not vowels:
+        return False
+    final = word[vowels[-1].end() :]
+    foreign_letters = bool(_FOREIGN_LETTERS & set(word))
+    return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
+
+
+def _article_starts(articles: tuple[Article, ...]) -> np.ndarray:
+    """The position of each article's first passage, the articles' passages laid end to end."""
+    if not articles:
+        return np.zeros(0, int)
+    sizes = [len(article.texts) for article in articles]
+    return np.cumsum([0, *sizes[:-1]])
+
+
+def _respellings(word: str, following: tuple[str, ...]) -> list[Spelling]:
+    """Other ways to write `word`, a word of letters: joined with the `following` syllable if
+    any, split in two, with a trailing "s" more or less."""
+    spellings: list[Spelling] = []
+    if following and following[0].isalpha():
+        spellings.append((2, (word + following[0],)))
+    cuts = range(SPLIT_PIECE_MIN_CHARS, len(word) - SPLIT_PIECE_MIN_CHARS + 1)
+    spellings += [(1, (word[:cut], word[cut:])) for cut in cuts]
+    spellings += [(1, (other,)) for other in _trailing_s_more_or_less(word)]
+    return spellings
 
 
 def _syllables_of(terms: tuple[str, ...]) -> tuple[str, ...]:

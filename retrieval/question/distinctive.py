@@ -6,12 +6,12 @@ Phòng, a name the corpus never mentions. Proper names (capitalised words), numb
 abbreviations of `aliases.tsv` are the question's distinctive units: a single word as itself,
 a longer unit as each pair of neighbouring syllables ("Nghị quyết 57" needs "NQ 57", not just
 "NQ" and "57"). A unit no article mentions makes the question unanswerable; one that only some
-articles mention favours them in the ranking (see `search.py`). Numbers are compared in the
+articles mention favours them in the ranking (see `ranking/search.py`). Numbers are compared in the
 index's one form (5,0 = 5.0; 24 tháng 12 = 24/12). Nothing here lists places, names or numbers.
 
 A person's name counts even typed without capitals, when a family name, "Văn" or "Thị" and
-a given name follow each other ("nguyen van hieu"). A unit is never cut inside a word pyvi
-reads ("Luật Biên phòng" names "Biên phòng").
+a given name follow each other ("nguyen van hieu", `people.full_name_spans`). A unit is never
+cut inside a word pyvi reads ("Luật Biên phòng" names "Biên phòng").
 
 What is not a unit: the capital that starts the question ("Ngoài TP HCM…" is about TP HCM, not
 "Ngoài TP HCM"), a lone one-digit number (articles often write it as a word), and the word
@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.aliases import abbreviations, contract_with_sources
-from retrieval.text import case_tells, fold, has_diacritics
-from retrieval.tokens import (
+from retrieval.language.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
+from retrieval.language.text import case_tells, has_diacritics
+from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     NUMBERING_NOUNS,
     SYLLABLE,
@@ -36,56 +36,19 @@ from retrieval.tokens import (
     is_stopword,
     segment,
 )
+from retrieval.question.people import full_name_spans
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
-# Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is
-# written "HĐND TPHCM", "HĐND TP Hà Nội" or "HĐND thành phố". At the end of a unit it names
-# nothing, so it is no part of one (inside one, "TP Thủ Đức", it is kept).
-GENERIC_ENDS = frozenset({"TP"})
 _NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")
 # A document's code after its number ("Thông tri 18-TT/TU", "Quyết định 123/QĐ-UBND") says its
 # kind and issuer again: articles often name the document by its number alone.
 _CODE_AFTER = re.compile(r"\d[-/]$")
-
-# The common Vietnamese family names: a closed class of the language, not a list of people.
-SURNAMES = frozenset(
-    {
-        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-        "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đoàn", "Đinh", "Lương", "Trương", "Mai",
-        "Cao", "Lâm", "Tô", "Hà", "Tạ", "Châu", "Thái", "Quách", "Trịnh", "Lưu", "Kiều",
-        "Tăng", "Triệu", "Mạc", "Âu", "La", "Thân", "Tôn", "Vương", "Diệp", "Khương",
-    }
-)  # fmt: skip
-# The two most common middle names: after a family name they mark a person's full name where
-# capitals do not ("nguyen van hieu", "PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ").
-MIDDLE_NAMES = frozenset({"văn", "thị"})
-_LOWER_SURNAMES = frozenset(name.lower() for name in SURNAMES)
-# The words of address before a name ("ông Nguyễn Văn Nên", "đồng chí Phan Văn Mãi"), as a
-# regular-expression alternation.
-ADDRESS_WORDS = "ông|bà|anh|chị|cô|chú|đồng chí"
-_ADDRESS = re.compile(rf"^(?:{ADDRESS_WORDS})\s+", re.IGNORECASE)
-# A Vietnamese syllable has one group of vowels, ends in one of these (or its vowels) and has
-# none of the letters Vietnamese does not write.
-_VOWELS = re.compile(r"[aeiouy]+")
-_VIETNAMESE_FINALS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
-_FOREIGN_LETTERS = frozenset("fjwz")
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
     text: str  # as the question writes it, for "Các bài viết không nhắc đến «…»"
     terms: tuple[str, ...]  # index terms that must all occur in the article
-
-
-def looks_foreign(word: str) -> bool:
-    """Whether a folded word can be no Vietnamese syllable ("linux", "ubuntu", "malaysia",
-    "bill", "john"). Letters without a vowel ("thpt") are an abbreviation, not foreign."""
-    vowels = list(_VOWELS.finditer(word))
-    if not word.isalpha() or not vowels:
-        return False
-    final = word[vowels[-1].end() :]
-    foreign_letters = bool(_FOREIGN_LETTERS & set(word))
-    return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
 
 
 def _is_name_like(token: str, case_tells: bool) -> bool:
@@ -115,14 +78,10 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     previous = ""
     for match in SYLLABLE.finditer(text):
-        token = match.group()
-        numbering = _numbers(text, match)
-        starts_question = match.start() == 0 and not (
-            _is_name_like(token, case_tells=False) or _is_acronym(token, case_tells)
-        )
-        if not numbering and (starts_question or not _is_name_like(token, case_tells)):
+        if not _in_a_run(text, match, case_tells):
             previous = ""
             continue
+        token = match.group()
         joined = spans and previous and _JOINER.match(text[spans[-1][1] : match.start()])
         if joined and (not _is_number(previous) or _is_number(token)):
             spans[-1] = (spans[-1][0], match.end())
@@ -132,45 +91,21 @@ def _runs(text: str, case_tells: bool) -> list[tuple[int, int]]:
     return spans
 
 
+def _in_a_run(text: str, match: re.Match[str], case_tells: bool) -> bool:
+    """Whether the token at `match` belongs in a run: a numbering noun before its number, or a
+    name-like token other than the question's first word (unless that is an acronym)."""
+    token = match.group()
+    if _numbers(text, match):
+        return True
+    starts_question = match.start() == 0 and not (
+        _is_name_like(token, case_tells=False) or _is_acronym(token, case_tells)
+    )
+    return not starts_question and _is_name_like(token, case_tells)
+
+
 def _numbers(text: str, match: re.Match[str]) -> bool:
     """Whether the token is a numbering noun followed by its number ("điều 5", "Chương 2")."""
     return match.group().lower() in NUMBERING_NOUNS and bool(_NUMBER_AFTER.match(text, match.end()))
-
-
-def _is_one_of(word: str, spellings: frozenset[str]) -> bool:
-    """`word` is one of `spellings` in any case, or one of them typed without marks."""
-    lowered = word.lower()
-    if has_diacritics(lowered):
-        return lowered in spellings
-    return lowered in {fold(spelling) for spelling in spellings}
-
-
-def _person_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of family name + middle name + given name, however capitalised."""
-    words = list(SYLLABLE.finditer(text))
-    return [
-        (family.start(), given.end())
-        for family, middle, given in zip(words, words[1:], words[2:], strict=False)
-        if text[family.end() : middle.start()] == " " == text[middle.end() : given.start()]
-        and _is_one_of(family.group(), _LOWER_SURNAMES)
-        and _is_one_of(middle.group(), MIDDLE_NAMES)
-        and given.group().isalpha()
-    ]
-
-
-def person_name(text: str) -> str | None:
-    """The person's name `text` is, after a word of address if any: "Phan Văn Mãi", "bà Nguyễn
-    Thị Lệ" -> "Nguyễn Thị Lệ", "nguyen van hieu" (see `_person_names`), "Lê Thanh Liêm" (a
-    family name and capitalised words); None for anything else, a title too ("Trưởng Ban Nội
-    chính Thành ủy")."""
-    name = " ".join(_ADDRESS.sub("", text.strip(" ?!.,")).split())
-    words = name.split(" ")
-    if len(words) < 2:
-        return None
-    if _person_names(name) == [(0, len(name))]:
-        return name
-    capitalised = all(word[:1].isupper() for word in words[1:])
-    return name if words[0] in SURNAMES and capitalised else None
 
 
 def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tuple[int, int]]:
@@ -215,7 +150,7 @@ def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[s
 
 
 def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` without a last token of GENERIC_ENDS; a span of nothing else is dropped."""
+    """`spans` without a last token of `aliases.GENERIC_ENDS`; a span of nothing else is dropped."""
     trimmed = []
     for start, end in spans:
         tokens = list(SYLLABLE.finditer(text, start, end))
@@ -245,7 +180,7 @@ def distinctive_units(question: str) -> list[Unit]:
     question = canonical_numbers(question)
     contracted = contract_with_sources(question)
     runs = _runs(contracted.text, case_tells(question))
-    for name in _person_names(contracted.text):
+    for name in full_name_spans(contracted.text):
         runs = _with_span(runs, name)
     runs = _without_generic_ends(contracted.text, _whole_words(contracted.text, runs))
     units = []

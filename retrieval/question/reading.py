@@ -1,0 +1,86 @@
+"""The question, read once: as typed, as understood, its terms, names and numbers, and what
+kind of answer it asks for. Every later stage reads this object instead of the text.
+
+Reading a question: normalise it and cut it to MAX_QUESTION_CHARS; drop the words that only
+address the bot ("… hả bot?", "bot ơi, …"); restore missing diacritics from the corpus;
+then tokenise it, find its names and numbers, and see what it asks (who, when, how many…)
+and which of its words only say so (its frame, "giữ chức vụ gì": `expectation.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.index.search_index import SearchIndex
+from retrieval.language.restore import correct_typos, restore_diacritics
+from retrieval.language.text import normalize
+from retrieval.language.tokens import (
+    BIGRAM_PREFIX,
+    SYLLABLE_PREFIX,
+    Terms,
+    analyze,
+    wording_pairs,
+)
+from retrieval.question.distinctive import Unit, distinctive_units
+from retrieval.question.expectation import Expectation, expectation_of
+
+MAX_QUESTION_CHARS = 500
+# The bot addressed by name at either end of a question: "bot ơi, …", "… hả bot?". Only a
+# lower-case or capitalised "bot" next to a particle: "BOT" alone is a road-toll contract.
+_PARTICLE = r"(?:hả|ha|ạ|à|nhỉ|nhi|nhé|nhe|nha|ơi|oi|vậy|vay|thế|the)"
+_ADDRESS = re.compile(
+    rf"^\s*[Bb]ot\s+(?:ơi|oi)\b[\s,:!]*"
+    rf"|[\s,]+(?:{_PARTICLE}\s+[Bb]ot(?:\s+(?:ơi|oi))?|[Bb]ot\s+(?:ơi|oi))(?=\s*[?!.]*\s*$)"
+)
+
+
+def cut_question(question: str) -> str:
+    """The first MAX_QUESTION_CHARS of the question, cut at a word boundary."""
+    text = normalize(question).strip()
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text
+    return text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
+
+
+def without_address(question: str) -> str:
+    """The question without the words that call the bot ("ai là bí thư hả bot" -> "ai là bí
+    thư"); unchanged when nothing else would be left."""
+    bare = _ADDRESS.sub("", question).strip()
+    return bare if any(ch.isalnum() for ch in bare) else question
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    typed: str  # normalised and cut to MAX_QUESTION_CHARS
+    understood: str  # without the address, diacritics restored where they were missing
+    terms: Terms  # what BM25 ranks on
+    content: Terms  # what coverage is measured on: the question without its frame
+    units: tuple[Unit, ...]  # its names and numbers, as the corpus writes them
+    expected: Expectation | None  # the kind of answer it asks for, when one a sentence shows
+    wording: frozenset[str]  # its pairs of neighbouring syllables (`wording_pairs`)
+
+    @property
+    def restored(self) -> bool:
+        """Whether the bot read it otherwise than typed: worth showing the user."""
+        return self.understood.lower() != self.typed.lower()
+
+    @property
+    def folded_terms(self) -> set[str]:
+        """The distinct terms coverage is measured on: they do not depend on the marks typed."""
+        return {t for t in self.content.all() if t.startswith((SYLLABLE_PREFIX, BIGRAM_PREFIX))}
+
+
+def understand(question: str, index: SearchIndex) -> Question:
+    typed = cut_question(question)
+    understood = correct_typos(
+        restore_diacritics(without_address(typed), index.vocabulary), index.vocabulary
+    )
+    terms = analyze(understood)
+    expected = expectation_of(understood)
+    # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
+    content = analyze(expected.without_frame(understood)) if expected else terms
+    units = tuple(
+        Unit(unit.text, index.as_written(unit.terms)) for unit in distinctive_units(understood)
+    )
+    return Question(typed, understood, terms, content, units, expected, wording_pairs(understood))
