@@ -6,9 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
@@ -30,13 +28,14 @@ from bot.telegram import handlers
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor, keep_leases
 from bot.telegram.flood import FloodGuard
-from bot.telegram.inbox import Inbox
+from bot.telegram.inbox import DurableInbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.lifecycle import run_polling_replica
 from bot.telegram.polling import ALLOWED_UPDATES, TolerantUpdatesRequest
+from bot.telegram.postgres import PostgresError
 from bot.telegram.pushes import push_new_articles
-from bot.telegram.shared_inbox import DurableInbox, SharedInbox, SharedInboxError, SharedTables
-from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions
+from bot.telegram.stores import Stores, open_stores
+from bot.telegram.subscriptions import Subscriptions
 from bot.telegram.webhook import run_webhook
 from bot.texts import COMMAND_MENU
 from retrieval.live import LiveIndex
@@ -59,10 +58,7 @@ async def announce(application: Application) -> None:
         replayed = await queue.replay(application.bot)
         if replayed:
             log.info("answering %d updates left pending by the last run first", replayed)
-        if isinstance(queue.inbox, SharedInbox):
-            state.tasks.append(
-                asyncio.ensure_future(keep_leases(queue, queue.inbox, application.bot))
-            )
+        state.tasks.append(asyncio.ensure_future(keep_leases(queue, application.bot)))
     state.live.start_watching(state.reload_seconds)
     if state.subscriptions is not None:
         pusher = push_new_articles(application.bot, state, state.subscriptions)
@@ -92,18 +88,15 @@ def stop_on_signals(application: Application) -> None:
 
 
 async def wind_down(application: Application) -> None:
-    """post_shutdown: stop the corpus watcher and the lease keeper; a shared inbox hands this
-    replica's unanswered updates to the others at once, then closes."""
+    """post_shutdown: stop the corpus watcher and the lease keeper; hand this process's
+    unanswered updates to the other replicas at once (a shared inbox)."""
     state = state_of_application(application)
     state.live.stop_watching()
     for task in state.tasks:
         task.cancel()
-    if state.subscriptions is not None:
-        state.subscriptions.close()
-    if isinstance(state.inbox, SharedInbox):
+    if state.inbox is not None:
         with contextlib.suppress(OSError):
             await state.inbox.call(state.inbox.release)
-        state.inbox.close()
 
 
 def state_of_application(application: Application) -> BotState:
@@ -189,50 +182,6 @@ def build_application(
     return application
 
 
-def inbox_path(settings: Settings) -> Path:
-    """One inbox per bot: update ids are only unique within one bot. The bot's id is the
-    token's public part, before the colon."""
-    number = bot_id(settings)
-    return settings.data_dir / f"inbox-{number if number else 'bot'}.sqlite3"
-
-
-def bot_id(settings: Settings) -> int:
-    """The token's public part, before the colon (0 when it is not a number)."""
-    token = settings.token.get_secret_value() if settings.token else ""
-    number = token.split(":", 1)[0]
-    return int(number) if number.isdigit() else 0
-
-
-def open_inbox(settings: Settings) -> DurableInbox | None:
-    """The shared inbox of BOT_INBOX_URL, or the durable inbox in BOT_DATA_DIR; without the
-    latter (unwritable folder) the bot still runs. PostgreSQL unreachable stops the start."""
-    if settings.inbox_url is not None:
-        try:
-            url = settings.inbox_url.get_secret_value()
-            return SharedInbox(url, bot_id(settings), settings.inbox_lease_seconds)
-        except SharedInboxError as error:
-            raise TelegramStartError(f"BOT_INBOX_URL: {error}") from None
-    try:
-        return Inbox(inbox_path(settings))
-    except (OSError, sqlite3.Error) as error:
-        log.error(
-            "no durable inbox in %s (%s): updates in flight can be lost", settings.data_dir, error
-        )
-        return None
-
-
-def open_subscriptions(settings: Settings, inbox: DurableInbox | None) -> Subscriptions | None:
-    """The topic subscriptions: in the shared inbox's PostgreSQL, or beside the SQLite inbox;
-    without them (unwritable folder) the bot still answers, and /theodoi says nothing."""
-    try:
-        if isinstance(inbox, SharedInbox):
-            return Subscriptions(SharedTables(inbox), bot_id(settings))
-        return Subscriptions.beside_inbox(settings.data_dir / SUBSCRIPTIONS_FILE, bot_id(settings))
-    except (OSError, sqlite3.Error) as error:
-        log.error("no topic subscriptions in %s (%s)", settings.data_dir, error)
-        return None
-
-
 class TelegramStartError(Exception):
     """The bot could not start: a refused token or an unreachable Bot API (no secret inside)."""
 
@@ -249,16 +198,22 @@ def run_telegram(settings: Settings, open_live: Callable[[], LiveIndex]) -> int:
         log.error("cannot lock %s (%s): a second instance would go unnoticed", folder, error)
         lock = None
     try:
-        return _serve(settings, open_live())
+        live = open_live()
+        with contextlib.ExitStack() as resources:
+            try:
+                stores = open_stores(settings, resources)
+            except PostgresError as error:
+                raise TelegramStartError(f"BOT_INBOX_URL: {error}") from None
+            return _serve(settings, live, stores)
     finally:
         if lock is not None:
             lock.close()
 
 
-def _serve(settings: Settings, live: LiveIndex) -> int:
-    inbox = open_inbox(settings)
-    subscriptions = open_subscriptions(settings, inbox)
-    application = build_application(settings, live, inbox=inbox, subscriptions=subscriptions)
+def _serve(settings: Settings, live: LiveIndex, stores: Stores) -> int:
+    application = build_application(
+        settings, live, inbox=stores.inbox, subscriptions=stores.subscriptions
+    )
 
     async def started(application: Application) -> None:
         stop_on_signals(application)
@@ -269,9 +224,9 @@ def _serve(settings: Settings, live: LiveIndex) -> int:
         if settings.webhook_url:
             log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
             run_webhook(application, settings, state_of_application(application))
-        elif isinstance(inbox, SharedInbox):
+        elif stores.election is not None:
             log.info("polling mode, one replica of several (shared inbox)")
-            run_polling_replica(application, inbox)
+            run_polling_replica(application, stores.election)
         else:
             log.info("polling mode")
             application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)

@@ -16,7 +16,7 @@ from typing import Any
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.telegram.flood import FloodGuard
-from bot.telegram.shared_inbox import DurableInbox
+from bot.telegram.inbox import DurableInbox
 from bot.telegram.stats import Stats
 from bot.telegram.subscriptions import Subscriptions
 from retrieval.answer import Answer, answer

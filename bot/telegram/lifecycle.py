@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from telegram.ext import Application
 
+from bot.telegram.election import STANDBY_SECONDS, PollerElection
 from bot.telegram.polling import ALLOWED_UPDATES
-from bot.telegram.shared_inbox import STANDBY_SECONDS, SharedInbox
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,14 @@ def serve(
         loop.close()
 
 
-async def poll_while_leading(application: Application, inbox: SharedInbox) -> None:
+async def poll_while_leading(application: Application, election: PollerElection) -> None:
     """Polling replicas: poll while this replica holds the poller's lock, stand by while
     another does; take over within STANDBY_SECONDS of the poller's death."""
     updater = application.updater
     assert updater is not None
     standing_by = False
     while True:
-        if await inbox.call(inbox.lead_polling):
+        if await asyncio.to_thread(election.leads):
             if not updater.running:
                 log.info("this replica polls now (it holds the poller's lock)")
                 await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
@@ -70,15 +70,15 @@ async def poll_while_leading(application: Application, inbox: SharedInbox) -> No
         await asyncio.sleep(STANDBY_SECONDS)
 
 
-def run_polling_replica(application: Application, inbox: SharedInbox) -> None:
+def run_polling_replica(application: Application, election: PollerElection) -> None:
     """Polling with a shared inbox: one replica polls at a time, no 409 fights."""
-    election: list[asyncio.Task[None]] = []
+    polling: list[asyncio.Task[None]] = []
 
     async def begin() -> None:
-        election.append(asyncio.ensure_future(poll_while_leading(application, inbox)))
+        polling.append(asyncio.ensure_future(poll_while_leading(application, election)))
 
     async def end() -> None:
-        for task in election:
+        for task in polling:
             task.cancel()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
