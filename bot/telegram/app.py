@@ -8,26 +8,16 @@ import logging
 import signal
 from collections.abc import Callable
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    InlineQueryHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from bot.telegram import handlers
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor, keep_leases
 from bot.telegram.flood import FloodGuard
+from bot.telegram.handlers import add_handlers
 from bot.telegram.inbox import DurableInbox
 from bot.telegram.instance import AlreadyRunning, hold_instance_lock
 from bot.telegram.lifecycle import run_polling_replica
@@ -102,39 +92,6 @@ async def wind_down(application: Application) -> None:
 def state_of_application(application: Application) -> BotState:
     state: BotState = application.bot_data[STATE_KEY]
     return state
-
-
-def add_handlers(application: Application) -> None:
-    new_or_edited = filters.UpdateType.MESSAGES
-    private = filters.ChatType.PRIVATE & new_or_edited
-    groups = filters.ChatType.GROUPS & new_or_edited
-    application.add_handler(TypeHandler(Update, handlers.access_guard), group=-1)
-    application.add_handlers(
-        [
-            CommandHandler("start", handlers.start),
-            CommandHandler("help", handlers.help_command),
-            CommandHandler("sources", handlers.sources),
-            CommandHandler("ask", handlers.ask_command),
-            CommandHandler("stats", handlers.stats),
-            CommandHandler("theodoi", handlers.follow),
-            CommandHandler("huytheodoi", handlers.unfollow),
-            CommandHandler("thaythe", handlers.replace_article),
-            CommandHandler("xoa", handlers.delete_article),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_question),
-            MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_message),
-            MessageHandler(
-                private & filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.upload
-            ),
-            MessageHandler(
-                private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                handlers.non_text_private,
-            ),
-            MessageHandler(new_or_edited & filters.COMMAND, handlers.unknown_command),
-            CallbackQueryHandler(handlers.more_results, pattern=f"^{handlers.MORE_PREFIX}"),
-            InlineQueryHandler(handlers.inline_query),
-        ]
-    )
-    application.add_error_handler(handlers.on_error)
 
 
 def build_application(

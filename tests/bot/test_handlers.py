@@ -14,7 +14,7 @@ from telegram.ext import Application
 import bot.telegram.context as context
 import bot.telegram.sending as sending
 from bot.telegram.app import build_application
-from bot.telegram.handlers import addresses_bot, question_in
+from bot.telegram.handlers.questions import addresses_bot, question_in
 from tests.bot.conftest import bot_settings
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, FakeRequest
 
