@@ -14,6 +14,7 @@ from pathlib import Path
 from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
 from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
+from bot.indexing import open_index
 from bot.logs import configure_logging
 from bot.progress import progress_printer
 from bot.settings import Settings, SettingsError, load_settings
@@ -23,9 +24,7 @@ from retrieval.baseline import PlainBm25
 from retrieval.calibration import Shape, fit, labelled_rows, leave_one_shape_out
 from retrieval.corpus import CorpusError
 from retrieval.evaluation import Case, evaluate, read_cases
-from retrieval.indexer import ProgressCallback
 from retrieval.live import LiveIndex
-from retrieval.store import IndexStore
 from retrieval.tokens import NoTemporaryFolder
 
 log = logging.getLogger("bot")
@@ -38,19 +37,6 @@ class CliError(Exception):
     """Stops the program with exit status 2 and a one-line message."""
 
 
-def open_index(
-    settings: Settings, corpus: Path | None = None, progress: ProgressCallback | None = None
-) -> LiveIndex:
-    folder = corpus or settings.corpus_dir
-    try:
-        live = LiveIndex(folder, IndexStore(settings.index_dir, folder), progress)
-    except CorpusError as error:
-        raise CliError(str(error)) from None
-    index = live.current
-    log.info("index ready: %d articles, %d passages", len(index.articles), len(index.passages))
-    return live
-
-
 def asker(live: LiveIndex, top_k: int) -> Callable[[str], Answer]:
     """Answers from whatever snapshot is current when each question arrives."""
     return lambda question: answer(question, live.current, top_k)
@@ -60,11 +46,11 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(CONSOLE_NOTICE, file=sys.stderr)
         return command_console(args, settings)
-    from bot.telegram.app import TelegramStartError, run_telegram  # imported only when used
+    from bot.telegram.bootstrap import TelegramStartError, run_telegram  # imported only when used
 
     settings.check_webhook()
     try:
-        return run_telegram(settings, lambda: open_index(settings))
+        return run_telegram(settings)
     except TelegramStartError as error:
         raise CliError(str(error)) from None
 
@@ -252,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings.log_level, settings.secrets())
         return COMMANDS[args.command](args, settings)
-    except (SettingsError, CliError) as error:
+    except (SettingsError, CliError, CorpusError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except NoTemporaryFolder as error:

@@ -2,7 +2,7 @@
 the message an update carries.
 
 PTB creates `bot_data` itself, with no arguments, so the state lives under one key of it, put
-there once by `app.build_application`; `BotContext.state` reads it back typed (PTB's
+there once by `bootstrap.build_application`; `BotContext.state` reads it back typed (PTB's
 contexttypesbot example's way: a CallbackContext subclass given to ContextTypes).
 """
 

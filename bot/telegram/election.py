@@ -1,8 +1,9 @@
 """Which replica polls, when replicas share an inbox in PostgreSQL: one at a time, no 409 fights.
 
 The poller holds a PostgreSQL advisory lock (POLLING_LOCK, with the bot id) on a connection of
-its own; the others stand by and try to take it every STANDBY_SECONDS. The lock goes with the
-poller's connection, so a replica that dies, or loses PostgreSQL, hands over within seconds.
+its own; the others stand by and try to take it every few seconds (`polling.ElectedPolling`).
+The lock goes with the poller's connection, so a replica that dies, or loses PostgreSQL, hands
+over within seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import psycopg
 
 from bot.telegram.postgres import connect
 
-STANDBY_SECONDS = 2.0  # how often a standby replica tries to become the poller
 POLLING_LOCK = 0x7469_6E00  # "tin\0": with the bot id, the advisory lock of the poller
 
 

@@ -15,9 +15,10 @@ import pytest
 from telegram import Update
 
 from bot.telegram import delivery, sqlite_inbox
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
 from bot.telegram.delivery import DurableQueue, InboxUnavailable
 from bot.telegram.sqlite_inbox import SqliteInbox
+from bot.telegram.stores import Stores
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 
 
@@ -100,7 +101,7 @@ async def test_a_full_disk_is_not_acknowledged_and_delivery_resumes(
         return real_store(self, update_id, payload)
 
     monkeypatch.setattr(SqliteInbox, "store", store)
-    application = build_application(bot_settings(fake_api), seed_live, inbox=inbox)
+    application = build_application(bot_settings(fake_api), seed_live, Stores(inbox=inbox))
     await start_polling(application)
     try:
         message = fake_api.send_text(77, "tu soi tu sua")

@@ -13,7 +13,8 @@ import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
+from bot.telegram.stores import Stores
 from bot.telegram.subscriptions import MAX_TOPICS, SqliteDatabase, Subscriptions
 from retrieval.live import LiveIndex
 from retrieval.store import IndexStore
@@ -40,7 +41,7 @@ async def running(api: FakeBotApi, corpus: Path, data: Path) -> Application:
     live = LiveIndex(corpus, IndexStore(data / "cache", corpus))
     settings = bot_settings(api, reload_seconds=0.2, flood_limit=1000)
     subscriptions = Subscriptions(SqliteDatabase(data / "subscriptions.sqlite3"))
-    application = build_application(settings, live, subscriptions=subscriptions)
+    application = build_application(settings, live, Stores(subscriptions=subscriptions))
     await start_polling(application)
     return application
 

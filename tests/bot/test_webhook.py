@@ -15,8 +15,9 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram import sqlite_inbox
-from bot.telegram.app import build_application, state_of_application
+from bot.telegram.bootstrap import build_application, state_of_application
 from bot.telegram.sqlite_inbox import SqliteInbox
+from bot.telegram.stores import Stores
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER, start_webhook, stop_webhook
 from tests.bot.conftest import bot_settings
 from tests.conftest import free_port
@@ -50,7 +51,7 @@ async def served(fake_api, seed_live, tmp_path, monkeypatch) -> AsyncIterator[Se
         webhook_port=free_port(),
     )
     inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
-    application = build_application(settings, seed_live, inbox=inbox)
+    application = build_application(settings, seed_live, Stores(inbox=inbox))
     await application.initialize()
     await application.start()
     server = await start_webhook(application, settings, state_of_application(application))
