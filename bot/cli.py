@@ -1,17 +1,22 @@
-"""Command line: python -m bot [run | console | ask | eval | index | bench]."""
+"""Command line: python -m bot [run | console | ask | eval | calibrate | index | bench].
+
+`bench` is the benchmark's own program (`python -m benchmark`, the `benchmark` package, which
+builds on the bot), run in a process of its own with the arguments given: the bot never
+imports it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
 from bot.evaluate import Requirement, UnknownFigure, figures_of, print_evaluation, reports_of, unmet
 from bot.indexing import open_index
@@ -150,14 +155,11 @@ def command_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def command_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from benchmark.bench import MissingExtra  # numpy-heavy comparisons load only when asked for
-    from benchmark.bench import main as bench
+BENCH = "bench"
 
-    try:
-        return bench(args)
-    except MissingExtra as error:
-        raise CliError(str(error)) from None
+
+def run_benchmark(arguments: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "benchmark", *arguments]).returncode
 
 
 def installed_version() -> str:
@@ -211,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
         "files asked of --corpus (one shape together)",
     )
     index = commands.add_parser("index", help="build or update the index cache")
-    bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")
-    add_bench_arguments(bench)
+    commands.add_parser(
+        BENCH,
+        add_help=False,  # its options are the benchmark's own: `bench --help` lists them
+        help="compare with rank-bm25 and bm25s on an archive",
+    )
     for sub in (console, ask, evaluation, calibrate, index):
         sub.add_argument(
             "--corpus", type=Path, help="folder of .txt articles (default BOT_CORPUS_DIR)"
@@ -228,16 +233,24 @@ COMMANDS = {
     "eval": command_eval,
     "calibrate": command_calibrate,
     "index": command_index,
-    "bench": command_bench,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [BENCH]:
+        return run_guarded(lambda settings: run_benchmark(arguments[1:]))
+    args = build_parser().parse_args(arguments)
+    return run_guarded(lambda settings: COMMANDS[args.command](args, settings))
+
+
+def run_guarded(command: Callable[[Settings], int]) -> int:
+    """Run a command with the settings loaded and logging set up; whatever stops it ends in
+    one line on stderr and an exit status."""
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.secrets())
-        return COMMANDS[args.command](args, settings)
+        return command(settings)
     except (SettingsError, CliError, CorpusError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
