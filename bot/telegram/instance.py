@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO
 
@@ -50,11 +50,10 @@ def hold_instance_lock(data_dir: Path) -> IO[str]:
 def instance_lock(data_dir: Path) -> Iterator[None]:
     """The data folder held for the block (AlreadyRunning when another process holds it); a
     folder that cannot be locked is logged, and the bot runs anyway."""
+    handle: IO[str] | None = None
     try:
         handle = hold_instance_lock(data_dir)
     except OSError as error:
         log.error("cannot lock %s (%s): a second instance would go unnoticed", data_dir, error)
-        yield
-        return
-    with handle:
+    with handle or nullcontext():
         yield
