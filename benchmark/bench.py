@@ -394,10 +394,3 @@ def check_extras() -> None:
         raise MissingExtra(
             f"the benchmark needs {', '.join(missing)}: pip install -e '.[bench]' (or '.[test]')"
         )
-
-
-def main(args: argparse.Namespace) -> int:
-    check_extras()
-    result = run(args)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
-    return 0

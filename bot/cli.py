@@ -1,18 +1,24 @@
-"""Command line: python -m bot [run | console | ask | eval | index | bench]."""
+"""Command line: python -m bot [run | console | ask | eval | calibrate | index | bench].
+
+`bench` is the benchmark's own program (`python -m benchmark`, the `benchmark` package, which
+builds on the bot), run in a process of its own with the arguments given: the bot never
+imports it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from benchmark.arguments import add_bench_arguments
 from bot.console import run_console
+from bot.indexing import open_index
 from bot.logs import configure_logging
 from bot.progress import progress_printer
 from bot.scorecard import (
@@ -29,9 +35,7 @@ from retrieval.evaluation.baseline import PlainBm25
 from retrieval.evaluation.calibration import Shape, fit, labelled_rows, leave_one_shape_out
 from retrieval.evaluation.scoring import Case, evaluate, read_cases
 from retrieval.index.corpus import CorpusError
-from retrieval.index.indexer import ProgressCallback
 from retrieval.index.live import LiveIndex
-from retrieval.index.store import IndexStore
 from retrieval.language.tokens import NoTemporaryFolder
 from retrieval.reply.answer import Answer, answer
 
@@ -45,19 +49,6 @@ class CliError(Exception):
     """Stops the program with exit status 2 and a one-line message."""
 
 
-def open_index(
-    settings: Settings, corpus: Path | None = None, progress: ProgressCallback | None = None
-) -> LiveIndex:
-    folder = corpus or settings.corpus_dir
-    try:
-        live = LiveIndex(folder, IndexStore(settings.index_dir, folder), progress)
-    except CorpusError as error:
-        raise CliError(str(error)) from None
-    index = live.current
-    log.info("index ready: %d articles, %d passages", len(index.articles), len(index.passages))
-    return live
-
-
 def asker(live: LiveIndex, top_k: int) -> Callable[[str], Answer]:
     """Answers from whatever snapshot is current when each question arrives."""
     return lambda question: answer(question, live.current, top_k)
@@ -67,11 +58,11 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(CONSOLE_NOTICE, file=sys.stderr)
         return command_console(args, settings)
-    from bot.telegram.app import TelegramStartError, run_telegram  # imported only when used
+    from bot.telegram.bootstrap import TelegramStartError, run_telegram  # imported only when used
 
     settings.check_webhook()
     try:
-        return run_telegram(settings, lambda: open_index(settings))
+        return run_telegram(settings)
     except TelegramStartError as error:
         raise CliError(str(error)) from None
 
@@ -171,14 +162,11 @@ def command_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def command_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from benchmark.bench import MissingExtra  # numpy-heavy comparisons load only when asked for
-    from benchmark.bench import main as bench
+BENCH = "bench"
 
-    try:
-        return bench(args)
-    except MissingExtra as error:
-        raise CliError(str(error)) from None
+
+def run_benchmark(arguments: list[str]) -> int:
+    return subprocess.run([sys.executable, "-m", "benchmark", *arguments]).returncode
 
 
 def installed_version() -> str:
@@ -235,8 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
         "files asked of --corpus (one shape together)",
     )
     index = commands.add_parser("index", help="build or update the index cache")
-    bench = commands.add_parser("bench", help="compare with rank-bm25 and bm25s on an archive")
-    add_bench_arguments(bench)
+    commands.add_parser(
+        BENCH,
+        add_help=False,  # its options are the benchmark's own: `bench --help` lists them
+        help="compare with rank-bm25 and bm25s on an archive",
+    )
     for sub in (console, ask, evaluation, calibrate, index):
         sub.add_argument(
             "--corpus", type=Path, help="folder of .txt articles (default BOT_CORPUS_DIR)"
@@ -252,17 +243,25 @@ COMMANDS = {
     "eval": command_eval,
     "calibrate": command_calibrate,
     "index": command_index,
-    "bench": command_bench,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [BENCH]:
+        return run_guarded(lambda settings: run_benchmark(arguments[1:]))
+    args = build_parser().parse_args(arguments)
+    return run_guarded(lambda settings: COMMANDS[args.command](args, settings))
+
+
+def run_guarded(command: Callable[[Settings], int]) -> int:
+    """Run a command with the settings loaded and logging set up; whatever stops it ends in
+    one line on stderr and an exit status."""
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.secrets())
-        return COMMANDS[args.command](args, settings)
-    except (SettingsError, CliError) as error:
+        return command(settings)
+    except (SettingsError, CliError, CorpusError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except NoTemporaryFolder as error:

@@ -1,7 +1,8 @@
-"""What every handler reads: the bot's state, and the typed context PTB hands each handler.
+"""What every handler reads: the bot's state, the typed context PTB hands each handler, and
+the message an update carries.
 
 PTB creates `bot_data` itself, with no arguments, so the state lives under one key of it, put
-there once by `app.build_application`; `BotContext.state` reads it back typed (PTB's
+there once by `bootstrap.build_application`; `BotContext.state` reads it back typed (PTB's
 contexttypesbot example's way: a CallbackContext subclass given to ContextTypes).
 """
 
@@ -13,10 +14,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Message, Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.telegram.flood import FloodGuard
-from bot.telegram.shared_inbox import DurableInbox
+from bot.telegram.inbox import DurableInbox
 from bot.telegram.stats import Stats
 from bot.telegram.subscriptions import Subscriptions
 from retrieval.index.live import LiveIndex
@@ -81,3 +83,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext)
+
+
+def message_of(update: Update) -> Message:
+    """The message of an update routed here by a message filter (so it has one)."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} has no message")
+    return message

@@ -27,7 +27,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 from tornado.web import HTTPError
 
-from bot.telegram.shared_inbox import RENEW_SECONDS, DurableInbox, SharedInbox
+from bot.telegram.inbox import DurableInbox
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ RETRY_SECONDS = 1.0  # between two tries to store an update
 STORE_PATIENCE_SECONDS = 5.0  # a webhook update not stored by then gets a 500
 REPORT_EVERY_SECONDS = 60.0  # one ERROR per this while the inbox fails
 STOP_GRACE_SECONDS = 5.0  # answers in flight get this long to finish when the bot stops
+RENEW_SECONDS = 2.0  # how often leases are renewed and expired ones claimed
 
 
 class InboxUnavailable(HTTPError):
@@ -129,14 +130,14 @@ class DurableQueue(asyncio.Queue[object]):
         return replayed
 
 
-async def keep_leases(queue: DurableQueue, inbox: SharedInbox, bot: Bot) -> None:
-    """With a shared inbox, for as long as the bot runs: renew this replica's leases, and
-    take over the updates of replicas that stopped renewing theirs."""
-    leases = FaultReport("renewing leases in the shared inbox")
+async def keep_leases(queue: DurableQueue, bot: Bot) -> None:
+    """For as long as the bot runs: renew this process's leases, and take over the updates of
+    replicas that stopped renewing theirs (an inbox without leases has none to take)."""
+    leases = FaultReport("renewing leases in the inbox")
     while True:
         await asyncio.sleep(RENEW_SECONDS)
         try:
-            await inbox.call(inbox.renew)
+            await queue.inbox.call(queue.inbox.renew)
             taken = await queue.replay(bot)
         except OSError as error:
             leases.failed(error)

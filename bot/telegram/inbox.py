@@ -1,186 +1,94 @@
-"""The durable inbox: every update on disk before Telegram may forget it, until answered.
+"""The durable inbox: every update kept before Telegram may forget it, until it is answered.
 
-An embedded SQLite database in WAL mode (`BOT_DATA_DIR/inbox-<bot id>.sqlite3`, folder 0700,
-file 0600). An update is stored when it arrives and marked done once handled; what is still
-pending at start is answered first, oldest first. Update ids seen before are not stored (nor
-answered) again. A done update keeps only its id (what de-duplication needs), and is forgotten
-after a day. A file SQLite cannot read is moved aside with a warning and a new one started, so
-a damaged inbox never keeps the bot from starting; a file merely locked by another process is
-waited for, never taken for a damaged one. A pending row that does not parse is quarantined
-(moved to its own table) with a warning, never blocking the rows behind it.
+`DurableInbox` is what the delivery code (`delivery.py`) stores updates in. Two stores keep
+its promises: `sqlite_inbox.SqliteInbox`, a file in BOT_DATA_DIR owned by one process, and
+`shared_inbox.SharedInbox`, PostgreSQL shared by replicas, which lease the updates they take.
+`stores.py` picks one from the settings; nothing else needs to know which.
 
-All SQLite work runs on one thread of its own (`call`), off the event loop.
+The promises: an update is stored when it arrives, once per update id (a redelivery is
+recognised and not answered again), and marked done once handled; a done update keeps only
+its id, for KEEP_DONE_SECONDS. What no live process holds is claimed and answered, oldest
+first. A row that does not parse is quarantined, never blocking the rows behind it.
+
+Every method but `call` blocks: the delivery code runs them on the inbox's own thread through
+`call`, off the event loop. A store that fails raises `sqlite3.Error` or `OSError`: the update
+is not acknowledged, and delivery retries.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import os
-import sqlite3
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TypeVar
-
-log = logging.getLogger(__name__)
 
 KEEP_DONE_SECONDS = 24 * 3600
 PRUNE_EVERY = 500  # marks between two prunes
-BUSY_TIMEOUT_SECONDS = 5.0  # one statement waits this long for another process's lock
-OPEN_PATIENCE_SECONDS = 30.0  # opening waits this long for a lock before giving up
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS updates (
-    update_id   INTEGER PRIMARY KEY,
-    payload     TEXT    NOT NULL,
-    received_at REAL    NOT NULL,
-    done_at     REAL
-);
-CREATE TABLE IF NOT EXISTS quarantine (
-    update_id   INTEGER PRIMARY KEY,
-    payload     TEXT    NOT NULL,
-    reason      TEXT    NOT NULL,
-    at          REAL    NOT NULL
-);
-"""
 Result = TypeVar("Result")
 
 
-def is_locked(error: sqlite3.Error) -> bool:
-    """Another connection holds the lock: wait, the file is fine."""
-    text = str(error).lower()
-    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
-
-
-class Inbox:
-    shared = False  # one process owns the file (see shared_inbox.py for replicas)
-
-    def __init__(self, path: Path, open_patience: float = OPEN_PATIENCE_SECONDS) -> None:
-        self.path = path
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # a folder we do not own keeps its mode
-            path.parent.chmod(0o700)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
-        self._connection = self._open_or_replace(open_patience)
+class DurableInbox(ABC):
+    def __init__(self, thread_name: str) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
         self._marks = 0
 
     async def call(self, method: Callable[..., Result], *args: object) -> Result:
-        """Run one of this inbox's methods on its SQLite thread."""
+        """Run one of this inbox's methods on its own thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, method, *args)
 
-    def _open(self) -> sqlite3.Connection:
-        old_mask = os.umask(0o077)  # the file and its -wal/-shm: 0600
-        try:
-            connection = sqlite3.connect(
-                self.path,
-                isolation_level=None,
-                timeout=BUSY_TIMEOUT_SECONDS,
-                check_same_thread=False,  # used from the inbox thread only, one at a time
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-        finally:
-            os.umask(old_mask)
-        connection.execute("PRAGMA synchronous=FULL")  # survives a host crash, not only ours
-        if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            connection.close()
-            raise sqlite3.DatabaseError("quick_check failed")
-        connection.executescript(_SCHEMA)
-        _forget_done(connection, time.time() - KEEP_DONE_SECONDS)
-        return connection
-
-    def _open_waiting(self, patience: float) -> sqlite3.Connection:
-        """`_open`, waiting out another process's lock for up to `patience` seconds."""
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                return self._open()
-            except sqlite3.OperationalError as error:
-                if not is_locked(error) or time.monotonic() >= deadline:
-                    raise
-                log.warning("inbox %s is locked by another process; waiting", self.path.name)
-                time.sleep(1.0)
-
-    def _open_or_replace(self, patience: float) -> sqlite3.Connection:
-        try:
-            return self._open_waiting(patience)
-        except sqlite3.DatabaseError as error:
-            if is_locked(error):
-                raise
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.warning("inbox %s unreadable (%s); moved to %s", self.path, error, aside.name)
-            for suffix in ("", "-wal", "-shm"):
-                damaged = Path(f"{self.path}{suffix}")
-                if damaged.exists():
-                    damaged.rename(Path(f"{aside}{suffix}"))
-            return self._open()
-
+    @abstractmethod
     def store(self, update_id: int, payload: str) -> bool:
         """Keep an arriving update; False when its id was seen before (a redelivery)."""
-        cursor = self._connection.execute(
-            "INSERT OR IGNORE INTO updates (update_id, payload, received_at) VALUES (?, ?, ?)",
-            (update_id, payload, time.time()),
-        )
-        return cursor.rowcount == 1
 
-    def writable(self) -> bool:
-        """Whether a write could start now: the write lock taken and given back at once."""
-        try:
-            self._connection.execute("BEGIN IMMEDIATE")
-            self._connection.execute("ROLLBACK")
-        except (sqlite3.Error, OSError):
-            return False
-        return True
+    @abstractmethod
+    def pending(self) -> list[tuple[int, str]]:
+        """(update id, payload) of every update not handled yet, oldest first."""
+
+    @abstractmethod
+    def claim(self) -> list[tuple[int, str]]:
+        """Take the pending updates no live process holds, oldest first: this process's to
+        answer now."""
+
+    def renew(self) -> None:
+        """Tell the others this process still holds what it took (a store without leases:
+        nothing to do)."""
+        return None
+
+    def release(self) -> None:
+        """Stopping: hand what this process holds and has not answered to the others at once
+        (a store without leases: nothing to do)."""
+        return None
 
     def mark_done(self, update_id: int) -> None:
-        """Handled: keep the id only, so a redelivery is recognised and nothing else stays."""
-        self._connection.execute(
-            "UPDATE updates SET done_at = ?, payload = '' WHERE update_id = ?",
-            (time.time(), update_id),
-        )
+        """Handled: keep the id only, so a redelivery is recognised and nothing else stays;
+        every PRUNE_EVERY marks, what was handled more than KEEP_DONE_SECONDS ago goes."""
+        self._forget_payload(update_id)
         self._marks += 1
         if self._marks % PRUNE_EVERY == 0:
             self.prune()
 
+    @abstractmethod
+    def _forget_payload(self, update_id: int) -> None:
+        """Mark one update done, keeping only its id."""
+
+    @abstractmethod
     def quarantine(self, update_id: int, reason: str) -> None:
-        """Set a pending row that cannot be answered aside, out of the replay."""
-        with self._connection:
-            self._connection.execute("BEGIN IMMEDIATE")
-            self._connection.execute(
-                "INSERT OR REPLACE INTO quarantine (update_id, payload, reason, at) "
-                "SELECT update_id, payload, ?, ? FROM updates WHERE update_id = ?",
-                (reason, time.time(), update_id),
-            )
-            self._connection.execute(
-                "UPDATE updates SET done_at = ?, payload = '' WHERE update_id = ?",
-                (time.time(), update_id),
-            )
-
-    def pending(self) -> list[tuple[int, str]]:
-        """(update id, payload) of every update not yet handled, oldest first."""
-        rows = self._connection.execute(
-            "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
-        )
-        return list(rows)
-
-    def claim(self) -> list[tuple[int, str]]:
-        """What this process must answer now: every pending update (it owns the file)."""
-        return self.pending()
+        """Set a pending row that cannot be answered aside, out of every replay."""
 
     def prune(self, now: float | None = None) -> int:
-        """Forget updates handled more than a day ago; returns how many."""
-        return _forget_done(self._connection, (now or time.time()) - KEEP_DONE_SECONDS)
+        """Forget the updates handled more than KEEP_DONE_SECONDS ago; returns how many."""
+        return self._forget_done_before((now or time.time()) - KEEP_DONE_SECONDS)
+
+    @abstractmethod
+    def _forget_done_before(self, cutoff: float) -> int:
+        """Delete the updates handled before `cutoff`; returns how many."""
+
+    @abstractmethod
+    def writable(self) -> bool:
+        """Whether a write could start now."""
 
     def close(self) -> None:
-        self._connection.close()
         self._thread.shutdown(wait=False)
-
-
-def _forget_done(connection: sqlite3.Connection, cutoff: float) -> int:
-    """Delete the updates handled before `cutoff`; returns how many."""
-    cursor = connection.execute(
-        "DELETE FROM updates WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,)
-    )
-    return cursor.rowcount

@@ -8,9 +8,14 @@ and released by the kernel when it dies, however it dies; the file names the hol
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = "tin-bot.lock"
 
@@ -39,3 +44,16 @@ def hold_instance_lock(data_dir: Path) -> IO[str]:
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+@contextmanager
+def instance_lock(data_dir: Path) -> Iterator[None]:
+    """The data folder held for the block (AlreadyRunning when another process holds it); a
+    folder that cannot be locked is logged, and the bot runs anyway."""
+    handle: IO[str] | None = None
+    try:
+        handle = hold_instance_lock(data_dir)
+    except OSError as error:
+        log.error("cannot lock %s (%s): a second instance would go unnoticed", data_dir, error)
+    with handle or nullcontext():
+        yield

@@ -1,37 +1,111 @@
-"""Running an Application whose source of updates is ours: PTB's `run_polling` and
-`run_webhook` order, around a `begin` and an `end` of our own.
+"""The bot's life around python-telegram-bot's Application: its start-up and shutdown hooks, and
+the run loop, in the order of PTB's `run_polling`, with a source of updates of our own.
 
-Initialize, post_init, begin (serve the webhook, or start electing the poller), start, run
-until a stop signal raises SystemExit; then end, stop, shut down and post_shutdown, in order.
+`serve`: stop signals, initialize, post_init (`Lifecycle.started`), begin (the source: poll,
+poll while elected, or serve the webhook), start, run until a stop signal raises SystemExit;
+then end, stop, shut down and post_shutdown (`Lifecycle.stopped`), in order. An error while
+starting (a refused token, no Bot API) comes out of `serve` as it was raised: no retry loop,
+no traceback in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from dataclasses import dataclass
+from typing import Protocol
 
+from telegram import BotCommand
 from telegram.ext import Application
 
-from bot.telegram.polling import ALLOWED_UPDATES
-from bot.telegram.shared_inbox import STANDBY_SECONDS, SharedInbox
+from bot.telegram.context import BotState
+from bot.telegram.delivery import DurableQueue, InboxProcessor, keep_leases
+from bot.telegram.pushes import push_new_articles
+from bot.texts import COMMAND_MENU
 
 log = logging.getLogger(__name__)
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+COMMANDS = [BotCommand(command, description) for command, description in COMMAND_MENU]
 
-def serve(
-    application: Application,
-    begin: Callable[[], Awaitable[None]],
-    end: Callable[[], Awaitable[None]],
-) -> None:
+
+class UpdateSource(Protocol):
+    """Where updates come from: begun once the bot is initialized, ended before it stops."""
+
+    async def begin(self, application: Application) -> None: ...
+
+    async def end(self, application: Application) -> None: ...
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The Application's post_init and post_shutdown. `queue`: the durable update queue, when
+    there is an inbox."""
+
+    state: BotState
+    queue: DurableQueue | None
+
+    async def started(self, application: Application) -> None:
+        """Register the command menu, replay what the last run left pending and keep the
+        leases, start watching the corpus and pushing new articles, log who we are (never
+        the token)."""
+        await application.bot.set_my_commands(COMMANDS)
+        state = self.state
+        if self.queue is not None:
+            replayed = await self.queue.replay(application.bot)
+            if replayed:
+                log.info("answering %d updates left pending by the last run first", replayed)
+            state.tasks.append(asyncio.ensure_future(keep_leases(self.queue, application.bot)))
+        state.live.start_watching(state.reload_seconds)
+        if state.subscriptions is not None:
+            pusher = push_new_articles(application.bot, state, state.subscriptions)
+            state.tasks.append(asyncio.ensure_future(pusher))
+        index = state.index
+        log.info(
+            "started as @%s; corpus: %d articles, %d passages",
+            application.bot.username,
+            len(index.articles),
+            len(index.passages),
+        )
+
+    async def stopped(self, application: Application) -> None:
+        """Stop the corpus watcher, the lease keeper and the pusher; hand this process's
+        unanswered updates to the other replicas at once (a shared inbox)."""
+        state = self.state
+        state.live.stop_watching()
+        for task in state.tasks:
+            task.cancel()
+        if state.inbox is not None:
+            with contextlib.suppress(OSError):
+                await state.inbox.call(state.inbox.release)
+
+
+def stop_on_signals(application: Application, loop: asyncio.AbstractEventLoop) -> None:
+    """SIGTERM / SIGINT: give the answers in flight a grace period, then stop (what PTB's own
+    stop signals do, plus the grace period: a 429 wait must not hold the exit)."""
+    processor = application.update_processor
+
+    def stop() -> None:
+        if isinstance(processor, InboxProcessor):
+            processor.begin_stop()
+        raise SystemExit  # leaves the run loop, which then shuts down in order
+
+    for signal_number in STOP_SIGNALS:
+        loop.add_signal_handler(signal_number, stop)
+
+
+def serve(application: Application, source: UpdateSource) -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    stop_on_signals(application, loop)
     begun = False
     try:
         loop.run_until_complete(application.initialize())
         if application.post_init is not None:
             loop.run_until_complete(application.post_init(application))
-        loop.run_until_complete(begin())
+        loop.run_until_complete(source.begin(application))
         begun = True
         loop.run_until_complete(application.start())
         loop.run_forever()
@@ -39,48 +113,10 @@ def serve(
         pass
     finally:
         if begun:
-            loop.run_until_complete(end())
+            loop.run_until_complete(source.end(application))
         if application.running:
             loop.run_until_complete(application.stop())
         loop.run_until_complete(application.shutdown())
         if application.post_shutdown is not None:
             loop.run_until_complete(application.post_shutdown(application))
         loop.close()
-
-
-async def poll_while_leading(application: Application, inbox: SharedInbox) -> None:
-    """Polling replicas: poll while this replica holds the poller's lock, stand by while
-    another does; take over within STANDBY_SECONDS of the poller's death."""
-    updater = application.updater
-    assert updater is not None
-    standing_by = False
-    while True:
-        if await inbox.call(inbox.lead_polling):
-            if not updater.running:
-                log.info("this replica polls now (it holds the poller's lock)")
-                await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-                standing_by = False
-        else:
-            if updater.running:
-                log.error("lost the poller's lock (PostgreSQL connection gone); standing by")
-                await updater.stop()
-            if not standing_by:
-                log.info("standing by: another replica polls")
-                standing_by = True
-        await asyncio.sleep(STANDBY_SECONDS)
-
-
-def run_polling_replica(application: Application, inbox: SharedInbox) -> None:
-    """Polling with a shared inbox: one replica polls at a time, no 409 fights."""
-    election: list[asyncio.Task[None]] = []
-
-    async def begin() -> None:
-        election.append(asyncio.ensure_future(poll_while_leading(application, inbox)))
-
-    async def end() -> None:
-        for task in election:
-            task.cancel()
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-
-    serve(application, begin, end)

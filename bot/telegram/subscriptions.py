@@ -1,5 +1,6 @@
 """Topic subscriptions, kept durably beside the inbox: `BOT_DATA_DIR/subscriptions.sqlite3`, or
-the shared inbox's PostgreSQL when `BOT_INBOX_URL` is set (replicas share them).
+the shared inbox's PostgreSQL when `BOT_INBOX_URL` is set (replicas share them): either is a
+`Database`, opened and closed by `stores.py`.
 
 Three tables: the topics each chat follows (at most MAX_TOPICS, each with when it was made),
 every article the bot has seen (by file name, with when it first appeared: an edited file is
@@ -43,8 +44,6 @@ class Database(Protocol):
     def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """One statement for each of `rows`, in one transaction."""
         ...
-
-    def close(self) -> None: ...
 
 
 class SqliteDatabase:
@@ -91,10 +90,6 @@ class Subscriptions:
         self.bot_id = bot_id
         for statement in _SCHEMA:
             database.run(statement)
-
-    @classmethod
-    def beside_inbox(cls, path: Path, bot_id: int = 0) -> Subscriptions:
-        return cls(SqliteDatabase(path), bot_id)
 
     def _run(self, sql: str, *params: Any) -> tuple[int, list[Row]]:
         return self._database.run(sql, (self.bot_id, *params))
@@ -156,9 +151,6 @@ class Subscriptions:
             [(self.bot_id, source, now) for source in fresh],
         )
         return fresh
-
-    def close(self) -> None:
-        self._database.close()
 
     def mark_pushed(self, chat_id: int, source: str) -> bool:
         """Record a push; False when this chat already got this article (from any replica)."""

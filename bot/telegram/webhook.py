@@ -9,8 +9,9 @@ health check on the same server. So this module serves two routes itself:
 - GET /healthz: 200 when the index is loaded and the inbox takes writes, 503 otherwise, with
   one plain line saying which (never a setting's value).
 
-The lifecycle is PTB's own for `run_webhook` (`lifecycle.serve`): initialize, post_init,
-register the webhook, start, serve until a stop signal, then stop and shut down in order.
+The lifecycle is PTB's own for `run_webhook` (`lifecycle.serve`, with `Webhook` as the
+source): initialize, post_init, register the webhook, start, serve until a stop signal, then
+stop and shut down in order.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from tornado.httpserver import HTTPServer
 from bot.settings import Settings
 from bot.telegram.context import BotState
 from bot.telegram.delivery import DurableQueue
-from bot.telegram.lifecycle import serve
 from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
@@ -122,15 +122,20 @@ async def stop_webhook(server: HTTPServer) -> None:
     await server.close_all_connections()
 
 
-def run_webhook(application: Application, settings: Settings, state: BotState) -> None:
-    """Serve both routes until a stop signal, in PTB's order (`lifecycle.serve`)."""
-    servers: list[HTTPServer] = []
+class Webhook:
+    """Webhook mode as a `lifecycle.UpdateSource`: the server up and the webhook registered
+    once the bot is initialized, the server stopped before the bot stops."""
 
-    async def begin() -> None:
-        servers.append(await start_webhook(application, settings, state))
+    def __init__(self, settings: Settings, state: BotState) -> None:
+        self.settings = settings
+        self.state = state
+        self._server: HTTPServer | None = None
 
-    async def end() -> None:
-        for server in servers:
-            await stop_webhook(server)
+    async def begin(self, application: Application) -> None:
+        settings = self.settings
+        log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
+        self._server = await start_webhook(application, settings, self.state)
 
-    serve(application, begin, end)
+    async def end(self, application: Application) -> None:
+        if self._server is not None:
+            await stop_webhook(self._server)

@@ -2,6 +2,8 @@
 
 import argparse
 import importlib.util
+import subprocess
+import sys
 
 import numpy as np
 
@@ -16,8 +18,10 @@ from benchmark.bench import (
     render,
     write_archive,
 )
-from bot.cli import EXIT_USAGE, build_parser, main
+from benchmark.cli import build_parser, main
+from bot.cli import EXIT_USAGE
 from retrieval.language.tokens import analyze
+from tests.conftest import PROJECT_DIR
 
 
 def test_archive_and_questions_are_deterministic(tmp_path) -> None:
@@ -74,8 +78,20 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
 
 
 def test_bench_command_parses_its_options() -> None:
-    args = build_parser().parse_args(["bench", "--articles", "50", "--json"])
+    args = build_parser().parse_args(["--articles", "50", "--json"])
     assert isinstance(args, argparse.Namespace) and args.articles == 50 and args.json
+
+
+def test_the_bots_bench_command_runs_the_benchmarks_own() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "--help"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: tin-bot bench") and "--naive-questions" in shown.stdout
 
 
 def test_a_missing_reference_engine_stops_the_bench_before_anything_is_built(
@@ -86,7 +102,7 @@ def test_a_missing_reference_engine_stops_the_bench_before_anything_is_built(
         importlib.util, "find_spec", lambda name: None if name == "bm25s" else real_find_spec(name)
     )
     workdir = tmp_path / "bench"
-    code = main(["bench", "--articles", "5", "--workdir", str(workdir)])
+    code = main(["--articles", "5", "--workdir", str(workdir)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == EXIT_USAGE and len(err) == 1 and "bm25s" in err[0] and "[bench]" in err[0]
     assert not workdir.exists()

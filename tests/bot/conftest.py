@@ -12,8 +12,8 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot.settings import Settings
-from bot.telegram.app import build_application
-from bot.telegram.polling import ALLOWED_UPDATES
+from bot.telegram import polling
+from bot.telegram.bootstrap import build_application
 from tests.conftest import PROJECT_DIR
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.postgres import PostgresServer
@@ -28,19 +28,13 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 async def start_polling(application: Application) -> None:
-    """What run_polling does, without taking over the event loop."""
+    """What `lifecycle.serve` does with `polling.Polling`, without taking over the event loop;
+    getUpdates waits 1 s at most, so stopping is quick."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    await application.updater.start_polling(
-        poll_interval=0.0,
-        timeout=1,
-        allowed_updates=ALLOWED_UPDATES,
-        error_callback=lambda error: application.create_task(  # as run_polling wires it
-            application.process_error(error=error, update=None)
-        ),
-    )
+    await polling.start_polling(application, timeout=1)
 
 
 async def stop_polling(application: Application) -> None:

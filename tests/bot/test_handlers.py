@@ -13,8 +13,8 @@ from telegram.ext import Application
 
 import bot.telegram.context as context
 import bot.telegram.sending as sending
-from bot.telegram.app import build_application
-from bot.telegram.handlers import addresses_bot, question_in
+from bot.telegram.bootstrap import build_application
+from bot.telegram.handlers.questions import addresses_bot, question_in
 from tests.bot.conftest import bot_settings
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, FakeRequest
 
@@ -23,7 +23,7 @@ from tests.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, FakeRequest
 async def offline_bot(seed_live) -> AsyncIterator[tuple[Application, FakeBotApi]]:
     api = FakeBotApi()
     api.base_url = "http://unused.invalid/bot"
-    application = build_application(bot_settings(api), seed_live, FakeRequest(api))
+    application = build_application(bot_settings(api), seed_live, request=FakeRequest(api))
     async with application:
         yield application, api
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.telegram import delivery
-from bot.telegram import inbox as inbox_module
-from bot.telegram.app import build_application
+from bot.telegram import delivery, sqlite_inbox
+from bot.telegram.bootstrap import build_application
 from bot.telegram.delivery import DurableQueue, InboxUnavailable
-from bot.telegram.inbox import Inbox
+from bot.telegram.sqlite_inbox import SqliteInbox
+from bot.telegram.stores import Stores
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 
 
@@ -53,14 +53,14 @@ def hold_lock(path: Path, seconds: float) -> threading.Thread:
 
 @pytest.fixture
 def quick_sqlite(monkeypatch) -> None:
-    monkeypatch.setattr(inbox_module, "BUSY_TIMEOUT_SECONDS", 0.1)
+    monkeypatch.setattr(sqlite_inbox, "BUSY_TIMEOUT_SECONDS", 0.1)
     monkeypatch.setattr(delivery, "RETRY_SECONDS", 0.1)
 
 
 async def test_a_locked_inbox_holds_the_update_until_it_frees_then_recovers(
     tmp_path, quick_sqlite, caplog
 ) -> None:
-    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
     queue = DurableQueue(inbox)  # polling: wait as long as it takes
     holder = hold_lock(inbox.path, 1.0)
     update = Update.de_json(json.loads(update_json(1)), None)
@@ -75,7 +75,7 @@ async def test_a_locked_inbox_holds_the_update_until_it_frees_then_recovers(
 async def test_a_webhook_update_that_cannot_be_stored_is_refused_for_a_retry(
     tmp_path, quick_sqlite
 ) -> None:
-    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
     queue = DurableQueue(inbox, patience=0.3)
     holder = hold_lock(inbox.path, 1.5)
     update = Update.de_json(json.loads(update_json(2)), None)
@@ -90,18 +90,18 @@ async def test_a_webhook_update_that_cannot_be_stored_is_refused_for_a_retry(
 async def test_a_full_disk_is_not_acknowledged_and_delivery_resumes(
     fake_api, seed_live, tmp_path, quick_sqlite, monkeypatch
 ) -> None:
-    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
     failures = {"left": 5}
-    real_store = Inbox.store
+    real_store = SqliteInbox.store
 
-    def store(self: Inbox, update_id: int, payload: str) -> bool:
+    def store(self: SqliteInbox, update_id: int, payload: str) -> bool:
         if failures["left"]:
             failures["left"] -= 1
             raise sqlite3.OperationalError("database or disk is full")
         return real_store(self, update_id, payload)
 
-    monkeypatch.setattr(Inbox, "store", store)
-    application = build_application(bot_settings(fake_api), seed_live, inbox=inbox)
+    monkeypatch.setattr(SqliteInbox, "store", store)
+    application = build_application(bot_settings(fake_api), seed_live, Stores(inbox=inbox))
     await start_polling(application)
     try:
         message = fake_api.send_text(77, "tu soi tu sua")
@@ -122,7 +122,7 @@ async def test_a_full_disk_is_not_acknowledged_and_delivery_resumes(
 async def test_a_row_that_does_not_parse_is_quarantined_and_the_rest_answered(
     tmp_path, bad_row, caplog
 ) -> None:
-    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
     inbox.store(10, update_json(10))
     inbox.store(11, bad_row)
     inbox.store(12, update_json(12))
@@ -131,17 +131,17 @@ async def test_a_row_that_does_not_parse_is_quarantined_and_the_rest_answered(
     assert [queue.get_nowait().update_id for _ in range(2)] == [10, 12]
     assert [update_id for update_id, _ in inbox.pending()] == [10, 12]
     assert "inbox row 11 does not parse" in caplog.text and "quarantined" in caplog.text
-    again = Inbox(inbox.path)  # the next start does not trip on it again
+    again = SqliteInbox(inbox.path)  # the next start does not trip on it again
     assert [update_id for update_id, _ in again.pending()] == [10, 12]
 
 
 def test_a_lock_at_start_is_waited_out_not_taken_for_corruption(tmp_path, quick_sqlite) -> None:
     path = tmp_path / "inbox.sqlite3"
-    first = Inbox(path)
+    first = SqliteInbox(path)
     first.store(1, update_json(1))
     first.close()
     holder = hold_lock(path, 1.5)
-    reopened = Inbox(path)
+    reopened = SqliteInbox(path)
     holder.join()
     assert reopened.pending()[0][0] == 1
     assert not list(tmp_path.glob("*.corrupt-*"))
@@ -149,7 +149,7 @@ def test_a_lock_at_start_is_waited_out_not_taken_for_corruption(tmp_path, quick_
 
 def test_the_inbox_is_private_and_forgets_answered_texts(tmp_path) -> None:
     folder = tmp_path / "data"
-    inbox = Inbox(folder / "inbox.sqlite3")
+    inbox = SqliteInbox(folder / "inbox.sqlite3")
     inbox.store(1, update_json(1, "câu hỏi riêng tư"))
     inbox.mark_done(1)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -8,7 +8,7 @@ import statistics
 import time
 
 from bot.logs import configure_logging
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
 from bot.telegram.flood import FloodGuard, Verdict
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import TOKEN, FakeBotApi

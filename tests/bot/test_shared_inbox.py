@@ -1,5 +1,5 @@
 """The shared inbox against a real PostgreSQL: one update stored once whichever replica gets
-it, leases that a dead replica's updates outlive, claims that never overlap, one poller."""
+it, leases that a dead replica's updates outlive, claims that never overlap; one poller."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import time
 import pytest
 from telegram import Update
 
-from bot.telegram import shared_inbox
+from bot.telegram import inbox as inbox_module
 from bot.telegram.delivery import DurableQueue
-from bot.telegram.shared_inbox import SharedInbox, SharedInboxError, SharedTables
+from bot.telegram.election import PollerElection
+from bot.telegram.postgres import Postgres, PostgresError
+from bot.telegram.shared_inbox import SharedInbox
 from bot.telegram.subscriptions import Subscriptions
 
 LEASE = 30.0
@@ -31,9 +33,21 @@ def payload(update_id: int) -> str:
 
 
 @pytest.fixture
-def replicas(postgres):  # type: ignore[no-untyped-def]
+def databases(postgres):  # type: ignore[no-untyped-def]
+    """Two replicas' connection pools."""
+    made = [Postgres(postgres.url) for _ in range(2)]
+    yield made
+    for database in made:
+        database.close()
+
+
+@pytest.fixture
+def replicas(databases):  # type: ignore[no-untyped-def]
     bot = next(_bots)
-    made = [SharedInbox(postgres.url, bot, LEASE, owner=name) for name in ("a", "b")]
+    made = [
+        SharedInbox(database, bot, LEASE, owner=name)
+        for database, name in zip(databases, ("a", "b"), strict=True)
+    ]
     yield made
     for inbox in made:
         inbox.close()
@@ -84,12 +98,14 @@ def test_two_replicas_claiming_at_once_never_take_the_same_update(replicas) -> N
     assert sorted(taken["a"] + taken["b"]) == list(range(100, 160))
 
 
-def test_one_replica_polls_and_another_takes_over_when_its_connection_goes(replicas) -> None:
-    a, b = replicas
-    assert a.lead_polling() and a.lead_polling()  # taken, then still held
-    assert not b.lead_polling()
+def test_one_replica_polls_and_another_takes_over_when_its_connection_goes(postgres) -> None:
+    bot = next(_bots)
+    a, b = (PollerElection(postgres.url, bot) for _ in range(2))
+    assert a.leads() and a.leads()  # taken, then still held
+    assert not b.leads()
     a.close()
-    assert b.lead_polling()
+    assert b.leads()
+    b.close()
 
 
 async def test_a_row_that_does_not_parse_is_quarantined_and_the_rest_answered(replicas) -> None:
@@ -105,8 +121,8 @@ async def test_a_row_that_does_not_parse_is_quarantined_and_the_rest_answered(re
 
 
 def test_an_unreachable_server_is_one_error_without_the_password() -> None:
-    with pytest.raises(SharedInboxError) as raised:
-        SharedInbox("postgresql://tin:hunter2@127.0.0.1:1/tin", 1, LEASE)
+    with pytest.raises(PostgresError) as raised:
+        Postgres("postgresql://tin:hunter2@127.0.0.1:1/tin")
     assert "hunter2" not in str(raised.value)
 
 
@@ -115,22 +131,23 @@ def test_done_updates_are_forgotten_after_a_day_by_every_replica(replicas, monke
     a.store(21, payload(21))
     a.mark_done(21)
     assert b.prune() == 0 and a.store(21, payload(21)) is False  # kept a day
-    assert b.prune(now=time.time() + shared_inbox.KEEP_DONE_SECONDS + 1) == 1
+    assert b.prune(now=time.time() + inbox_module.KEEP_DONE_SECONDS + 1) == 1
     assert a.store(21, payload(21)) is True  # forgotten: an id Telegram no longer resends
 
 
 def test_marking_done_prunes_every_so_often(replicas, monkeypatch) -> None:
     a, _ = replicas
-    monkeypatch.setattr(shared_inbox, "PRUNE_EVERY", 2)
-    monkeypatch.setattr(shared_inbox, "KEEP_DONE_SECONDS", -1.0)  # all done counts as old
+    monkeypatch.setattr(inbox_module, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(inbox_module, "KEEP_DONE_SECONDS", -1.0)  # all done counts as old
     for update_id in (31, 32):
         a.store(update_id, payload(update_id))
         a.mark_done(update_id)  # the second mark prunes
     assert a.store(31, payload(31)) is True and a.store(32, payload(32)) is True
 
 
-def test_replicas_share_subscriptions_and_push_each_article_once(replicas) -> None:
-    a, b = (Subscriptions(SharedTables(inbox), inbox.bot_id) for inbox in replicas)
+def test_replicas_share_subscriptions_and_push_each_article_once(databases) -> None:
+    bot = next(_bots)
+    a, b = (Subscriptions(database, bot) for database in databases)
     assert a.follow(5, "cầu rồng xanh") and not b.follow(5, "cầu rồng xanh")
     assert b.topics_of(5) == ["cầu rồng xanh"] and [t.topic for t in b.all_topics()] == [
         "cầu rồng xanh"

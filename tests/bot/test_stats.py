@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
 from bot.telegram.stats import Stats, stats_text
 from bot.texts import UNKNOWN_COMMAND
 from retrieval.reply.answer import Answer, Tier

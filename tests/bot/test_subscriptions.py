@@ -13,8 +13,9 @@ import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
-from bot.telegram.app import build_application
-from bot.telegram.subscriptions import MAX_TOPICS, Subscriptions
+from bot.telegram.bootstrap import build_application
+from bot.telegram.stores import Stores
+from bot.telegram.subscriptions import MAX_TOPICS, SqliteDatabase, Subscriptions
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import IndexStore
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
@@ -39,8 +40,8 @@ def corpus(tmp_path: Path) -> Path:
 async def running(api: FakeBotApi, corpus: Path, data: Path) -> Application:
     live = LiveIndex(corpus, IndexStore(data / "cache", corpus))
     settings = bot_settings(api, reload_seconds=0.2, flood_limit=1000)
-    subscriptions = Subscriptions.beside_inbox(data / "subscriptions.sqlite3")
-    application = build_application(settings, live, subscriptions=subscriptions)
+    subscriptions = Subscriptions(SqliteDatabase(data / "subscriptions.sqlite3"))
+    application = build_application(settings, live, Stores(subscriptions=subscriptions))
     await start_polling(application)
     return application
 

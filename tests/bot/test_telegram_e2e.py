@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.logs import configure_logging
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
 from bot.texts import MORE_BUTTON, UNKNOWN_COMMAND
 from retrieval.reply.phrases import RELATED
 from tests.bot.conftest import bot_settings, start_polling, stop_polling

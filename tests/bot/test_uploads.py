@@ -13,7 +13,7 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot.documents import read_document
-from bot.telegram.app import build_application
+from bot.telegram.bootstrap import build_application
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import IndexStore
 from tests.bot.conftest import bot_settings, start_polling, stop_polling

@@ -14,9 +14,10 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot.settings import Settings
-from bot.telegram import inbox as inbox_module
-from bot.telegram.app import build_application, state_of_application
-from bot.telegram.inbox import Inbox
+from bot.telegram import sqlite_inbox
+from bot.telegram.bootstrap import build_application, state_of_application
+from bot.telegram.sqlite_inbox import SqliteInbox
+from bot.telegram.stores import Stores
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER, start_webhook, stop_webhook
 from tests.bot.conftest import bot_settings
 from tests.conftest import free_port
@@ -29,7 +30,7 @@ JSON = {"Content-Type": "application/json"}
 class Served:
     application: Application
     settings: Settings
-    inbox: Inbox
+    inbox: SqliteInbox
 
     @property
     def base(self) -> str:
@@ -42,15 +43,15 @@ class Served:
 
 @pytest_asyncio.fixture
 async def served(fake_api, seed_live, tmp_path, monkeypatch) -> AsyncIterator[Served]:
-    monkeypatch.setattr(inbox_module, "BUSY_TIMEOUT_SECONDS", 0.1)  # a locked inbox: quick 503
+    monkeypatch.setattr(sqlite_inbox, "BUSY_TIMEOUT_SECONDS", 0.1)  # a locked inbox: quick 503
     settings = bot_settings(
         fake_api,
         webhook_url="https://bot.example.org/telegram",
         webhook_secret=SECRET,
         webhook_port=free_port(),
     )
-    inbox = Inbox(tmp_path / "inbox.sqlite3")
-    application = build_application(settings, seed_live, inbox=inbox)
+    inbox = SqliteInbox(tmp_path / "inbox.sqlite3")
+    application = build_application(settings, seed_live, Stores(inbox=inbox))
     await application.initialize()
     await application.start()
     server = await start_webhook(application, settings, state_of_application(application))

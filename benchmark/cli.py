@@ -1,12 +1,21 @@
-"""Arguments of `python -m bot bench` (the benchmark itself loads only when run)."""
+"""The benchmark's command line: `python -m benchmark [options]`, which `python -m bot bench`
+runs. Settings, logging and failures are handled as by the bot's own commands."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from benchmark.bench import MissingExtra, check_extras, render, run
+from bot.cli import EXIT_OK, CliError, run_guarded
 
-def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tin-bot bench", description="Compare with rank-bm25 and bm25s on an archive."
+    )
     parser.add_argument(
         "--articles",
         type=int,
@@ -30,3 +39,19 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser
+
+
+def bench(args: argparse.Namespace) -> int:
+    try:
+        check_extras()
+    except MissingExtra as error:
+        raise CliError(str(error)) from None
+    result = run(args)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else render(result))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_guarded(lambda settings: bench(args))
