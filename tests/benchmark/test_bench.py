@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from benchmark.bench import (
     build_cold,
@@ -82,6 +83,7 @@ def test_bench_command_parses_its_options() -> None:
     assert isinstance(args, argparse.Namespace) and args.articles == 50 and args.json
 
 
+@pytest.mark.slow  # a process of its own
 def test_the_bots_bench_command_runs_the_benchmarks_own() -> None:
     shown = subprocess.run(
         [sys.executable, "-m", "bot", "bench", "--help"],

@@ -165,6 +165,7 @@ def test_index_command_reports_the_corpus(capsys) -> None:
     assert code == EXIT_OK and "5 articles" in out
 
 
+@pytest.mark.slow  # a process of its own
 def test_ask_json_is_the_same_in_every_process(tmp_path: Path) -> None:
     """Set iteration order changes with the hash seed; excerpts and scores must not."""
     questions = (

@@ -2,6 +2,8 @@ import functools
 import io
 import logging
 
+import pytest
+
 from bot.console import ANSI_BOLD, CLEAR_LINE, PROMPT, run_console
 from bot.logs import configure_logging
 from retrieval.reply.answer import answer
@@ -32,6 +34,7 @@ def test_piped_session_prints_answers_without_prompts_or_escapes(seed_live) -> N
     assert RELATED in text  # the second question's related passages, under their notice
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_running_console_answers_from_an_article_added_meanwhile(make_corpus, tmp_path) -> None:
     import os
     import subprocess

@@ -13,10 +13,13 @@ import signal
 from collections import Counter
 
 import httpx
+import pytest
 
 from tests.bot.conftest import spawn_bot, stop
 from tests.conftest import free_port
 from tests.fake_bot_api import FakeBotApi
+
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
 
 QUESTIONS = 60
 SECRET = "crash-test-secret"

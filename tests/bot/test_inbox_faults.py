@@ -21,6 +21,8 @@ from bot.telegram.sqlite_inbox import SqliteInbox
 from bot.telegram.stores import Stores
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 
 def update_json(update_id: int, text: str = "tu soi tu sua") -> str:
     message = {

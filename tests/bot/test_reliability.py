@@ -7,11 +7,15 @@ import io
 import statistics
 import time
 
+import pytest
+
 from bot.logs import configure_logging
 from bot.telegram.bootstrap import build_application
 from bot.telegram.flood import FloodGuard, Verdict
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import TOKEN, FakeBotApi
+
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
 
 QUESTIONS = ["tu soi tu sua", "Luật Biên phòng Việt Nam", "Trưởng Ban Nội chính Thành ủy là ai?"]
 

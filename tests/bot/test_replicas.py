@@ -22,6 +22,8 @@ from tests.bot.test_crash import SECRET
 from tests.conftest import free_port
 from tests.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 LEASE_SECONDS = "3"
 HALF = 30
 

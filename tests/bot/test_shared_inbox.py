@@ -18,6 +18,8 @@ from bot.telegram.postgres import Postgres, PostgresError
 from bot.telegram.shared_inbox import SharedInbox
 from bot.telegram.subscriptions import Subscriptions
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 LEASE = 30.0
 _bots = itertools.count(900_001)  # each test its own bot id: rows never meet
 

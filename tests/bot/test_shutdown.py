@@ -7,8 +7,12 @@ import os
 import signal
 import time
 
+import pytest
+
 from tests.bot.conftest import spawn_bot
 from tests.fake_bot_api import TOKEN
+
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
 
 SHUTDOWN_LIMIT = 10.0
 

@@ -13,6 +13,8 @@ import pytest
 from tests.bot.conftest import spawn_bot
 from tests.conftest import free_port
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 WRONG_TOKEN = "999:this-token-is-refused"
 START_LIMIT = 15.0
 MAX_LINES = 3

@@ -22,6 +22,8 @@ from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.conftest import SEEDS_DIR
 from tests.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 GROUP = -5005
 BRIDGE = (
     "Cầu Rồng Xanh thông xe\n"

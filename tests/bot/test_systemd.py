@@ -20,6 +20,8 @@ import pytest
 
 from tests.conftest import PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 UNIT = re.search(
     r"```ini\n(# /etc/systemd/system/tin-bot.service.*?)```",
     (PROJECT_DIR / "docs" / "operations.md").read_text(encoding="utf-8"),

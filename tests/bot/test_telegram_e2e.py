@@ -15,6 +15,8 @@ from retrieval.reply.phrases import RELATED
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotApi, check_text
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 SEED_FILES = [
     "000_00398351a5c5dbd5.txt",
     "001_085fb644321ceedb.txt",

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fake_bot_api import (
     BOT_USERNAME,
     BY_HAND_GROUP,
@@ -10,6 +12,8 @@ from tests.fake_bot_api import (
     shown_buttons,
     typed_by_hand,
 )
+
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
 
 
 async def test_group_press_and_inline_lines_reach_the_bot_and_its_answers_are_shown(

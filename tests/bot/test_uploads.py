@@ -21,6 +21,8 @@ from tests.conftest import SEEDS_DIR
 from tests.documents import HTML, pdf_file, word_file
 from tests.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 ADMIN = 4001
 TEXT_ARTICLE = (
     "Cầu Rồng Xanh thông xe\n"

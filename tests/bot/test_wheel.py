@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
+pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against the fake Bot API
+
 
 def _run(command: list[str | Path], **options: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -87,6 +87,7 @@ def _wait_forever(parent: int) -> None:
     time.sleep(60)
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_tokenising_worker_exits_when_the_indexer_is_gone() -> None:
     import multiprocessing
     import subprocess

@@ -70,6 +70,7 @@ def test_roman_numerals_have_their_value(numeral: str, value: int) -> None:
     assert roman_value(numeral) == value
 
 
+@pytest.mark.slow  # a process of its own
 def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
     import os
     import subprocess
