@@ -96,11 +96,13 @@ def table(reports: Reports) -> str:
     rows = {column: reports[column].metrics() for column in columns}
     names = list(dict.fromkeys(name for figures in rows.values() for name in figures))
     header = ["figure", *(LABELS[c] for c in columns)]
-    lines = [header]
-    for name in names:
-        lines.append([name, *(str(rows[c][name]) if name in rows[c] else "-" for c in columns)])
+    lines = [header, *([name, *(_cell(rows[c], name) for c in columns)] for name in names)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(_aligned(line, widths)) for line in lines)
+
+
+def _cell(figures: dict[str, Figure], name: str) -> str:
+    return str(figures[name]) if name in figures else "-"
 
 
 def _aligned(cells: list[str], widths: list[int]) -> list[str]:

@@ -24,15 +24,18 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
+def _sender(update: Update) -> int | None:
+    """The chat an update comes from, or its user where it has no chat (an inline query)."""
+    chat, user = update.effective_chat, update.effective_user
+    return chat.id if chat is not None else (user.id if user is not None else None)
+
+
 async def access_guard(update: Update, context: BotContext) -> None:
     """Runs before every handler: stops updates from chats not in BOT_ALLOWED_CHATS."""
     state = context.state
-    if not state.allowed_chats:
+    if not state.allowed_chats or _sender(update) in state.allowed_chats:
         return
-    chat, user = update.effective_chat, update.effective_user
-    who = chat.id if chat is not None else (user.id if user is not None else None)
-    if who in state.allowed_chats:
-        return
+    chat = update.effective_chat
     if update.callback_query is not None:  # a pressed button always gets its answer
         await update.callback_query.answer(REFUSAL)
         raise ApplicationHandlerStop
