@@ -3,6 +3,14 @@
 An article file is plain text: a title line, then paragraphs separated by line breaks, often with
 the news site's chrome around them (section labels, image file names, photo captions, "related
 news" lists). Cleaning keeps the prose; each remaining paragraph becomes one `Passage`.
+
+Before the title, a file may state where the article was published and when, one line each,
+in either order (a fetched feed article always does; a copied folder keeps them):
+
+    URL: https://example.vn/bai-viet.html
+    Published: 2025-08-12T07:30:00+07:00      (or a date alone: 2025-08-12)
+
+A line that does not parse as such (a URL not http(s), a date not ISO 8601) is article text.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from retrieval.language.text import comparable, normalize, sentences, shown_name
@@ -62,6 +71,60 @@ _CHROME_LINES = frozenset(
 _IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|bmp|svg)$", re.IGNORECASE)
 _PHOTO_CREDIT = re.compile(r"\b(?:Ảnh|Nguồn ảnh|Photo)\s*:\s*[^.]{1,60}$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:[A-ZĐ]\.\s?)?[^\W\d_][^\s.]*(?:\s[^\W\d_][^\s.]*){0,3}$")
+URL_KEY, PUBLISHED_KEY = "URL", "Published"
+_URL_LINE = re.compile(r"^URL:\s*(https?://\S+)\s*$", re.IGNORECASE)
+_PUBLISHED_LINE = re.compile(r"^Published:\s*(\d{4}-\d{2}-\d{2}\S*)\s*$", re.IGNORECASE)
+
+
+def published_date(published: str, zone: tzinfo) -> date:
+    """The day an article was published, in `zone`: an ISO date as written; a time with an
+    offset converted to `zone`; a time without one taken as `zone`'s already."""
+    moment = datetime.fromisoformat(published)
+    if len(published) == len("2025-08-12") or moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def _valid_published(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where and when an article was published, as its file states it (see the docstring)."""
+
+    url: str | None = None
+    published: str | None = None  # ISO 8601, a date or a time with its offset
+
+    def header(self) -> str:
+        """The lines a file opens with to state this, before its title."""
+        lines = [f"{URL_KEY}: {self.url}"] if self.url else []
+        lines += [f"{PUBLISHED_KEY}: {self.published}"] if self.published else []
+        return "".join(f"{line}\n" for line in lines)
+
+
+NO_PROVENANCE = Provenance()
+
+
+def split_provenance(text: str) -> tuple[Provenance, str]:
+    """The URL and publication date stated before the title, and the rest of the text."""
+    url = published = None
+    rest = text
+    while True:
+        line, _, after = rest.partition("\n")
+        stated_url = _URL_LINE.match(line.strip())
+        stated_date = _PUBLISHED_LINE.match(line.strip())
+        if stated_url and url is None:
+            url = stated_url.group(1)
+        elif stated_date and published is None and _valid_published(stated_date.group(1)):
+            published = stated_date.group(1)
+        else:
+            return Provenance(url, published), rest
+        rest = after
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +133,7 @@ class Passage:
     paragraph: int  # 1-based paragraph number in the cleaned article
     title: str
     text: str
+    provenance: Provenance = NO_PROVENANCE
 
     @property
     def is_headline(self) -> bool:
@@ -84,16 +148,23 @@ class Article:
     texts: tuple[str, ...]  # the passages' texts: paragraphs, long ones cut into pieces
     paragraph_numbers: tuple[int, ...]  # the 1-based paragraph each text comes from
     digest: str  # content hash of the raw file, the key of the index cache
+    provenance: Provenance = NO_PROVENANCE
 
     @classmethod
-    def of(cls, source: str, paragraphs: list[str], digest: str) -> Article:
+    def of(
+        cls,
+        source: str,
+        paragraphs: list[str],
+        digest: str,
+        provenance: Provenance = NO_PROVENANCE,
+    ) -> Article:
         pieces = [(n, piece) for n, text in enumerate(paragraphs, 1) for piece in pieces_of(text)]
         numbers, texts = zip(*pieces, strict=True)
-        return cls(source, make_title(paragraphs), texts, numbers, digest)
+        return cls(source, make_title(paragraphs), texts, numbers, digest, provenance)
 
     def passages(self) -> list[Passage]:
         return [
-            Passage(self.source, number, self.title, text)
+            Passage(self.source, number, self.title, text, self.provenance)
             for number, text in zip(self.paragraph_numbers, self.texts, strict=True)
         ]
 
@@ -229,11 +300,12 @@ def parse_article(name: str, raw: bytes) -> Article | None:
     except UnicodeDecodeError:
         log.warning("skipped %s: not UTF-8 text", shown_name(name))
         return None
+    provenance, text = split_provenance(text)
     paragraphs = clean_paragraphs(text)
     if not paragraphs:
         log.warning("skipped %s: no text", shown_name(name))
         return None
-    return Article.of(name, paragraphs, content_digest(raw))
+    return Article.of(name, paragraphs, content_digest(raw), provenance)
 
 
 def read_article(path: Path) -> Article | None:

@@ -29,13 +29,13 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.index.bm25 import Bm25, TermCounts
-from retrieval.index.corpus import Article
+from retrieval.index.corpus import Article, Provenance
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5
+FORMAT = 6
 SUFFIX = ".npz"
 TEMPORARY_SUFFIX = ".npz-tmp"
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
@@ -65,7 +65,15 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
         "shape": list(index.counts.counts.shape),
         "ids": index.counts.ids,
         "articles": [
-            [a.source, a.title, list(a.texts), list(a.paragraph_numbers), a.digest]
+            [
+                a.source,
+                a.title,
+                list(a.texts),
+                list(a.paragraph_numbers),
+                a.digest,
+                a.provenance.url,
+                a.provenance.published,
+            ]
             for a in index.articles
         ],
         "forms": vocabulary.forms,
@@ -95,8 +103,8 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     )
     counts = TermCounts(saved["ids"], matrix)
     articles = tuple(
-        Article(source, title, tuple(texts), tuple(numbers), digest)
-        for source, title, texts, numbers, digest in saved["articles"]
+        Article(source, title, tuple(texts), tuple(numbers), digest, Provenance(url, published))
+        for source, title, texts, numbers, digest, url, published in saved["articles"]
     )
     pairs = {(first, second): n for first, second, n in saved["pairs"]}
     return SearchIndex(

@@ -1,16 +1,20 @@
 import logging
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from retrieval.index.corpus import (
     MAX_PASSAGE_CHARS,
     CorpusError,
+    Provenance,
     clean_paragraphs,
     load_articles,
     make_title,
     parse_article,
     pieces_of,
+    published_date,
 )
 
 PAGE = """Thông tin lý luận Thông tin lý luận
@@ -103,3 +107,39 @@ def test_a_long_paragraph_that_repeats_itself_is_prose_not_a_doubled_label() -> 
         "Tiêu đề",
         f"{sentence} {sentence}",
     ]
+
+
+DATED = "URL: https://tin.example.vn/cau-rong.html\nPublished: 2025-08-11T23:30:00+00:00\n"
+
+
+def test_a_stated_url_and_date_are_kept_and_not_article_text() -> None:
+    article = parse_article("cau.txt", f"{DATED}Cầu Rồng khánh thành\nĐoạn một.\n".encode())
+    assert article is not None
+    assert article.title == "Cầu Rồng khánh thành" and len(article.texts) == 2
+    assert article.provenance == Provenance(
+        "https://tin.example.vn/cau-rong.html", "2025-08-11T23:30:00+00:00"
+    )
+    assert article.passages()[1].provenance == article.provenance
+
+
+def test_the_publication_day_is_the_one_in_the_zone_asked() -> None:
+    saigon = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert published_date("2025-08-11T23:30:00+00:00", saigon) == date(2025, 8, 12)
+    assert published_date("2025-08-11", saigon) == date(2025, 8, 11)
+    assert published_date("2025-08-11T23:30:00", saigon) == date(2025, 8, 11)
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["URL: ftp://tin.example.vn/x", "Published: hôm qua", "Published: 2025-13-45", "Url là gì"],
+)
+def test_a_line_that_does_not_parse_as_provenance_is_the_title(first_line: str) -> None:
+    article = parse_article("x.txt", f"{first_line}\nĐoạn một.\n".encode())
+    assert article is not None
+    assert article.title == first_line and article.provenance == Provenance()
+
+
+def test_provenance_written_as_a_header_reads_back() -> None:
+    stated = Provenance("https://tin.example.vn/a.html", "2025-08-12")
+    article = parse_article("a.txt", f"{stated.header()}Tiêu đề\nĐoạn.\n".encode())
+    assert article is not None and article.provenance == stated

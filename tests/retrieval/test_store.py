@@ -15,11 +15,13 @@ from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa:
 
 
 def test_a_saved_index_loads_back_the_same(make_corpus, tmp_path: Path) -> None:
-    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    dated = "URL: https://tin.example.vn/b.html\nPublished: 2025-08-12\n" + OTHER
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": dated})
     store = IndexStore(tmp_path / "cache", folder)
     built = sync(folder, store).index
     loaded = store.load()
     assert loaded is not None
+    assert loaded.articles == built.articles and built.articles[1].provenance.url
     assert loaded.passages == built.passages and loaded.stamps == built.stamps
     assert loaded.vocabulary == built.vocabulary and loaded.counts.ids == built.counts.ids
     query = ["hội_nghị", "~ky", "^ky_ket"]
