@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 
 from bot.console import run_console
@@ -29,7 +28,7 @@ from bot.scorecard import (
     reports_of,
     unmet,
 )
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, installed_version, load_settings
 from bot.texts import CONSOLE_NOTICE
 from retrieval.evaluation.baseline import PlainBm25
 from retrieval.evaluation.calibration import Shape, fit, labelled_rows, leave_one_shape_out
@@ -68,11 +67,16 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feeds.poller import FeedPoller
+
     live = open_index(settings, getattr(args, "corpus", None))
     live.start_watching(settings.reload_seconds)
+    feeds = FeedPoller(settings)
+    feeds.start()
     try:
         return run_console(live, asker(live, settings.top_k))
     finally:
+        feeds.stop()
         live.stop_watching()
 
 
@@ -152,6 +156,21 @@ def command_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.feeds:
+        raise CliError("BOT_FEEDS is not set: nothing to fetch")
+    from bot.feeds.poller import run_round  # imported only when used
+
+    if not settings.corpus_dir.is_dir():
+        raise CliError(f"corpus folder not found: {settings.corpus_dir.absolute()}")
+    report = run_round(settings, progress_printer(sys.stderr, "fetching"))
+    print(
+        f"{len(report.saved)} articles saved, {report.pages_failed} pages failed, "
+        f"{report.waiting} waiting for later rounds"
+    )
+    return EXIT_OK
+
+
 def command_index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     index = open_index(settings, args.corpus, progress_printer(sys.stderr)).current
@@ -167,13 +186,6 @@ BENCH = "bench"
 
 def run_benchmark(arguments: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "benchmark", *arguments]).returncode
-
-
-def installed_version() -> str:
-    try:
-        return metadata.version("tin-bot")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "(not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files asked of --corpus (one shape together)",
     )
     index = commands.add_parser("index", help="build or update the index cache")
+    commands.add_parser("fetch", help="one round over BOT_FEEDS: new articles into the corpus")
     commands.add_parser(
         BENCH,
         add_help=False,  # its options are the benchmark's own: `bench --help` lists them
@@ -243,6 +256,7 @@ COMMANDS = {
     "eval": command_eval,
     "calibrate": command_calibrate,
     "index": command_index,
+    "fetch": command_fetch,
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.index.corpus import ARTICLE_SUFFIX
+from retrieval.index.corpus import ARTICLE_SUFFIX, NO_PROVENANCE, Provenance
 from retrieval.language.text import fold, normalize
 
 MAX_UPLOAD_BYTES = 20 * 2**20  # what the Bot API lets a bot download
@@ -42,14 +42,17 @@ class DocumentError(Exception):
 class Document:
     title: str
     paragraphs: tuple[str, ...]
+    provenance: Provenance = NO_PROVENANCE
 
     def article_text(self) -> str:
-        return "\n".join([self.title, *self.paragraphs]) + "\n"
+        return self.provenance.header() + "\n".join([self.title, *self.paragraphs]) + "\n"
 
-    def file_name(self) -> str:
-        """The title's words without diacritics: "cau-bach-dang-2-khanh-thanh.txt"."""
+    def file_name(self, tag: str = "") -> str:
+        """The title's words without diacritics: "cau-bach-dang-2-khanh-thanh.txt", with
+        `tag` after them when given ("cau-bach-dang-2-khanh-thanh-1a2b3c4d.txt")."""
         slug = _NOT_NAME.sub("-", fold(self.title).lower()).strip("-")
-        return (slug[:MAX_NAME_CHARS].rstrip("-") or "bai-viet") + ARTICLE_SUFFIX
+        stem = slug[:MAX_NAME_CHARS].rstrip("-") or "bai-viet"
+        return f"{stem}-{tag}{ARTICLE_SUFFIX}" if tag else stem + ARTICLE_SUFFIX
 
 
 def _lines(text: str) -> list[str]:
@@ -60,17 +63,34 @@ def _plain_text(data: bytes) -> list[str]:
     return _lines(data.decode("utf-8-sig"))
 
 
-def _web_page(data: bytes) -> list[str]:
-    import trafilatura  # loaded only when a page is uploaded
+@dataclass(frozen=True, slots=True)
+class WebPage:
+    """A page's main text, as trafilatura finds it, and what its metadata says."""
 
-    html = data.decode("utf-8-sig", errors="replace")
+    title: str
+    paragraphs: list[str]  # the page's own heading, repeated in its body, left out
+    canonical: str | None  # <link rel=canonical> or og:url
+    date: str | None  # YYYY-MM-DD
+
+
+def read_web_page(html: str | bytes) -> WebPage:
+    """`html` as text, or as bytes in whatever charset the page declares."""
+    import trafilatura  # loaded only when a page is read
+
     body = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
     metadata = trafilatura.extract_metadata(html)
-    title = metadata.title if metadata is not None and metadata.title else ""
+    title = normalize(metadata.title).strip() if metadata is not None and metadata.title else ""
     paragraphs = _lines(body)
-    if paragraphs and title and paragraphs[0] == normalize(title).strip():
-        paragraphs = paragraphs[1:]  # the page's own heading, repeated in its body
-    return [normalize(title).strip(), *paragraphs] if title and paragraphs else paragraphs
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    canonical = metadata.url if metadata is not None else None
+    date = metadata.date if metadata is not None else None
+    return WebPage(title, paragraphs, canonical or None, date or None)
+
+
+def _web_page(data: bytes) -> list[str]:
+    page = read_web_page(data.decode("utf-8-sig", errors="replace"))
+    return [page.title, *page.paragraphs] if page.title and page.paragraphs else page.paragraphs
 
 
 def _word(data: bytes) -> list[str]:
@@ -122,10 +142,11 @@ def read_document(name: str, data: bytes) -> Document:
     return Document(lines[0], tuple(lines[1:]))
 
 
-def save_article(folder: Path, document: Document, replace: bool) -> Path:
+def save_article(folder: Path, document: Document, replace: bool, name: str = "") -> Path:
     """Write the article into the corpus folder atomically (a `.upload` file renamed into
-    place); FileExistsError when the name is taken and `replace` is not set."""
-    target = folder / document.file_name()
+    place), as `name` or else its title's file name; FileExistsError when the name is taken
+    and `replace` is not set."""
+    target = folder / (name or document.file_name())
     if target.exists() and not replace:
         raise FileExistsError(target.name)
     partial = folder / f".{target.stem}{PARTIAL_SUFFIX}"

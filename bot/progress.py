@@ -24,8 +24,9 @@ def describe(progress: Progress) -> str:
     )
 
 
-def progress_printer(stream: TextIO) -> ProgressCallback:
-    """A callback drawing a bar on `stream` when it is a terminal, else logging now and then."""
+def progress_printer(stream: TextIO, doing: str = "tokenising") -> ProgressCallback:
+    """A callback drawing a bar on `stream` when it is a terminal, else logging now and then
+    what it is `doing`."""
     last_logged = [0.0]
 
     def on_terminal(progress: Progress) -> None:
@@ -40,6 +41,6 @@ def progress_printer(stream: TextIO) -> ProgressCallback:
         finished = progress.done_files == progress.total_files
         if finished or now - last_logged[0] >= LOG_EVERY_SECONDS:
             last_logged[0] = now
-            log.info("tokenising: %s", describe(progress))
+            log.info("%s: %s", doing, describe(progress))
 
     return on_terminal if stream.isatty() else as_log_lines

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -14,6 +16,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def installed_version() -> str:
+    try:
+        return metadata.version("tin-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def default_cache_dir() -> Path:
@@ -51,6 +65,46 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     inbox_url: SecretStr | None = None  # postgresql://…: one inbox shared by replicas
     inbox_lease_seconds: float = Field(default=20.0, gt=0)  # a dead replica's updates wait this
+    feeds: Annotated[tuple[str, ...], NoDecode] = ()  # RSS, Atom or sitemap URLs
+    feed_seconds: float = Field(default=900.0, gt=0)  # a running bot's rounds, this far apart
+    feed_delay_seconds: float = Field(default=1.0, ge=0)  # between two requests to one host
+    feed_hosts: Annotated[frozenset[str], NoDecode] = frozenset()  # beside each feed's own
+    feed_max_new: int = Field(default=200, ge=1)  # new pages fetched in one round
+    timezone: str = DEFAULT_TIMEZONE
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _feed_urls(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        urls = tuple(_comma_separated(value))
+        for url in urls:
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        return urls
+
+    @field_validator("feed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        hosts = [host.lower() for host in _comma_separated(value)]
+        if any("/" in host or ":" in host or " " in host for host in hosts):
+            raise ValueError("must be host names separated by commas, e.g. cdn.example.vn")
+        return frozenset(hosts)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone, e.g. Asia/Ho_Chi_Minh") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @field_validator("allowed_chats", "admin_ids", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.feeds.poller import FeedPoller
 from bot.indexing import open_index
 from bot.settings import Settings
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
@@ -110,6 +111,9 @@ def bootstrap(settings: Settings, resources: ExitStack) -> tuple[Application, Up
     live = open_index(settings)
     stores = open_stores(settings, resources)
     application = build_application(settings, live, stores)
+    feeds = FeedPoller(settings)
+    feeds.start()
+    resources.callback(feeds.stop)
     return application, update_source(settings, state_of_application(application), stores)
 
 
