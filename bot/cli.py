@@ -87,7 +87,7 @@ def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     for question in questions:
         result = ask(question.rstrip("\n"))
         if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            print(json.dumps(result.to_json(settings.zone), ensure_ascii=False), flush=True)
         else:
             print(result.reply, end="\n\n", flush=True)
     return EXIT_OK

@@ -11,9 +11,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, tzinfo
 from typing import Any
 
-from retrieval.index.corpus import Passage
+from retrieval.index.corpus import NO_PROVENANCE, Passage, Provenance, published_date
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import shown_name
 from retrieval.question.reading import Question, understand
@@ -49,9 +50,14 @@ class Hit:
     score: float
     passage: str
     excerpt: Excerpt
+    provenance: Provenance = NO_PROVENANCE  # the article's URL and publication date, if stated
 
     def citation(self) -> str:
         return f"Nguồn: {shown_name(self.source)}, đoạn {self.paragraph}"
+
+    def published_on(self, zone: tzinfo) -> date | None:
+        published = self.provenance.published
+        return published_date(published, zone) if published else None
 
     @property
     def short_title(self) -> str:
@@ -60,13 +66,17 @@ class Hit:
             return self.title
         return self.title[:CITED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",:;") + "…"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, zone: tzinfo) -> dict[str, Any]:
+        """The hit for `ask --json`; "published" is its day in `zone`."""
+        published = self.published_on(zone)
         return {
             "source": self.source,
             "paragraph": self.paragraph,
             "score": round(self.score, 6),
             "passage": self.passage,
             "excerpt": self.excerpt.text,
+            "url": self.provenance.url,
+            "published": published.isoformat() if published else None,
         }
 
 
@@ -104,14 +114,14 @@ class Answer:
         shown_notice = notice(self.tier, self.unmentioned)
         return reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, zone: tzinfo) -> dict[str, Any]:
         return {
             "question": self.question,
             "understood": self.understood,
             "tier": self.tier.value,
             "answered": self.answered,
             "reply": self.reply,
-            "hits": [hit.to_json() for hit in self.hits],
+            "hits": [hit.to_json(zone) for hit in self.hits],
         }
 
 
@@ -173,11 +183,15 @@ def render_reply(
     """The blocks as plain text; `show_excerpt` marks the matched words its own way."""
     return "\n\n".join(
         f"{block.label}{show_excerpt(block.hit.excerpt)}\n— {block.hit.citation()} "
-        f"({block.hit.short_title})"
+        f"({block.hit.short_title}){_linked(block.hit)}"
         if isinstance(block, HitBlock)
         else block.text
         for block in blocks
     )
+
+
+def _linked(hit: Hit) -> str:
+    return f" {hit.provenance.url}" if hit.provenance.url else ""
 
 
 def next_in_article(index: SearchIndex, position: int) -> Passage | None:
@@ -189,7 +203,13 @@ def next_in_article(index: SearchIndex, position: int) -> Passage | None:
 def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
     passage = index.passages[ranked.position]
     return Hit(
-        passage.source, passage.paragraph, passage.title, ranked.score, passage.text, excerpt
+        passage.source,
+        passage.paragraph,
+        passage.title,
+        ranked.score,
+        passage.text,
+        excerpt,
+        passage.provenance,
     )
 
 
