@@ -57,15 +57,14 @@ def _scored(
 ) -> list[Ranked]:
     """The passages at `positions`, whose BM25 scores are `scores`, with their ranking scores:
     BM25 x coverage x MISSING_UNIT_FACTOR for each of the question's names
-    their article does not mention."""
+    their article does not mention; and their coverage beyond their article's headline."""
     shares = coverages(query, index, positions)
     missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
     adjusted = scores * shares * MISSING_UNIT_FACTOR ** np.array(missing)
+    starts = {p: index.article_span(p)[0] for p in positions}
     terms = query.folded_terms
-    beyond = [
-        float(shares_found(_beyond_headline(terms, index, p), index.bm25, [p])[0])
-        for p in positions
-    ]
+    own_terms = {start: _beyond_headline(terms, index, start) for start in set(starts.values())}
+    beyond = [float(shares_found(own_terms[starts[p]], index.bm25, [p])[0]) for p in positions]
     rows = zip(positions, adjusted, shares, missing, beyond, strict=True)
     return [
         Ranked(position, float(score), float(share), count, own)
@@ -111,12 +110,11 @@ def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> lis
     return [fullest, *(r for r in ranked if r is not fullest)]
 
 
-def _beyond_headline(terms: set[str], index: SearchIndex, position: int) -> set[str]:
-    """`terms` without those the headline of the article holding `position` holds, when the
+def _beyond_headline(terms: set[str], index: SearchIndex, start: int) -> set[str]:
+    """`terms` without those the headline of the article starting at `start` holds, when the
     headline holds less than HEADLINE_SUBJECT_SHARE of their information: then it names the
     article's subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more
     is what the question restates, and its words are the question's (all `terms` then)."""
-    start, _ = index.article_span(position)
     if not index.passages[start].is_headline:
         return terms
     bm25 = index.bm25
