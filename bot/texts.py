@@ -22,7 +22,8 @@ Cách hỏi:
 • Trong nhóm: /ask câu hỏi, nhắc @{username} kèm câu hỏi, hoặc trả lời một tin của bot.
 • Ở bất kỳ đâu: gõ @{username} câu hỏi (inline).
 
-Lệnh: /start, /help, /sources (danh sách bài), /ask câu hỏi.
+Lệnh: /start, /help, /sources (danh sách bài), /moi (bài mới nhất; /moi chủ đề), \
+/ask câu hỏi.
 Khi các bài viết không có thông tin, bot sẽ nói rõ."""
 START = """Xin chào! {help}
 
@@ -57,12 +58,19 @@ FOLLOWED_TOPICS = "Đang theo dõi:\n{topics}\nHuỷ: /huytheodoi chủ đề"
 NO_TOPICS = "Chưa theo dõi chủ đề nào. Ví dụ: /theodoi cầu Rồng Xanh"
 UNFOLLOW_USAGE = "Cách huỷ: /huytheodoi chủ đề"
 NEW_ARTICLE = "Bài mới về {topics}:"
+MORE_ARTICLES = "… và {count} bài khác."
+SOURCES_HEADING = "Các bài viết ({count}, mới nhất trước):"
+NEWEST_HEADING = "Bài mới nhất:"
+NEWEST_ON_TOPIC_HEADING = "Bài mới nhất về «{topic}»:"
+NO_DATED_ARTICLES = "Chưa có bài nào ghi ngày đăng."
+NO_NEWS_ON_TOPIC = "Không có bài nào có ngày đăng về «{topic}»."
 
 # Telegram's command menu: (command, description)
 COMMAND_MENU = (
     ("start", "Giới thiệu và ví dụ câu hỏi"),
     ("help", "Cách hỏi bot"),
     ("sources", "Danh sách bài viết"),
+    ("moi", "Bài mới nhất: /moi hoặc /moi chủ đề"),
     ("ask", "Hỏi trong nhóm: /ask câu hỏi"),
     ("theodoi", "Theo dõi một chủ đề: /theodoi chủ đề"),
     ("huytheodoi", "Huỷ theo dõi: /huytheodoi chủ đề"),

@@ -51,6 +51,7 @@ MAX_UNITS = 4096
 MAX_DOWNLOAD_BYTES = 20 * 2**20  # getFile refuses larger files
 DROPPED = 0  # the status of a call whose connection the fake closed without answering
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_LINK = re.compile(r'\s+href="https?://[^"\s<>]+"')  # what Telegram takes as a link
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 # Parameters that PTB sends as raw strings; every other one is JSON.
 _RAW_PARAMETERS = frozenset({"text", "parse_mode", "callback_query_id", "inline_query_id", "url"})
@@ -74,6 +75,8 @@ def parse_telegram_html(text: str) -> str:
             closing, name = match.group(1), match.group(2).lower()
             if name not in ALLOWED_TAGS:
                 raise BadRequest(f'Can\'t parse entities: unsupported start tag "{name}"')
+            if name == "a" and not closing and not _LINK.fullmatch(match.group(3)):
+                raise BadRequest("Can't parse entities: wrong HTTP URL")
             if closing:
                 if not stack or stack.pop() != name:
                     raise BadRequest(f'Can\'t parse entities: unmatched end tag "{name}"')

@@ -69,6 +69,7 @@ def build_application(
         admin_ids=settings.admin_ids,
         inbox=stores.inbox,
         subscriptions=stores.subscriptions,
+        zone=settings.zone,
     )
     patience = STORE_PATIENCE_SECONDS if settings.webhook_url else None
     queue = DurableQueue(stores.inbox, patience) if stores.inbox is not None else None

@@ -12,11 +12,14 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.settings import DEFAULT_TIMEZONE
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import DurableInbox
 from bot.telegram.stats import Stats
@@ -28,6 +31,7 @@ from retrieval.reply.answer import Answer, answer
 
 STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
 EXAMPLE_WORDS = 7
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 MIN_TOPIC_WORDS = 4
 
 
@@ -44,6 +48,7 @@ class BotState:
     admin_ids: frozenset[int] = frozenset()
     inbox: DurableInbox | None = None
     subscriptions: Subscriptions | None = None
+    zone: tzinfo = DEFAULT_ZONE  # BOT_TIMEZONE: the days articles are dated in
     refused_chats: set[int] = field(default_factory=set)
     stats: Stats = field(default_factory=Stats)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled at shutdown

@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot.telegram.context import BotState
-from bot.telegram.render import topic_messages
+from bot.telegram.render import NO_PREVIEW, topic_messages
 from bot.telegram.subscriptions import Subscriptions, Topic
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import shown_name
@@ -66,8 +66,10 @@ async def push_once(bot: Bot, state: BotState, subscriptions: Subscriptions) -> 
         ):
             continue
         try:
-            for text in topic_messages(named, match):
-                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+            for text in topic_messages(named, match, state.zone):
+                await bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                )
             sent += 1
         except Forbidden:
             log.info("chat %s blocked the bot; its topics are dropped", chat_id)

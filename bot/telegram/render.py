@@ -8,9 +8,15 @@ added; a reply is split between blocks, and a block that alone is too long is tr
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, tzinfo
 
-from bot.texts import NEW_ARTICLE
+from telegram import LinkPreviewOptions
+
+from bot.texts import MORE_ARTICLES, NEW_ARTICLE
+from retrieval.index.corpus import Article, Provenance, published_date
 from retrieval.language.text import shown_name
 from retrieval.reply.answer import Answer, Hit, HitBlock, UnderstoodBlock
 from retrieval.reply.excerpt import with_marks
@@ -19,6 +25,9 @@ from retrieval.reply.topics import TopicMatch
 MAX_MESSAGE_UNITS = 4096
 BLOCK_SEPARATOR = "\n\n"
 ELLIPSIS = "…"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # citations link to articles: no big previews
+# A link Telegram takes as it is: http(s), no space, quote or angle bracket, not too long.
+_LINKABLE = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]{1,2000}", re.IGNORECASE)
 
 
 def utf16_units(text: str) -> int:
@@ -39,25 +48,55 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+@dataclass(frozen=True, slots=True)
 class Block:
     """A piece of a message: its HTML and its visible (parsed) length."""
 
-    def __init__(self, markup: str, visible: str) -> None:
-        self.markup = markup
-        self.units = utf16_units(visible)
+    markup: str
+    units: int
+
+    @classmethod
+    def of(cls, markup: str, visible: str) -> Block:
+        return cls(markup, utf16_units(visible))
 
     @classmethod
     def plain(cls, text: str, tag: str | None = None) -> Block:
         text = trim_plain(text, MAX_MESSAGE_UNITS)
         body = escape(text)
-        return cls(f"<{tag}>{body}</{tag}>" if tag else body, text)
+        return cls.of(f"<{tag}>{body}</{tag}>" if tag else body, text)
+
+    def then(self, other: Block, separator: str) -> Block:
+        """This block, `separator`, then `other`, as one block."""
+        units = self.units + utf16_units(separator) + other.units
+        return Block(f"{self.markup}{separator}{other.markup}", units)
 
 
-def hit_block(hit: Hit, label: str = "") -> Block:
+def shown_day(day: date) -> str:
+    return f"{day.day:02}/{day.month:02}/{day.year}"
+
+
+def linked(text: str, url: str | None) -> str:
+    """`text` escaped, as a link to `url` when Telegram would take it (else plain)."""
+    if url is None or not _LINKABLE.fullmatch(url):
+        return escape(text)
+    return f'<a href="{html.escape(url, quote=True)}">{escape(text)}</a>'
+
+
+def citation(hit: Hit, zone: tzinfo) -> Block:
+    """ "Nguồn: file, đoạn N · title · date" in italics, the title linking to the article
+    when its URL is known."""
+    source = trim_plain(hit.citation(), MAX_MESSAGE_UNITS // 4)
+    day = hit.published_on(zone)
+    when = f" · {shown_day(day)}" if day else ""
+    markup = f"{escape(source)} · {linked(hit.short_title, hit.provenance.url)}{when}"
+    return Block.of(f"<i>{markup}</i>", f"{source} · {hit.short_title}{when}")
+
+
+def hit_block(hit: Hit, zone: tzinfo, label: str = "") -> Block:
     """The excerpt with matched words in bold, over its citation; never longer than a message.
     `label` (plain text) goes before the excerpt, in bold."""
-    citation = trim_plain(f"{hit.citation()} · {hit.short_title}", MAX_MESSAGE_UNITS // 4)
-    room = MAX_MESSAGE_UNITS - utf16_units(citation) - utf16_units(label) - 1
+    cited = citation(hit, zone)
+    room = MAX_MESSAGE_UNITS - cited.units - utf16_units(label) - 1
     excerpt = hit.excerpt.text
     if utf16_units(excerpt) <= room:
         markup = with_marks(hit.excerpt, "<b>", "</b>", escape)
@@ -65,8 +104,7 @@ def hit_block(hit: Hit, label: str = "") -> Block:
         excerpt = trim_plain(excerpt, room)
         markup = escape(excerpt)
     head = f"<b>{escape(label)}</b>" if label else ""
-    visible = f"{label}{excerpt}\n{citation}"
-    return Block(f"{head}{markup}\n<i>{escape(citation)}</i>", visible)
+    return Block.of(f"{head}{markup}", f"{label}{excerpt}").then(cited, "\n")
 
 
 def pack(blocks: Iterable[Block], separator: str = BLOCK_SEPARATOR) -> list[str]:
@@ -86,13 +124,14 @@ def pack(blocks: Iterable[Block], separator: str = BLOCK_SEPARATOR) -> list[str]
     return messages
 
 
-def answer_messages(answer: Answer) -> list[str]:
+def answer_messages(answer: Answer, zone: tzinfo) -> list[str]:
     """The answer as Telegram HTML messages: what was understood (in italics), the notice of
-    related passages (in bold), then each cited excerpt."""
+    related passages (in bold), then each cited excerpt, its title linking to the article and
+    its date (in `zone`) when known."""
     if not answer.shows_hits:
         return pack([Block.plain(answer.reply)])
     return pack(
-        hit_block(block.hit, block.label)
+        hit_block(block.hit, zone, block.label)
         if isinstance(block, HitBlock)
         else Block.plain(block.text, "i" if isinstance(block, UnderstoodBlock) else "b")
         for block in answer.blocks
@@ -104,15 +143,45 @@ def text_messages(text: str) -> list[str]:
     return pack((Block.plain(line) for line in text.split("\n")), separator="\n")
 
 
-def topic_messages(topics: list[str], match: TopicMatch) -> list[str]:
-    """A new article for its subscribers: the topics it matches, its title verbatim, the best
-    excerpt for them (matched words in bold) and its source file."""
+def title_block(title: str, provenance: Provenance, tag: str | None = None) -> Block:
+    """A title, cut to fit a message, linking to its article when the URL is known."""
+    title = trim_plain(title, MAX_MESSAGE_UNITS // 4)
+    markup = linked(title, provenance.url)
+    return Block.of(f"<{tag}>{markup}</{tag}>" if tag else markup, title)
+
+
+def dated_source(source: str, provenance: Provenance, zone: tzinfo) -> str:
+    """ "file.txt · 12/08/2025", or the file alone when its date is not known."""
+    published = provenance.published
+    day = f" · {shown_day(published_date(published, zone))}" if published else ""
+    return f"{shown_name(source)}{day}"
+
+
+def topic_messages(topics: list[str], match: TopicMatch, zone: tzinfo) -> list[str]:
+    """A new article for its subscribers: the topics it matches, its title verbatim (linking
+    to the article), the best excerpt for them (matched words in bold), its source and date."""
     named = ", ".join(f"«{topic}»" for topic in topics)
     excerpt = match.excerpt
+    source = dated_source(match.source, match.provenance, zone)
     blocks = [
         Block.plain(NEW_ARTICLE.format(topics=named)),
-        Block.plain(match.title, "b"),
-        Block(with_marks(excerpt, "<b>", "</b>", escape), excerpt.text),
-        Block.plain(f"Nguồn: {shown_name(match.source)}", "i"),
+        title_block(match.title, match.provenance, "b"),
+        Block.of(with_marks(excerpt, "<b>", "</b>", escape), excerpt.text),
+        Block.plain(f"Nguồn: {source}", "i"),
     ]
     return pack(blocks, separator="\n")
+
+
+def article_list_messages(
+    heading: str, articles: Iterable[Article], zone: tzinfo, more: int = 0
+) -> list[str]:
+    """A list of articles, one a line: the title linking to the article, then its file and
+    date; "… và N bài khác." when `more` were left out."""
+    lines = [Block.plain(heading)]
+    for article in articles:
+        bullet = Block.plain("• ").then(title_block(article.title, article.provenance), "")
+        source = dated_source(article.source, article.provenance, zone)
+        lines.append(bullet.then(Block.plain(source), " — "))
+    if more:
+        lines.append(Block.plain(MORE_ARTICLES.format(count=more)))
+    return pack(lines, separator="\n")

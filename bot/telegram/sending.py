@@ -15,7 +15,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.context import BotContext
-from bot.telegram.render import text_messages
+from bot.telegram.render import NO_PREVIEW, text_messages
 from bot.texts import LATE
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ async def _reply(
         parse_mode=ParseMode.HTML,
         reply_parameters=ReplyParameters(to.message_id, allow_sending_without_reply=True),
         reply_markup=markup,
+        link_preview_options=NO_PREVIEW,
     )
 
 

@@ -85,6 +85,13 @@ def published_date(published: str, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def published_moment(published: str, zone: tzinfo) -> datetime:
+    """When an article was published, as a time with its offset: a date alone is the start
+    of that day in `zone`, a time without an offset is taken as `zone`'s."""
+    moment = datetime.fromisoformat(published)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
 def _valid_published(value: str) -> bool:
     try:
         datetime.fromisoformat(value)

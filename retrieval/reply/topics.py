@@ -8,8 +8,11 @@ still matches. The topic's names and numbers must all stand in the article.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
+from retrieval.index.corpus import NO_PROVENANCE, Article, Provenance, published_moment
 from retrieval.index.search_index import SearchIndex
 from retrieval.question.reading import Question
 from retrieval.ranking.confidence import is_confident
@@ -22,6 +25,7 @@ class TopicMatch:
     source: str
     title: str
     excerpt: Excerpt  # the best excerpt for the topic from the article's body (not its title)
+    provenance: Provenance = NO_PROVENANCE
 
 
 def article_positions(index: SearchIndex) -> dict[str, int]:
@@ -41,4 +45,25 @@ def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch |
         return None
     body = [r for r in scored if not index.passages[r.position].is_headline] or scored
     shown = index.passages[body[0].position]
-    return TopicMatch(shown.source, shown.title, make_excerpt(shown.text, topic.terms, index.bm25))
+    excerpt = make_excerpt(shown.text, topic.terms, index.bm25)
+    return TopicMatch(shown.source, shown.title, excerpt, shown.provenance)
+
+
+def newest_first(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+    """The articles that state when they were published, the latest first."""
+    dated = [(moment, a) for a in articles if (moment := _moment(a, zone)) is not None]
+    return [a for _, a in sorted(dated, key=lambda pair: pair[0], reverse=True)]
+
+
+def newest_matching(topic: Question, index: SearchIndex, zone: tzinfo) -> Iterator[Article]:
+    """The dated articles that match `topic` as a subscription would, the latest first
+    (lazily: take as many as needed)."""
+    positions = article_positions(index)
+    for article in newest_first(index.articles, zone):
+        if match_topic(topic, index, positions[article.source]) is not None:
+            yield article
+
+
+def _moment(article: Article, zone: tzinfo) -> datetime | None:
+    published = article.provenance.published
+    return published_moment(published, zone) if published else None

@@ -1,5 +1,6 @@
 import pytest
 
+from bot.telegram.context import DEFAULT_ZONE as SAIGON
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
 from retrieval.reply.answer import Answer, Hit, Tier, answer
 from retrieval.reply.excerpt import Excerpt
@@ -25,7 +26,7 @@ def as_answer(*hits: Hit, understood: str = "", restored: bool = False) -> Answe
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_renders_to_valid_html_and_round_trips(text: str) -> None:
-    (message, *rest) = answer_messages(as_answer(fake_hit(text, ((0, 1),))))
+    (message, *rest) = answer_messages(as_answer(fake_hit(text, ((0, 1),))), SAIGON)
     visible = parse_telegram_html(message)
     assert visible.startswith(text[:1000]) or "…" in visible
     assert "a<b>.txt" in visible and "Tiêu đề <i>&" in visible
@@ -35,7 +36,9 @@ def test_hostile_text_renders_to_valid_html_and_round_trips(text: str) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_understood_line_and_plain_texts_are_escaped(text: str) -> None:
-    for message in answer_messages(as_answer(fake_hit("x"), understood=text, restored=True)):
+    for message in answer_messages(
+        as_answer(fake_hit("x"), understood=text, restored=True), SAIGON
+    ):
         check_text(message, "HTML")
     for message in text_messages(text):
         assert parse_telegram_html(message) == text or "…" in parse_telegram_html(message)
@@ -43,7 +46,7 @@ def test_hostile_understood_line_and_plain_texts_are_escaped(text: str) -> None:
 
 def test_long_answers_are_split_between_blocks_never_over_the_limit() -> None:
     hits = tuple(fake_hit(f"đoạn {n} " + "chữ " * 400) for n in range(10))
-    messages = answer_messages(as_answer(*hits))
+    messages = answer_messages(as_answer(*hits), SAIGON)
     assert len(messages) > 1
     visible = [check_text(m, "HTML") for m in messages]
     assert all(utf16_units(v) <= MAX_MESSAGE_UNITS for v in visible)
@@ -51,7 +54,7 @@ def test_long_answers_are_split_between_blocks_never_over_the_limit() -> None:
 
 
 def test_a_single_block_over_the_limit_is_trimmed() -> None:
-    (message,) = answer_messages(as_answer(fake_hit("x" * 10_000)))
+    (message,) = answer_messages(as_answer(fake_hit("x" * 10_000)), SAIGON)
     assert utf16_units(check_text(message, "HTML")) <= MAX_MESSAGE_UNITS
 
 
@@ -72,17 +75,17 @@ def test_every_seed_passage_renders_as_valid_telegram_html(seed_index) -> None:
             passage.text,
             Excerpt(passage.text, ((0, min(5, len(passage.text))),)),
         )
-        for message in answer_messages(as_answer(hit)):
+        for message in answer_messages(as_answer(hit), SAIGON):
             check_text(message, "HTML")
 
 
 def test_real_answers_mark_matched_words_in_bold(seed_index) -> None:
-    (message,) = answer_messages(answer("tự soi tự sửa", seed_index))
+    (message,) = answer_messages(answer("tự soi tự sửa", seed_index), SAIGON)
     assert "<b>tự soi tự sửa</b>" in message
 
 
 def test_the_answering_sentence_is_rendered_first_with_its_label(seed_index) -> None:
     result = answer("Ai chủ trì Hội nghị sơ kết Thông tri 18?", seed_index)
-    (message,) = answer_messages(result)
+    (message,) = answer_messages(result, SAIGON)
     assert message.startswith("<b>Trả lời: </b>")
     assert "Nguyễn Văn Nên" in parse_telegram_html(message).split("\n")[0]

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow  # subprocesses, PostgreSQL or a whole bot against
 
 GROUP = -5005
 BRIDGE = (
+    "URL: https://tin.example/cau-rong-xanh\nPublished: 2025-08-12\n"
     "Cầu Rồng Xanh thông xe\n"
     "Sáng nay cầu Rồng Xanh bắc qua sông Hàn chính thức thông xe sau hai năm thi công.\n"
 )
@@ -94,7 +95,11 @@ async def test_a_new_article_is_pushed_once_to_each_follower_and_never_again(
     assert asyncio.get_running_loop().time() - landed < 5
     (push,) = pushes(fake_api, 7002)
     assert "«cau rong xanh»" in push and "Cầu Rồng Xanh thông xe" in push
-    assert "cau-rong-xanh.txt" in push and "sông Hàn" in push
+    assert "cau-rong-xanh.txt · 12/08/2025" in push and "sông Hàn" in push
+    (sent,) = [c for c in fake_api.sent(chat_id=7002) if c.params["visible"] == push]
+    link = '<a href="https://tin.example/cau-rong-xanh">Cầu Rồng Xanh thông xe</a>'
+    assert link in sent.params["text"]
+    assert sent.params["link_preview_options"] == {"is_disabled": True}
     await asyncio.sleep(1.5)
     assert not pushes(fake_api, 7003)  # an unrelated article
     (corpus / "cau-rong-xanh.txt").write_text(BRIDGE + "Cầu dài 800 mét.\n", encoding="utf-8")

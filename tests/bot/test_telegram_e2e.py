@@ -48,7 +48,7 @@ async def test_start_registers_commands_and_logs_username_not_token(fake_api, se
         configure_logging("WARNING", [], io.StringIO())
     (commands,) = fake_api.sent("setMyCommands")
     names = [c["command"] for c in commands.params["commands"]]
-    assert names == ["start", "help", "sources", "ask", "theodoi", "huytheodoi"]
+    assert names == ["start", "help", "sources", "moi", "ask", "theodoi", "huytheodoi"]
     assert "Danh sách bài viết" in [c["description"] for c in commands.params["commands"]]
     text = log.getvalue()
     assert f"@{BOT_USERNAME}" in text and "5 articles" in text

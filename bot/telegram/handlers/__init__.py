@@ -4,6 +4,7 @@
 - `questions`: questions in private chats and groups, /ask, the "more results" button.
 - `inline`: inline queries.
 - `guide`: /start, /help, /sources, non-text messages, unknown commands.
+- `newest`: /moi, the newest articles (on a topic).
 - `admin`: /stats, and the articles admins add, replace (/thaythe) and delete (/xoa).
 - `topics`: /theodoi and /huytheodoi.
 - `errors`: the error handler.
@@ -24,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram.handlers import admin, guide, inline, questions, topics
+from bot.telegram.handlers import admin, guide, inline, newest, questions, topics
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.handlers.guards import access_guard
 
@@ -39,6 +40,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("start", guide.start),
             CommandHandler("help", guide.help_command),
             CommandHandler("sources", guide.sources),
+            CommandHandler("moi", newest.newest),
             CommandHandler("ask", questions.ask_command),
             CommandHandler("stats", admin.stats),
             CommandHandler("theodoi", topics.follow),

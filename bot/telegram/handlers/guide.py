@@ -3,16 +3,18 @@ and the answer to a command it does not have."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from telegram import Update
 from telegram.constants import ChatType
 
 from bot.telegram.context import BotContext, BotState, message_of
 from bot.telegram.handlers.guards import flood_limited
-from bot.telegram.render import text_messages
+from bot.telegram.render import article_list_messages, text_messages
 from bot.telegram.sending import send_html
-from bot.texts import HELP, NON_TEXT_HINT, START, UNKNOWN_COMMAND
+from bot.texts import HELP, NON_TEXT_HINT, SOURCES_HEADING, START, UNKNOWN_COMMAND
 from retrieval.index.search_index import SearchIndex
-from retrieval.language.text import shown_name
+from retrieval.reply.topics import newest_first
 
 MAX_LISTED_SOURCES = 50
 
@@ -37,19 +39,20 @@ async def help_command(update: Update, context: BotContext) -> None:
     await send_html(context, message_of(update), text_messages(text))
 
 
-def sources_text(index: SearchIndex) -> str:
+def sources_messages(index: SearchIndex, zone: tzinfo) -> list[str]:
+    """The articles, the dated ones newest first, then the others in file order."""
     articles = index.articles
-    lines = [f"Các bài viết ({len(articles)}):"]
-    lines += [f"• {a.title} — {shown_name(a.source)}" for a in articles[:MAX_LISTED_SOURCES]]
-    if len(articles) > MAX_LISTED_SOURCES:
-        lines.append(f"… và {len(articles) - MAX_LISTED_SOURCES} bài khác.")
-    return "\n".join(lines)
+    dated = newest_first(articles, zone)
+    undated = [a for a in articles if a.provenance.published is None]
+    listed = [*dated, *undated][:MAX_LISTED_SOURCES]
+    heading = SOURCES_HEADING.format(count=len(articles))
+    return article_list_messages(heading, listed, zone, len(articles) - len(listed))
 
 
 @flood_limited
 async def sources(update: Update, context: BotContext) -> None:
-    text = sources_text(context.state.index)
-    await send_html(context, message_of(update), text_messages(text))
+    messages = sources_messages(context.state.index, context.state.zone)
+    await send_html(context, message_of(update), messages)
 
 
 @flood_limited

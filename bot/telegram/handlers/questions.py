@@ -60,7 +60,9 @@ async def reply_with_answer(
     await show_typing(context, message.chat_id)
     result = await state.ask(question, skip=skip)
     markup = more_markup(result, skip, state.top_k)
-    await send_html(context, message, late_notice(message) + answer_messages(result), markup)
+    await send_html(
+        context, message, late_notice(message) + answer_messages(result, state.zone), markup
+    )
     log.info("answered chat=%s tier=%s hits=%d", message.chat_id, result.tier, len(result.hits))
 
 
@@ -114,4 +116,4 @@ async def more_results(update: Update, context: BotContext) -> None:
         await send_html(context, original, text_messages(NO_MORE))
         return
     markup = more_markup(result, skip, context.state.top_k)
-    await send_html(context, original, answer_messages(result), markup)
+    await send_html(context, original, answer_messages(result, context.state.zone), markup)
