@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +46,15 @@ class FeedPlan:
 
     def hosts_for(self, feed: str) -> frozenset[str]:
         return self.extra_hosts | {host_of(feed)}
+
+    def sites(self) -> frozenset[str]:
+        """The hosts of the feeds: a site is fetched by one process at a time."""
+        return frozenset(host_of(feed) for feed in self.feeds)
+
+    def on_sites(self, sites: frozenset[str]) -> FeedPlan:
+        """This plan, for the feeds of `sites` only."""
+        feeds = tuple(feed for feed in self.feeds if host_of(feed) in sites)
+        return replace(self, feeds=feeds)
 
 
 @dataclass
@@ -129,7 +138,7 @@ class FeedCrawler:
         return tuple(followed)
 
     def _fetch_pages(self, report: RoundReport) -> None:
-        due = self.state.due(self.clock(), self.plan.max_new)
+        due = self.state.due(self.clock(), self.plan.max_new, self.plan.feeds)
         started, fetched_bytes = time.monotonic(), 0
         for done, page in enumerate(due, 1):
             try:

@@ -11,6 +11,7 @@ import httpx
 
 from bot.feeds.crawler import FeedCrawler, FeedPlan, RoundReport
 from bot.feeds.http import PoliteClient
+from bot.feeds.sites import AllSites, SharedSites, SiteLocks
 from bot.feeds.state import FeedState
 from bot.settings import Settings, installed_version
 from retrieval.index.indexer import ProgressCallback
@@ -32,19 +33,34 @@ def plan_of(settings: Settings) -> FeedPlan:
     )
 
 
+def site_locks(settings: Settings) -> SiteLocks:
+    """Replicas sharing PostgreSQL share out the sites; a bot alone fetches them all."""
+    if settings.inbox_url is None:
+        return AllSites()
+    return SharedSites(settings.inbox_url.get_secret_value())
+
+
 def run_round(
     settings: Settings,
     progress: ProgressCallback | None = None,
     transport: httpx.BaseTransport | None = None,
+    sites: SiteLocks | None = None,
 ) -> RoundReport:
-    """One round over BOT_FEEDS, with its own client and state connection (any thread)."""
+    """One round over the feeds of this process's sites (`sites`, kept across rounds by a
+    poller; else taken for this round only), with its own client and state connection (any
+    thread)."""
+    plan = plan_of(settings)
+    locks = sites or site_locks(settings)
     client = PoliteClient(user_agent(), settings.feed_delay_seconds, transport)
     state = FeedState(settings.data_dir)
     try:
-        return FeedCrawler(plan_of(settings), client, state, progress=progress).run_round()
+        taken = plan.on_sites(locks.take(plan.sites()))
+        return FeedCrawler(taken, client, state, progress=progress).run_round()
     finally:
         state.close()
         client.close()
+        if sites is None:
+            locks.release()
 
 
 class FeedPoller:
@@ -53,6 +69,7 @@ class FeedPoller:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._sites = site_locks(settings)  # held while the bot runs
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="feeds", daemon=True)
 
@@ -69,11 +86,12 @@ class FeedPoller:
         self._stopped.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+        self._sites.release()
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
             try:
-                run_round(self._settings)
+                run_round(self._settings, sites=self._sites)
             except Exception as error:  # a bug or a full disk: logged, tried next round
                 log.error("feed round stopped by %s: %s", type(error).__name__, error)
             self._stopped.wait(self._settings.feed_seconds)

@@ -88,13 +88,15 @@ class FeedState:
         ).fetchone()
         return int(row[0])
 
-    def due(self, now: float, limit: int) -> list[Page]:
-        """The links to fetch now, oldest listed first: new ones, and failing ones whose
-        backoff has passed."""
+    def due(self, now: float, limit: int, feeds: tuple[str, ...]) -> list[Page]:
+        """The links of `feeds` to fetch now, oldest listed first: new ones, and failing ones
+        whose backoff has passed."""
+        among = ", ".join("?" * len(feeds))
         rows = self._db.execute(
             "SELECT url, title, published, lastmod, feed, tries FROM pages "
-            "WHERE status IN (?, ?) AND next_try <= ? ORDER BY listed LIMIT ?",
-            (WAITING, FAILING, now, limit),
+            f"WHERE status IN (?, ?) AND next_try <= ? AND feed IN ({among}) "
+            "ORDER BY listed LIMIT ?",
+            (WAITING, FAILING, now, *feeds, limit),
         ).fetchall()
         return [Page(Entry(*row[:4]), row[4], row[5]) for row in rows]
 

@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.feeds.crawler import FeedCrawler, FeedPlan
 from bot.feeds.http import PoliteClient
 from bot.feeds.poller import run_round, user_agent
+from bot.feeds.sites import SharedSites
 from bot.feeds.state import FeedState
 from bot.settings import Settings, load_settings
 from retrieval.index.corpus import published_date, read_article
@@ -214,3 +215,25 @@ def test_fetch_runs_one_round_and_exits_0(site, tmp_path, monkeypatch, capsys) -
         monkeypatch.setenv(name, value)
     assert main(["fetch"]) == 0
     assert "1 articles saved" in capsys.readouterr().out and saved_files(settings)
+
+
+@pytest.mark.slow
+def test_replicas_share_out_the_sites_one_fetcher_a_site(site, tmp_path, postgres, caplog) -> None:
+    site.put("/rss", rss(add_articles(site, 2)))
+    url = postgres.new_database()
+    settings = settings_for(tmp_path, [f"{site.base}/rss"], inbox_url=url)
+    other_replica = SharedSites(url)
+    assert other_replica.take({"127.0.0.1", "tin.example"}) == {"127.0.0.1", "tin.example"}
+    assert SharedSites(url).take({"127.0.0.1"}) == frozenset()  # taken: not twice
+    with caplog.at_level(logging.INFO):
+        assert run_round(settings).saved == []
+    assert site.requests == []  # the site is the other replica's this round
+    assert "feeds of 127.0.0.1 skipped this round: another replica" in caplog.text
+    other_replica.release()  # it stopped: the site is free
+    this_replica = SharedSites(url)
+    assert len(run_round(settings, sites=this_replica).saved) == 2
+    assert SharedSites(url).take({"127.0.0.1"}) == frozenset()  # held across rounds
+    assert this_replica.take({"127.0.0.1"}) == {"127.0.0.1"}
+    this_replica.release()
+    assert len(run_round(settings).saved) == 0  # a one-off round takes the site, then frees it
+    assert SharedSites(url).take({"127.0.0.1"}) == {"127.0.0.1"}
