@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmark.bench import MissingExtra, check_extras, render, run
+from benchmark.feeds import render_feeds, run_feeds
 from bot.cli import EXIT_OK, CliError, run_guarded
 
 
@@ -38,11 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"
     )
+    parser.add_argument(
+        "--feeds",
+        type=int,
+        metavar="N",
+        help="instead: the feed follower, `python -m bot fetch` on N loopback articles, twice",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
 def bench(args: argparse.Namespace) -> int:
+    if args.feeds is not None:
+        feeds = run_feeds(args.feeds)
+        print(json.dumps(feeds, indent=2) if args.json else render_feeds(feeds))
+        return EXIT_OK
     try:
         check_extras()
     except MissingExtra as error:

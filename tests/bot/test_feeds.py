@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from benchmark.feed_site import FeedSite, article_page, gzip_bomb, rss, serving
 from bot.cli import main
 from bot.feeds.crawler import FeedCrawler, FeedPlan
 from bot.feeds.http import PoliteClient
@@ -17,7 +18,6 @@ from bot.feeds.sites import SharedSites
 from bot.feeds.state import FeedState
 from bot.settings import Settings, load_settings
 from retrieval.index.corpus import published_date, read_article
-from tests.bot.feed_site import FeedSite, article_page, gzip_bomb, rss, serving
 
 DATE = "Tue, 12 Aug 2025 01:30:00 +0000"
 SAIGON = ZoneInfo("Asia/Ho_Chi_Minh")

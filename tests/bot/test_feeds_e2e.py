@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmark.feed_site import article_page, rss, serving
 from tests.bot.conftest import spawn_bot, stop
-from tests.bot.feed_site import article_page, rss, serving
 from tests.conftest import SEEDS_DIR
 from tests.fake_bot_api import FakeBotApi
 

@@ -1,5 +1,5 @@
-"""A news site on loopback for the feed tests: fixture feeds, sitemaps and Vietnamese article
-pages with real-looking chrome, ETags honoured, every request recorded."""
+"""A news site on loopback for the feed tests and the feed benchmark: fixture feeds, sitemaps
+and Vietnamese article pages with real-looking chrome, ETags honoured, every request recorded."""
 
 from __future__ import annotations
 
