@@ -74,7 +74,7 @@ def command_console(args: argparse.Namespace, settings: Settings) -> int:
     feeds = FeedPoller(settings)
     feeds.start()
     try:
-        return run_console(live, asker(live, settings.top_k))
+        return run_console(live, asker(live, settings.top_k), zone=settings.zone)
     finally:
         feeds.stop()
         live.stop_watching()

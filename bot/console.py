@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Callable, Iterator
+from datetime import tzinfo
 from typing import TextIO
 
+from bot.listing import NEWEST_LISTED, dated_source
 from bot.logs import log_handler
-from bot.texts import CONSOLE_GREETING, CONSOLE_HELP, CONSOLE_UNKNOWN_COMMAND
+from bot.settings import DEFAULT_ZONE
+from bot.texts import (
+    CONSOLE_GREETING,
+    CONSOLE_HELP,
+    CONSOLE_UNKNOWN_COMMAND,
+    NEWEST_HEADING,
+    NEWEST_ON_TOPIC_HEADING,
+    NO_DATED_ARTICLES,
+    NO_NEWS_ON_TOPIC,
+)
+from retrieval.index.corpus import Article
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
-from retrieval.language.text import shown_name
 from retrieval.reply.answer import Answer, render_reply
 from retrieval.reply.excerpt import Excerpt, with_marks
+from retrieval.reply.topics import by_date, newest_articles
 
 PROMPT = "❓ "
 CLEAR_LINE = "\r\033[2K"  # carriage return, then erase the whole line
@@ -21,10 +34,21 @@ QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit", "thoát", "th
 ANSI_BOLD, ANSI_RESET = "\033[1m", "\033[0m"
 
 
-def sources_listing(index: SearchIndex) -> str:
+def article_lines(articles: list[Article], zone: tzinfo) -> str:
+    """One line an article: title, file and date, URL."""
     return "\n".join(
-        f"• {article.title} — {shown_name(article.source)}" for article in index.articles
+        f"• {a.title} — {dated_source(a.source, a.provenance, zone)}"
+        + (f" · {a.provenance.url}" if a.provenance.url else "")
+        for a in articles
     )
+
+
+def newest_listing(index: SearchIndex, zone: tzinfo, topic: str) -> str:
+    articles = newest_articles(index, zone, topic, NEWEST_LISTED)
+    if not articles:
+        return NO_NEWS_ON_TOPIC.format(topic=topic) if topic else NO_DATED_ARTICLES
+    heading = NEWEST_ON_TOPIC_HEADING.format(topic=topic) if topic else NEWEST_HEADING
+    return f"{heading}\n{article_lines(articles, zone)}"
 
 
 def _bold_on_terminal(excerpt: Excerpt) -> str:
@@ -37,7 +61,9 @@ def show(answer: Answer, tty: bool) -> str:
     return render_reply(answer.blocks, _bold_on_terminal)
 
 
-def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool) -> str:
+def respond(
+    line: str, *, live: LiveIndex, ask: Callable[[str], Answer], tty: bool, zone: tzinfo
+) -> str:
     command, _, rest = line.strip().partition(" ")
     command = command.lower()
     if not command.startswith("/"):
@@ -45,7 +71,9 @@ def respond(line: str, live: LiveIndex, ask: Callable[[str], Answer], tty: bool)
     if command == "/ask":
         return show(ask(rest), tty)
     if command == "/sources":
-        return sources_listing(live.current)
+        return article_lines(by_date(live.current.articles, zone), zone)
+    if command == "/moi":
+        return newest_listing(live.current, zone, rest.strip())
     if command in ("/help", "/start"):
         return CONSOLE_HELP.format(count=len(live.current.articles))
     return CONSOLE_UNKNOWN_COMMAND.format(command=command)
@@ -99,23 +127,22 @@ def run_console(
     ask: Callable[[str], Answer],
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    zone: tzinfo = DEFAULT_ZONE,
 ) -> int:
     """Answer one question a line until EOF, Ctrl-C or a quit word; prompts only on an
-    interactive terminal, with log lines kept off the prompt's line."""
+    interactive terminal, with log lines kept off the prompt's line. Dates are days in
+    `zone`."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    reply = functools.partial(respond, live=live, ask=ask, zone=zone)
     if not (stdin.isatty() and stdout.isatty()):
-        return _answer_lines(live, ask, stdin, stdout, None)
+        return _answer_lines(reply, stdin, stdout, None)
     print(CONSOLE_GREETING.format(count=len(live.current.articles)), file=stdout)
     with logs_off_the_prompt(stdout) as prompt:
-        return _answer_lines(live, ask, stdin, stdout, prompt)
+        return _answer_lines(reply, stdin, stdout, prompt)
 
 
 def _answer_lines(
-    live: LiveIndex,
-    ask: Callable[[str], Answer],
-    stdin: TextIO,
-    stdout: TextIO,
-    prompt: PromptLine | None,
+    reply: Callable[..., str], stdin: TextIO, stdout: TextIO, prompt: PromptLine | None
 ) -> int:
     tty = prompt is not None
     while True:
@@ -134,4 +161,4 @@ def _answer_lines(
             if tty and not line.strip():
                 print(file=stdout)
             return 0
-        print(respond(line, live, ask, tty), file=stdout, end="\n\n", flush=True)
+        print(reply(line, tty=tty), file=stdout, end="\n\n", flush=True)

@@ -17,6 +17,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _comma_separated(value: str) -> list[str]:

@@ -86,7 +86,8 @@ CONSOLE_HELP = """Gõ một câu hỏi rồi nhấn Enter, có dấu hoặc khô
 Mỗi câu trả lời trích đoạn văn liên quan nhất, kèm tên tệp nguồn và số đoạn.
 Lệnh:
   /ask câu hỏi   hỏi (như gõ thẳng câu hỏi)
-  /sources       danh sách {count} bài viết
+  /sources       danh sách {count} bài viết (bài có ngày đăng: mới nhất trước)
+  /moi [chủ đề]  5 bài mới nhất (về một chủ đề)
   /help          hướng dẫn này
   /quit, quit    thoát (hoặc Ctrl-D)"""
 CONSOLE_UNKNOWN_COMMAND = "Không có lệnh {command}. Gõ /help để xem các lệnh."

@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.settings import DEFAULT_TIMEZONE
+from bot.settings import DEFAULT_ZONE
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import DurableInbox
 from bot.telegram.stats import Stats
@@ -31,7 +30,6 @@ from retrieval.reply.answer import Answer, answer
 
 STATE_KEY = "state"  # bot_data holds one entry: the BotState every handler reads
 EXAMPLE_WORDS = 7
-DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 MIN_TOPIC_WORDS = 4
 
 

@@ -11,13 +11,13 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import tzinfo
 
 from telegram import LinkPreviewOptions
 
+from bot.listing import dated_source, shown_day
 from bot.texts import MORE_ARTICLES, NEW_ARTICLE
-from retrieval.index.corpus import Article, Provenance, published_date
-from retrieval.language.text import shown_name
+from retrieval.index.corpus import Article, Provenance
 from retrieval.reply.answer import Answer, Hit, HitBlock, UnderstoodBlock
 from retrieval.reply.excerpt import with_marks
 from retrieval.reply.topics import TopicMatch
@@ -69,10 +69,6 @@ class Block:
         """This block, `separator`, then `other`, as one block."""
         units = self.units + utf16_units(separator) + other.units
         return Block(f"{self.markup}{separator}{other.markup}", units)
-
-
-def shown_day(day: date) -> str:
-    return f"{day.day:02}/{day.month:02}/{day.year}"
 
 
 def linked(text: str, url: str | None) -> str:
@@ -148,13 +144,6 @@ def title_block(title: str, provenance: Provenance, tag: str | None = None) -> B
     title = trim_plain(title, MAX_MESSAGE_UNITS // 4)
     markup = linked(title, provenance.url)
     return Block.of(f"<{tag}>{markup}</{tag}>" if tag else markup, title)
-
-
-def dated_source(source: str, provenance: Provenance, zone: tzinfo) -> str:
-    """ "file.txt · 12/08/2025", or the file alone when its date is not known."""
-    published = provenance.published
-    day = f" · {shown_day(published_date(published, zone))}" if published else ""
-    return f"{shown_name(source)}{day}"
 
 
 def topic_messages(topics: list[str], match: TopicMatch, zone: tzinfo) -> list[str]:

@@ -8,13 +8,14 @@ still matches. The topic's names and numbers must all stand in the article.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from retrieval.index.corpus import NO_PROVENANCE, Article, Provenance, published_moment
 from retrieval.index.search_index import SearchIndex
-from retrieval.question.reading import Question
+from retrieval.question.reading import Question, understand
 from retrieval.ranking.confidence import is_confident
 from retrieval.ranking.search import best_first, score_one, signals
 from retrieval.reply.excerpt import Excerpt, make_excerpt
@@ -55,9 +56,21 @@ def newest_first(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
     return [a for _, a in sorted(dated, key=lambda pair: pair[0], reverse=True)]
 
 
-def newest_matching(topic: Question, index: SearchIndex, zone: tzinfo) -> Iterator[Article]:
-    """The dated articles that match `topic` as a subscription would, the latest first
-    (lazily: take as many as needed)."""
+def by_date(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+    """Every article: the dated ones latest first, then the others in their order."""
+    undated = [a for a in articles if a.provenance.published is None]
+    return [*newest_first(articles, zone), *undated]
+
+
+def newest_articles(index: SearchIndex, zone: tzinfo, topic: str, count: int) -> list[Article]:
+    """The `count` latest dated articles; with a `topic`, the latest that match it as a
+    subscription would (read by `understand`, so typed bare too)."""
+    if not topic:
+        return newest_first(index.articles, zone)[:count]
+    return list(itertools.islice(_newest_matching(understand(topic, index), index, zone), count))
+
+
+def _newest_matching(topic: Question, index: SearchIndex, zone: tzinfo) -> Iterator[Article]:
     positions = article_positions(index)
     for article in newest_first(index.articles, zone):
         if match_topic(topic, index, positions[article.source]) is not None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,19 +13,20 @@ import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
+from bot.console import run_console
+from bot.listing import NEWEST_LISTED
+from bot.settings import DEFAULT_ZONE
 from bot.telegram.bootstrap import build_application
-from bot.telegram.context import DEFAULT_ZONE
 from bot.telegram.handlers.guide import sources_messages
-from bot.telegram.handlers.newest import NEWEST_LISTED, newest_messages
+from bot.telegram.handlers.newest import newest_messages
 from bot.telegram.render import answer_messages, topic_messages
 from retrieval.index.corpus import Provenance
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.store import IndexStore
-from retrieval.question.reading import understand
 from retrieval.reply.answer import Answer, Hit, Tier, answer
 from retrieval.reply.excerpt import Excerpt
-from retrieval.reply.topics import TopicMatch, newest_first, newest_matching
+from retrieval.reply.topics import TopicMatch, newest_articles, newest_first
 from tests.bot.conftest import bot_settings, start_polling, stop_polling
 from tests.fake_bot_api import FakeBotApi, check_text, parse_telegram_html
 
@@ -116,8 +119,11 @@ def test_newest_first_leaves_out_undated_articles(index: SearchIndex) -> None:
 def test_newest_on_a_topic_typed_bare_are_the_matching_articles_latest_first(
     index: SearchIndex,
 ) -> None:
-    matching = newest_matching(understand("cau Rong Xanh", index), index, DEFAULT_ZONE)
+    matching = newest_articles(index, DEFAULT_ZONE, "cau Rong Xanh", 5)
     assert [a.source for a in matching] == ["cau-thong-xe.txt", "cau-khoi-cong.txt"]
+    assert [a.source for a in newest_articles(index, DEFAULT_ZONE, "cầu Rồng Xanh", 1)] == [
+        "cau-thong-xe.txt"
+    ]
 
 
 def test_moi_lists_the_newest_articles_and_says_when_a_topic_has_none(index: SearchIndex) -> None:
@@ -130,13 +136,17 @@ def test_moi_lists_the_newest_articles_and_says_when_a_topic_has_none(index: Sea
     assert parse_telegram_html(nothing) == "Không có bài nào có ngày đăng về «chợ Bến Thành»."
 
 
+def dated_live(folder: Path) -> LiveIndex:
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return LiveIndex(corpus, IndexStore(folder / "cache", corpus))
+
+
 @pytest_asyncio.fixture
 async def dated_bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Application]:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    live = LiveIndex(folder, IndexStore(tmp_path / "cache", folder))
+    live = dated_live(tmp_path)
     application = build_application(bot_settings(fake_api, timezone="UTC"), live)
     await start_polling(application)
     yield application
@@ -154,3 +164,19 @@ async def test_replies_and_moi_on_telegram_link_articles_with_previews_off(
         assert '<a href="https://tin.example/cau-thong-xe">' in reply.params["text"]
         assert "11/08/2025" in reply.params["visible"]  # BOT_TIMEZONE=UTC
         assert reply.params["link_preview_options"] == {"is_disabled": True}
+
+
+def test_the_console_lists_sources_by_date_and_the_newest_with_urls(tmp_path: Path) -> None:
+    live = dated_live(tmp_path)
+    commands = io.StringIO("/sources\n/moi\n/moi cau rong xanh\n/moi chợ Bến Thành\n")
+    stdout = io.StringIO()
+    run_console(live, functools.partial(answer, index=live.current), commands, stdout, UTC)
+    sources, newest, on_topic, nothing = stdout.getvalue().strip().split("\n\n")
+    assert sources.splitlines()[0] == (
+        "• Cầu Rồng Xanh thông xe sau hai năm thi công — cau-thong-xe.txt · 11/08/2025"
+        " · https://tin.example/cau-thong-xe"
+    )
+    assert sources.splitlines()[-1] == "• Chợ Bến Thành mở cửa lại — cho-ben-thanh.txt"
+    assert newest.splitlines()[0] == "Bài mới nhất:" and len(newest.splitlines()) == 5
+    assert on_topic.count("\n• ") == 2 and "cau-khoi-cong.txt · 02/03/2025" in on_topic
+    assert nothing == "Không có bài nào có ngày đăng về «chợ Bến Thành»."

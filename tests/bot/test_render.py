@@ -1,6 +1,6 @@
 import pytest
 
-from bot.telegram.context import DEFAULT_ZONE as SAIGON
+from bot.settings import DEFAULT_ZONE as SAIGON
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
 from retrieval.reply.answer import Answer, Hit, Tier, answer
 from retrieval.reply.excerpt import Excerpt

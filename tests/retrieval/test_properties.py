@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.telegram.context import DEFAULT_ZONE as SAIGON
+from bot.settings import DEFAULT_ZONE as SAIGON
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
 from retrieval.language.text import fold, normalize, sentences
 from retrieval.language.tokens import analyze

@@ -14,7 +14,7 @@ from bot.telegram.render import article_list_messages, text_messages
 from bot.telegram.sending import send_html
 from bot.texts import HELP, NON_TEXT_HINT, SOURCES_HEADING, START, UNKNOWN_COMMAND
 from retrieval.index.search_index import SearchIndex
-from retrieval.reply.topics import newest_first
+from retrieval.reply.topics import by_date
 
 MAX_LISTED_SOURCES = 50
 
@@ -41,12 +41,10 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 def sources_messages(index: SearchIndex, zone: tzinfo) -> list[str]:
     """The articles, the dated ones newest first, then the others in file order."""
-    articles = index.articles
-    dated = newest_first(articles, zone)
-    undated = [a for a in articles if a.provenance.published is None]
-    listed = [*dated, *undated][:MAX_LISTED_SOURCES]
-    heading = SOURCES_HEADING.format(count=len(articles))
-    return article_list_messages(heading, listed, zone, len(articles) - len(listed))
+    count = len(index.articles)
+    listed = by_date(index.articles, zone)[:MAX_LISTED_SOURCES]
+    heading = SOURCES_HEADING.format(count=count)
+    return article_list_messages(heading, listed, zone, count - len(listed))
 
 
 @flood_limited

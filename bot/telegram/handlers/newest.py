@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from datetime import tzinfo
 
 from telegram import Update
 
+from bot.listing import NEWEST_LISTED
 from bot.telegram.context import BotContext, message_of
 from bot.telegram.handlers.guards import flood_limited
 from bot.telegram.render import article_list_messages, text_messages
 from bot.telegram.sending import send_html
 from bot.texts import NEWEST_HEADING, NEWEST_ON_TOPIC_HEADING, NO_DATED_ARTICLES, NO_NEWS_ON_TOPIC
 from retrieval.index.search_index import SearchIndex
-from retrieval.question.reading import understand
-from retrieval.reply.topics import newest_first, newest_matching
-
-NEWEST_LISTED = 5
+from retrieval.reply.topics import newest_articles
 
 
 @flood_limited
@@ -30,14 +27,8 @@ async def newest(update: Update, context: BotContext) -> None:
 
 def newest_messages(index: SearchIndex, zone: tzinfo, topic: str) -> list[str]:
     """The NEWEST_LISTED newest articles, or the newest that match `topic`."""
-    if not topic:
-        articles = newest_first(index.articles, zone)[:NEWEST_LISTED]
-        heading, nothing = NEWEST_HEADING, NO_DATED_ARTICLES
-    else:
-        matching = newest_matching(understand(topic, index), index, zone)
-        articles = list(itertools.islice(matching, NEWEST_LISTED))
-        heading = NEWEST_ON_TOPIC_HEADING.format(topic=topic)
-        nothing = NO_NEWS_ON_TOPIC.format(topic=topic)
+    articles = newest_articles(index, zone, topic, NEWEST_LISTED)
     if not articles:
-        return text_messages(nothing)
+        return text_messages(NO_NEWS_ON_TOPIC.format(topic=topic) if topic else NO_DATED_ARTICLES)
+    heading = NEWEST_ON_TOPIC_HEADING.format(topic=topic) if topic else NEWEST_HEADING
     return article_list_messages(heading, articles, zone)
