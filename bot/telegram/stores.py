@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings
+from bot.telegram.database import Database, SqliteDatabase
 from bot.telegram.election import PollerElection
 from bot.telegram.inbox import DurableInbox
 from bot.telegram.postgres import Postgres
 from bot.telegram.shared_inbox import SharedInbox
 from bot.telegram.sqlite_inbox import SqliteInbox
-from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Database, SqliteDatabase, Subscriptions
+from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions
 
 log = logging.getLogger(__name__)
 
