@@ -1,4 +1,5 @@
-"""Command line: python -m bot [run | console | ask | eval | calibrate | index | bench].
+"""Command line: python -m bot [run | console | ask | eval | calibrate | index | fetch | questions |
+bench].
 
 `bench` is the benchmark's own program (`python -m benchmark`, the `benchmark` package, which
 builds on the bot), run in a process of its own with the arguments given: the bot never
@@ -10,10 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from bot.console import run_console
@@ -36,7 +39,7 @@ from retrieval.evaluation.scoring import Case, evaluate, read_cases
 from retrieval.index.corpus import CorpusError
 from retrieval.index.live import LiveIndex
 from retrieval.language.tokens import NoTemporaryFolder
-from retrieval.reply.answer import Answer, answer
+from retrieval.reply.answer import Answer, Tier, answer
 
 log = logging.getLogger("bot")
 
@@ -181,6 +184,42 @@ def command_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+_SPAN = re.compile(r"(\d+)([dh])")
+_SPAN_SECONDS = {"d": 86_400, "h": 3_600}
+
+
+def time_span(text: str) -> float:
+    """A span such as "7d" or "12h", in seconds (an argparse type)."""
+    match = _SPAN.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError("a number of days or hours, e.g. 7d or 12h")
+    return int(match.group(1)) * _SPAN_SECONDS[match.group(2)]
+
+
+def tiers(text: str) -> frozenset[Tier]:
+    """A list such as "none,related", as tiers (an argparse type)."""
+    try:
+        return frozenset(Tier(name) for name in text.replace(" ", "").split(",") if name)
+    except ValueError:
+        raise argparse.ArgumentTypeError("tiers among answer, related, none") from None
+
+
+def command_questions(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.keep_questions:
+        raise CliError("BOT_KEEP_QUESTIONS is off: no questions are kept")
+    from bot.telegram.stores import open_kept_questions  # imported only when used
+
+    with ExitStack() as resources:
+        kept = open_kept_questions(settings, resources)
+        groups = kept.unanswered(time.time() - args.since, args.tier)
+    for group in groups:
+        if args.json:
+            print(json.dumps(group.to_json(), ensure_ascii=False))
+        else:
+            print(group.line())
+    return EXIT_OK
+
+
 BENCH = "bench"
 
 
@@ -236,6 +275,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index = commands.add_parser("index", help="build or update the index cache")
     commands.add_parser("fetch", help="one round over BOT_FEEDS: new articles into the corpus")
+    questions = commands.add_parser(
+        "questions", help="the kept questions the archive could not answer (BOT_KEEP_QUESTIONS)"
+    )
+    questions.add_argument(
+        "--since", type=time_span, default=time_span("7d"), help="how far back: 7d (default), 12h"
+    )
+    questions.add_argument(
+        "--tier",
+        type=tiers,
+        help="only replies of these tiers, e.g. none,related (default: none or related, or 👎)",
+    )
+    questions.add_argument("--json", action="store_true", help="JSON Lines output")
     commands.add_parser(
         BENCH,
         add_help=False,  # its options are the benchmark's own: `bench --help` lists them
@@ -257,6 +308,7 @@ COMMANDS = {
     "calibrate": command_calibrate,
     "index": command_index,
     "fetch": command_fetch,
+    "questions": command_questions,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from importlib import metadata
@@ -10,7 +11,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
     feed_hosts: Annotated[frozenset[str], NoDecode] = frozenset()  # beside each feed's own
     feed_max_new: int = Field(default=200, ge=1)  # new pages fetched in one round
     timezone: str = DEFAULT_TIMEZONE
+    keep_questions: bool = False  # keep each question's text, tier, top source and vote
+    keep_days: int = Field(default=30, ge=1, le=3650)  # kept questions are deleted after this
+    http_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics, /healthz, the page
+    http_listen: str = "127.0.0.1"
+    http_token: SecretStr | None = None  # required when http_listen is not a loopback address
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -117,7 +123,15 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("must be ids separated by commas, e.g. 123,-1001234") from None
 
-    @field_validator("webhook_url", "webhook_secret", "inbox_url", "api_file_url", mode="before")
+    @field_validator(
+        "webhook_url",
+        "webhook_secret",
+        "inbox_url",
+        "api_file_url",
+        "http_port",
+        "http_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -144,6 +158,22 @@ class Settings(BaseSettings):
         ):
             raise ValueError("must start with postgresql:// (unset: the SQLite inbox)")
         return value
+
+    @model_validator(mode="after")
+    def _token_off_loopback(self) -> Settings:
+        if self.http_port is not None and self.http_token is None and not self.http_loopback:
+            raise ValueError("BOT_HTTP_TOKEN is required when BOT_HTTP_LISTEN is not loopback")
+        return self
+
+    @property
+    def http_loopback(self) -> bool:
+        """Whether the operator listener binds a loopback address (only this host reaches it)."""
+        if self.http_listen == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.http_listen).is_loopback
+        except ValueError:  # a host name: reachable from elsewhere, as far as we know
+            return False
 
     @property
     def file_url(self) -> str:
@@ -181,7 +211,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """What logs must never show: the token, its secret half alone, the webhook secret,
-        the shared inbox's URL and its password."""
+        the shared inbox's URL and its password, the operator listener's token."""
         found = []
         if self.token is not None:
             token = self.token.get_secret_value()
@@ -191,6 +221,8 @@ class Settings(BaseSettings):
         if self.inbox_url is not None:
             url = urlsplit(self.inbox_url.get_secret_value())
             found += [self.inbox_url.get_secret_value(), url.password or ""]
+        if self.http_token is not None:
+            found.append(self.http_token.get_secret_value())
         return [secret for secret in found if secret]
 
 

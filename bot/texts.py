@@ -2,6 +2,10 @@
 and Telegram in one place (the answering core's own are in retrieval/reply/phrases.py)."""
 
 MORE_BUTTON = "Thêm kết quả"
+UP_BUTTON, DOWN_BUTTON = "👍", "👎"
+VOTED = "Cảm ơn bạn đã đánh giá {vote}"
+VOTED_ALREADY = "Bạn đã đánh giá {vote} rồi"
+VOTE_NOT_KEPT = "Chưa ghi nhận được đánh giá; hãy thử lại sau."
 
 ASK_USAGE = "Cách hỏi trong nhóm: /ask câu hỏi — ví dụ: /ask {example}"
 NON_TEXT_HINT = "Tôi chỉ đọc được câu hỏi bằng chữ. Hãy gõ câu hỏi, ví dụ: {example}"
@@ -46,6 +50,9 @@ REPLACE_USAGE = "Dùng /thaythe khi trả lời tin nhắn chứa tệp bài vi�
 DELETE_USAGE = "Cách xoá: /xoa tên-tệp.txt (tên như trong /sources)."
 DELETED = "Đã xoá {name}."
 NOT_AN_ARTICLE = "Không có bài {name} trong thư mục bài viết."
+UNANSWERED = "Câu hỏi chưa trả lời được (none, related hoặc 👎), {days} ngày qua:\n{lines}"
+NOTHING_UNANSWERED = "Không có câu hỏi nào chưa trả lời được trong {days} ngày qua."
+KEEPING_OFF = "Bot không lưu câu hỏi: bật BOT_KEEP_QUESTIONS để xem câu hỏi chưa trả lời được."
 
 FOLLOWING = "Đã theo dõi «{topic}»: bài mới về chủ đề này sẽ được gửi vào đây."
 ALREADY_FOLLOWING = "Đang theo dõi «{topic}» rồi."

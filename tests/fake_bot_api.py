@@ -388,6 +388,8 @@ class FakeBotApi:
     async def api_editMessageReplyMarkup(self, params: dict) -> dict:
         message = self.messages[params["chat_id"], params["message_id"]]
         message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         return message
 
     async def api_answerInlineQuery(self, params: dict) -> bool:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 ROBOTS_BYTES = 512 * 2**10
 MAX_SITEMAPS = 100  # a sitemap index's sitemaps read in one round
+CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"  # how reading a feed went
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class RoundReport:
     saved: list[str] = field(default_factory=list)  # article files written
     pages_failed: int = 0
     waiting: int = 0  # left for later rounds
+    results: dict[str, str] = field(default_factory=dict)  # feed -> CHANGED, UNCHANGED, FAILED
 
 
 @dataclass
@@ -107,13 +109,16 @@ class FeedCrawler:
             fetched = self.client.get(feed, FEED_BYTES, hosts, self.state.validators(feed))
             if fetched.not_modified:
                 report.feeds_unchanged += 1
+                report.results[feed] = UNCHANGED
                 return self.state.sitemaps_of(feed)
             listing = read_listing(fetched.body)
         except (FetchError, FeedError) as error:
             log.warning("feed %s skipped: %s", feed, error)
             report.feeds_failed += 1
+            report.results[feed] = FAILED
             return ()
         report.feeds_changed += 1
+        report.results[feed] = CHANGED
         if listing.without_link or listing.duplicates:
             log.info(
                 "feed %s: %d items without a link, %d listed twice, ignored",

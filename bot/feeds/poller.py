@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 import httpx
 
@@ -65,11 +66,15 @@ def run_round(
 
 class FeedPoller:
     """Runs a round now and then every BOT_FEED_SECONDS in a daemon thread until stopped; a
-    round that fails is one log line, never the end of the bot."""
+    round that fails is one log line, never the end of the bot. `on_round` hears of each
+    round's report (the metrics)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, on_round: Callable[[RoundReport], None] | None = None
+    ) -> None:
         self._settings = settings
         self._sites = site_locks(settings)  # held while the bot runs
+        self._on_round = on_round
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="feeds", daemon=True)
 
@@ -91,7 +96,9 @@ class FeedPoller:
     def _loop(self) -> None:
         while not self._stopped.is_set():
             try:
-                run_round(self._settings, sites=self._sites)
+                report = run_round(self._settings, sites=self._sites)
+                if self._on_round is not None:
+                    self._on_round(report)
             except Exception as error:  # a bug or a full disk: logged, tried next round
                 log.error("feed round stopped by %s: %s", type(error).__name__, error)
             self._stopped.wait(self._settings.feed_seconds)

@@ -3,9 +3,11 @@
 `run_telegram` takes the data folder (one bot per folder), then `bootstrap` opens the index
 (`bot.indexing`) and the stores (`stores.py`) and builds the application: python-telegram-bot
 around the durable update queue and processor (`delivery.py`), the state every handler reads
-(`context.py`), the handlers (`handlers`) and the lifecycle hooks (`lifecycle.py`), each set
-once; then `lifecycle.serve` runs it with its source of updates: the webhook, polling alone,
-or polling while elected among replicas. Tests call `build_application` with stores of their
+(`context.py`) with what it records for the operator (`feedback.py`), the handlers
+(`handlers`) and the lifecycle hooks (`lifecycle.py`, with the operator listener of
+`bot/operator/server.py` when BOT_HTTP_PORT is set), each set once; then `lifecycle.serve`
+runs it with its source of updates: the webhook, polling alone, or polling while elected among
+replicas. Tests call `build_application` with stores of their
 own, and drive the application themselves.
 """
 
@@ -20,9 +22,12 @@ from telegram.request import BaseRequest
 
 from bot.feeds.poller import FeedPoller
 from bot.indexing import open_index
+from bot.operator.metrics import Metrics
+from bot.operator.server import OperatorListener
 from bot.settings import Settings
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
+from bot.telegram.feedback import Feedback
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import add_handlers
 from bot.telegram.instance import AlreadyRunning, instance_lock
@@ -70,10 +75,12 @@ def build_application(
         inbox=stores.inbox,
         subscriptions=stores.subscriptions,
         zone=settings.zone,
+        feedback=Feedback(Metrics(), settings.zone, stores.votes, stores.daily, stores.kept),
     )
     patience = STORE_PATIENCE_SECONDS if settings.webhook_url else None
     queue = DurableQueue(stores.inbox, patience) if stores.inbox is not None else None
-    hooks = Lifecycle(state, queue)
+    listener = OperatorListener(settings, state) if settings.http_port is not None else None
+    hooks = Lifecycle(state, queue, listener)
     builder = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
@@ -112,10 +119,11 @@ def bootstrap(settings: Settings, resources: ExitStack) -> tuple[Application, Up
     live = open_index(settings)
     stores = open_stores(settings, resources)
     application = build_application(settings, live, stores)
-    feeds = FeedPoller(settings)
+    state = state_of_application(application)
+    feeds = FeedPoller(settings, state.feedback.metrics.feed_round)
     feeds.start()
     resources.callback(feeds.stop)
-    return application, update_source(settings, state_of_application(application), stores)
+    return application, update_source(settings, state, stores)
 
 
 def run_telegram(settings: Settings) -> int:

@@ -18,7 +18,9 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.operator.metrics import CHAT
 from bot.settings import DEFAULT_ZONE
+from bot.telegram.feedback import Feedback
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import DurableInbox
 from bot.telegram.stats import Stats
@@ -49,7 +51,11 @@ class BotState:
     zone: tzinfo = DEFAULT_ZONE  # BOT_TIMEZONE: the days articles are dated in
     refused_chats: set[int] = field(default_factory=set)
     stats: Stats = field(default_factory=Stats)
+    feedback: Feedback = field(default_factory=Feedback)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled at shutdown
+
+    def __post_init__(self) -> None:
+        self.feedback.metrics.observe_index(self.live)
 
     @property
     def index(self) -> SearchIndex:
@@ -62,11 +68,16 @@ class BotState:
         titles = [article.title for article in self.index.articles]
         return title_topic(titles[0]), fold(title_topic(titles[-1])).lower()
 
-    async def ask(self, question: str, top_k: int | None = None, skip: int = 0) -> Answer:
-        """`answer()` in a worker thread, so the event loop keeps serving other chats."""
+    async def ask(
+        self, question: str, top_k: int | None = None, skip: int = 0, adapter: str = CHAT
+    ) -> Answer:
+        """`answer()` in a worker thread, so the event loop keeps serving other chats; counted
+        for /stats and the operator, by the `adapter` it goes through."""
         started = time.monotonic()
         result = await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
-        self.stats.record(result, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        self.stats.record(result, seconds)
+        await self.feedback.replied(result, seconds, adapter)
         return result
 
 

@@ -48,6 +48,11 @@ class DurableInbox(ABC):
         """(update id, payload) of every update not handled yet, oldest first."""
 
     @abstractmethod
+    def backlog(self) -> tuple[int, float | None]:
+        """How many updates are not handled yet, and when the oldest of them arrived (wall
+        time; None when there is none)."""
+
+    @abstractmethod
     def claim(self) -> list[tuple[int, str]]:
         """Take the pending updates no live process holds, oldest first: this process's to
         answer now."""

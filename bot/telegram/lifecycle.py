@@ -20,6 +20,7 @@ from typing import Protocol
 from telegram import BotCommand
 from telegram.ext import Application
 
+from bot.operator.server import OperatorListener
 from bot.telegram.context import BotState
 from bot.telegram.delivery import DurableQueue, InboxProcessor, keep_leases
 from bot.telegram.pushes import push_new_articles
@@ -42,17 +43,20 @@ class UpdateSource(Protocol):
 @dataclass(frozen=True)
 class Lifecycle:
     """The Application's post_init and post_shutdown. `queue`: the durable update queue, when
-    there is an inbox."""
+    there is an inbox; `listener`: the operator listener, with BOT_HTTP_PORT."""
 
     state: BotState
     queue: DurableQueue | None
+    listener: OperatorListener | None = None
 
     async def started(self, application: Application) -> None:
-        """Register the command menu, replay what the last run left pending and keep the
-        leases, start watching the corpus and pushing new articles, log who we are (never
-        the token)."""
+        """Register the command menu, open the operator listener, replay what the last run
+        left pending and keep the leases, start watching the corpus and pushing new articles,
+        log who we are (never the token)."""
         await application.bot.set_my_commands(COMMANDS)
         state = self.state
+        if self.listener is not None:
+            await self.listener.start(application)
         if self.queue is not None:
             replayed = await self.queue.replay(application.bot)
             if replayed:
@@ -71,10 +75,13 @@ class Lifecycle:
         )
 
     async def stopped(self, application: Application) -> None:
-        """Stop the corpus watcher, the lease keeper and the pusher; hand this process's
-        unanswered updates to the other replicas at once (a shared inbox)."""
+        """Stop the corpus watcher, the lease keeper, the pusher and the operator listener;
+        hand this process's unanswered updates to the other replicas at once (a shared
+        inbox)."""
         state = self.state
         state.live.stop_watching()
+        if self.listener is not None:
+            await self.listener.stop()
         for task in state.tasks:
             task.cancel()
         if state.inbox is not None:

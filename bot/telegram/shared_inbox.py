@@ -106,6 +106,16 @@ class SharedInbox(DurableInbox):
             )
             return [(int(update_id), str(payload)) for update_id, payload in rows]
 
+    def backlog(self) -> tuple[int, float | None]:
+        """By any replica."""
+        _, rows = self._database.run(
+            "SELECT COUNT(*), MIN(received_at) FROM tin_bot_updates"
+            " WHERE bot_id = ? AND done_at IS NULL",
+            (self.bot_id,),
+        )
+        count, oldest = rows[0]
+        return int(count), oldest
+
     def claim(self) -> list[tuple[int, str]]:
         """The pending updates whose lease has expired (their replica stopped or died)."""
         now = time.time()

@@ -74,6 +74,7 @@ class SqliteInbox(DurableInbox):
             connection.execute("PRAGMA journal_mode=WAL")
         finally:
             os.umask(old_mask)
+        connection.execute("PRAGMA secure_delete=ON")  # a handled question is gone from the file
         connection.execute("PRAGMA synchronous=FULL")  # survives a host crash, not only ours
         if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             connection.close()
@@ -145,6 +146,12 @@ class SqliteInbox(DurableInbox):
             "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
         )
         return list(rows)
+
+    def backlog(self) -> tuple[int, float | None]:
+        count, oldest = self._connection.execute(
+            "SELECT COUNT(*), MIN(received_at) FROM updates WHERE done_at IS NULL"
+        ).fetchone()
+        return int(count), oldest
 
     def claim(self) -> list[tuple[int, str]]:
         """The first claim: every pending update, left by the last run. Later ones: none,

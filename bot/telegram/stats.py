@@ -1,7 +1,9 @@
-"""What an operator sees with /stats: uptime, the corpus, how questions went, answer times.
+"""What an operator sees with /stats: uptime, the corpus, how questions went, answer times,
+readers' votes.
 
 Counters cover the time since start and today (local date, reset at midnight); answer times
-are the last LATENCY_WINDOW answers' percentiles. Nothing about the questions themselves is kept.
+are the last LATENCY_WINDOW answers' percentiles. Votes are counted from their store: today
+(BOT_TIMEZONE) and since the bot's first start. Nothing about the questions themselves is kept.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
+from bot.operator.votes import VoteCounts
 from retrieval.reply.answer import Answer, Tier
 
 LATENCY_WINDOW = 1000
@@ -58,9 +61,14 @@ def _duration(seconds: float) -> str:
 
 
 def stats_text(
-    stats: Stats, articles: int, passages: int, pending: int | None, reloaded: float | None
+    stats: Stats,
+    articles: int,
+    passages: int,
+    pending: int | None,
+    reloaded: float | None,
+    votes: tuple[VoteCounts, VoteCounts] | None = None,
 ) -> str:
-    """The /stats reply: plain text, one fact a line."""
+    """The /stats reply: plain text, one fact a line; `votes`: (today's, all)."""
     p50, p95 = stats.percentile_ms(0.5), stats.percentile_ms(0.95)
     times = f"p50 {p50:.0f} ms, p95 {p95:.0f} ms" if p50 is not None and p95 is not None else "-"
     reload_line = (
@@ -75,4 +83,9 @@ def stats_text(
             f"answer time (last {len(stats.latencies)}): {times}",
             f"inbox pending: {'-' if pending is None else pending}",
         ]
+        + (
+            [f"votes today: {votes[0].line()}", f"votes since first start: {votes[1].line()}"]
+            if votes is not None
+            else []
+        )
     )

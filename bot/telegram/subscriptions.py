@@ -1,6 +1,6 @@
 """Topic subscriptions, kept durably beside the inbox: `BOT_DATA_DIR/subscriptions.sqlite3`, or
 the shared inbox's PostgreSQL when `BOT_INBOX_URL` is set (replicas share them): either is a
-`Database`, opened and closed by `stores.py`.
+`database.Database`, opened and closed by `stores.py`.
 
 Three tables: the topics each chat follows (at most MAX_TOPICS, each with when it was made),
 every article the bot has seen (by file name, with when it first appeared: an edited file is
@@ -10,20 +10,16 @@ restarts included, and none gets one that existed before its subscription.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from bot.telegram.database import Database, Row
 
 SUBSCRIPTIONS_FILE = "subscriptions.sqlite3"
 MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 100
-# One dialect for SQLite and PostgreSQL: BIGINT and DOUBLE PRECISION, ON CONFLICT DO NOTHING,
-# "?" placeholders (written "%s" for psycopg).
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tin_bot_topics (bot_id BIGINT NOT NULL, chat_id BIGINT NOT NULL,"
     " topic TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,"
@@ -33,44 +29,6 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tin_bot_pushed (bot_id BIGINT NOT NULL, chat_id BIGINT NOT NULL,"
     " source TEXT NOT NULL, PRIMARY KEY (bot_id, chat_id, source))",
 )
-Row = tuple[Any, ...]
-
-
-class Database(Protocol):
-    def run(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int, list[Row]]:
-        """(rows changed, rows returned) of one statement."""
-        ...
-
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """One statement for each of `rows`, in one transaction."""
-        ...
-
-
-class SqliteDatabase:
-    """The subscriptions file beside the inbox (folder 0700, file 0600)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        old_mask = os.umask(0o077)
-        try:
-            self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        finally:
-            os.umask(old_mask)
-        self._lock = threading.Lock()  # one statement at a time, from any worker thread
-
-    def run(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int, list[Row]]:
-        with self._lock:
-            cursor = self._connection.execute(sql, params)
-            return cursor.rowcount, cursor.fetchall()
-
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        with self._lock, self._connection:
-            self._connection.execute("BEGIN")
-            self._connection.executemany(sql, rows)
-
-    def close(self) -> None:
-        with self._lock:
-            self._connection.close()
 
 
 class TooManyTopics(Exception):

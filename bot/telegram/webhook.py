@@ -7,7 +7,10 @@ health check on the same server. So this module serves two routes itself:
   stored in the durable inbox before the 200 (the queue's `put`); when it cannot be stored the
   answer is 503 and Telegram sends it again.
 - GET /healthz: 200 when the index is loaded and the inbox takes writes, 503 otherwise, with
-  one plain line saying which (never a setting's value).
+  one plain line saying which (`health.py`).
+
+Nothing else: /metrics and the operator page are on the operator listener
+(`bot/operator/server.py`), never on this public port.
 
 The lifecycle is PTB's own for `run_webhook` (`lifecycle.serve`, with `Webhook` as the
 source): initialize, post_init, register the webhook, start, serve until a stop signal, then
@@ -28,25 +31,12 @@ from tornado.httpserver import HTTPServer
 
 from bot.settings import Settings
 from bot.telegram.context import BotState
-from bot.telegram.delivery import DurableQueue
+from bot.telegram.health import HEALTH_PATH, HealthRoute
 from bot.telegram.polling import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
 
-HEALTH_PATH = "/healthz"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-async def health(state: BotState, queue: object) -> tuple[int, str]:
-    """(HTTP status, one line): healthy when the index has articles and the inbox, if any,
-    takes writes now."""
-    if not state.index.articles:
-        return HTTPStatus.SERVICE_UNAVAILABLE, "no articles indexed"
-    if state.inbox is not None:
-        failing = isinstance(queue, DurableQueue) and queue.storing.failing
-        if failing or not await state.inbox.call(state.inbox.writable):
-            return HTTPStatus.SERVICE_UNAVAILABLE, "inbox not writable"
-    return HTTPStatus.OK, "ok"
 
 
 class UpdateRoute(tornado.web.RequestHandler):
@@ -73,18 +63,6 @@ class UpdateRoute(tornado.web.RequestHandler):
         request's content."""
         if not isinstance(error, tornado.web.HTTPError):
             log.error("webhook request failed: %s", type(error).__name__)
-
-
-class HealthRoute(tornado.web.RequestHandler):
-    def initialize(self, bot_application: Application, state: BotState) -> None:
-        self.bot_application = bot_application
-        self.state = state
-
-    async def get(self) -> None:
-        status, line = await health(self.state, self.bot_application.update_queue)
-        self.set_status(status)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(line + "\n")
 
 
 def webhook_routes(

@@ -61,6 +61,7 @@ class LiveIndex:
         self._signature = folder_signature(folder) if folder.is_dir() else {}
         self.current: SearchIndex = sync(folder, store, progress=progress).index
         self.reloaded_at: float | None = None  # wall time of the last reload that changed it
+        self.reloads = 0  # reloads that changed it
         self._watching: threading.Event | None = None  # set to stop the watcher thread
 
     def refresh(self) -> bool:
@@ -79,6 +80,7 @@ class LiveIndex:
             self.current = report.index  # served from now on; saved for the next start below
             if report.changed:
                 self.reloaded_at = time.time()
+                self.reloads += 1
                 log.info(
                     "reloaded: %d articles added or changed, %d removed; %d articles now",
                     len(report.added),

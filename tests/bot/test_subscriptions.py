@@ -14,8 +14,9 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot.telegram.bootstrap import build_application
+from bot.telegram.database import SqliteDatabase
 from bot.telegram.stores import Stores
-from bot.telegram.subscriptions import MAX_TOPICS, SqliteDatabase, Subscriptions
+from bot.telegram.subscriptions import MAX_TOPICS, Subscriptions
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import IndexStore
 from tests.bot.conftest import bot_settings, start_polling, stop_polling

@@ -16,9 +16,10 @@ from telegram.ext import Application
 from bot.settings import Settings
 from bot.telegram import sqlite_inbox
 from bot.telegram.bootstrap import build_application, state_of_application
+from bot.telegram.health import HEALTH_PATH
 from bot.telegram.sqlite_inbox import SqliteInbox
 from bot.telegram.stores import Stores
-from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER, start_webhook, stop_webhook
+from bot.telegram.webhook import SECRET_HEADER, start_webhook, stop_webhook
 from tests.bot.conftest import bot_settings
 from tests.conftest import free_port
 
@@ -106,3 +107,10 @@ async def test_healthz_is_200_when_ready_and_503_when_the_inbox_takes_no_writes(
     assert recovered.status_code == 200
     assert SECRET not in ready.text + locked.text and served.settings.token is not None
     assert served.settings.token.get_secret_value() not in ready.text + locked.text
+
+
+async def test_the_public_webhook_port_serves_no_metrics_and_no_page(served) -> None:
+    async with httpx.AsyncClient() as client:
+        metrics = await client.get(served.base + "/metrics")
+        page = await client.get(served.base + "/")
+    assert (metrics.status_code, page.status_code) == (404, 404)

@@ -2,10 +2,11 @@
 
 - `guards`: who may use the bot (first, for every update) and how often; admins' commands.
 - `questions`: questions in private chats and groups, /ask, the "more results" button.
+- `feedback`: the 👍 and 👎 buttons under replies.
 - `inline`: inline queries.
 - `guide`: /start, /help, /sources, non-text messages, unknown commands.
 - `newest`: /moi, the newest articles (on a topic).
-- `admin`: /stats, and the articles admins add, replace (/thaythe) and delete (/xoa).
+- `admin`: /stats, /chuatraloi, and the articles admins add, replace (/thaythe) and delete (/xoa).
 - `topics`: /theodoi and /huytheodoi.
 - `errors`: the error handler.
 
@@ -25,9 +26,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram.handlers import admin, guide, inline, newest, questions, topics
+from bot.telegram.handlers import admin, feedback, guide, inline, newest, questions, topics
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.handlers.guards import access_guard
+from bot.telegram.keyboard import MORE_PREFIX, VOTE_PREFIX
 
 
 def add_handlers(application: Application) -> None:
@@ -43,6 +45,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("moi", newest.newest),
             CommandHandler("ask", questions.ask_command),
             CommandHandler("stats", admin.stats),
+            CommandHandler("chuatraloi", admin.unanswered),
             CommandHandler("theodoi", topics.follow),
             CommandHandler("huytheodoi", topics.unfollow),
             CommandHandler("thaythe", admin.replace_article),
@@ -57,7 +60,8 @@ def add_handlers(application: Application) -> None:
                 guide.non_text_private,
             ),
             MessageHandler(new_or_edited & filters.COMMAND, guide.unknown_command),
-            CallbackQueryHandler(questions.more_results, pattern=f"^{questions.MORE_PREFIX}"),
+            CallbackQueryHandler(questions.more_results, pattern=f"^{MORE_PREFIX}"),
+            CallbackQueryHandler(feedback.vote, pattern=f"^{VOTE_PREFIX}"),
             InlineQueryHandler(inline.inline_query),
         ]
     )

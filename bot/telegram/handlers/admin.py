@@ -1,4 +1,5 @@
-"""What BOT_ADMIN_IDS may do: /stats, and add (a document sent in a private chat), replace
+"""What BOT_ADMIN_IDS may do: /stats, /chuatraloi (the questions the archive could not answer,
+with BOT_KEEP_QUESTIONS), and add (a document sent in a private chat), replace
 (/thaythe) and delete (/xoa) the corpus's articles. To anyone else these commands are unknown,
 and a document gets a polite refusal."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -18,6 +20,7 @@ from bot.documents import (
     read_document,
     save_article,
 )
+from bot.operator.kept import DAY_SECONDS, RECENT_DAYS
 from bot.telegram.context import BotContext, message_of
 from bot.telegram.handlers.guards import admins_only, flood_limited, is_admin
 from bot.telegram.render import text_messages
@@ -26,8 +29,11 @@ from bot.telegram.stats import stats_text
 from bot.texts import (
     DELETE_USAGE,
     DELETED,
+    KEEPING_OFF,
     NOT_AN_ARTICLE,
+    NOTHING_UNANSWERED,
     REPLACE_USAGE,
+    UNANSWERED,
     UPLOAD_ADDED,
     UPLOAD_ADMINS_ONLY,
     UPLOAD_EXISTS,
@@ -45,11 +51,34 @@ async def stats(update: Update, context: BotContext) -> None:
     if not await admins_only(update, context, message):
         return
     inbox = state.inbox
-    pending = len(await inbox.call(inbox.pending)) if inbox is not None else None
+    pending = (await inbox.call(inbox.backlog))[0] if inbox is not None else None
+    votes = await state.feedback.vote_counts()
     index = state.index
     text = stats_text(
-        state.stats, len(index.articles), len(index.passages), pending, state.live.reloaded_at
+        state.stats,
+        len(index.articles),
+        len(index.passages),
+        pending,
+        state.live.reloaded_at,
+        votes,
     )
+    await send_html(context, message, text_messages(text))
+
+
+@flood_limited
+async def unanswered(update: Update, context: BotContext) -> None:
+    """/chuatraloi: the most frequent questions of the last week the archive could not answer."""
+    message, kept = message_of(update), context.state.feedback.kept
+    if not await admins_only(update, context, message):
+        return
+    if kept is None:
+        text = KEEPING_OFF
+    else:
+        since = time.time() - RECENT_DAYS * DAY_SECONDS
+        groups = await asyncio.to_thread(kept.unanswered, since)
+        lines = "\n".join(group.line() for group in groups)
+        shown = UNANSWERED if groups else NOTHING_UNANSWERED
+        text = shown.format(days=RECENT_DAYS, lines=lines)
     await send_html(context, message, text_messages(text))
 
 

@@ -13,9 +13,11 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure in one line (type only: messages may quote URLs). Errors without an
-    update come from fetching updates (polling retries by itself)."""
+    """Log the failure in one line (type only: messages may quote URLs) and count it by its
+    type. Errors without an update come from fetching updates (polling retries by itself)."""
     error = context.error
+    if error is not None:
+        context.state.feedback.metrics.failed(error)
     if isinstance(update, Update):
         log.error("update %s failed: %s", update.update_id, type(error).__name__)
     elif isinstance(error, Conflict):

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
+from bot.operator.metrics import INLINE
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.guards import flood_limited
 from bot.telegram.handlers.guide import help_text
@@ -56,5 +57,5 @@ async def inline_query(update: Update, context: BotContext) -> None:
         help_html = text_messages(help_text(state, context.bot.username))[0]
         results = [_article("help", INLINE_HELP_TITLE, example, help_html)]
     else:
-        results = _results(await state.ask(text, top_k=INLINE_RESULTS), state.zone)
+        results = _results(await state.ask(text, top_k=INLINE_RESULTS, adapter=INLINE), state.zone)
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

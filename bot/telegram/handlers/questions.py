@@ -3,6 +3,7 @@ of the bot, or a reply to one of its messages (everything else is ignored).
 
 Answers reply to the question's message, so the "more results" button finds its question again
 from the message it is attached to: no server-side state, and it keeps working after a restart.
+The keyboard under a reply, with its vote buttons, is `keyboard.py`'s.
 """
 
 from __future__ import annotations
@@ -10,18 +11,17 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
+from bot.operator.metrics import MORE
 from bot.telegram.context import BotContext, message_of
 from bot.telegram.handlers.guards import flood_limited, within_flood_limit
+from bot.telegram.keyboard import MORE_PREFIX, reply_markup, without_more
 from bot.telegram.render import answer_messages, text_messages
 from bot.telegram.sending import late_notice, send_html, show_typing
-from bot.texts import ASK_USAGE, LOST_QUESTION, MORE_BUTTON, NO_MORE
-from retrieval.reply.answer import Answer
+from bot.texts import ASK_USAGE, LOST_QUESTION, NO_MORE
 
 log = logging.getLogger(__name__)
-
-MORE_PREFIX = "more:"
 
 
 def _mention_pattern(username: str) -> re.Pattern[str]:
@@ -44,25 +44,13 @@ def addresses_bot(message: Message, bot_id: int, username: str) -> bool:
     return bool(_mention_pattern(username).search(message.text or ""))
 
 
-def more_markup(result: Answer, skip: int, top_k: int) -> InlineKeyboardMarkup | None:
-    """The "more results" button, under a full page of shown passages: the next page may hold
-    more."""
-    if not result.shows_hits or len(result.hits) != top_k:
-        return None
-    button = InlineKeyboardButton(MORE_BUTTON, callback_data=f"{MORE_PREFIX}{skip + top_k}")
-    return InlineKeyboardMarkup([[button]])
-
-
-async def reply_with_answer(
-    context: BotContext, message: Message, question: str, skip: int = 0
-) -> None:
+async def reply_with_answer(context: BotContext, message: Message, question: str) -> None:
     state = context.state
     await show_typing(context, message.chat_id)
-    result = await state.ask(question, skip=skip)
-    markup = more_markup(result, skip, state.top_k)
-    await send_html(
-        context, message, late_notice(message) + answer_messages(result, state.zone), markup
-    )
+    result = await state.ask(question)
+    markup = reply_markup(result, 0, state.top_k, await state.feedback.keep(result))
+    messages = late_notice(message) + answer_messages(result, state.zone)
+    await send_html(context, message, messages, markup)
     log.info("answered chat=%s tier=%s hits=%d", message.chat_id, result.tier, len(result.hits))
 
 
@@ -106,14 +94,14 @@ async def more_results(update: Update, context: BotContext) -> None:
     pressed = query.message if isinstance(query.message, Message) else None
     original = pressed.reply_to_message if pressed is not None else None
     question = question_in(original, context.bot.username) if original else ""
-    if original is None or not question:
+    if pressed is None or original is None or not question:
         await query.answer(LOST_QUESTION, show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    result = await context.state.ask(question, skip=skip)
+    await query.edit_message_reply_markup(reply_markup=without_more(pressed.reply_markup))
+    result = await context.state.ask(question, skip=skip, adapter=MORE)
     if not result.hits:
         await send_html(context, original, text_messages(NO_MORE))
         return
-    markup = more_markup(result, skip, context.state.top_k)
+    markup = reply_markup(result, skip, context.state.top_k)
     await send_html(context, original, answer_messages(result, context.state.zone), markup)
