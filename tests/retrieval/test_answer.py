@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,7 +119,9 @@ def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
     assert payload["hits"][0]["url"] is None and payload["hits"][0]["published"] is None
 
 
-def test_a_dated_article_gives_its_url_and_day_and_the_source_line_its_link(make_corpus) -> None:
+def test_a_dated_article_gives_its_url_and_day_and_the_source_line_its_day_and_link(
+    make_corpus,
+) -> None:
     stated = "URL: https://tin.example.vn/cau.html\nPublished: 2025-08-11T20:00:00+00:00\n"
     body = "Cầu mới\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n"
     other = "Mùa lúa\n\nNông dân xã Tân Phú thu hoạch lúa sớm vì mưa lớn kéo dài.\n"
@@ -126,7 +129,8 @@ def test_a_dated_article_gives_its_url_and_day_and_the_source_line_its_link(make
     result = answer("cau rach mieu khanh thanh khi nao", load_index(folder))
     hit = result.to_json(SAIGON)["hits"][0]
     assert (hit["url"], hit["published"]) == ("https://tin.example.vn/cau.html", "2025-08-12")
-    assert "(Cầu mới) https://tin.example.vn/cau.html" in result.reply
+    assert "(Cầu mới) · 12/08/2025 https://tin.example.vn/cau.html" in result.reply
+    assert result.hits[0].day == date(2025, 8, 12)  # in the default zone, Asia/Ho_Chi_Minh
 
 
 def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:
