@@ -16,8 +16,8 @@ They are matched syllable by syllable: a syllable typed with marks must be the e
 one typed bare may be it without its marks ("hom qua", "tuan truoc", "moi nhat"), so "Tuấn này"
 is never "tuần này" (but a bare "thang truoc" is read as "tháng trước", not "thắng trước").
 An expression after a count is a duration, not a day ("một tuần trước khi…", "mấy năm nay",
-"những ngày gần đây"), and one before "khi" or "đó" is relative to something else ("tuần
-trước đó"): neither is read.
+"2 năm trước"; but "RON 95 hôm qua": a number after a capitalised word ends a name), and one
+before "khi" or "đó" is relative to something else ("tuần trước đó"): neither is read.
 
 Days are the operator's (`Today`: the day, and the time zone publication times are read in).
 Weeks start on Monday. "N ngày qua" is the days the last N × 24 hours touch: today and the N
@@ -427,10 +427,25 @@ def _count(typed: str) -> int:
 def _stands_alone(syllables: list[str], start: int, end: int) -> bool:
     """Whether the expression at [start, end) is no duration (after a count) and not relative
     to another time (before "khi", "đó")."""
-    before = syllables[start - 1] if start > 0 else ""
     after = syllables[end] if end < len(syllables) else ""
-    counted = before.isdigit() or any(_same(before, word) for word in _COUNT_WORDS)
+    counted = start > 0 and _is_count(syllables, start - 1)
     return not counted and not any(_same(after, word) for word in _RELATIVE_TO_OTHER)
+
+
+def _is_count(syllables: list[str], at: int) -> bool:
+    """Whether the syllable at `at` counts what follows ("hai", "mấy", "10"): a number after a
+    name ends that name instead ("RON 95 hôm qua", "giá Quận 7 tuần trước")."""
+    syllable = syllables[at]
+    if syllable.isdigit():
+        return at == 0 or not _is_name(syllables, at - 1)
+    return any(_same(syllable, word) for word in _COUNT_WORDS)
+
+
+def _is_name(syllables: list[str], at: int) -> bool:
+    """A word in capitals ("RON"), or a capitalised one that does not open the text ("Trong 2
+    năm trước" opens with a capital, "Quận 7" is a name)."""
+    syllable = syllables[at]
+    return (len(syllable) > 1 and syllable.isupper()) or (at > 0 and syllable[:1].isupper())
 
 
 def topic_of(text: str) -> str:

@@ -49,6 +49,8 @@ def span(first: str, last: str) -> Days:
         ("Năm nay du lịch thế nào", span("2025-01-01", "2025-12-31"), "năm nay"),
         ("năm ngoái giá điện tăng", span("2024-01-01", "2024-12-31"), "năm ngoái"),
         ("giá vàng 3 ngày qua", span("2025-08-11", "2025-08-14"), "trong 3 ngày qua"),
+        ("Giá xăng RON 95 hôm qua", span("2025-08-13", "2025-08-13"), "hôm qua"),
+        ("ở Quận 7 tuần trước có gì", span("2025-08-04", "2025-08-10"), "tuần trước"),
         ("Trong 10 ngày vừa qua có gì", span("2025-08-04", "2025-08-14"), "trong 10 ngày qua"),
         ("ba ngày gần đây có mưa không", span("2025-08-11", "2025-08-14"), "trong 3 ngày qua"),
     ],
@@ -107,6 +109,9 @@ def test_newest_first_expressions_name_no_days(question) -> None:
     [
         "Một tuần trước khi vào bệnh viện, bé có triệu chứng gì?",  # a duration
         "hai năm trước ông giữ chức vụ gì",  # a duration
+        "10 năm nay giá nhà tăng bao nhiêu",  # a duration
+        "trong 2 tuần trước khi nghỉ",  # a duration
+        "Trong 2 năm trước ông làm gì",  # a duration: the capital only opens the question
         "mấy năm nay giá nhà tăng",  # a duration
         "những ngày qua",  # no count of days
         "tuần trước đó ai chủ trì",  # relative to another time
