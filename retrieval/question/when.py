@@ -36,7 +36,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from retrieval.language.text import fold, has_diacritics
 from retrieval.language.tokens import SYLLABLE, is_stopword
 
-COUNT = "#"  # where a variant of `PastDays` holds its number of days
+_COUNT = "#"  # where a variant of `PastDays` holds its number of days
 _NUMBER_WORDS = {
     "một": 1,
     "hai": 2,
@@ -198,11 +198,11 @@ _PERIODS: dict[Period, tuple[str, ...]] = {
     Period(Length.YEAR, 1): ("năm ngoái", "năm trước", "năm rồi", "năm vừa rồi", "năm vừa qua"),
 }
 _PAST_DAYS = (
-    f"{COUNT} ngày qua",
-    f"{COUNT} ngày vừa qua",
-    f"{COUNT} ngày gần đây",
-    f"{COUNT} ngày gần nhất",
-    f"{COUNT} ngày trở lại đây",
+    f"{_COUNT} ngày qua",
+    f"{_COUNT} ngày vừa qua",
+    f"{_COUNT} ngày gần đây",
+    f"{_COUNT} ngày gần nhất",
+    f"{_COUNT} ngày trở lại đây",
 )
 _PAST_WEEK = ("tuần qua", "tuần vừa qua")  # the last seven days
 _NEWEST = ("mới nhất", "mới nhứt", "mới đây", "gần đây", "dạo gần đây", "thời gian gần đây")
@@ -398,7 +398,7 @@ def _match_at(syllables: list[str], gaps: list[str], start: int) -> _Found | Non
         if any(w is None for w in written):
             continue
         if meaning == _COUNTED:
-            meaning = PastDays(_count(typed[variant.index(COUNT)]))
+            meaning = PastDays(_count(typed[variant.index(_COUNT)]))
         elif isinstance(meaning, Period) and not _stands_alone(syllables, start, end):
             continue
         return _Found(start, end, tuple(w or "" for w in written), meaning)
@@ -406,8 +406,8 @@ def _match_at(syllables: list[str], gaps: list[str], start: int) -> _Found | Non
 
 
 def _written(typed: str, wanted: str) -> str | None:
-    """`wanted` in written form when `typed` is it, with its marks or bare; a count for COUNT."""
-    if wanted == COUNT:
+    """`wanted` in written form when `typed` is it, with its marks or bare; a count for _COUNT."""
+    if wanted == _COUNT:
         return typed if _count(typed) else None
     return wanted if _same(typed, wanted) else None
 

@@ -105,17 +105,15 @@ def holds(index: SearchIndex, position: int, unit: Unit, today: Today | None) ->
 
 def published_on_date(index: SearchIndex, position: int, unit: Unit, today: Today | None) -> bool:
     """Whether the article of passage `position` was published on the date `unit` names."""
-    published = _published_on_date(index, unit, today)
-    return published is not None and bool(published[position])
+    days = _days_of(unit, today)
+    return (
+        days is not None and today is not None and index.published_on(position, today.zone) in days
+    )
 
 
-def _published_on_date(index: SearchIndex, unit: Unit, today: Today | None) -> np.ndarray | None:
-    """Which passages' articles were published on the date `unit` names; None when it names
-    no date (or no day is given to read it)."""
-    days = unit.dated.days(today.day) if unit.dated and today else None
-    if days is None or today is None:
-        return None
-    return published_within(index, days, today)
+def _days_of(unit: Unit, today: Today | None) -> Days | None:
+    """The days of the date `unit` names, on the day asked; None when it names none."""
+    return unit.dated.days(today.day) if unit.dated and today else None
 
 
 def published_within(index: SearchIndex, days: Days, today: Today) -> np.ndarray:
@@ -148,10 +146,14 @@ def rank(query: Question, index: SearchIndex, k: int, today: Today | None = None
 
 
 def _mentioned_anywhere(index: SearchIndex, unit: Unit, today: Today | None) -> bool:
+    """Whether some article mentions the name or number `unit`, or, for a date, was published
+    on it."""
     if index.mentions_anywhere(unit.text, unit.terms):
         return True
-    published = _published_on_date(index, unit, today)
-    return published is not None and bool(published.any())
+    days = _days_of(unit, today)
+    return (
+        days is not None and today is not None and bool(published_within(index, days, today).any())
+    )
 
 
 def _ranked(
