@@ -17,7 +17,10 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.console import run_console
 from bot.indexing import open_index
@@ -51,9 +54,19 @@ class CliError(Exception):
     """Stops the program with exit status 2 and a one-line message."""
 
 
-def asker(live: LiveIndex, top_k: int) -> Callable[[str], Answer]:
-    """Answers from whatever snapshot is current when each question arrives."""
-    return lambda question: answer(question, live.current, top_k)
+def asker(live: LiveIndex, top_k: int, zone: ZoneInfo) -> Callable[[str], Answer]:
+    """Answers from whatever snapshot is current when each question arrives, on the day it
+    arrives in `zone` (BOT_TIMEZONE)."""
+    return lambda question: answer(question, live.current, top_k, now=datetime.now(zone))
+
+
+# A question file's fixed day is asked at noon: "hôm nay" is that day in any zone nearby.
+EVAL_TIME = clock_time(12)
+
+
+def asked_at(day: date | None, zone: ZoneInfo) -> datetime:
+    """When an eval question is asked: noon of its day in `zone`, or now when it has none."""
+    return datetime.combine(day, EVAL_TIME, zone) if day else datetime.now(zone)
 
 
 def command_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,20 +90,20 @@ def command_console(args: argparse.Namespace, settings: Settings) -> int:
     feeds = FeedPoller(settings)
     feeds.start()
     try:
-        return run_console(live, asker(live, settings.top_k), zone=settings.zone)
+        return run_console(live, asker(live, settings.top_k, settings.zone), zone=settings.zone)
     finally:
         feeds.stop()
         live.stop_watching()
 
 
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:
-    ask = asker(open_index(settings, args.corpus), args.top or settings.top_k)
+    ask = asker(open_index(settings, args.corpus), args.top or settings.top_k, settings.zone)
     typed = " ".join(args.question)
     questions = sys.stdin if typed == "-" else [typed]
     for question in questions:
         result = ask(question.rstrip("\n"))
         if args.json:
-            print(json.dumps(result.to_json(settings.zone), ensure_ascii=False), flush=True)
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         else:
             print(result.reply, end="\n\n", flush=True)
     return EXIT_OK
@@ -113,11 +126,16 @@ def command_eval(args: argparse.Namespace, settings: Settings) -> int:
     index = open_index(settings, args.corpus).current
     cases = cases_of(args.files)
     known = index.vocabulary.forms.__contains__
-    bot = evaluate(cases, lambda question: answer(question, index, EVAL_TOP_K), known)
+    zone = settings.zone
+
+    def ask(question: str, day: date | None) -> Answer:
+        return answer(question, index, EVAL_TOP_K, now=asked_at(day, zone))
+
+    bot = evaluate(cases, ask, known)
     baseline = None
     if args.baseline:
         plain = PlainBm25(index)
-        baseline = evaluate(cases, lambda question: plain.answer(question, EVAL_TOP_K))
+        baseline = evaluate(cases, lambda question, day: plain.answer(question, EVAL_TOP_K))
     reports = reports_of(bot, baseline)
     print_evaluation(" + ".join(p.name for p in args.files), reports, args.failures)
     try:

@@ -3,16 +3,12 @@ it was published in BOT_TIMEZONE (dd/mm/yyyy, as Vietnamese readers write it).""
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import tzinfo
 
 from retrieval.index.corpus import Provenance, published_date
-from retrieval.language.text import shown_name
+from retrieval.language.text import shown_day, shown_name
 
 NEWEST_LISTED = 5  # what /moi lists
-
-
-def shown_day(day: date) -> str:
-    return f"{day.day:02}/{day.month:02}/{day.year}"
 
 
 def dated_source(source: str, provenance: Provenance, zone: tzinfo) -> str:

@@ -12,7 +12,7 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from telegram import Message, Update
@@ -74,7 +74,10 @@ class BotState:
         """`answer()` in a worker thread, so the event loop keeps serving other chats; counted
         for /stats and the operator, by the `adapter` it goes through."""
         started = time.monotonic()
-        result = await asyncio.to_thread(answer, question, self.index, top_k or self.top_k, skip)
+        now = datetime.now(self.zone)
+        result = await asyncio.to_thread(
+            answer, question, self.index, top_k or self.top_k, skip, now
+        )
         seconds = time.monotonic() - started
         self.stats.record(result, seconds)
         await self.feedback.replied(result, seconds, adapter)

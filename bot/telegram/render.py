@@ -15,9 +15,10 @@ from datetime import tzinfo
 
 from telegram import LinkPreviewOptions
 
-from bot.listing import dated_source, shown_day
+from bot.listing import dated_source
 from bot.texts import MORE_ARTICLES, NEW_ARTICLE
 from retrieval.index.corpus import Article, Provenance
+from retrieval.language.text import shown_day
 from retrieval.reply.answer import Answer, Hit, HitBlock, UnderstoodBlock
 from retrieval.reply.excerpt import with_marks
 from retrieval.reply.topics import TopicMatch
@@ -78,20 +79,19 @@ def linked(text: str, url: str | None) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{escape(text)}</a>'
 
 
-def citation(hit: Hit, zone: tzinfo) -> Block:
+def citation(hit: Hit) -> Block:
     """ "Nguồn: file, đoạn N · title · date" in italics, the title linking to the article
     when its URL is known."""
     source = trim_plain(hit.citation(), MAX_MESSAGE_UNITS // 4)
-    day = hit.published_on(zone)
-    when = f" · {shown_day(day)}" if day else ""
+    when = f" · {shown_day(hit.day)}" if hit.day else ""
     markup = f"{escape(source)} · {linked(hit.short_title, hit.provenance.url)}{when}"
     return Block.of(f"<i>{markup}</i>", f"{source} · {hit.short_title}{when}")
 
 
-def hit_block(hit: Hit, zone: tzinfo, label: str = "") -> Block:
+def hit_block(hit: Hit, label: str = "") -> Block:
     """The excerpt with matched words in bold, over its citation; never longer than a message.
     `label` (plain text) goes before the excerpt, in bold."""
-    cited = citation(hit, zone)
+    cited = citation(hit)
     room = MAX_MESSAGE_UNITS - cited.units - utf16_units(label) - 1
     excerpt = hit.excerpt.text
     if utf16_units(excerpt) <= room:
@@ -120,14 +120,14 @@ def pack(blocks: Iterable[Block], separator: str = BLOCK_SEPARATOR) -> list[str]
     return messages
 
 
-def answer_messages(answer: Answer, zone: tzinfo) -> list[str]:
+def answer_messages(answer: Answer) -> list[str]:
     """The answer as Telegram HTML messages: what was understood (in italics), the notice of
     related passages (in bold), then each cited excerpt, its title linking to the article and
-    its date (in `zone`) when known."""
+    its date when known."""
     if not answer.shows_hits:
         return pack([Block.plain(answer.reply)])
     return pack(
-        hit_block(block.hit, zone, block.label)
+        hit_block(block.hit, block.label)
         if isinstance(block, HitBlock)
         else Block.plain(block.text, "i" if isinstance(block, UnderstoodBlock) else "b")
         for block in answer.blocks

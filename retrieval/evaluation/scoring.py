@@ -3,7 +3,8 @@
 A file holds one JSON object per line: {"id", "kind", "question", "sources": [file names],
 "gold": verbatim excerpt or null}; `sources: []` means the corpus has no answer. A hit is
 correct when it comes from an accepted source and its passage contains the gold excerpt,
-both compared in `comparable` form.
+both compared in `comparable` form. A question about when ("hôm qua…") states the day it is
+asked on, "today": "YYYY-MM-DD" (in the operator's time zone); without it, it is asked today.
 
 Every question is asked twice, as typed and with its diacritics stripped, so one run gives
 both columns of every figure (and how well the bare questions' marks were restored).
@@ -15,6 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from retrieval.language.text import comparable, fold, has_diacritics, normalize
@@ -33,6 +35,7 @@ class Case:
     question: str
     sources: tuple[str, ...]
     gold: str
+    today: date | None = None  # the day it is asked on; None: the day the eval runs
 
     @property
     def answerable(self) -> bool:
@@ -50,9 +53,9 @@ def read_cases(path: Path) -> list[Case]:
         row = json.loads(line)
         case_id = str(row.get("id", f"{path.stem}:{number}"))
         sources = tuple(row.get("sources") or ())
-        cases.append(
-            Case(case_id, row.get("kind", "?"), row["question"], sources, row.get("gold") or "")
-        )
+        today = date.fromisoformat(row["today"]) if row.get("today") else None
+        kind, gold = row.get("kind", "?"), row.get("gold") or ""
+        cases.append(Case(case_id, kind, row["question"], sources, gold, today))
     return cases
 
 
@@ -89,6 +92,13 @@ class Outcome:
         """The first hit's excerpt, what the user reads first, holds the gold answer."""
         hits = self.answer.hits
         return bool(hits) and comparable(self.case.gold) in comparable(hits[0].excerpt.text)
+
+    @property
+    def article_first(self) -> bool:
+        """The first hit comes from an accepted source, whichever of its paragraphs (for
+        questions about when: the article published then is first)."""
+        hits = self.answer.hits
+        return bool(hits) and hits[0].source in self.case.sources
 
     def hit_at(self, depth: int) -> bool:
         rank = self.rank_of_gold
@@ -173,11 +183,13 @@ class Figure:
 
 
 def _ranking_figures(answerable: list[Outcome]) -> dict[str, Figure]:
-    """hit@k for each depth of RANKS, and the mean reciprocal rank."""
+    """hit@k for each depth of RANKS, the mean reciprocal rank, and article@1: the first hit
+    from the right article."""
     figures = {
         f"hit@{depth}": Figure.count(sum(o.hit_at(depth) for o in answerable), answerable)
         for depth in RANKS
     }
+    figures["article@1"] = Figure.count(sum(o.article_first for o in answerable), answerable)
     figures[f"mrr@{MRR_DEPTH}"] = Figure(
         sum(o.reciprocal_rank for o in answerable) / max(len(answerable), 1), None
     )
@@ -249,19 +261,22 @@ class Evaluation:
     bare: Report  # the same questions with their diacritics stripped
 
 
+Asker = Callable[[str, date | None], Answer]  # a question, and the day it is asked on
+
+
 def evaluate(
     cases: Iterable[Case],
-    ask: Callable[[str], Answer],
+    ask: Asker,
     known: Callable[[str], bool] | None = None,
 ) -> Evaluation:
-    """Ask every case as typed and folded; `known` says whether the corpus has a folded
-    syllable, to score how well the bare questions' diacritics are restored (None: not
+    """Ask every case as typed and folded, on its day; `known` says whether the corpus has a
+    folded syllable, to score how well the bare questions' diacritics are restored (None: not
     scored, for a system that restores nothing)."""
     typed, bare = Report(), Report()
     for case in cases:
-        typed.outcomes.append(Outcome(case, case.question, ask(case.question)))
+        typed.outcomes.append(Outcome(case, case.question, ask(case.question, case.today)))
         asked = fold(case.question)
-        result = ask(asked)
+        result = ask(asked, case.today)
         bare.outcomes.append(Outcome(case, asked, result))
         if known is not None:
             exact, restorable = restoration_counts(case.question, result.understood, known)

@@ -13,12 +13,13 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.index.bm25 import Bm25, TermCounts
-from retrieval.index.corpus import Article, Passage
+from retrieval.index.corpus import Article, Passage, published_date
 from retrieval.language.restore import Vocabulary
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
@@ -84,6 +85,10 @@ class SearchIndex:
     # source -> the stat fields (mtime, ctime, size, inode) of the file each article was read
     # from: a file with the same stamp is not read again to check its hash
     stamps: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # time zone -> `published_days` in it, made on first use
+    _days_in: dict[tzinfo, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def empty(cls) -> SearchIndex:
@@ -100,6 +105,28 @@ class SearchIndex:
         starts = self.article_starts
         end = int(starts[number + 1]) if number + 1 < len(starts) else len(self.passages)
         return int(starts[number]), end
+
+    def published_days(self, zone: tzinfo) -> np.ndarray:
+        """Each passage's publication day in `zone`, as a proleptic ordinal (`date.toordinal`),
+        0 for an article that states none."""
+        days = self._days_in.get(zone)
+        if days is None:
+            articles = self.articles
+            per_article = [_ordinal(article.provenance.published, zone) for article in articles]
+            lengths = [len(article.texts) for article in articles]
+            days = np.repeat(np.array(per_article, dtype=np.int64), lengths)
+            self._days_in[zone] = days
+        return days
+
+    @property
+    def states_dates(self) -> bool:
+        """Whether some article states when it was published."""
+        return bool(self.published_days(UTC).any())
+
+    def published_on(self, position: int, zone: tzinfo) -> date | None:
+        """The day the article of passage `position` was published, in `zone`, if it says."""
+        ordinal = int(self.published_days(zone)[position])
+        return date.fromordinal(ordinal) if ordinal else None
 
     def article_mentions(self, position: int, terms: tuple[str, ...]) -> bool:
         """Whether every term occurs in the article holding passage `position`."""
@@ -255,6 +282,10 @@ class SearchIndex:
             for text in article.texts:
                 vocabulary.add(text)
         return vocabulary
+
+
+def _ordinal(published: str | None, zone: tzinfo) -> int:
+    return published_date(published, zone).toordinal() if published else 0
 
 
 def looks_foreign(word: str) -> bool:

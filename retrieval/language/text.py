@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from datetime import date
 
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot below
 SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
@@ -94,6 +95,11 @@ def normalize(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _WORD.sub(lambda match: place_tone(match.group()), text)
     return unicodedata.normalize("NFC", text)  # a mark left outside a word may compose now
+
+
+def shown_day(day: date) -> str:
+    """A day as Vietnamese readers write it: 12/08/2025."""
+    return f"{day:%d/%m/%Y}"
 
 
 def shown_name(name: str) -> str:

@@ -37,6 +37,7 @@ from retrieval.language.tokens import (
     segment,
 )
 from retrieval.question.people import full_name_spans
+from retrieval.question.when import Dated
 
 _JOINER = re.compile(r"^[\s\-./]*$")  # what may stand between two tokens of one unit
 _NUMBER_AFTER = re.compile(r" \d+(?![^\W_])")
@@ -49,6 +50,9 @@ _CODE_AFTER = re.compile(r"\d[-/]$")
 class Unit:
     text: str  # as the question writes it, for "Các bài viết không nhắc đến «…»"
     terms: tuple[str, ...]  # index terms that must all occur in the article
+    # the date the unit's number is part of ("12/8" of "ngày 12/8"): an article published
+    # on it holds the unit too
+    dated: Dated | None = None
 
 
 def _is_name_like(token: str, case_tells: bool) -> bool:

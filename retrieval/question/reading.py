@@ -20,10 +20,20 @@ from retrieval.language.tokens import (
     SYLLABLE_PREFIX,
     Terms,
     analyze,
+    canonical_numbers,
     wording_pairs,
 )
 from retrieval.question.distinctive import Unit, distinctive_units
 from retrieval.question.expectation import Expectation, expectation_of
+from retrieval.question.when import (
+    ANY_TIME,
+    NO_EXPRESSIONS,
+    Dated,
+    When,
+    absolute_dates,
+    read_expressions,
+    topic_of,
+)
 
 MAX_QUESTION_CHARS = 500
 # The bot addressed by name at either end of a question: "bot ơi, …", "… hả bot?". Only a
@@ -59,6 +69,8 @@ class Question:
     units: tuple[Unit, ...]  # its names and numbers, as the corpus writes them
     expected: Expectation | None  # the kind of answer it asks for, when one a sentence shows
     wording: frozenset[str]  # its pairs of neighbouring syllables (`wording_pairs`)
+    when: When = ANY_TIME  # the days its articles must be published on; newest first?
+    topic: str = ""  # what it is about, without its time and its frame: for the reply to name
 
     @property
     def restored(self) -> bool:
@@ -72,15 +84,40 @@ class Question:
 
 
 def understand(question: str, index: SearchIndex) -> Question:
+    """The question read: its expressions of time (`when.py`) are found as typed, spelt in
+    their written form in what was understood, and are no terms of it — when some article
+    states its date; in an archive where none does, they are words like any other, since
+    there is no date to read them by."""
     typed = cut_question(question)
-    understood = correct_typos(
-        restore_diacritics(without_address(typed), index.vocabulary), index.vocabulary
+    asked = without_address(typed)
+    expressions = read_expressions(asked) if index.states_dates else NO_EXPRESSIONS
+    understood = expressions.spelt_in(
+        correct_typos(restore_diacritics(asked, index.vocabulary), index.vocabulary)
     )
-    terms = analyze(understood)
-    expected = expectation_of(understood)
+    about = expressions.removed_from(understood)
+    terms = analyze(about)
+    expected = expectation_of(about)
     # The words saying what is asked ("giữ chức vụ gì") are no content an article must hold.
-    content = analyze(expected.without_frame(understood)) if expected else terms
+    unframed = expected.without_frame(about) if expected else about
+    content = analyze(unframed) if expected else terms
+    dates = absolute_dates(canonical_numbers(about))
     units = tuple(
-        Unit(unit.text, index.as_written(unit.terms)) for unit in distinctive_units(understood)
+        Unit(unit.text, index.as_written(unit.terms), _date_of(unit.text, dates))
+        for unit in distinctive_units(about)
     )
-    return Question(typed, understood, terms, content, units, expected, wording_pairs(understood))
+    return Question(
+        typed,
+        understood,
+        terms,
+        content,
+        units,
+        expected,
+        wording_pairs(about),
+        expressions.when,
+        topic_of(unframed),
+    )
+
+
+def _date_of(unit: str, dates: list[tuple[str, Dated]]) -> Dated | None:
+    """The date whose wording holds the unit ("12/8" in "ngày 12/8"), if one does."""
+    return next((dated for wording, dated in dates if unit in wording), None)

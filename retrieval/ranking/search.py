@@ -7,6 +7,12 @@ length normalisation tends to prefer. Each of the question's names and numbers t
 candidate's article does not mention costs it a factor. A headline gives way to its article's
 body, which holds the answer. Whether the best candidate answers at
 all is decided in `confidence.py`, from the signals gathered here.
+
+Given the day it is asked (`Today`), ranking also reads what the question says about when
+(`question/when.py`): when it names days ("hôm qua"), only articles published on them are
+candidates, unless none of them matches — then the best matches of other days are, marked
+`outside`; when it asks for the newest ("mới nhất"), the matching articles come newest first;
+and an article published on a date the question names holds that date.
 """
 
 from __future__ import annotations
@@ -18,14 +24,24 @@ import numpy as np
 from retrieval.index.bm25 import top_k
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import sentences
+from retrieval.question.distinctive import Unit
 from retrieval.question.reading import Question
 from retrieval.question.sentence_kinds import gives_expected
+from retrieval.question.when import Days, Today
 from retrieval.ranking.confidence import Signals, sentence_share, shares_found, term_information
 
 RERANK_CANDIDATES = 20
 MISSING_UNIT_FACTOR = 0.5
 # Below this share of the question's information, an article's headline only names its subject.
 HEADLINE_SUBJECT_SHARE = 0.5
+# The articles published on the days a question names match it when their best passage scores
+# this share of the best passage of any day's score. Below it, they share a word or two of the
+# question ("giá" of "giá điện"), not its subject; not more, for a rare word of the question
+# ("thay đổi") can lift a passage on another subject far above the article that answers.
+DAYS_MATCH_SHARE = 0.1
+# When the newest come first, the candidates scoring this share of the best one's score
+# match the question as well as it: they are ordered by date, the others follow.
+NEWEST_MATCH_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +66,23 @@ class Ranking:
     # The candidate whose signals say whether the question is answered: the best one, even when
     # it is a headline that gives way to its article's body in `ranked`.
     judged: Ranked | None = None
+    # Nothing published on the days the question names matches it: these are the best matches
+    # published on other days (or on none).
+    outside: bool = False
 
 
 def _scored(
-    query: Question, index: SearchIndex, scores: np.ndarray, positions: list[int]
+    query: Question,
+    index: SearchIndex,
+    scores: np.ndarray,
+    positions: list[int],
+    today: Today | None,
 ) -> list[Ranked]:
     """The passages at `positions`, whose BM25 scores are `scores`, with their ranking scores:
     BM25 x coverage x MISSING_UNIT_FACTOR for each of the question's names
     their article does not mention; and their coverage beyond their article's headline."""
     shares = coverages(query, index, positions)
-    missing = [sum(not index.article_mentions(p, u.terms) for u in query.units) for p in positions]
+    missing = [sum(not holds(index, p, u, today) for u in query.units) for p in positions]
     adjusted = scores * shares * MISSING_UNIT_FACTOR ** np.array(missing)
     starts = {p: index.article_span(p)[0] for p in positions}
     terms = query.folded_terms
@@ -72,16 +95,109 @@ def _scored(
     ]
 
 
-def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
+def holds(index: SearchIndex, position: int, unit: Unit, today: Today | None) -> bool:
+    """Whether the article of passage `position` mentions the question's name or number
+    `unit`, or, for a date, was published on it."""
+    return index.article_mentions(position, unit.terms) or published_on_date(
+        index, position, unit, today
+    )
+
+
+def published_on_date(index: SearchIndex, position: int, unit: Unit, today: Today | None) -> bool:
+    """Whether the article of passage `position` was published on the date `unit` names."""
+    days = _days_of(unit, today)
+    return (
+        days is not None and today is not None and index.published_on(position, today.zone) in days
+    )
+
+
+def _days_of(unit: Unit, today: Today | None) -> Days | None:
+    """The days of the date `unit` names, on the day asked; None when it names none."""
+    return unit.dated.days(today.day) if unit.dated and today else None
+
+
+def published_within(index: SearchIndex, days: Days, today: Today) -> np.ndarray:
+    """Which passages' articles were published on `days` (in the operator's time zone); an
+    article that states no date is outside every range."""
+    published = index.published_days(today.zone)
+    return (published >= days.first.toordinal()) & (published <= days.last.toordinal())
+
+
+def rank(query: Question, index: SearchIndex, k: int, today: Today | None = None) -> Ranking:
     """BM25's best candidates re-ordered by their ranking scores (`_scored`), and the names and
     numbers that occur nowhere in the corpus, not even written a little otherwise (a misspelt
-    name is the user's typo, not news the articles lack): they are still ranked, and shown."""
-    unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u.text, u.terms)]
+    name is the user's typo, not news the articles lack): they are still ranked, and shown.
+    Given `today`, what the question says about when is read too (see the docstring)."""
+    unmentioned = [u.text for u in query.units if not _mentioned_anywhere(index, u, today)]
     scores = index.bm25.scores(query.terms.all())
+    ranked, judged = _ranked(query, index, scores, k, today)
+    days = query.when.days(today.day) if today else None
+    outside = False
+    if days is not None and today is not None:
+        inside = np.where(published_within(index, days, today), scores, 0.0)
+        ranked_inside, judged_inside = _ranked(query, index, inside, k, today)
+        outside = not _days_match(query, index, ranked_inside, ranked)
+        if not outside:
+            ranked, judged = ranked_inside, judged_inside
+    if query.when.newest_first and today is not None and ranked:
+        ranked = newest_first(index, ranked, today)
+        judged = ranked[0]
+    return Ranking(ranked[:k], unmentioned, judged, outside)
+
+
+def _mentioned_anywhere(index: SearchIndex, unit: Unit, today: Today | None) -> bool:
+    """Whether some article mentions the name or number `unit`, or, for a date, was published
+    on it."""
+    if index.mentions_anywhere(unit.text, unit.terms):
+        return True
+    days = _days_of(unit, today)
+    return (
+        days is not None and today is not None and bool(published_within(index, days, today).any())
+    )
+
+
+def _ranked(
+    query: Question, index: SearchIndex, scores: np.ndarray, k: int, today: Today | None
+) -> tuple[list[Ranked], Ranked | None]:
+    """The best candidates of `scores` in the order shown, and the one judged."""
     positions = top_k(scores, max(k, RERANK_CANDIDATES))
-    scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
+    scored = sorted(_scored(query, index, scores[positions], positions, today), key=best_first)
     led = fullest_of_article_first(index, scored)
-    return Ranking(bodies_before_headlines(index, led)[:k], unmentioned, led[0] if led else None)
+    return bodies_before_headlines(index, led), led[0] if led else None
+
+
+def _days_match(
+    query: Question, index: SearchIndex, inside: list[Ranked], anywhere: list[Ranked]
+) -> bool:
+    """Whether the candidates published on the question's days (`inside`) match it: they
+    share its content words, and the best scores DAYS_MATCH_SHARE of the best candidate of
+    any day (`anywhere`)."""
+    if not anywhere:
+        return True
+    if not inside or not shares_content_words(query, index, inside):
+        return False
+    return max(r.score for r in inside) >= DAYS_MATCH_SHARE * max(r.score for r in anywhere)
+
+
+def newest_first(index: SearchIndex, ranked: list[Ranked], today: Today) -> list[Ranked]:
+    """The candidates, the articles of those that match (NEWEST_MATCH_SHARE of the best
+    score) newest first (those that state no date after those that do), each article's
+    candidates together in their order; the others after them, in theirs."""
+    least = NEWEST_MATCH_SHARE * max(r.score for r in ranked)
+    published = index.published_days(today.zone)
+    matching = {index.article_span(r.position) for r in ranked if r.score >= least}
+    first_seen: dict[tuple[int, int], int] = {}
+    for order, candidate in enumerate(ranked):
+        first_seen.setdefault(index.article_span(candidate.position), order)
+
+    def key(item: tuple[int, Ranked]) -> tuple[int, int, int, int]:
+        order, candidate = item
+        span = index.article_span(candidate.position)
+        if span not in matching:
+            return 1, 0, 0, order
+        return 0, -int(published[candidate.position]), first_seen[span], order
+
+    return [candidate for _, candidate in sorted(enumerate(ranked), key=key)]
 
 
 def best_first(ranked: Ranked) -> tuple[float, int]:
@@ -163,10 +279,12 @@ def shares_content_words(query: Question, index: SearchIndex, ranked: list[Ranke
     return bool(positions) and bool(shares_found(query.content.words, index.bm25, positions).any())
 
 
-def score_one(query: Question, index: SearchIndex, position: int) -> Ranked:
+def score_one(
+    query: Question, index: SearchIndex, position: int, today: Today | None = None
+) -> Ranked:
     """One passage scored as `rank` scores its candidates."""
     scores = index.bm25.scores_at(query.terms.all(), np.array([position]))
-    return _scored(query, index, scores, [position])[0]
+    return _scored(query, index, scores, [position], today)[0]
 
 
 def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:

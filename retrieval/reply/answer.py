@@ -4,6 +4,10 @@ Every reply is one of three tiers, so that a passage plain search would show is 
 `answer` when the bot is confident its best passage answers; `related` when it is not, but
 passages share the question's content words (they are shown under a line saying they may not
 answer, naming the question's names the articles never mention); `none` when nothing does.
+
+A question naming days ("hôm qua") is answered from the articles published on them; when none
+of those matches, the reply says so and shows the best matches of other days as `related`.
+Each hit carries its article's publication day, shown on its source line.
 """
 
 from __future__ import annotations
@@ -11,17 +15,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from retrieval.index.corpus import NO_PROVENANCE, Passage, Provenance, published_date
+from retrieval.index.corpus import NO_PROVENANCE, Passage, Provenance
 from retrieval.index.search_index import SearchIndex
-from retrieval.language.text import shown_name
+from retrieval.language.text import shown_day, shown_name
 from retrieval.question.reading import Question, understand
+from retrieval.question.when import DEFAULT_ZONE_NAME, Today
 from retrieval.ranking.confidence import is_confident
 from retrieval.ranking.search import (
     RERANK_CANDIDATES,
     Ranked,
+    published_on_date,
     rank,
     score_one,
     shares_content_words,
@@ -33,6 +40,8 @@ from retrieval.reply.phrases import (
     LEAD_PREFIX,
     NO_ANSWER,
     NOT_MENTIONED,
+    NOTHING_ON_DAYS,
+    NOTHING_ON_DAYS_ABOUT,
     RELATED,
     UNDERSTOOD_PREFIX,
     USAGE_HINT,
@@ -51,13 +60,10 @@ class Hit:
     passage: str
     excerpt: Excerpt
     provenance: Provenance = NO_PROVENANCE  # the article's URL and publication date, if stated
+    day: date | None = None  # its publication day in the operator's time zone, if stated
 
     def citation(self) -> str:
         return f"Nguồn: {shown_name(self.source)}, đoạn {self.paragraph}"
-
-    def published_on(self, zone: tzinfo) -> date | None:
-        published = self.provenance.published
-        return published_date(published, zone) if published else None
 
     @property
     def short_title(self) -> str:
@@ -66,9 +72,8 @@ class Hit:
             return self.title
         return self.title[:CITED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",:;") + "…"
 
-    def to_json(self, zone: tzinfo) -> dict[str, Any]:
-        """The hit for `ask --json`; "published" is its day in `zone`."""
-        published = self.published_on(zone)
+    def to_json(self) -> dict[str, Any]:
+        """The hit for `ask --json`; "published" is its day in the zone it was asked in."""
         return {
             "source": self.source,
             "paragraph": self.paragraph,
@@ -76,7 +81,7 @@ class Hit:
             "passage": self.passage,
             "excerpt": self.excerpt.text,
             "url": self.provenance.url,
-            "published": published.isoformat() if published else None,
+            "published": self.day.isoformat() if self.day else None,
         }
 
 
@@ -96,6 +101,9 @@ class Answer:
     reply: str
     lead: bool = False  # whether the first hit's excerpt is the answering sentence
     unmentioned: tuple[str, ...] = ()  # the question's names the articles never mention
+    # The line saying no article published on the days asked matches ("Không có bài nào đăng
+    # hôm qua về …"), when none does: the hits are the best matches of other days.
+    elsewhere: str = ""
 
     @property
     def answered(self) -> bool:
@@ -111,24 +119,26 @@ class Answer:
         """The reply's layout (empty when no passage is shown), for adapters that mark words."""
         if not self.shows_hits:
             return ()
-        shown_notice = notice(self.tier, self.unmentioned)
+        shown_notice = notice(self.tier, self.unmentioned, self.elsewhere)
         return reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
 
-    def to_json(self, zone: tzinfo) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "understood": self.understood,
             "tier": self.tier.value,
             "answered": self.answered,
             "reply": self.reply,
-            "hits": [hit.to_json(zone) for hit in self.hits],
+            "hits": [hit.to_json() for hit in self.hits],
         }
 
 
-def notice(tier: Tier, unmentioned: tuple[str, ...]) -> str:
+def notice(tier: Tier, unmentioned: tuple[str, ...], elsewhere: str = "") -> str:
     """The line a `related` reply opens with: its passages may not answer, and why."""
     if tier is not Tier.RELATED:
         return ""
+    if elsewhere:
+        return elsewhere
     if unmentioned:
         return NOT_MENTIONED.format(names=", ".join(f"«{name}»" for name in unmentioned))
     return RELATED
@@ -183,11 +193,15 @@ def render_reply(
     """The blocks as plain text; `show_excerpt` marks the matched words its own way."""
     return "\n\n".join(
         f"{block.label}{show_excerpt(block.hit.excerpt)}\n— {block.hit.citation()} "
-        f"({block.hit.short_title}){_linked(block.hit)}"
+        f"({block.hit.short_title}){_dated(block.hit)}{_linked(block.hit)}"
         if isinstance(block, HitBlock)
         else block.text
         for block in blocks
     )
+
+
+def _dated(hit: Hit) -> str:
+    return f" · {shown_day(hit.day)}" if hit.day else ""
 
 
 def _linked(hit: Hit) -> str:
@@ -200,7 +214,7 @@ def next_in_article(index: SearchIndex, position: int) -> Passage | None:
     return index.passages[position + 1] if position + 1 < end else None
 
 
-def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
+def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt, zone: tzinfo) -> Hit:
     passage = index.passages[ranked.position]
     return Hit(
         passage.source,
@@ -210,24 +224,28 @@ def _hit(index: SearchIndex, ranked: Ranked, excerpt: Excerpt) -> Hit:
         passage.text,
         excerpt,
         passage.provenance,
+        index.published_on(ranked.position, zone),
     )
 
 
-def _names_every_unit(query: Question, index: SearchIndex, position: int) -> bool:
+def _names_every_unit(query: Question, index: SearchIndex, position: int, today: Today) -> bool:
     """Whether the passage at `position`, or the one before it in its article (which the
-    answering paragraph may continue), names every name and number of the question: a
-    sentence of the kind asked that names none of them ("ra đời năm 1993" for "FIFA ra đời năm
-    nào?") is no answer to show as one."""
+    answering paragraph may continue), names every name and number of the question (a date
+    its article was published on counts): a sentence of the kind asked that names none of
+    them ("ra đời năm 1993" for "FIFA ra đời năm nào?") is no answer to show as one."""
     start, _ = index.article_span(position)
     return all(
-        index.bm25.occurs_between(term, max(start, position - 1), position + 1)
+        published_on_date(index, position, unit, today)
+        or all(
+            index.bm25.occurs_between(term, max(start, position - 1), position + 1)
+            for term in unit.terms
+        )
         for unit in query.units
-        for term in unit.terms
     )
 
 
 def _hits(
-    query: Question, index: SearchIndex, ranked: list[Ranked], top_k: int, skip: int
+    query: Question, index: SearchIndex, ranked: list[Ranked], page: tuple[int, int], today: Today
 ) -> tuple[tuple[Hit, ...], bool]:
     """One page of hits, and whether it opens with an answering sentence that names what the
     question names (only such a sentence may be shown as the answer). The order is the
@@ -235,6 +253,7 @@ def _hits(
     leads, the best passage's excerpt, read as the answer, gets FIRST_EXCERPT_CHARS."""
     if not ranked:
         return (), False
+    top_k, skip = page
     passages = index.passages
     top_excerpt = make_excerpt(
         passages[ranked[0].position].text,
@@ -245,17 +264,18 @@ def _hits(
     )
     candidates = _candidates(index, ranked, top_k)
     lead = answering_sentence(candidates, top_excerpt.text, query, index.bm25)
-    page = _ordered(query, index, ranked, top_excerpt, lead)[skip : skip + top_k]
+    shown = _ordered(query, index, ranked, top_excerpt, lead, today)[skip : skip + top_k]
     hits = tuple(
         _hit(
             index,
             r,
             excerpt
             or make_excerpt(passages[r.position].text, query.terms, index.bm25, query.wording),
+            today.zone,
         )
-        for r, excerpt in page
+        for r, excerpt in shown
     )
-    labelled = lead is not None and skip == 0 and _names_every_unit(query, index, lead[0])
+    labelled = lead is not None and skip == 0 and _names_every_unit(query, index, lead[0], today)
     return hits, labelled
 
 
@@ -276,6 +296,7 @@ def _ordered(
     ranked: list[Ranked],
     top_excerpt: Excerpt,
     lead: Lead | None,
+    today: Today,
 ) -> list[tuple[Ranked, Excerpt | None]]:
     """Every candidate in the order the pages show them, with its excerpt where it is already
     made: the answering passage first (from the candidates, or the paragraph after the best
@@ -287,26 +308,52 @@ def _ordered(
         return order
     position, sentence = lead
     first = next((r for r in ranked if r.position == position), None)
-    first = first or score_one(query, index, position)
+    first = first or score_one(query, index, position, today)
     # the best passage, now behind the answering sentence, gets an ordinary excerpt
     return [(first, sentence), *((r, None) for r, _ in order if r.position != position)]
 
 
-def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
+def answer(
+    question: str,
+    index: SearchIndex,
+    top_k: int = DEFAULT_TOP_K,
+    skip: int = 0,
+    now: datetime | None = None,
+) -> Answer:
     """Answer one question from the index: the best `top_k` hits after the first `skip`, in
-    the tier the bot's confidence gives them."""
+    the tier the bot's confidence gives them. `now` is when it is asked, in the operator's
+    time zone, which "hôm qua" and the articles' publication days are read in (default: the
+    clock, in DEFAULT_ZONE_NAME's zone)."""
     query = understand(question, index)
     if not any(character.isalnum() for character in query.typed):  # empty, or only "!!!", "?"
         return Answer(question, "", False, Tier.NONE, (), USAGE_HINT)
+    today = Today.at(now or datetime.now(ZoneInfo(DEFAULT_ZONE_NAME)))
     restored = query.restored
-    ranking = rank(query, index, RERANK_CANDIDATES)  # one fixed pool: pages stay consistent
+    # one fixed pool: pages stay consistent
+    ranking = rank(query, index, RERANK_CANDIDATES, today)
     unmentioned = tuple(ranking.unmentioned)
     if ranking.judged is None or not shares_content_words(query, index, ranking.ranked):
         return Answer(question, query.understood, restored, Tier.NONE, (), NO_ANSWER)
-    confident = not unmentioned and is_confident(signals(query, index, ranking.judged))
+    confident = (
+        not unmentioned
+        and not ranking.outside
+        and is_confident(signals(query, index, ranking.judged))
+    )
     tier = Tier.ANSWER if confident else Tier.RELATED
-    hits, leads = _hits(query, index, ranking.ranked, top_k, skip)
+    hits, leads = _hits(query, index, ranking.ranked, (top_k, skip), today)
     lead = leads and confident  # related passages may open with it, never as "Trả lời:"
-    shown_notice = notice(tier, unmentioned)
+    elsewhere = _nothing_on_days(query) if ranking.outside else ""
+    shown_notice = notice(tier, unmentioned, elsewhere)
     reply = render_reply(reply_blocks(query.understood, restored, shown_notice, hits, lead))
-    return Answer(question, query.understood, restored, tier, hits, reply, lead, unmentioned)
+    return Answer(
+        question, query.understood, restored, tier, hits, reply, lead, unmentioned, elsewhere
+    )
+
+
+def _nothing_on_days(query: Question) -> str:
+    """The line saying no article published on the days the question names matches it,
+    naming its topic as understood."""
+    when = query.when.phrase
+    if query.topic:
+        return NOTHING_ON_DAYS_ABOUT.format(when=when, topic=query.topic)
+    return NOTHING_ON_DAYS.format(when=when)

@@ -14,3 +14,6 @@ RELATED = "Các bài viết có thể không trả lời đúng câu hỏi này;
 NOT_MENTIONED = "Các bài viết không nhắc đến {names}; các đoạn gần nhất:"
 UNDERSTOOD_PREFIX = "Bạn hỏi: "
 LEAD_PREFIX = "Trả lời: "
+# Nothing published on the days a question names matches it ("hôm qua", "trong 3 ngày qua").
+NOTHING_ON_DAYS_ABOUT = "Không có bài nào đăng {when} về «{topic}»; các đoạn gần nhất:"
+NOTHING_ON_DAYS = "Không có bài nào đăng {when} khớp câu hỏi; các đoạn gần nhất:"

@@ -160,6 +160,24 @@ def test_eval_accepts_several_files(capsys, tmp_path: Path) -> None:
     assert figure_row(out, "abstained") == ["1/1", "1/1"]
 
 
+def test_eval_asks_each_question_on_the_day_its_file_states(capsys, tmp_path, make_corpus) -> None:
+    folder = make_corpus(
+        {
+            "tang.txt": "Published: 2025-08-13\nGiá xăng tăng\n\nGiá xăng RON 95 tăng 200 đồng.\n",
+            "giam.txt": "Published: 2025-08-14\nGiá xăng giảm\n\nGiá xăng RON 95 giảm 410 đồng.\n",
+        }
+    )
+    question = "Giá xăng RON 95 hôm qua thế nào?"
+    cases = [
+        {"id": day, "kind": "hôm qua", "question": question, "sources": [name], "today": day}
+        for day, name in (("2025-08-14", "tang.txt"), ("2025-08-15", "giam.txt"))
+    ]
+    path = write_cases(tmp_path, cases)
+    code, out, _ = run(["eval", str(path), "--corpus", str(folder), "--failures"], capsys)
+    assert code == EXIT_OK and "FAIL" not in out
+    assert figure_row(out, "article@1") == ["2/2", "2/2"]
+
+
 def test_index_command_reports_the_corpus(capsys) -> None:
     code, out, _ = run(["index", "--corpus", str(SEEDS_DIR)], capsys)
     assert code == EXIT_OK and "5 articles" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,11 +70,11 @@ UTC = ZoneInfo("UTC")
 
 
 def test_a_citation_links_its_title_to_the_article_and_shows_its_date(index: SearchIndex) -> None:
-    result = answer("cầu Rồng Xanh thông xe khi nào", index)
-    (message, *_) = answer_messages(result, DEFAULT_ZONE)
+    question = "cầu Rồng Xanh thông xe khi nào"
+    (message, *_) = answer_messages(answer(question, index, now=datetime.now(DEFAULT_ZONE)))
     assert '<a href="https://tin.example/cau-thong-xe">Cầu Rồng Xanh thông xe' in message
     assert "· 12/08/2025" in parse_telegram_html(message)
-    (in_utc, *_) = answer_messages(result, UTC)
+    (in_utc, *_) = answer_messages(answer(question, index, now=datetime.now(UTC)))
     assert "· 11/08/2025" in parse_telegram_html(in_utc)
 
 
@@ -83,7 +84,7 @@ def test_a_citation_links_its_title_to_the_article_and_shows_its_date(index: Sea
 def test_a_url_telegram_would_refuse_leaves_the_title_plain(url: str | None) -> None:
     excerpt = Excerpt("Đoạn trích.", ())
     hit = Hit("a.txt", 1, "Tiêu đề <b>", 1.0, "Đoạn trích.", excerpt, Provenance(url, None))
-    (message,) = answer_messages(Answer("q", "", False, Tier.ANSWER, (hit,), ""), DEFAULT_ZONE)
+    (message,) = answer_messages(Answer("q", "", False, Tier.ANSWER, (hit,), ""))
     assert "<a " not in message
     assert "Tiêu đề <b>" in check_text(message, "HTML")
 

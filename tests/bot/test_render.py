@@ -1,6 +1,5 @@
 import pytest
 
-from bot.settings import DEFAULT_ZONE as SAIGON
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
 from retrieval.reply.answer import Answer, Hit, Tier, answer
 from retrieval.reply.excerpt import Excerpt
@@ -26,7 +25,7 @@ def as_answer(*hits: Hit, understood: str = "", restored: bool = False) -> Answe
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_renders_to_valid_html_and_round_trips(text: str) -> None:
-    (message, *rest) = answer_messages(as_answer(fake_hit(text, ((0, 1),))), SAIGON)
+    (message, *rest) = answer_messages(as_answer(fake_hit(text, ((0, 1),))))
     visible = parse_telegram_html(message)
     assert visible.startswith(text[:1000]) or "…" in visible
     assert "a<b>.txt" in visible and "Tiêu đề <i>&" in visible
@@ -36,9 +35,7 @@ def test_hostile_text_renders_to_valid_html_and_round_trips(text: str) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_understood_line_and_plain_texts_are_escaped(text: str) -> None:
-    for message in answer_messages(
-        as_answer(fake_hit("x"), understood=text, restored=True), SAIGON
-    ):
+    for message in answer_messages(as_answer(fake_hit("x"), understood=text, restored=True)):
         check_text(message, "HTML")
     for message in text_messages(text):
         assert parse_telegram_html(message) == text or "…" in parse_telegram_html(message)
@@ -46,7 +43,7 @@ def test_hostile_understood_line_and_plain_texts_are_escaped(text: str) -> None:
 
 def test_long_answers_are_split_between_blocks_never_over_the_limit() -> None:
     hits = tuple(fake_hit(f"đoạn {n} " + "chữ " * 400) for n in range(10))
-    messages = answer_messages(as_answer(*hits), SAIGON)
+    messages = answer_messages(as_answer(*hits))
     assert len(messages) > 1
     visible = [check_text(m, "HTML") for m in messages]
     assert all(utf16_units(v) <= MAX_MESSAGE_UNITS for v in visible)
@@ -54,7 +51,7 @@ def test_long_answers_are_split_between_blocks_never_over_the_limit() -> None:
 
 
 def test_a_single_block_over_the_limit_is_trimmed() -> None:
-    (message,) = answer_messages(as_answer(fake_hit("x" * 10_000)), SAIGON)
+    (message,) = answer_messages(as_answer(fake_hit("x" * 10_000)))
     assert utf16_units(check_text(message, "HTML")) <= MAX_MESSAGE_UNITS
 
 
@@ -75,17 +72,17 @@ def test_every_seed_passage_renders_as_valid_telegram_html(seed_index) -> None:
             passage.text,
             Excerpt(passage.text, ((0, min(5, len(passage.text))),)),
         )
-        for message in answer_messages(as_answer(hit), SAIGON):
+        for message in answer_messages(as_answer(hit)):
             check_text(message, "HTML")
 
 
 def test_real_answers_mark_matched_words_in_bold(seed_index) -> None:
-    (message,) = answer_messages(answer("tự soi tự sửa", seed_index), SAIGON)
+    (message,) = answer_messages(answer("tự soi tự sửa", seed_index))
     assert "<b>tự soi tự sửa</b>" in message
 
 
 def test_the_answering_sentence_is_rendered_first_with_its_label(seed_index) -> None:
     result = answer("Ai chủ trì Hội nghị sơ kết Thông tri 18?", seed_index)
-    (message,) = answer_messages(result, SAIGON)
+    (message,) = answer_messages(result)
     assert message.startswith("<b>Trả lời: </b>")
     assert "Nguyễn Văn Nên" in parse_telegram_html(message).split("\n")[0]

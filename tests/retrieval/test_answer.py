@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,7 +60,7 @@ def test_old_and_new_tone_placement_and_case_give_the_same_answer(seed_index) ->
 def test_questions_sharing_no_content_word_get_the_no_answer_reply(seed_index, question) -> None:
     result = answer(question, seed_index)
     assert result.tier is Tier.NONE and result.hits == () and result.reply == NO_ANSWER
-    assert "/sources" in result.reply and result.to_json(SAIGON)["tier"] == "none"
+    assert "/sources" in result.reply and result.to_json()["tier"] == "none"
 
 
 def test_a_question_the_articles_only_touch_gets_related_passages(seed_index) -> None:
@@ -67,7 +68,7 @@ def test_a_question_the_articles_only_touch_gets_related_passages(seed_index) ->
     assert result.tier is Tier.RELATED and not result.answered and not result.lead
     assert result.hits and result.reply.startswith(RELATED)
     assert LEAD_PREFIX not in result.reply
-    assert result.to_json(SAIGON)["tier"] == "related" and result.to_json(SAIGON)["hits"]
+    assert result.to_json()["tier"] == "related" and result.to_json()["hits"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "!!!", "???!!!", "😀🎉"])
@@ -109,7 +110,7 @@ def test_excerpt_marks_the_matched_words(seed_index) -> None:
 
 
 def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
-    payload = json.loads(json.dumps(answer(LEAD_QUESTION, seed_index).to_json(SAIGON)))
+    payload = json.loads(json.dumps(answer(LEAD_QUESTION, seed_index).to_json()))
     assert set(payload) == {"question", "understood", "tier", "answered", "reply", "hits"}
     assert payload["tier"] == "answer" and payload["answered"] is True
     keys = {"source", "paragraph", "score", "passage", "excerpt", "url", "published"}
@@ -118,15 +119,18 @@ def test_json_contract_has_exactly_the_public_keys(seed_index) -> None:
     assert payload["hits"][0]["url"] is None and payload["hits"][0]["published"] is None
 
 
-def test_a_dated_article_gives_its_url_and_day_and_the_source_line_its_link(make_corpus) -> None:
+def test_a_dated_article_gives_its_url_and_day_and_the_source_line_its_day_and_link(
+    make_corpus,
+) -> None:
     stated = "URL: https://tin.example.vn/cau.html\nPublished: 2025-08-11T20:00:00+00:00\n"
     body = "Cầu mới\n\nCầu Rạch Miễu hai được khánh thành vào tháng tám.\n"
     other = "Mùa lúa\n\nNông dân xã Tân Phú thu hoạch lúa sớm vì mưa lớn kéo dài.\n"
     folder = make_corpus({"cau.txt": stated + body, "mua.txt": other})
     result = answer("cau rach mieu khanh thanh khi nao", load_index(folder))
-    hit = result.to_json(SAIGON)["hits"][0]
+    hit = result.to_json()["hits"][0]
     assert (hit["url"], hit["published"]) == ("https://tin.example.vn/cau.html", "2025-08-12")
-    assert "(Cầu mới) https://tin.example.vn/cau.html" in result.reply
+    assert "(Cầu mới) · 12/08/2025 https://tin.example.vn/cau.html" in result.reply
+    assert result.hits[0].day == date(2025, 8, 12)  # in the default zone, Asia/Ho_Chi_Minh
 
 
 def test_made_up_corpus_answers_and_abstains(make_corpus, tmp_path) -> None:

@@ -8,7 +8,6 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.settings import DEFAULT_ZONE as SAIGON
 from bot.telegram.render import MAX_MESSAGE_UNITS, answer_messages, text_messages, utf16_units
 from retrieval.language.text import fold, normalize, sentences
 from retrieval.language.tokens import analyze
@@ -56,7 +55,7 @@ def test_text_functions_never_raise(text: str) -> None:
 def test_answers_and_their_telegram_rendering_are_always_valid(seed_index, text: str) -> None:
     result = answer(text, seed_index)
     assert result.reply
-    for message in answer_messages(result, SAIGON):
+    for message in answer_messages(result):
         visible = parse_telegram_html(message)
         assert visible.strip() and utf16_units(visible) <= MAX_MESSAGE_UNITS
 

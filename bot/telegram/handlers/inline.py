@@ -3,8 +3,6 @@ send; an empty query gets the help text as its one result."""
 
 from __future__ import annotations
 
-from datetime import tzinfo
-
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
@@ -34,13 +32,13 @@ def _article(
     )
 
 
-def _results(result: Answer, zone: tzinfo) -> list[InlineQueryResultArticle]:
+def _results(result: Answer) -> list[InlineQueryResultArticle]:
     if not result.shows_hits:
         reply = text_messages(result.reply)[0]
         return [_article("none", INLINE_NOT_FOUND_TITLE, NO_ANSWER, reply)]
     title = "{}" if result.answered else INLINE_RELATED_TITLE
     return [
-        _article(str(n), title.format(hit.title), hit.excerpt.text, pack([hit_block(hit, zone)])[0])
+        _article(str(n), title.format(hit.title), hit.excerpt.text, pack([hit_block(hit)])[0])
         for n, hit in enumerate(result.hits)
     ]
 
@@ -57,5 +55,5 @@ async def inline_query(update: Update, context: BotContext) -> None:
         help_html = text_messages(help_text(state, context.bot.username))[0]
         results = [_article("help", INLINE_HELP_TITLE, example, help_html)]
     else:
-        results = _results(await state.ask(text, top_k=INLINE_RESULTS, adapter=INLINE), state.zone)
+        results = _results(await state.ask(text, top_k=INLINE_RESULTS, adapter=INLINE))
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

@@ -49,7 +49,7 @@ async def reply_with_answer(context: BotContext, message: Message, question: str
     await show_typing(context, message.chat_id)
     result = await state.ask(question)
     markup = reply_markup(result, 0, state.top_k, await state.feedback.keep(result))
-    messages = late_notice(message) + answer_messages(result, state.zone)
+    messages = late_notice(message) + answer_messages(result)
     await send_html(context, message, messages, markup)
     log.info("answered chat=%s tier=%s hits=%d", message.chat_id, result.tier, len(result.hits))
 
@@ -104,4 +104,4 @@ async def more_results(update: Update, context: BotContext) -> None:
         await send_html(context, original, text_messages(NO_MORE))
         return
     markup = reply_markup(result, skip, context.state.top_k)
-    await send_html(context, original, answer_messages(result, context.state.zone), markup)
+    await send_html(context, original, answer_messages(result), markup)
