@@ -165,6 +165,11 @@ class Bm25:
             return None
         return term_id
 
+    @property
+    def complete(self) -> bool:
+        """Always: the whole corpus is in this process."""
+        return True
+
     def knows(self, term: str) -> bool:
         return self.term_id(term) is not None
 
@@ -185,6 +190,12 @@ class Bm25:
         passages = np.concatenate([r[0] for r in rows])
         weights = np.concatenate([r[1] for r in rows])
         return np.bincount(passages, weights=weights, minlength=self.corpus_size)
+
+    def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
+        """The positions of the k best positive scores, best first, and their scores."""
+        scores = self.scores(query)
+        positions = top_k(scores, k)
+        return positions, scores[positions]
 
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """`scores(query)[positions]`, reading only those passages' entries."""
@@ -216,6 +227,13 @@ class Bm25:
         row, _ = self._row(term_id)
         first = int(np.searchsorted(row, start))
         return first < row.size and row[first] < end
+
+    def together(self, terms: Sequence[str]) -> bool:
+        """Whether some passage holds every term (the rarest first, to narrow down fast)."""
+        positions = np.arange(self.corpus_size)
+        for term in sorted(terms, key=self.idf_of, reverse=True):
+            positions = positions[self.present(term, positions)]
+        return positions.size > 0
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:

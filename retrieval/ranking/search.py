@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.index.bm25 import top_k
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import sentences
 from retrieval.question.reading import Question
@@ -77,9 +76,8 @@ def rank(query: Question, index: SearchIndex, k: int) -> Ranking:
     numbers that occur nowhere in the corpus, not even written a little otherwise (a misspelt
     name is the user's typo, not news the articles lack): they are still ranked, and shown."""
     unmentioned = [u.text for u in query.units if not index.mentions_anywhere(u.text, u.terms)]
-    scores = index.bm25.scores(query.terms.all())
-    positions = top_k(scores, max(k, RERANK_CANDIDATES))
-    scored = sorted(_scored(query, index, scores[positions], positions), key=best_first)
+    positions, scores = index.bm25.candidates(query.terms.all(), max(k, RERANK_CANDIDATES))
+    scored = sorted(_scored(query, index, scores, positions), key=best_first)
     led = fullest_of_article_first(index, scored)
     return Ranking(bodies_before_headlines(index, led)[:k], unmentioned, led[0] if led else None)
 
