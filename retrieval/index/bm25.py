@@ -30,11 +30,22 @@ WEIGHT_CHUNK = 1 << 20
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
     """log((N - n + 0.5) / (n + 0.5)) over the terms the corpus holds (n > 0); negatives
     floored at epsilon x their mean, as rank-bm25 does. Terms with n = 0 get 0."""
+    held = document_frequency[document_frequency > 0]
+    floor = epsilon * raw_idf(held, corpus_size).mean() if held.size else 0.0
+    return floored_idf(document_frequency, corpus_size, floor)
+
+
+def raw_idf(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:
+    """log((N - n + 0.5) / (n + 0.5)), negative for a term in more than half the passages."""
+    return np.log(corpus_size - document_frequency + 0.5) - np.log(document_frequency + 0.5)
+
+
+def floored_idf(document_frequency: np.ndarray, corpus_size: int, floor: float) -> np.ndarray:
+    """`raw_idf` of the terms the corpus holds, a negative one replaced by `floor`; 0 for a
+    term no passage holds. Both backends weigh terms with it."""
     present = document_frequency > 0
     idf = np.zeros(document_frequency.shape, dtype=np.float64)
-    n = document_frequency[present]
-    idf[present] = np.log(corpus_size - n + 0.5) - np.log(n + 0.5)
-    floor = epsilon * idf[present].mean() if present.any() else 0.0
+    idf[present] = raw_idf(document_frequency[present], corpus_size)
     idf[present & (idf < 0)] = floor
     return idf
 
@@ -237,8 +248,10 @@ class Bm25:
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the k best positive scores, best first, ties by position (partial sort)."""
+    """Indices of the k best positive scores, best first, ties by position (partial sort),
+    also at the cut: of passages tied with the k-th, the first ones are kept."""
     positive = np.flatnonzero(scores > 0)
     if positive.size > k:
-        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))
+        kth = -np.partition(-scores[positive], k - 1)[k - 1]
+        positive = positive[scores[positive] >= kth]
+    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]
