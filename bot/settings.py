@@ -24,6 +24,16 @@ def _comma_separated(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _endpoint(server: str) -> tuple[str, int]:
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(
+            f"{server!r} is not host:port; write shards apart by ';', each its servers "
+            "apart by ',', e.g. 10.0.0.1:7000,10.0.0.2:7000;10.0.0.3:7000"
+        )
+    return host, int(port)
+
+
 def installed_version() -> str:
     try:
         return metadata.version("tin-bot")
@@ -72,6 +82,9 @@ class Settings(BaseSettings):
     feed_hosts: Annotated[frozenset[str], NoDecode] = frozenset()  # beside each feed's own
     feed_max_new: int = Field(default=200, ge=1)  # new pages fetched in one round
     timezone: str = DEFAULT_TIMEZONE
+    # Xapian shards served by xapian-tcpsrv: "host:port,host:port;host:port" (shards apart by
+    # ";", each its primary first, then its replicas); unset: the index in this process
+    xapian_shards: Annotated[tuple[tuple[tuple[str, int], ...], ...], NoDecode] = ()
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -93,6 +106,14 @@ class Settings(BaseSettings):
         if any("/" in host or ":" in host or " " in host for host in hosts):
             raise ValueError("must be host names separated by commas, e.g. cdn.example.vn")
         return frozenset(hosts)
+
+    @field_validator("xapian_shards", mode="before")
+    @classmethod
+    def _shard_servers(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        shards = [part for part in value.replace(" ", "").split(";") if part]
+        return tuple(tuple(_endpoint(server) for server in shard.split(",")) for shard in shards)
 
     @field_validator("timezone")
     @classmethod

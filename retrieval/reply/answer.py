@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 from typing import Any
 
@@ -33,6 +33,7 @@ from retrieval.reply.phrases import (
     LEAD_PREFIX,
     NO_ANSWER,
     NOT_MENTIONED,
+    PARTLY_UNAVAILABLE,
     RELATED,
     UNDERSTOOD_PREFIX,
     USAGE_HINT,
@@ -96,6 +97,7 @@ class Answer:
     reply: str
     lead: bool = False  # whether the first hit's excerpt is the answering sentence
     unmentioned: tuple[str, ...] = ()  # the question's names the articles never mention
+    partial: bool = False  # part of the archive did not answer (a shard without a server)
 
     @property
     def answered(self) -> bool:
@@ -112,7 +114,8 @@ class Answer:
         if not self.shows_hits:
             return ()
         shown_notice = notice(self.tier, self.unmentioned)
-        return reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
+        blocks = reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
+        return (NoticeBlock(PARTLY_UNAVAILABLE), *blocks) if self.partial else blocks
 
     def to_json(self, zone: tzinfo) -> dict[str, Any]:
         return {
@@ -294,7 +297,15 @@ def _ordered(
 
 def answer(question: str, index: SearchIndex, top_k: int = DEFAULT_TOP_K, skip: int = 0) -> Answer:
     """Answer one question from the index: the best `top_k` hits after the first `skip`, in
-    the tier the bot's confidence gives them."""
+    the tier the bot's confidence gives them; the reply says first when part of the archive
+    did not answer (its search backend is not `complete`)."""
+    found = _answer(question, index, top_k, skip)
+    if index.bm25.complete:
+        return found
+    return replace(found, reply=f"{PARTLY_UNAVAILABLE}\n\n{found.reply}", partial=True)
+
+
+def _answer(question: str, index: SearchIndex, top_k: int, skip: int) -> Answer:
     query = understand(question, index)
     if not any(character.isalnum() for character in query.typed):  # empty, or only "!!!", "?"
         return Answer(question, "", False, Tier.NONE, (), USAGE_HINT)

@@ -14,3 +14,7 @@ RELATED = "Các bài viết có thể không trả lời đúng câu hỏi này;
 NOT_MENTIONED = "Các bài viết không nhắc đến {names}; các đoạn gần nhất:"
 UNDERSTOOD_PREFIX = "Bạn hỏi: "
 LEAD_PREFIX = "Trả lời: "
+# Before a reply while a shard of the archive has no server answering (BOT_XAPIAN_SHARDS).
+PARTLY_UNAVAILABLE = (
+    "Một phần kho bài viết tạm thời không truy cập được; câu trả lời chỉ dựa trên phần còn lại."
+)
