@@ -86,6 +86,7 @@ class ShardSet:
         self._lock = threading.RLock()
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
+        self._seen: tuple[int, ...] = ()
         self.generation = 0  # changes whenever what the shards hold may have changed
         with self._lock:
             for shard in self._shards:
@@ -102,16 +103,20 @@ class ShardSet:
             for _ in self._shards:
                 try:
                     return operation(self._current())
-                except xapian.NetworkError:
+                except (xapian.DatabaseError, xapian.NetworkError):
                     self._recover()
             return operation(self._current())
 
     def refresh(self) -> None:
-        """See changes replicated since the last look (at most every REOPEN_SECONDS)."""
+        """See changes written or replicated since the last look (at most every
+        REOPEN_SECONDS). A remote database may have moved on by itself, so a change is told
+        by the archive's size, not by what `reopen` returns."""
         now = time.monotonic()
         if now - self._reopened_at >= REOPEN_SECONDS:
             self._reopened_at = now
-            if self.run(lambda archive: archive.reopen()):
+            seen = self.run(_revision)
+            if seen != self._seen:
+                self._seen = seen
                 self.generation += 1
 
     def _current(self) -> xapian.Database:
@@ -137,11 +142,14 @@ class ShardSet:
                 continue
             try:
                 shard.database.reopen()
-            except xapian.NetworkError as error:
+            except (xapian.DatabaseError, xapian.NetworkError) as error:
+                # a server gone: its next replica; a database replaced under its server (a
+                # full copy by xapian-replicate): a new connection to it first
+                after = 1 if isinstance(error, xapian.NetworkError) else 0
                 failed = f"{endpoint_name(shard.endpoints[shard.serving])} failed ({error})"
                 shard.database = None
-                order = range(shard.serving + 1, shard.serving + 1 + len(shard.endpoints))
-                self._connect(shard, order, [failed])
+                first = shard.serving + after
+                self._connect(shard, range(first, first + len(shard.endpoints)), [failed])
 
     def _connect(
         self, shard: _Shard, order: Iterable[int], failed: list[str] | None = None
@@ -154,7 +162,7 @@ class ShardSet:
             endpoint = shard.endpoints[at % len(shard.endpoints)]
             try:
                 shard.database = self._open(endpoint)
-            except xapian.NetworkError as error:
+            except (xapian.DatabaseError, xapian.NetworkError) as error:
                 failures.append(f"{endpoint_name(endpoint)} failed ({error})")
                 continue
             if failures or shard.down_since is not None:
@@ -175,6 +183,13 @@ class ShardSet:
         backends forget what they read."""
         self._archive = None
         self.generation += 1
+
+
+def _revision(archive: xapian.Database) -> tuple[int, ...]:
+    """The archive reopened, told apart from before by its passages, its total length and its
+    last document id (a rewritten article gets new ones)."""
+    archive.reopen()
+    return archive.get_doccount(), archive.get_total_length(), archive.get_lastdocid()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +246,6 @@ class XapianBackend:
         return float(self._idf([term])[0])
 
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
-        self._shards.refresh()
         with self._lock:
             if len(self._passages) > CACHED_PASSAGES:
                 self._forget()
@@ -274,6 +288,7 @@ class XapianBackend:
 
     def _fresh(self) -> None:
         """Forget what was read when the shards changed (a reopen, a failover)."""
+        self._shards.refresh()
         if self._generation != self._shards.generation:
             self._forget()
 

@@ -10,6 +10,7 @@ every shard, for the idf floor rank-bm25 applies.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -52,8 +53,14 @@ def shard_paths(folder: Path, shards: int) -> list[Path]:
     return [folder / str(number) for number in range(shards)]
 
 
+# Changesets kept for `xapian-replicate` (which otherwise copies a whole shard each time, and
+# a server reading the replica must then reconnect): Xapian reads it when a shard is opened.
+KEPT_CHANGESETS = "100"
+
+
 @contextmanager
 def _writable(paths: list[Path]) -> Iterator[list[xapian.WritableDatabase]]:
+    os.environ.setdefault("XAPIAN_MAX_CHANGESETS", KEPT_CHANGESETS)
     with ExitStack() as stack:
         databases = []
         for path in paths:
