@@ -41,6 +41,8 @@ from retrieval.evaluation.calibration import Shape, fit, labelled_rows, leave_on
 from retrieval.evaluation.scoring import Case, evaluate, read_cases
 from retrieval.index.corpus import CorpusError
 from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
+from retrieval.index.shard_writer import write_shards
 from retrieval.language.tokens import NoTemporaryFolder
 from retrieval.reply.answer import Answer, Tier, answer
 
@@ -194,11 +196,14 @@ def command_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
-    index = open_index(settings, args.corpus, progress_printer(sys.stderr)).current
+    tokenising = progress_printer(sys.stderr)
+    index = open_index(settings, args.corpus, tokenising, sharded=False).current
     print(
         f"{len(index.articles)} articles, {len(index.passages)} passages indexed "
         f"in {time.monotonic() - started:.1f} s"
     )
+    if args.xapian is not None:
+        write_xapian_shards(index, args.xapian, args.shards)
     return EXIT_OK
 
 
@@ -236,6 +241,18 @@ def command_questions(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(group.line())
     return EXIT_OK
+
+
+def write_xapian_shards(index: SearchIndex, folder: Path, shards: int) -> None:
+    if shards < 1:
+        raise CliError("--shards must be 1 or more")
+    started = time.monotonic()
+    report = write_shards(index, folder, shards, progress_printer(sys.stderr, "writing shards"))
+    print(
+        f"{shards} Xapian shards in {folder}: {report.written} articles written, "
+        f"{report.removed} removed, {report.unchanged} unchanged "
+        f"in {time.monotonic() - started:.1f} s"
+    )
 
 
 BENCH = "bench"
@@ -292,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
         "files asked of --corpus (one shape together)",
     )
     index = commands.add_parser("index", help="build or update the index cache")
+    index.add_argument(
+        "--xapian",
+        type=Path,
+        metavar="DIR",
+        help="also write (or update) the Xapian shards DIR/0 … DIR/N-1 (see --shards)",
+    )
+    index.add_argument(
+        "--shards", type=int, default=1, metavar="N", help="how many shards (default 1)"
+    )
     commands.add_parser("fetch", help="one round over BOT_FEEDS: new articles into the corpus")
     questions = commands.add_parser(
         "questions", help="the kept questions the archive could not answer (BOT_KEEP_QUESTIONS)"

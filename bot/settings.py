@@ -25,6 +25,16 @@ def _comma_separated(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _endpoint(server: str) -> tuple[str, int]:
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(
+            f"{server!r} is not host:port; write shards apart by ';', each its servers "
+            "apart by ',', e.g. 10.0.0.1:7000,10.0.0.2:7000;10.0.0.3:7000"
+        )
+    return host, int(port)
+
+
 def installed_version() -> str:
     try:
         return metadata.version("tin-bot")
@@ -78,6 +88,9 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics, /healthz, the page
     http_listen: str = "127.0.0.1"
     http_token: SecretStr | None = None  # required when http_listen is not a loopback address
+    # Xapian shards served by xapian-tcpsrv: "host:port,host:port;host:port" (shards apart by
+    # ";", each its primary first, then its replicas); unset: the index in this process
+    xapian_shards: Annotated[tuple[tuple[tuple[str, int], ...], ...], NoDecode] = ()
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -99,6 +112,14 @@ class Settings(BaseSettings):
         if any("/" in host or ":" in host or " " in host for host in hosts):
             raise ValueError("must be host names separated by commas, e.g. cdn.example.vn")
         return frozenset(hosts)
+
+    @field_validator("xapian_shards", mode="before")
+    @classmethod
+    def _shard_servers(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        shards = [part for part in value.replace(" ", "").split(";") if part]
+        return tuple(tuple(_endpoint(server) for server in shard.split(",")) for shard in shards)
 
     @field_validator("timezone")
     @classmethod

@@ -30,11 +30,22 @@ WEIGHT_CHUNK = 1 << 20
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
     """log((N - n + 0.5) / (n + 0.5)) over the terms the corpus holds (n > 0); negatives
     floored at epsilon x their mean, as rank-bm25 does. Terms with n = 0 get 0."""
+    held = document_frequency[document_frequency > 0]
+    floor = epsilon * raw_idf(held, corpus_size).mean() if held.size else 0.0
+    return floored_idf(document_frequency, corpus_size, floor)
+
+
+def raw_idf(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:
+    """log((N - n + 0.5) / (n + 0.5)), negative for a term in more than half the passages."""
+    return np.log(corpus_size - document_frequency + 0.5) - np.log(document_frequency + 0.5)
+
+
+def floored_idf(document_frequency: np.ndarray, corpus_size: int, floor: float) -> np.ndarray:
+    """`raw_idf` of the terms the corpus holds, a negative one replaced by `floor`; 0 for a
+    term no passage holds. Both backends weigh terms with it."""
     present = document_frequency > 0
     idf = np.zeros(document_frequency.shape, dtype=np.float64)
-    n = document_frequency[present]
-    idf[present] = np.log(corpus_size - n + 0.5) - np.log(n + 0.5)
-    floor = epsilon * idf[present].mean() if present.any() else 0.0
+    idf[present] = raw_idf(document_frequency[present], corpus_size)
     idf[present & (idf < 0)] = floor
     return idf
 
@@ -165,6 +176,11 @@ class Bm25:
             return None
         return term_id
 
+    @property
+    def complete(self) -> bool:
+        """Always: the whole corpus is in this process."""
+        return True
+
     def knows(self, term: str) -> bool:
         return self.term_id(term) is not None
 
@@ -185,6 +201,12 @@ class Bm25:
         passages = np.concatenate([r[0] for r in rows])
         weights = np.concatenate([r[1] for r in rows])
         return np.bincount(passages, weights=weights, minlength=self.corpus_size)
+
+    def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
+        """The positions of the k best positive scores, best first, and their scores."""
+        scores = self.scores(query)
+        positions = top_k(scores, k)
+        return positions, scores[positions]
 
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """`scores(query)[positions]`, reading only those passages' entries."""
@@ -217,10 +239,19 @@ class Bm25:
         first = int(np.searchsorted(row, start))
         return first < row.size and row[first] < end
 
+    def together(self, terms: Sequence[str]) -> bool:
+        """Whether some passage holds every term (the rarest first, to narrow down fast)."""
+        positions = np.arange(self.corpus_size)
+        for term in sorted(terms, key=self.idf_of, reverse=True):
+            positions = positions[self.present(term, positions)]
+        return positions.size > 0
+
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the k best positive scores, best first, ties by position (partial sort)."""
+    """Indices of the k best positive scores, best first, ties by position (partial sort),
+    also at the cut: of passages tied with the k-th, the first ones are kept."""
     positive = np.flatnonzero(scores > 0)
     if positive.size > k:
-        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))
+        kth = -np.partition(-scores[positive], k - 1)[k - 1]
+        positive = positive[scores[positive] >= kth]
+    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.index.backend import SearchBackend
 from retrieval.index.bm25 import Bm25, TermCounts
 from retrieval.index.corpus import Article, Passage, published_date
 from retrieval.language.restore import Vocabulary
@@ -79,7 +80,7 @@ class SearchIndex:
     articles: tuple[Article, ...]
     passages: tuple[Passage, ...]
     counts: TermCounts
-    bm25: Bm25
+    bm25: SearchBackend  # Bm25 in process, or XapianBackend over shards
     vocabulary: Vocabulary
     article_starts: np.ndarray  # position of each article's first passage, ascending
     # source -> the stat fields (mtime, ctime, size, inode) of the file each article was read
@@ -217,7 +218,7 @@ class SearchIndex:
             if spelled is None:
                 return None
             terms += _terms_of(spelled)
-        return tuple(terms) if self._in_one_passage(terms) else None
+        return tuple(terms) if self.bm25.together(terms) else None
 
     def _year_apart(
         self, syllables: tuple[str, ...], spellings: list[list[Spelling]]
@@ -231,14 +232,7 @@ class SearchIndex:
         if name is None:
             return None
         terms = [*name, SYLLABLE_PREFIX + syllables[-1]]
-        return tuple(terms) if self._in_one_passage(terms) else None
-
-    def _in_one_passage(self, terms: list[str]) -> bool:
-        """Whether some passage holds every term (the rarest first, to narrow down fast)."""
-        positions = np.arange(len(self.passages))
-        for term in sorted(terms, key=self.bm25.idf_of, reverse=True):
-            positions = positions[self.bm25.present(term, positions)]
-        return positions.size > 0
+        return tuple(terms) if self.bm25.together(terms) else None
 
     def _knows_all(self, terms: Iterable[str]) -> bool:
         return all(self.bm25.knows(term) for term in terms)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Set
 
-from retrieval.index.bm25 import Bm25
+from retrieval.index.backend import SearchBackend
 from retrieval.language.aliases import contract_aliases
 from retrieval.language.text import fold
 from retrieval.language.tokens import (
@@ -45,7 +45,7 @@ def wanted_terms(terms: Terms) -> frozenset[str]:
     return frozenset(terms.all())
 
 
-def information(found: Set[str], bm25: Bm25) -> float:
+def information(found: Set[str], bm25: SearchBackend) -> float:
     """The idf mass of `found`, exactly rounded: the same whatever order the set iterates in,
     so ties between excerpts break the same way in every run."""
     return math.fsum(bm25.idf_of(term) for term in found)

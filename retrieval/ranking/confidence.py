@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.index.bm25 import Bm25
+from retrieval.index.backend import SearchBackend
 from retrieval.language.text import sentences
 from retrieval.question.information import information, matched_terms
 
@@ -85,7 +85,7 @@ def unknown_term_idf(corpus_size: int) -> float:
     return math.log((corpus_size - 0.5) / 1.5) if corpus_size > 1 else 1.0
 
 
-def term_information(terms: Iterable[str], bm25: Bm25) -> tuple[float, float]:
+def term_information(terms: Iterable[str], bm25: SearchBackend) -> tuple[float, float]:
     """(total, unknown): the idf mass of distinct `terms`, and the part the corpus lacks."""
     distinct = set(terms)
     ceiling = unknown_term_idf(bm25.corpus_size)
@@ -93,7 +93,7 @@ def term_information(terms: Iterable[str], bm25: Bm25) -> tuple[float, float]:
     return math.fsum(bm25.idf_of(term) for term in distinct) + unknown, unknown
 
 
-def shares_found(terms: Iterable[str], bm25: Bm25, positions: list[int]) -> np.ndarray:
+def shares_found(terms: Iterable[str], bm25: SearchBackend, positions: list[int]) -> np.ndarray:
     """For each passage of `positions`, the share of the terms' idf mass it holds."""
     distinct = sorted(set(terms))
     total, _ = term_information(distinct, bm25)
@@ -107,7 +107,7 @@ def shares_found(terms: Iterable[str], bm25: Bm25, positions: list[int]) -> np.n
     return found / total
 
 
-def sentence_share(passage: str, terms: frozenset[str], bm25: Bm25) -> float:
+def sentence_share(passage: str, terms: frozenset[str], bm25: SearchBackend) -> float:
     """The share of the question information held by the passage's best SENTENCE_WINDOW
     consecutive sentences (`terms`: folded syllables and pairs, as `Question.folded_terms`)."""
     total, _ = term_information(terms, bm25)

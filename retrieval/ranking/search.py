@@ -129,13 +129,14 @@ def rank(query: Question, index: SearchIndex, k: int, today: Today | None = None
     name is the user's typo, not news the articles lack): they are still ranked, and shown.
     Given `today`, what the question says about when is read too (see the docstring)."""
     unmentioned = [u.text for u in query.units if not _mentioned_anywhere(index, u, today)]
-    scores = index.bm25.scores(query.terms.all())
-    ranked, judged = _ranked(query, index, scores, k, today)
+    terms = query.terms.all()
+    wanted = max(k, RERANK_CANDIDATES)
+    ranked, judged = _ranked(query, index, *index.bm25.candidates(terms, wanted), today)
     days = query.when.days(today.day) if today else None
     outside = False
     if days is not None and today is not None:
-        inside = np.where(published_within(index, days, today), scores, 0.0)
-        ranked_inside, judged_inside = _ranked(query, index, inside, k, today)
+        inside = _candidates_within(index, terms, published_within(index, days, today), wanted)
+        ranked_inside, judged_inside = _ranked(query, index, *inside, today)
         outside = not _days_match(query, index, ranked_inside, ranked)
         if not outside:
             ranked, judged = ranked_inside, judged_inside
@@ -143,6 +144,17 @@ def rank(query: Question, index: SearchIndex, k: int, today: Today | None = None
         ranked = newest_first(index, ranked, today)
         judged = ranked[0]
     return Ranking(ranked[:k], unmentioned, judged, outside)
+
+
+def _candidates_within(
+    index: SearchIndex, terms: list[str], within: np.ndarray, k: int
+) -> tuple[list[int], np.ndarray]:
+    """The k best candidates among the passages `within` marks (ties by position), and
+    their BM25 scores: scored where they are, so any backend gives them alike."""
+    positions = np.flatnonzero(within)
+    scores = index.bm25.scores_at(terms, positions)
+    best = top_k(scores, k)
+    return positions[best].tolist(), scores[best]
 
 
 def _mentioned_anywhere(index: SearchIndex, unit: Unit, today: Today | None) -> bool:
@@ -157,11 +169,15 @@ def _mentioned_anywhere(index: SearchIndex, unit: Unit, today: Today | None) -> 
 
 
 def _ranked(
-    query: Question, index: SearchIndex, scores: np.ndarray, k: int, today: Today | None
+    query: Question,
+    index: SearchIndex,
+    positions: list[int],
+    scores: np.ndarray,
+    today: Today | None,
 ) -> tuple[list[Ranked], Ranked | None]:
-    """The best candidates of `scores` in the order shown, and the one judged."""
-    positions = top_k(scores, max(k, RERANK_CANDIDATES))
-    scored = sorted(_scored(query, index, scores[positions], positions, today), key=best_first)
+    """The candidates at `positions`, whose BM25 scores are `scores`, in the order shown, and
+    the one judged."""
+    scored = sorted(_scored(query, index, scores, positions, today), key=best_first)
     led = fullest_of_article_first(index, scored)
     return bodies_before_headlines(index, led), led[0] if led else None
 

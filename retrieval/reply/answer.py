@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,7 @@ from retrieval.reply.phrases import (
     NOT_MENTIONED,
     NOTHING_ON_DAYS,
     NOTHING_ON_DAYS_ABOUT,
+    PARTLY_UNAVAILABLE,
     RELATED,
     UNDERSTOOD_PREFIX,
     USAGE_HINT,
@@ -104,6 +105,7 @@ class Answer:
     # The line saying no article published on the days asked matches ("Không có bài nào đăng
     # hôm qua về …"), when none does: the hits are the best matches of other days.
     elsewhere: str = ""
+    partial: bool = False  # part of the archive did not answer (a shard without a server)
 
     @property
     def answered(self) -> bool:
@@ -120,7 +122,8 @@ class Answer:
         if not self.shows_hits:
             return ()
         shown_notice = notice(self.tier, self.unmentioned, self.elsewhere)
-        return reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
+        blocks = reply_blocks(self.understood, self.restored, shown_notice, self.hits, self.lead)
+        return (NoticeBlock(PARTLY_UNAVAILABLE), *blocks) if self.partial else blocks
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -323,11 +326,20 @@ def answer(
     """Answer one question from the index: the best `top_k` hits after the first `skip`, in
     the tier the bot's confidence gives them. `now` is when it is asked, in the operator's
     time zone, which "hôm qua" and the articles' publication days are read in (default: the
-    clock, in DEFAULT_ZONE_NAME's zone)."""
+    clock, in DEFAULT_ZONE_NAME's zone). The reply says first when part of the archive did
+    not answer (its search backend is not `complete`)."""
+    found = _answer(
+        question, index, top_k, skip, Today.at(now or datetime.now(ZoneInfo(DEFAULT_ZONE_NAME)))
+    )
+    if index.bm25.complete:
+        return found
+    return replace(found, reply=f"{PARTLY_UNAVAILABLE}\n\n{found.reply}", partial=True)
+
+
+def _answer(question: str, index: SearchIndex, top_k: int, skip: int, today: Today) -> Answer:
     query = understand(question, index)
     if not any(character.isalnum() for character in query.typed):  # empty, or only "!!!", "?"
         return Answer(question, "", False, Tier.NONE, (), USAGE_HINT)
-    today = Today.at(now or datetime.now(ZoneInfo(DEFAULT_ZONE_NAME)))
     restored = query.restored
     # one fixed pool: pages stay consistent
     ranking = rank(query, index, RERANK_CANDIDATES, today)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.index.bm25 import Bm25
+from retrieval.index.backend import SearchBackend
 from retrieval.language.text import fold, has_diacritics, sentences
 from retrieval.language.tokens import SYLLABLE, Terms, wording_pairs
 from retrieval.question.information import information, matched_terms, wanted_terms
@@ -71,7 +71,7 @@ class QueryWords:
 
 
 def _choose_sentences(
-    passage: str, terms: Terms, bm25: Bm25, wording: frozenset[str], room: int
+    passage: str, terms: Terms, bm25: SearchBackend, wording: frozenset[str], room: int
 ) -> str:
     """The run of consecutive sentences, within MAX_EXCERPT_CHARS where possible, that holds
     the most question information (idf of distinct matched terms, and WORDING_PAIR_WEIGHT for
@@ -88,7 +88,7 @@ def _choose_sentences(
 
 
 def _best_run(
-    parts: list[str], found: list[set[str]], worded: list[frozenset[str]], bm25: Bm25
+    parts: list[str], found: list[set[str]], worded: list[frozenset[str]], bm25: SearchBackend
 ) -> tuple[int, int]:
     """(first, last) of the run of `parts` holding the most information (the idf of the terms
     `found` in them, WORDING_PAIR_WEIGHT for each pair of `worded`), shorter runs winning ties."""
@@ -150,7 +150,7 @@ def _window(text: str, spans: list[Span], room: int) -> tuple[int, int]:
 def make_excerpt(
     passage: str,
     terms: Terms,
-    bm25: Bm25,
+    bm25: SearchBackend,
     wording: frozenset[str] = frozenset(),
     room: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.index.bm25 import Bm25
+from retrieval.index.backend import SearchBackend
 from retrieval.language.text import fold, sentences
 from retrieval.language.tokens import Terms, analyze
 from retrieval.question.expectation import AnswerKind, Expectation
@@ -48,7 +48,7 @@ class Yardstick:
     question: Question
     expected: Expectation
     wanted: frozenset[str]  # its terms as excerpts match them
-    bm25: Bm25
+    bm25: SearchBackend
 
     @property
     def terms(self) -> Terms:
@@ -134,7 +134,7 @@ def lower_passage(candidates: Candidates, yardstick: Yardstick, floor: float) ->
 
 
 def answering_sentence(
-    candidates: Candidates, top_excerpt: str, question: Question, bm25: Bm25
+    candidates: Candidates, top_excerpt: str, question: Question, bm25: SearchBackend
 ) -> Lead | None:
     """The passage and sentence that answer the question's kind, looked for in this order: for
     a who-question naming a title, the first candidate naming its holder (for "X là ai?" only

@@ -17,3 +17,7 @@ LEAD_PREFIX = "Trả lời: "
 # Nothing published on the days a question names matches it ("hôm qua", "trong 3 ngày qua").
 NOTHING_ON_DAYS_ABOUT = "Không có bài nào đăng {when} về «{topic}»; các đoạn gần nhất:"
 NOTHING_ON_DAYS = "Không có bài nào đăng {when} khớp câu hỏi; các đoạn gần nhất:"
+# Before a reply while a shard of the archive has no server answering (BOT_XAPIAN_SHARDS).
+PARTLY_UNAVAILABLE = (
+    "Một phần kho bài viết tạm thời không truy cập được; câu trả lời chỉ dựa trên phần còn lại."
+)

@@ -17,6 +17,8 @@ SECRET = "987:never-show-this"
         ("BOT_WEBHOOK_PORT", "70000", "BOT_WEBHOOK_PORT"),
         ("BOT_INBOX_URL", "mysql://u:pw@db/x", "BOT_INBOX_URL"),
         ("BOT_INBOX_LEASE_SECONDS", "0", "BOT_INBOX_LEASE_SECONDS"),
+        ("BOT_XAPIAN_SHARDS", "10.0.0.1:7000;10.0.0.2", "BOT_XAPIAN_SHARDS"),
+        ("BOT_XAPIAN_SHARDS", "10.0.0.1:70000", "BOT_XAPIAN_SHARDS"),
     ],
 )
 def test_bad_values_name_the_setting_and_never_the_token(monkeypatch, variable, value, named):
@@ -70,3 +72,10 @@ def test_files_come_from_the_bot_apis_file_url_unless_set(monkeypatch):
     monkeypatch.setenv("BOT_API_FILE_URL", "https://files.example.org/file/bot")
     assert load_settings().file_url == "https://files.example.org/file/bot"
     assert load_settings(api_file_url=None).file_url.endswith("/file/bot")
+
+
+def test_xapian_shards_list_each_shards_primary_then_its_replicas(monkeypatch):
+    monkeypatch.setenv("BOT_XAPIAN_SHARDS", "a:7000, b:7000;c:7001")
+    assert load_settings().xapian_shards == ((("a", 7000), ("b", 7000)), (("c", 7001),))
+    monkeypatch.setenv("BOT_XAPIAN_SHARDS", "")
+    assert load_settings().xapian_shards == ()

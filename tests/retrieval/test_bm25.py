@@ -42,3 +42,9 @@ def test_top_k_is_best_first_positive_only_and_stable() -> None:
     assert top_k(scores, 3) == [5, 2, 1]
     assert top_k(scores, 10) == [5, 2, 1, 3]
     assert top_k(np.zeros(4), 2) == []
+
+
+def test_top_k_keeps_the_first_of_passages_tied_at_the_cut() -> None:
+    scores = np.array([1.0, 3.0, 2.0, 2.0, 2.0, 0.0, 2.0])
+    assert top_k(scores, 3) == [1, 2, 3]
+    assert top_k(scores, 10) == [1, 2, 3, 4, 6, 0]

@@ -1,0 +1,411 @@
+"""Searching Xapian shards served by stock `xapian-tcpsrv`: the remote search backend.
+
+`ShardSet` holds one connection per shard, to its primary or, once that fails, to its next
+replica (one log line), and searches the shards as one Xapian database, whose statistics
+(passages, document frequencies, total length) are the whole archive's. A shard none of
+whose servers answers is left out, and retried now and then: the archive is then incomplete,
+which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
+Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates; they are
+then scored from their stored term counts with `Bm25`'s own formula, so the scores, and all
+that ranking reads, are those of the in-process index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import xapian
+
+from retrieval.index.bm25 import EPSILON, K1, B, floored_idf, okapi_term_weight
+from retrieval.index.corpus import Article
+from retrieval.index.indexer import ProgressCallback
+from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
+from retrieval.index.shards import (
+    MEAN_IDF_META,
+    StoredPassage,
+    article_term,
+    stored_term,
+    xapian_idf,
+)
+from retrieval.index.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+Endpoint = tuple[str, int]  # host, port of one xapian-tcpsrv
+T = TypeVar("T")
+
+TIMEOUT_MS = 2000  # a server that does not answer a request within this counts as down
+CONNECT_TIMEOUT_MS = 1000
+RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
+REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
+CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for ties and rounding
+CACHED_PASSAGES = 50_000  # stored passages kept between questions at most
+
+
+class ShardDown(Exception):
+    """A shard's server stopped answering in the middle of a search."""
+
+
+def remote(endpoint: Endpoint) -> xapian.Database:
+    host, port = endpoint
+    return xapian.remote_open(host, port, TIMEOUT_MS, CONNECT_TIMEOUT_MS)
+
+
+def endpoint_name(endpoint: Endpoint) -> str:
+    return f"{endpoint[0]}:{endpoint[1]}"
+
+
+@dataclass
+class _Shard:
+    number: int
+    endpoints: tuple[Endpoint, ...]  # the primary, then its replicas
+    serving: int = 0  # the endpoint in use, or last tried
+    database: xapian.Database | None = None
+    down_since: float | None = None
+
+
+class ShardSet:
+    """The shards, searched as one database; see the module's docstring."""
+
+    def __init__(
+        self,
+        shards: Sequence[Sequence[Endpoint]],
+        opener: Callable[[Endpoint], xapian.Database] = remote,
+    ) -> None:
+        self._shards = [_Shard(n, tuple(endpoints)) for n, endpoints in enumerate(shards)]
+        self._open = opener
+        self._lock = threading.RLock()
+        self._archive: xapian.Database | None = None
+        self._reopened_at = 0.0
+        self._seen: tuple[int, ...] = ()
+        self.generation = 0  # changes whenever what the shards hold may have changed
+        with self._lock:
+            for shard in self._shards:
+                self._connect(shard, range(len(shard.endpoints)))
+
+    @property
+    def complete(self) -> bool:
+        return all(shard.database is not None for shard in self._shards)
+
+    def run(self, operation: Callable[[xapian.Database], T]) -> T:
+        """`operation` on the archive; a shard failing meanwhile is replaced by its next
+        replica, or left out, and the operation run again."""
+        with self._lock:
+            for _ in self._shards:
+                try:
+                    return operation(self._current())
+                except (xapian.DatabaseError, xapian.NetworkError):
+                    self._recover()
+            return operation(self._current())
+
+    def refresh(self) -> None:
+        """See changes written or replicated since the last look (at most every
+        REOPEN_SECONDS). A remote database may have moved on by itself, so a change is told
+        by the archive's size, not by what `reopen` returns."""
+        now = time.monotonic()
+        if now - self._reopened_at >= REOPEN_SECONDS:
+            self._reopened_at = now
+            seen = self.run(_revision)
+            if seen != self._seen:
+                self._seen = seen
+                self.generation += 1
+
+    def _current(self) -> xapian.Database:
+        self._retry_down()
+        if self._archive is None:
+            archive = xapian.Database()
+            for shard in self._shards:
+                if shard.database is not None:
+                    archive.add_database(shard.database)
+            self._archive = archive
+        return self._archive
+
+    def _retry_down(self) -> None:
+        now = time.monotonic()
+        for shard in self._shards:
+            if shard.down_since is not None and now - shard.down_since >= RETRY_SECONDS:
+                self._connect(shard, range(len(shard.endpoints)))
+
+    def _recover(self) -> None:
+        """Find the shards whose server failed and move each to its next replica."""
+        for shard in self._shards:
+            if shard.database is None:
+                continue
+            try:
+                shard.database.reopen()
+            except (xapian.DatabaseError, xapian.NetworkError) as error:
+                # a server gone: its next replica; a database replaced under its server (a
+                # full copy by xapian-replicate): a new connection to it first
+                after = 1 if isinstance(error, xapian.NetworkError) else 0
+                failed = f"{endpoint_name(shard.endpoints[shard.serving])} failed ({error})"
+                shard.database = None
+                first = shard.serving + after
+                self._connect(shard, range(first, first + len(shard.endpoints)), [failed])
+
+    def _connect(
+        self, shard: _Shard, order: Iterable[int], failed: list[str] | None = None
+    ) -> None:
+        """Connect `shard` to the first of its endpoints, in `order` (taken modulo their
+        count), that answers, or mark it down when none does; one log line when that is
+        news: an endpoint `failed`, or the shard was down."""
+        failures = list(failed or [])
+        for at in order:
+            endpoint = shard.endpoints[at % len(shard.endpoints)]
+            try:
+                shard.database = self._open(endpoint)
+            except (xapian.DatabaseError, xapian.NetworkError) as error:
+                failures.append(f"{endpoint_name(endpoint)} failed ({error})")
+                continue
+            if failures or shard.down_since is not None:
+                why = "; ".join(failures) or "a server answers again"
+                name = endpoint_name(endpoint)
+                log.warning("shard %d: %s; now served by %s", shard.number, why, name)
+            shard.serving, shard.down_since = at % len(shard.endpoints), None
+            self._changed()
+            return
+        if shard.down_since is None:
+            names = ", ".join(endpoint_name(endpoint) for endpoint in shard.endpoints)
+            log.error("shard %d: no server answers (%s); searching the others", shard.number, names)
+            self._changed()
+        shard.down_since = time.monotonic()
+
+    def _changed(self) -> None:
+        """The shards searched, or what they hold, changed: rebuild the archive, and let the
+        backends forget what they read."""
+        self._archive = None
+        self.generation += 1
+
+
+def _revision(archive: xapian.Database) -> tuple[int, ...]:
+    """The archive reopened, told apart from before by its passages, its total length and its
+    last document id (a rewritten article gets new ones)."""
+    archive.reopen()
+    return archive.get_doccount(), archive.get_total_length(), archive.get_lastdocid()
+
+
+@dataclass(frozen=True, slots=True)
+class _Statistics:
+    passages: int
+    average_length: float
+    idf_floor: float
+
+
+def _statistics(archive: xapian.Database) -> _Statistics:
+    passages = archive.get_doccount()
+    average = archive.get_total_length() / passages if passages else 1.0
+    mean_idf = archive.get_metadata(MEAN_IDF_META)
+    return _Statistics(passages, average, EPSILON * float(mean_idf or 0.0))
+
+
+def _stored(mset: xapian.MSet) -> list[StoredPassage]:
+    mset.fetch()
+    return [StoredPassage.decoded(item.document.get_data()) for item in mset]
+
+
+def _any_of(terms: Iterable[str]) -> xapian.Query:
+    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(stored_term(t)) for t in terms])
+
+
+class XapianBackend:
+    """The `SearchBackend` of one snapshot's passages, over a `ShardSet`."""
+
+    def __init__(self, shards: ShardSet, articles: Sequence[Article], starts: np.ndarray):
+        self._shards = shards
+        self._articles = articles
+        self._starts = starts
+        self._start_of = {a.source: int(s) for a, s in zip(articles, starts, strict=True)}
+        self._sizes = {article.source: len(article.texts) for article in articles}
+        self._lock = threading.RLock()
+        self._generation = -1
+        self._statistics_cache: _Statistics | None = None
+        self._frequencies: dict[str, int] = {}
+        self._passages: dict[int, StoredPassage] = {}
+        self._loaded: set[str] = set()  # the articles whose stored passages were read
+
+    @property
+    def corpus_size(self) -> int:
+        return self._statistics().passages
+
+    @property
+    def complete(self) -> bool:
+        return self._shards.complete
+
+    def knows(self, term: str) -> bool:
+        return self._frequencies_of([term])[0] > 0
+
+    def idf_of(self, term: str) -> float:
+        return float(self._idf([term])[0])
+
+    def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
+        with self._lock:
+            if len(self._passages) > CACHED_PASSAGES:
+                self._forget()
+            weighted = self._weighted(query)
+            found = self._shards.run(
+                lambda archive: _ranked(archive, weighted, k + CANDIDATE_MARGIN)
+            )
+            positions = self._place(found)
+            scores = self.scores_at(query, np.array(positions, dtype=np.int64))
+        ranked = sorted((-s, p) for p, s in zip(positions, scores.tolist(), strict=True) if s > 0)
+        best = [position for _, position in ranked[:k]]
+        return best, -np.array([score for score, _ in ranked[:k]], dtype=np.float64)
+
+    def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """As `Bm25.scores_at`, term by term in the query's order, from the stored counts."""
+        self._load(positions.tolist())
+        statistics = self._statistics()
+        idf = self._idf(query)
+        stored = [self._passage(p) for p in positions.tolist()]
+        lengths = np.array([passage.length for passage in stored], dtype=np.float64)
+        total = np.zeros(len(positions))
+        for term, weight in zip(query, idf.tolist(), strict=True):
+            counts = np.array([passage.terms.get(term, 0) for passage in stored], dtype=np.float64)
+            saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
+            total += np.where(counts > 0, weight * saturated, 0.0)
+        return total
+
+    def present(self, term: str, positions: np.ndarray) -> np.ndarray:
+        self._load(positions.tolist())
+        return np.array([term in self._passage(p).terms for p in positions.tolist()], dtype=bool)
+
+    def occurs_between(self, term: str, start: int, end: int) -> bool:
+        return bool(self.present(term, np.arange(start, end)).any())
+
+    def together(self, terms: Sequence[str]) -> bool:
+        if not all(self.knows(term) for term in terms):
+            return False
+        query = xapian.Query(xapian.Query.OP_AND, [xapian.Query(stored_term(t)) for t in terms])
+        return bool(self._shards.run(lambda archive: _boolean(archive, query, 1).size() > 0))
+
+    def _fresh(self) -> None:
+        """Forget what was read when the shards changed (a reopen, a failover)."""
+        self._shards.refresh()
+        if self._generation != self._shards.generation:
+            self._forget()
+
+    def _forget(self) -> None:
+        self._generation = self._shards.generation
+        self._statistics_cache = None
+        self._frequencies.clear()
+        self._passages.clear()
+        self._loaded.clear()
+
+    def _statistics(self) -> _Statistics:
+        with self._lock:
+            self._fresh()
+            if self._statistics_cache is None:
+                self._statistics_cache = self._shards.run(_statistics)
+            return self._statistics_cache
+
+    def _frequencies_of(self, terms: Sequence[str]) -> list[int]:
+        """The archive's document frequency of each term (one request for those not known)."""
+        with self._lock:
+            self._fresh()
+            missing = sorted({term for term in terms if term not in self._frequencies})
+            if missing:
+                self._frequencies.update(self._shards.run(lambda db: _frequencies(db, missing)))
+            return [self._frequencies[term] for term in terms]
+
+    def _idf(self, terms: Sequence[str]) -> np.ndarray:
+        frequencies = np.array(self._frequencies_of(terms), dtype=np.int64)
+        statistics = self._statistics()
+        return floored_idf(frequencies, statistics.passages, statistics.idf_floor)
+
+    def _weighted(self, query: Sequence[str]) -> xapian.Query:
+        """`query` for Xapian's BM25Weight, each term scaled from Xapian's idf to ours (and
+        by how often the query repeats it, as rank-bm25 counts it again)."""
+        counted = Counter(query)
+        terms = [term for term in counted if self.knows(term)]
+        frequencies = np.array(self._frequencies_of(terms), dtype=np.int64)
+        scales = self._idf(terms) / xapian_idf(frequencies, self.corpus_size)
+        parts = [
+            xapian.Query(
+                xapian.Query.OP_SCALE_WEIGHT,
+                xapian.Query(stored_term(term)),
+                max(counted[term] * scale, 0.0),
+            )
+            for term, scale in zip(terms, scales.tolist(), strict=True)
+        ]
+        return xapian.Query(xapian.Query.OP_OR, parts)
+
+    def _place(self, stored: Iterable[StoredPassage]) -> list[int]:
+        """The snapshot positions of stored passages (of articles it holds), remembered."""
+        positions = []
+        for passage in stored:
+            start = self._start_of.get(passage.source)
+            if start is not None and passage.number < self._sizes[passage.source]:
+                self._passages[start + passage.number] = passage
+                positions.append(start + passage.number)
+        return positions
+
+    def _load(self, positions: list[int]) -> None:
+        """Read the stored passages of the articles holding `positions`, once."""
+        with self._lock:
+            self._fresh()
+            numbers = np.searchsorted(self._starts, positions, side="right") - 1
+            sources = {self._articles[n].source for n in numbers.tolist()} - self._loaded
+            if sources:
+                query = _any_of(article_term(source) for source in sources)
+                found = self._shards.run(lambda archive: _stored(_boolean(archive, query)))
+                self._place(found)
+                self._loaded |= sources
+
+    def _passage(self, position: int) -> StoredPassage:
+        """A loaded passage; one Xapian does not hold has no terms."""
+        return self._passages.get(position) or StoredPassage("", 0, {})
+
+
+def _ranked(archive: xapian.Database, query: xapian.Query, size: int) -> list[StoredPassage]:
+    """The `size` passages Xapian's BM25Weight (with our k1 and b) ranks first."""
+    enquire = xapian.Enquire(archive)
+    enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
+    enquire.set_query(query)
+    return _stored(enquire.get_mset(0, size))
+
+
+def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
+    enquire = xapian.Enquire(archive)
+    enquire.set_query(_any_of(terms))
+    mset = enquire.get_mset(0, 0)
+    return {term: mset.get_termfreq(stored_term(term)) for term in terms}
+
+
+def _boolean(archive: xapian.Database, query: xapian.Query, size: int = 0) -> xapian.MSet:
+    """The passages matching `query`, unranked: `size` of them, or all when 0."""
+    enquire = xapian.Enquire(archive)
+    enquire.set_weighting_scheme(xapian.BoolWeight())
+    enquire.set_query(query)
+    return enquire.get_mset(0, size or max(archive.get_doccount(), 1))
+
+
+class ShardedLiveIndex(LiveIndex):
+    """A `LiveIndex` whose snapshots search Xapian shards: the folder still gives the
+    passages' texts, articles and vocabulary; every BM25 statistic comes from the shards."""
+
+    def __init__(
+        self,
+        folder: Path,
+        store: IndexStore,
+        shards: ShardSet,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.shards = shards
+        super().__init__(folder, store, progress)
+
+    @property
+    def current(self) -> SearchIndex:
+        return self._served
+
+    @current.setter
+    def current(self, local: SearchIndex) -> None:
+        backend = XapianBackend(self.shards, local.articles, local.article_starts)
+        self._served = replace(local, bm25=backend)

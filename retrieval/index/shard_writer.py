@@ -1,0 +1,196 @@
+"""Writing a snapshot's articles into Xapian shards: `python -m bot index --xapian DIR`.
+
+`write_shards` brings DIR/0 … DIR/N-1 in line with a `SearchIndex`: an article whose stamp a
+shard already holds is left alone, a new or changed one is rewritten (its passages deleted by
+their article term, then added), one no longer in the corpus, or now in another shard, is
+deleted. The terms are the snapshot's own (`TermCounts`), so Xapian holds exactly the term
+lists and lengths of the in-process index. Last, the archive's mean raw idf is written to
+every shard, for the idf floor rank-bm25 applies.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xapian
+
+from retrieval.index.bm25 import raw_idf
+from retrieval.index.corpus import Article
+from retrieval.index.indexer import Progress, ProgressCallback
+from retrieval.index.search_index import SearchIndex, term_code_version
+from retrieval.index.shards import (
+    ARTICLE_META,
+    MEAN_IDF_META,
+    STAMP_SEPARATOR,
+    ArticleStamp,
+    StoredPassage,
+    article_key,
+    article_term,
+    is_passage_term,
+    shard_of,
+    stored_term,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardReport:
+    written: int  # articles added or rewritten
+    removed: int  # articles deleted from a shard
+    unchanged: int
+
+
+def stamp_of(article: Article) -> str:
+    return f"{article.digest}{STAMP_SEPARATOR}{term_code_version()}"
+
+
+def shard_paths(folder: Path, shards: int) -> list[Path]:
+    return [folder / str(number) for number in range(shards)]
+
+
+# Changesets kept for `xapian-replicate` (which otherwise copies a whole shard each time, and
+# a server reading the replica must then reconnect): Xapian reads it when a shard is opened.
+KEPT_CHANGESETS = "100"
+
+
+@contextmanager
+def _writable(paths: list[Path]) -> Iterator[list[xapian.WritableDatabase]]:
+    os.environ.setdefault("XAPIAN_MAX_CHANGESETS", KEPT_CHANGESETS)
+    with ExitStack() as stack:
+        databases = []
+        for path in paths:
+            database = xapian.WritableDatabase(str(path), xapian.DB_CREATE_OR_OPEN)
+            stack.callback(database.close)
+            databases.append(database)
+        yield databases
+
+
+def held_articles(database: xapian.Database) -> dict[str, ArticleStamp]:
+    """Article key -> stamp, of every article a shard holds."""
+    prefix = ARTICLE_META.encode()
+    return {
+        key[len(prefix) :].decode(): ArticleStamp.decoded(database.get_metadata(key))
+        for key in database.metadata_keys(prefix)
+    }
+
+
+def write_shards(
+    index: SearchIndex, folder: Path, shards: int, progress: ProgressCallback | None = None
+) -> ShardReport:
+    """DIR/0 … DIR/shards-1 brought in line with `index` (see the module's docstring)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = shard_paths(folder, shards)
+    with _writable(paths) as databases:
+        held = [held_articles(database) for database in databases]
+        removed = _remove_gone(index, databases, held)
+        changed = [
+            (number, article)
+            for number, article in enumerate(index.articles)
+            if _stamp_in(held, shards, article) != stamp_of(article)
+        ]
+        _write_articles(index, databases, changed, progress)
+        if changed or removed:
+            for database in databases:
+                database.commit()
+            _write_mean_idf(paths, databases)
+    unchanged = len(index.articles) - len(changed)
+    return ShardReport(len(changed), removed, unchanged)
+
+
+def _stamp_in(held: list[dict[str, ArticleStamp]], shards: int, article: Article) -> str | None:
+    found = held[shard_of(article.source, shards)].get(article_key(article.source))
+    return found.stamp if found is not None else None
+
+
+def _remove_gone(
+    index: SearchIndex,
+    databases: list[xapian.WritableDatabase],
+    held: list[dict[str, ArticleStamp]],
+) -> int:
+    """Delete from each shard the articles that are not in `index`, or belong elsewhere."""
+    sources = {article.source for article in index.articles}
+    removed = 0
+    for number, (database, stamps) in enumerate(zip(databases, held, strict=True)):
+        for key, stamp in stamps.items():
+            if stamp.source in sources and shard_of(stamp.source, len(databases)) == number:
+                continue
+            database.delete_document(article_term(stamp.source))
+            database.set_metadata(ARTICLE_META + key, "")
+            removed += 1
+    return removed
+
+
+def _write_articles(
+    index: SearchIndex,
+    databases: list[xapian.WritableDatabase],
+    changed: list[tuple[int, Article]],
+    progress: ProgressCallback | None,
+) -> None:
+    """Rewrite each changed article (its number in `index.articles`) in its shard."""
+    names = _term_names(index)
+    started = time.monotonic()
+    sizes = [sum(len(text.encode()) for text in article.texts) for _, article in changed]
+    for done, (number, article) in enumerate(changed, 1):
+        database = databases[shard_of(article.source, len(databases))]
+        start = int(index.article_starts[number])
+        database.delete_document(article_term(article.source))
+        for stored in _stored_passages(index, names, article, start):
+            database.add_document(_document(stored))
+        stamp = ArticleStamp(article.source, stamp_of(article))
+        database.set_metadata(ARTICLE_META + article_key(article.source), stamp.encoded())
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            progress(Progress(done, len(changed), sum(sizes[:done]), sum(sizes), elapsed))
+
+
+def _term_names(index: SearchIndex) -> list[str]:
+    names = [""] * len(index.counts.ids)
+    for term, term_id in index.counts.ids.items():
+        names[term_id] = term
+    return names
+
+
+def _stored_passages(
+    index: SearchIndex, names: list[str], article: Article, start: int
+) -> Iterator[StoredPassage]:
+    columns = index.counts.counts[:, start : start + len(article.texts)].tocsc()
+    for number in range(len(article.texts)):
+        begin, end = columns.indptr[number], columns.indptr[number + 1]
+        ids, counts = columns.indices[begin:end], columns.data[begin:end]
+        terms = {names[i]: int(n) for i, n in zip(ids.tolist(), counts.tolist(), strict=True)}
+        yield StoredPassage(article.source, number, terms)
+
+
+def _document(stored: StoredPassage) -> xapian.Document:
+    document = xapian.Document()
+    for term, count in stored.terms.items():
+        document.add_term(stored_term(term), count)
+    document.add_boolean_term(article_term(stored.source))
+    document.set_data(stored.encoded())
+    return document
+
+
+def archive_mean_idf(paths: list[Path]) -> float:
+    """The mean raw idf over every term of the archive, with its global document frequency
+    (Xapian merges the shards' terms), as rank-bm25 takes it for its idf floor."""
+    archive = xapian.Database()
+    for path in paths:
+        archive.add_database(xapian.Database(str(path)))
+    frequencies = np.fromiter(
+        (item.termfreq for item in archive.allterms() if is_passage_term(item.term)),
+        dtype=np.int64,
+    )
+    held = frequencies[frequencies > 0]
+    return float(raw_idf(held, archive.get_doccount()).mean()) if held.size else 0.0
+
+
+def _write_mean_idf(paths: list[Path], databases: list[xapian.WritableDatabase]) -> None:
+    mean = repr(archive_mean_idf(paths))
+    for database in databases:
+        database.set_metadata(MEAN_IDF_META, mean)
+        database.commit()
