@@ -81,7 +81,7 @@ class FeedPoller:
     def start(self) -> None:
         if self._settings.feeds:
             log.info(
-                "following %d feeds every %.0f s",
+                "following %d feed(s) every %.0f s",
                 len(self._settings.feeds),
                 self._settings.feed_seconds,
             )

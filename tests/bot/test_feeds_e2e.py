@@ -61,5 +61,5 @@ async def test_a_followed_site_article_is_pushed_and_answered_with_its_link(
             assert link in reply and "12/08/2025" in reply
         finally:
             log = await stop(bot, signal.SIGTERM)
-    assert "following 1 feeds" in log and "saved as" in log, log
+    assert "following 1 feed(s)" in log and "saved as" in log, log
     assert bot.returncode == 0, log
