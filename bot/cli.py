@@ -35,7 +35,6 @@ from retrieval.evaluation.calibration import Shape, fit, labelled_rows, leave_on
 from retrieval.evaluation.scoring import Case, evaluate, read_cases
 from retrieval.index.corpus import CorpusError
 from retrieval.index.live import LiveIndex
-from retrieval.language.tokens import NoTemporaryFolder
 from retrieval.reply.answer import Answer, answer
 
 log = logging.getLogger("bot")
@@ -278,9 +277,6 @@ def run_guarded(command: Callable[[Settings], int]) -> int:
     except (SettingsError, CliError, CorpusError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except NoTemporaryFolder as error:
-        print(f"tin-bot: {error}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
     except BrokenPipeError:  # output piped into a reader that stopped early, e.g. head

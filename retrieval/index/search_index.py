@@ -23,7 +23,7 @@ from retrieval.language.restore import Vocabulary
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
-    analyze,
+    analyze_all,
     stopwords,
     syllable_pairs,
 )
@@ -34,6 +34,8 @@ _TERM_CODE = (
     "language/text.py",
     "index/corpus.py",
     "language/tokens.py",
+    "language/segment.py",
+    "language/pyvi_model.py",
     "language/stopwords.txt",
     "language/aliases.py",
     "language/aliases.tsv",
@@ -65,7 +67,7 @@ def term_code_version() -> str:
 
 def article_terms(article: Article) -> ArticleTerms:
     """The terms of each passage of an article: the slow step (pyvi), done once per article."""
-    return [analyze(text).all() for text in article.texts]
+    return [terms.all() for terms in analyze_all(article.texts)]
 
 
 def base_vocabulary() -> Vocabulary:
