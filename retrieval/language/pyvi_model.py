@@ -133,9 +133,9 @@ def _bits(bitmap: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """pyvi's two- and three-syllable words as numbers: each syllable in them has an id; which
-    pairs of ids make a word, or begin a three-syllable one, are bits of an ids x ids bitmap;
-    the three-syllable words are sorted keys."""
+    """pyvi's two- and three-syllable words as numbers: each syllable in them has an id (and
+    every other syllable the one id `unlisted`); which pairs of ids make a word, or begin a
+    three-syllable one, are bits of an ids x ids bitmap; three-syllable words are sorted keys."""
 
     ids: dict[str, int]
     pairs: np.ndarray  # bitmap of a * size + b
@@ -148,7 +148,7 @@ class Lexicon:
         three a triple (parts that no syllable can be, such as "", included)."""
         words = [parts for line in text.split("\n") if len(parts := line.split(" ")) in (2, 3)]
         ids = {part: number for number, part in enumerate(dict.fromkeys(itertools.chain(*words)))}
-        size = len(ids)
+        size = len(ids) + 1
         two = np.array([[ids[p] for p in parts] for parts in words if len(parts) == 2], np.int64)
         three = np.array([[ids[p] for p in parts] for parts in words if len(parts) == 3], np.int64)
         two, three = two.reshape(-1, 2), three.reshape(-1, 3)
@@ -160,19 +160,22 @@ class Lexicon:
             np.unique(heads * size + three[:, 2]),
         )
 
+    @property
+    def unlisted(self) -> int:
+        """The id of a syllable in no word of the list."""
+        return len(self.ids)
+
     def words(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where syllables i, i+1 make a word of the list, and where i, i+1, i+2 do, for the
-        syllables of `ids` (-1: a syllable in no word of the list)."""
-        size, listed = len(self.ids), ids >= 0
-        known = np.where(listed, ids, 0)
-        heads = known[:-1] * size + known[1:]
-        pairs = listed[:-1] & listed[1:]
-        starts = np.flatnonzero(pairs[:-1] & listed[2:] & _bits(self.triple_heads, heads[:-1]))
-        keys = heads[starts] * size + known[starts + 2]
+        syllables of `ids`."""
+        size = len(self.ids) + 1
+        heads = ids[:-1] * size + ids[1:]
+        starts = np.flatnonzero(_bits(self.triple_heads, heads[:-1]))
+        keys = heads[starts] * size + ids[starts + 2]
         found = np.minimum(np.searchsorted(self.triples, keys), len(self.triples) - 1)
         triples = np.zeros(len(ids) - 2, bool)
         triples[starts] = self.triples[found] == keys
-        return pairs & _bits(self.pairs, heads), triples
+        return _bits(self.pairs, heads), triples
 
 
 def installed() -> tuple[CrfModel, Lexicon]:

@@ -67,33 +67,50 @@ _SEPARATORS = (" ", "_")
 
 
 class _Syllables:
-    """Every distinct syllable met so far, one row each, and every run between spaces."""
+    """Every distinct syllable met so far, one row each, and every run between spaces. A new
+    syllable's row waits in `new` until `write` puts the new rows into the arrays at once."""
 
-    def __init__(self, labels: int, capacity: int = 1024) -> None:
+    def __init__(self, labels: int, unlisted: int, capacity: int = 1024) -> None:
         self.rows: dict[str, int] = {}
         self.names: list[str] = [""]  # by row, the boundary's first
         self.runs: dict[str, tuple[int, ...]] = {}  # a run between spaces: its syllables' rows
         self.size = 0  # about the bytes held, after CACHE_BYTES
         self.labels = labels
         self.weights = np.zeros((_WEIGHTS * labels, capacity))  # _OWN_SUM… each by label, by row
-        self.lexicon = np.full(capacity, -1, np.int64)  # its id in the Lexicon, or -1
+        self.lexicon = np.full(capacity, unlisted, np.int64)  # its id in the Lexicon
         self.free = np.zeros(capacity, bool)  # may join a word: no punctuation, no digit first
         self.capital = np.zeros(capacity, bool)  # its first character is a capital
+        self.new: list[tuple[list[float], int, bool, bool]] = []  # rows not written yet
 
     @property
     def full(self) -> bool:
         return self.size > CACHE_BYTES
 
+    def add(self, syllable: str, row: tuple[list[float], int, bool, bool]) -> int:
+        self.rows[syllable] = len(self.names)
+        self.names.append(syllable)
+        self.new.append(row)
+        self.size += _ENTRY_BYTES + len(syllable)
+        return len(self.names) - 1
+
     def remember(self, run: str, rows: tuple[int, ...]) -> None:
         self.runs[run] = rows
         self.size += _ENTRY_BYTES + len(run)
 
-    def grow(self) -> None:
-        """Twice the room (a row is written before it is read)."""
-        self.weights = np.concatenate([self.weights, np.zeros_like(self.weights)], axis=1)
-        self.lexicon = np.concatenate([self.lexicon, np.zeros_like(self.lexicon)])
-        self.free = np.concatenate([self.free, np.zeros_like(self.free)])
-        self.capital = np.concatenate([self.capital, np.zeros_like(self.capital)])
+    def write(self) -> None:
+        """The new rows into the arrays (twice the room when they need it)."""
+        if not self.new:
+            return
+        while len(self.names) > len(self.free):
+            self.weights = np.concatenate([self.weights, np.zeros_like(self.weights)], axis=1)
+            self.lexicon = np.concatenate([self.lexicon, np.zeros_like(self.lexicon)])
+            self.free = np.concatenate([self.free, np.zeros_like(self.free)])
+            self.capital = np.concatenate([self.capital, np.zeros_like(self.capital)])
+        weights, lexicon, free, capital = zip(*self.new, strict=True)
+        written = slice(len(self.names) - len(self.new), len(self.names))
+        self.weights[:, written] = np.array(weights).T
+        self.lexicon[written], self.free[written], self.capital[written] = lexicon, free, capital
+        self.new.clear()
 
 
 class Segmenter:
@@ -109,8 +126,16 @@ class Segmenter:
         self._weights: list[list[float]] = model.weights.tolist()
         nothing = [0.0] * len(model.labels)  # what a feature that is False adds
         self._when = {name: (nothing, self._weight(name)) for name in (*_BEFORE[1:], *_AFTER[1:])}
+        self._columns = {  # a word of pyvi's list: what it weighs, by label, as a column
+            name: model.weights[model.row(name)][:, None]
+            for name in (_PAIR_BEFORE, _TRIPLE_BEFORE, _PAIR_AFTER, _TRIPLE_AFTER)
+        }
         self._lock = threading.Lock()
-        self._syllables = _Syllables(len(model.labels))
+        self._syllables = self._empty()
+
+    def _empty(self) -> _Syllables:
+        """Caches with the boundary row alone: no syllable, weighing nothing, in no word."""
+        return _Syllables(len(self.model.labels), self.lexicon.unlisted)
 
     def segment(self, text: str) -> str:
         """`text` NFC-normalised, its words' syllables joined by "_" and its words by " ";
@@ -124,15 +149,16 @@ class Segmenter:
         normal = [unicodedata.normalize("NFC", text) for text in texts]
         with self._lock:  # the caches are shared, and answers run in worker threads
             if self._syllables.full:
-                self._syllables = _Syllables(len(self.model.labels))
+                self._syllables = self._empty()
             rows, spans = self._rows(normal)
+            self._syllables.write()
             table = np.array(rows, np.intp)
             state0, state1 = self._scores(table).tolist()
-            labels = [0] * len(rows)
+            steps = [0] * len(rows)  # boundaries: label 0, which nothing reads
             for start, end in spans:
                 if end > start:
-                    labels[start:end] = self._labels(state0[start:end], state1[start:end])
-            joins = self._joins(table, labels)
+                    steps[start:end] = self._forward(state0[start:end], state1[start:end])
+            joins = self._joins(table, _backtracked(np.array(steps, np.intp)))
             syllables = list(map(self._syllables.names.__getitem__, rows))
         return [
             _written(syllables[start:end], joins[start:end]) if end > start else text
@@ -169,29 +195,22 @@ class Segmenter:
             rows.extend(itertools.chain.from_iterable(known))  # type: ignore[arg-type]
 
     def _row(self, syllable: str) -> int:
-        table = self._syllables
-        row = table.rows.get(syllable)
-        if row is None:
-            row = table.rows[syllable] = len(table.names)
-            table.names.append(syllable)
-            table.size += _ENTRY_BYTES + len(syllable)
-            if row == len(table.free):
-                table.grow()
-            self._describe(syllable, row)
-        return row
+        row = self._syllables.rows.get(syllable)
+        return self._syllables.add(syllable, self._described(syllable)) if row is None else row
 
     def _weight(self, attribute: str) -> list[float]:
         return self._weights[self.model.row(attribute)]
 
-    def _describe(self, syllable: str, row: int) -> None:
-        """Write what the features of a new syllable weigh at `row`."""
-        table, lower, when = self._syllables, syllable.lower(), self._when
+    def _described(self, syllable: str) -> tuple[list[float], int, bool, bool]:
+        """A new syllable's row: what its features weigh, its id in the Lexicon, whether it is
+        free and starts with a capital (see `_Syllables`)."""
+        lower, when = syllable.lower(), self._when
         upper, title, digit = syllable.isupper(), syllable.istitle(), syllable.isdigit()
         own = self._weight("bias")  # crfsuite's scores start at zero, and 0.0 + bias is bias
         present = ("word.lower():" + lower, *itertools.compress(_OWN, (upper, title, digit)))
         for name in present:  # an absent one adds 0.0 * weight, which changes no sum
             own = [score + weight for score, weight in zip(own, self._weight(name), strict=True)]
-        table.weights[:, row] = [
+        weights = [
             *own,
             *self._weight(_BEFORE[0] + lower),
             *when[_BEFORE[1]][title],
@@ -200,9 +219,9 @@ class Segmenter:
             *when[_AFTER[1]][title],
             *when[_AFTER[2]][upper],
         ]
-        table.lexicon[row] = self.lexicon.ids.get(lower, -1)
-        table.free[row] = syllable not in string.punctuation and not syllable[0].isdigit()
-        table.capital[row] = syllable[0].istitle()
+        free = syllable not in string.punctuation and not syllable[0].isdigit()
+        identity = self.lexicon.ids.get(lower, self.lexicon.unlisted)
+        return weights, identity, free, syllable[0].istitle()
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
         """(labels, syllables) state scores, each feature added to every syllable at once in
@@ -213,54 +232,64 @@ class Segmenter:
         scores = weights[_OWN_SUM]
         for feature in (_BEFORE_LOWER, _BEFORE_TITLE, _BEFORE_UPPER):
             scores[:, 1:] += weights[feature, :, :-1]
-        scores[:, 1:] += pairs * self._column(_PAIR_BEFORE)
-        scores[:, 2:] += triples * self._column(_TRIPLE_BEFORE)
+        columns = self._columns
+        scores[:, 1:] += pairs * columns[_PAIR_BEFORE]
+        scores[:, 2:] += triples * columns[_TRIPLE_BEFORE]
         for feature in (_AFTER_LOWER, _AFTER_TITLE, _AFTER_UPPER):
             scores[:, :-1] += weights[feature, :, 1:]
-        scores[:, :-1] += pairs * self._column(_PAIR_AFTER)
-        scores[:, :-2] += triples * self._column(_TRIPLE_AFTER)
+        scores[:, :-1] += pairs * columns[_PAIR_AFTER]
+        scores[:, :-2] += triples * columns[_TRIPLE_AFTER]
         return scores
 
-    def _column(self, attribute: str) -> np.ndarray:
-        return self.model.weights[self.model.row(attribute)][:, None]
-
-    def _labels(self, state0: list[float], state1: list[float]) -> list[int]:
-        """crfsuite's Viterbi for two labels: the best label of each syllable, the lower label
-        kept where two paths score the same."""
+    def _forward(self, state0: list[float], state1: list[float]) -> list[int]:
+        """crfsuite's Viterbi for two labels, forward: for each syllable, how the best paths
+        to the labels of the next one reach them (bit 0 for label 0, bit 1 for label 1: from
+        label 0 or 1), the lower label kept where two paths score the same; for the last, 0
+        or 3 as its best label is 0 or 1 (see `_backtracked`)."""
         (t00, t01), (t10, t11) = self._transitions
         best0, best1 = state0[0], state1[0]
-        back: list[int] = []  # how each step's labels were reached: bit 0 for 0, bit 1 for 1
-        step = back.append
+        steps: list[int] = []
+        step = steps.append
         for score0, score1 in zip(state0[1:], state1[1:], strict=True):
             stay, cross, enter, go_on = best0 + t00, best1 + t10, best0 + t01, best1 + t11
             if stay < cross:
+                best0 = cross + score0
                 if enter < go_on:
+                    best1 = go_on + score1
                     step(3)
-                    best0, best1 = cross + score0, go_on + score1
                 else:
+                    best1 = enter + score1
                     step(1)
-                    best0, best1 = cross + score0, enter + score1
-            elif enter < go_on:
-                step(2)
-                best0, best1 = stay + score0, go_on + score1
             else:
-                step(0)
-                best0, best1 = stay + score0, enter + score1
-        label = 1 if best0 < best1 else 0
-        labels = [label]
-        for reached in reversed(back):
-            label = reached >> label & 1
-            labels.append(label)
-        labels.reverse()
-        return labels
+                best0 = stay + score0
+                if enter < go_on:
+                    best1 = go_on + score1
+                    step(2)
+                else:
+                    best1 = enter + score1
+                    step(0)
+        step(3 if best0 < best1 else 0)
+        return steps
 
-    def _joins(self, rows: np.ndarray, labels: list[int]) -> list[bool]:
+    def _joins(self, rows: np.ndarray, labels: np.ndarray) -> list[bool]:
         """Whether each syllable joins the one before: pyvi's rule (never the first of a text,
         as the boundary before it is not free)."""
         free, capital = self._syllables.free[rows], self._syllables.capital[rows]
-        inside = np.array(labels, np.intp) == self._inside
+        inside = labels == self._inside
         joins = inside[1:] & free[1:] & free[:-1] & ~(capital[1:] & ~capital[:-1])
         return [False, *joins.tolist()]
+
+
+def _backtracked(steps: np.ndarray) -> np.ndarray:
+    """Viterbi's way back, for all texts at once: the label of each syllable, 0 or 1. A step of
+    0 or 3 gives the label (0 or 1) whatever follows, 2 the label of the next syllable, 1 the
+    other label; so each label is that of the nearest step of 0 or 3 from it on, switched once
+    for each step of 1 on the way."""
+    positions = np.arange(len(steps))
+    settled = np.where((steps == 0) | (steps == 3), positions, len(steps))
+    nearest = np.minimum.accumulate(settled[::-1])[::-1]
+    switches = np.concatenate([[0], np.cumsum(steps == 1)])
+    return np.asarray((steps[nearest] == 3) ^ ((switches[nearest] - switches[positions]) & 1))
 
 
 def _written(syllables: list[str], joins: list[bool]) -> str:
