@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"
     )
+    parser.add_argument(
+        "--segment-mb",
+        type=float,
+        default=2.0,
+        help="archive text on which the segmenter is timed against pyvi (MB)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
