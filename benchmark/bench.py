@@ -12,6 +12,10 @@
 4. Warm start is timed as a user meets it: `python -m bot ask` in a new process, cache present.
 5. One long article (`--long-line-mb`, of the archive's paragraphs) is indexed twice in fresh
    processes, written on one line as scraped pages often are and with its line breaks.
+6. The segmenter against pyvi's own `ViTokenizer.tokenize`, in a fresh process, one core
+   each, on the same passages (`--segment-mb` of the archive, an article's passages together as
+   the build segments them); the outputs must be identical. The cold build's MB/s is read
+   against pyvi's single-core MB/s.
 Ratios are what to read: the machines are noisy, the comparison within one run is not.
 """
 
@@ -39,7 +43,7 @@ import numpy as np
 
 from bot.settings import PROJECT_DIR, Settings
 from retrieval.index.bm25 import K1, B
-from retrieval.index.corpus import Article, load_articles
+from retrieval.index.corpus import Article, load_articles, parse_article
 from retrieval.index.search_index import ArticleTerms
 from retrieval.language.text import fold
 
@@ -295,6 +299,46 @@ def measure_one_article(text: str) -> dict[str, float]:
     return {"build_s": seconds, "passages": len(index.passages), "peak_rss_mb": peak_rss_mb()}
 
 
+def archive_passages(corpus: Path, megabytes: float) -> list[list[str]]:
+    """The passages of the archive's first articles, article by article, up to `megabytes`."""
+    articles: list[list[str]] = []
+    size = 0
+    for path in sorted(corpus.iterdir()):
+        article = parse_article(path.name, path.read_bytes())
+        if article is not None:
+            articles.append(list(article.texts))
+            size += sum(len(text.encode()) for text in article.texts)
+        if size >= megabytes * 1e6:
+            break
+    return articles
+
+
+def measure_segmenters(articles: list[list[str]]) -> dict[str, Any]:
+    """pyvi's tokenizer and this project's segmenter on the same passages, one core each, the
+    segmenter's caches empty at the start: MB/s of each, and whether the outputs are identical."""
+    from pyvi.ViTokenizer import ViTokenizer
+
+    from retrieval.index.indexer import BATCH_ARTICLES
+    from retrieval.language.pyvi_model import installed
+    from retrieval.language.segment import Segmenter
+
+    ViTokenizer.tokenize("xin chào")  # loading pyvi's model is not its throughput
+    segmenter = Segmenter(*installed())
+    batches = [
+        [text for article in articles[at : at + BATCH_ARTICLES] for text in article]
+        for at in range(0, len(articles), BATCH_ARTICLES)
+    ]
+    pyvi_ms, expected = timed(lambda: [[ViTokenizer.tokenize(t) for t in b] for b in batches])
+    ours_ms, produced = timed(lambda: [segmenter.segment_all(batch) for batch in batches])
+    size_mb = sum(len(text.encode()) for batch in batches for text in batch) / 1e6
+    return {
+        "mb": size_mb,
+        "pyvi_mb_s": size_mb / (pyvi_ms / 1000),
+        "segment_mb_s": size_mb / (ours_ms / 1000),
+        "identical": produced == expected,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tin-bot-bench-"))
     corpus, cache, tokens_file = workdir / "corpus", workdir / "cache", workdir / "tokens.json"
@@ -314,6 +358,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         in_fresh_process(measure_one_article, long_article(corpus, args.long_line_mb, breaks))
         for breaks in (False, True)
     )
+    segmenters = in_fresh_process(measure_segmenters, archive_passages(corpus, args.segment_mb))
+    build_mb_s = cold["text_mb"] / cold["cold_build_s"]
     pairs = zip(ours.pop("rankings"), naive.pop("rankings"), strict=False)
     same = sum(bool(np.allclose(a, b, atol=1e-6)) for a, b in pairs)
     return {
@@ -325,6 +371,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rank_bm25": naive,
         "bm25s": fast,
         "long_article": {"mb": args.long_line_mb, "one_line": one_line, "line_breaks": lines},
+        "segmenters": segmenters,
         "rankings_identical_to_rank_bm25": f"{same}/{len(naive_queries)}",
         "ratios": {
             "retrieval_p50_speedup_vs_rank_bm25": naive["retrieval_p50_ms"]
@@ -333,6 +380,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "peak_rss_vs_rank_bm25": ours["peak_rss_mb"] / naive["peak_rss_mb"],
             "one_line_build_vs_line_breaks": one_line["build_s"] / lines["build_s"],
             "one_line_peak_rss_vs_line_breaks": one_line["peak_rss_mb"] / lines["peak_rss_mb"],
+            "segment_vs_pyvi": segmenters["segment_mb_s"] / segmenters["pyvi_mb_s"],
+            "cold_build_vs_pyvi_one_core": build_mb_s / segmenters["pyvi_mb_s"],
         },
         "workdir": str(workdir),
     }
@@ -347,7 +396,9 @@ def render(result: dict[str, Any]) -> str:
         f"({result['naive_questions']} for rank-bm25)",
         f"cold build (this project): {corpus['cold_build_s']:.1f} s = read "
         f"{corpus['read_s']:.1f} + tokenise {corpus['tokenise_s']:.1f} + index "
-        f"{corpus['index_s']:.1f}",
+        f"{corpus['index_s']:.1f}; {corpus['text_mb'] / corpus['cold_build_s']:.2f} MB/s, "
+        f"{ratios['cold_build_vs_pyvi_one_core']:.1f}x pyvi's MB/s on one core",
+        render_segmenters(result["segmenters"], ratios),
         f"warm start, process start to first answer: {result['warm_start_s']:.2f} s",
         f"one article added to the running index, answerable after "
         f"{ours['add_one_article_s']:.2f} s",
@@ -380,6 +431,15 @@ def render_long_article(long: dict[str, Any], ratios: dict[str, float]) -> str:
         f"{lines['build_s']:.1f} s, {lines['passages']} passages, "
         f"{lines['peak_rss_mb']:.0f} MB ({ratios['one_line_build_vs_line_breaks']:.2f}x the "
         f"time, {ratios['one_line_peak_rss_vs_line_breaks']:.2f}x the memory)"
+    )
+
+
+def render_segmenters(segmenters: dict[str, Any], ratios: dict[str, float]) -> str:
+    same = "identical output" if segmenters["identical"] else "OUTPUT DIFFERS"
+    return (
+        f"segmenter, one core, the same {segmenters['mb']:.1f} MB: pyvi "
+        f"{segmenters['pyvi_mb_s']:.2f} MB/s, segment {segmenters['segment_mb_s']:.2f} MB/s "
+        f"({ratios['segment_vs_pyvi']:.1f}x), {same}"
     )
 
 

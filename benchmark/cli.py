@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"
     )
     parser.add_argument(
+        "--segment-mb",
+        type=float,
+        default=2.0,
+        help="archive text on which the segmenter is timed against pyvi (MB)",
+    )
+    parser.add_argument(
         "--feeds",
         type=int,
         metavar="N",

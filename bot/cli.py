@@ -43,7 +43,6 @@ from retrieval.index.corpus import CorpusError
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shard_writer import write_shards
-from retrieval.language.tokens import NoTemporaryFolder
 from retrieval.reply.answer import Answer, Tier, answer
 
 log = logging.getLogger("bot")
@@ -374,9 +373,6 @@ def run_guarded(command: Callable[[Settings], int]) -> int:
     except (SettingsError, CliError, CorpusError) as error:
         print(f"tin-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except NoTemporaryFolder as error:
-        print(f"tin-bot: {error}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
     except BrokenPipeError:  # output piped into a reader that stopped early, e.g. head

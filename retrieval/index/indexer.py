@@ -7,6 +7,7 @@ all cores when there are many), removed ones dropped. The result is saved for th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from retrieval.index.corpus import (
     parse_article,
     read_bytes,
 )
-from retrieval.index.search_index import ArticleTerms, SearchIndex, article_terms
+from retrieval.index.search_index import ArticleTerms, SearchIndex, articles_terms
 from retrieval.index.store import IndexStore
 from retrieval.language.text import shown_name
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Below this many articles to tokenise, starting worker processes costs more than it saves.
 PARALLEL_MIN_ARTICLES = 16
+BATCH_ARTICLES = 8  # articles segmented together: numpy's part of the work is paid once
 PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the indexer is still there
 
 
@@ -86,13 +88,16 @@ def die_with(parent: int) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
-def terms_or_failure(article: Article) -> ArticleTerms | str:
-    """The article's terms, or why they could not be made: one article that fails (out of
-    memory, a tokeniser error) must not keep the others from being indexed."""
+def terms_or_failures(articles: list[Article]) -> list[ArticleTerms | str]:
+    """Each article's terms, or why they could not be made: one article that fails (out of
+    memory, a tokeniser error) must not keep the others from being indexed, so after a failure
+    each article is tried alone."""
     try:
-        return article_terms(article)
+        return list(articles_terms(articles))
     except Exception as error:
-        return f"{type(error).__name__}: {error}"[:200]
+        if len(articles) == 1:
+            return [f"{type(error).__name__}: {error}"[:200]]
+        return [result for article in articles for result in terms_or_failures([article])]
 
 
 def tokenise(
@@ -103,13 +108,14 @@ def tokenise(
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES
     executor = _worker_pool(workers) if parallel else None
+    batches = [articles[at : at + BATCH_ARTICLES] for at in range(0, len(articles), BATCH_ARTICLES)]
     try:
         mapped = (
-            executor.map(terms_or_failure, articles, chunksize=8)
+            executor.map(terms_or_failures, batches)
             if executor
-            else map(terms_or_failure, articles)
+            else map(terms_or_failures, batches)
         )
-        return _collected(mapped, articles, progress)
+        return _collected(itertools.chain.from_iterable(mapped), articles, progress)
     finally:
         if executor is not None:
             executor.shutdown()

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from retrieval.language.text import fold
+from retrieval.language.text import Memo, fold
 
 ALIASES_FILE = Path(__file__).parent / "aliases.tsv"
 # Abbreviations of a common noun that articles complete with a name or leave out: "HĐND TP" is
@@ -23,9 +23,13 @@ GENERIC_ENDS = frozenset({"TP"})
 _SEPARATOR = r"[\s.\-–]*"
 
 
+_ALIGNED_FOLDS = Memo[int, str](lambda code: fold(chr(code)).lower()[:1] or chr(code))
+
+
 def fold_aligned(text: str) -> str:
-    """Lower-case, accent-folded `text` with one character per character of the input."""
-    return "".join(fold(char).lower()[:1] or char for char in text)
+    """Lower-case, accent-folded `text` with one character per character of the input (itself
+    where folding leaves none)."""
+    return text.translate(_ALIGNED_FOLDS)
 
 
 def _form_pattern(form: str) -> str:
@@ -53,10 +57,21 @@ def abbreviations() -> frozenset[str]:
 
 
 @functools.cache
-def _alias_regex() -> re.Pattern[str]:
-    longest_first = sorted(alias_table(), key=len, reverse=True)
-    alternatives = "|".join(f"({pattern})" for pattern in longest_first)
-    return re.compile(rf"(?<![0-9a-z])(?:{alternatives})(?![0-9a-z])")
+def _alias_regex() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Every known form, one group each, and the abbreviation of each group. The forms are
+    tried longest pattern first; grouped by their first character (the order within a group
+    kept), so that the scan tries at each position only the forms that can start there."""
+    by_first: dict[str, list[str]] = {}
+    for pattern in sorted(alias_table(), key=len, reverse=True):
+        first = pattern[: 2 if pattern.startswith("\\") else 1]  # a character, maybe escaped
+        by_first.setdefault(first, []).append(pattern)
+    branches = (
+        first + "(?:" + "|".join(f"({pattern[len(first) :]})" for pattern in patterns) + ")"
+        for first, patterns in by_first.items()
+    )
+    regex = re.compile(rf"(?<![0-9a-z])(?:{'|'.join(branches)})(?![0-9a-z])")
+    grouped = [pattern for patterns in by_first.values() for pattern in patterns]
+    return regex, tuple(alias_table()[pattern] for pattern in grouped)
 
 
 class Contracted(NamedTuple):
@@ -79,8 +94,7 @@ class Contracted(NamedTuple):
 
 def contract_with_sources(text: str) -> Contracted:
     """`text` with every known form of a concept replaced by its abbreviation, and a map back."""
-    longest_first = sorted(alias_table(), key=len, reverse=True)
-    abbreviations = [alias_table()[pattern] for pattern in longest_first]
+    regex, abbreviations = _alias_regex()
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
     here = position = 0
@@ -92,7 +106,7 @@ def contract_with_sources(text: str) -> Contracted:
             pieces.append((here, here + len(piece), start, end))
             here += len(piece)
 
-    for match in _alias_regex().finditer(fold_aligned(text)):
+    for match in regex.finditer(fold_aligned(text)):
         emit(text[position : match.start()], position, match.start())
         emit(abbreviations[match.lastindex - 1], match.start(), match.end())  # type: ignore[operator]
         position = match.end()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from benchmark.bench import (
+    archive_passages,
     build_cold,
     long_article,
     make_questions,
@@ -16,6 +17,7 @@ from benchmark.bench import (
     measure_naive,
     measure_one_article,
     measure_ours,
+    measure_segmenters,
     render,
     write_archive,
 )
@@ -54,6 +56,9 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
         measure_one_article(long_article(corpus, 0.005, breaks)) for breaks in (False, True)
     )
     assert one_line["build_s"] > 0 and lines["passages"] > 1 and one_line["passages"] > 1
+    segmenters = measure_segmenters(archive_passages(corpus, 0.002))
+    assert segmenters["identical"] and 0.002 <= segmenters["mb"] < 0.01
+    assert segmenters["pyvi_mb_s"] > 0 and segmenters["segment_mb_s"] > 0
     table = render(
         {
             "corpus": cold,
@@ -65,17 +70,22 @@ def test_engines_rank_the_same_tokens_alike_and_report_figures(tmp_path) -> None
             "bm25s": fast,
             "rankings_identical_to_rank_bm25": "8/8",
             "long_article": {"mb": 0.005, "one_line": one_line, "line_breaks": lines},
+            "segmenters": segmenters,
             "ratios": {
                 "retrieval_p50_speedup_vs_rank_bm25": 2.0,
                 "retrieval_p50_vs_bm25s": 0.5,
                 "peak_rss_vs_rank_bm25": 1.0,
                 "one_line_build_vs_line_breaks": 1.0,
                 "one_line_peak_rss_vs_line_breaks": 1.0,
+                "segment_vs_pyvi": 10.0,
+                "cold_build_vs_pyvi_one_core": 3.0,
             },
         }
     )
     assert "| tin-bot |" in table and "| bm25s |" in table
     assert "one 0.005 MB article on one line" in table
+    assert "segment " in table and "(10.0x), identical output" in table
+    assert "3.0x pyvi's MB/s on one core" in table
 
 
 def test_bench_command_parses_its_options() -> None:

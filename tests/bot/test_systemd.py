@@ -3,8 +3,8 @@ leaves every mount read-only but ReadWritePaths, and PrivateTmp=yes gives a fres
 
 The simulation is a mount namespace (`unshare -m`, root only): every mount is remounted
 read-only, each ReadWritePaths entry is a writable folder of the test, and /tmp a fresh tmpfs.
-Without PrivateTmp the same sandbox leaves pyvi no temporary folder, which shows the
-simulation has teeth.
+Without PrivateTmp the same sandbox leaves no writable temporary folder, and the commands
+still run: nothing of theirs writes there (pyvi's model, once unpacked there, is read in place).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def _run_sandboxed(tmp_path: Path, private_tmp: bool, *command: str) -> subproce
 
 
 @pytest.mark.skipif(not _can_unshare(), reason="needs root and unshare for a mount namespace")
-def test_the_units_commands_run_in_its_sandbox_and_fail_without_private_tmp(tmp_path) -> None:
+def test_the_units_commands_run_in_its_sandbox_even_without_private_tmp(tmp_path) -> None:
     indexed = _run_sandboxed(tmp_path, True, "index")
     assert indexed.returncode == 0, indexed.stderr[-1500:]
     asked = _run_sandboxed(tmp_path, True, "ask", "bi thu thanh uy la ai")
@@ -120,6 +120,4 @@ def test_the_units_commands_run_in_its_sandbox_and_fail_without_private_tmp(tmp_
     assert any((tmp_path / "writable0").iterdir())  # the index went where the unit says
 
     without = _run_sandboxed(tmp_path, False, "ask", "bi thu thanh uy la ai")
-    lines = without.stderr.strip().splitlines()
-    assert without.returncode != 0 and "no writable temporary folder" in lines[-1]
-    assert "PrivateTmp=yes" in lines[-1]
+    assert without.returncode == 0 and "Nguyễn Văn Nên" in without.stdout, without.stderr[-1500:]

@@ -64,14 +64,14 @@ def test_an_article_that_cannot_be_indexed_does_not_block_the_others(
 ) -> None:
     folder = make_corpus({"a.txt": ARTICLE})
     live = LiveIndex(folder, IndexStore(None, folder))
-    original = indexer.article_terms
+    original = indexer.articles_terms
 
-    def failing(article):  # type: ignore[no-untyped-def]
-        if article.source == "bad.txt":
+    def failing(articles):  # type: ignore[no-untyped-def]
+        if any(article.source == "bad.txt" for article in articles):
             raise MemoryError("too big")
-        return original(article)
+        return original(articles)
 
-    monkeypatch.setattr(indexer, "article_terms", failing)
+    monkeypatch.setattr(indexer, "articles_terms", failing)
     (folder / "bad.txt").write_text(THIRD, encoding="utf-8")
     (folder / "b.txt").write_text(OTHER, encoding="utf-8")
     with caplog.at_level(logging.WARNING):

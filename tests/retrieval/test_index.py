@@ -23,13 +23,13 @@ THIRD = "Cầu Rạch Miễu\n\nCầu Rạch Miễu hai được khánh thành v
 def count_tokenising(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records the source of every article that gets tokenised."""
     calls: list[str] = []
-    original = indexer.article_terms
+    original = indexer.articles_terms
 
-    def counting(article):  # type: ignore[no-untyped-def]
-        calls.append(article.source)
-        return original(article)
+    def counting(articles):  # type: ignore[no-untyped-def]
+        calls.extend(article.source for article in articles)
+        return original(articles)
 
-    monkeypatch.setattr(indexer, "article_terms", counting)
+    monkeypatch.setattr(indexer, "articles_terms", counting)
     return calls
 
 

@@ -4,6 +4,7 @@ from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
     analyze,
+    analyze_all,
     canonical_numbers,
     roman_value,
     segment,
@@ -14,6 +15,11 @@ from retrieval.language.tokens import (
 def test_segment_joins_word_syllables_and_drops_punctuation() -> None:
     words = segment("Bí thư Thành ủy TPHCM chủ trì hội nghị.")
     assert "bí_thư" in words and "thành_ủy" in words and "." not in words
+
+
+def test_texts_analysed_together_get_the_terms_each_gets_alone() -> None:
+    texts = ["Bí thư Thành ủy TP.HCM", "", "ỦY BAN NHÂN DÂN ngày 24-12", "khóa XIII, số 05"]
+    assert analyze_all(texts) == [analyze(text) for text in texts]
 
 
 def test_question_words_and_function_words_are_stopwords() -> None:
@@ -71,7 +77,7 @@ def test_roman_numerals_have_their_value(numeral: str, value: int) -> None:
 
 
 @pytest.mark.slow  # a process of its own
-def test_loading_pyvi_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
+def test_segmenting_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
     import os
     import subprocess
     import sys

@@ -1,0 +1,173 @@
+"""`segment` against pyvi itself: the same output for every text, hostile ones included."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pyvi
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyvi.ViTokenizer import ViTokenizer
+
+from retrieval.index.corpus import load_articles
+from retrieval.language import segment as segmentation
+from retrieval.language.pyvi_model import CrfModel, ModelError, crfsuite_file, installed
+from retrieval.language.segment import Segmenter, segment, segment_all
+from retrieval.language.text import fold
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, SHARED_EVAL_DIR
+
+PYVI_MODELS = Path(pyvi.__file__).parent / "models"
+HOSTILE = [
+    "",
+    "   \t ",
+    "\n\n",
+    "a\x00b \x00 http://x.vn/\x00y",
+    "\x01\x02\x1b[31mđỏ\x1b[0m\x7f\x85\u2028\x1c",
+    "Bí thư\u200b Thành\ufeff ủy\u00ad TPHCM",
+    "ạ" * 10_000,
+    "Nguyễn" + "x" * 10_000 + " văn",
+    "😀 Hà Nội 🇻🇳 ❤️ đẹp lắm 👍🏽",
+    "Москва và 北京 và القاهرة và Αθήνα ΣΑΣ",
+    "ǅ ǈ İstanbul ß ﬁ Ⅻ ² ٣ ① ",
+    "e\u0301 \u0301\u0300 a\u0323\u0302",  # decomposed marks, lone combining marks
+    "TP. HCM, Tp. Hà Nội, Mr. A, ThS. B... ==> -> >> a@b.vn 1.000,5 2_3",
+    "THÀNH PHỐ HỒ CHÍ MINH TỔ CHỨC HỘI NGHỊ SƠ KẾT",
+    "bi thu thanh uy tphcm nguyen van nen chu tri hoi nghi",
+    "!!!???...,,,;;;---___'''\"\"\"",
+    "a" + "_" * 50 + "b",
+]
+
+
+def pyvi(text: str) -> str:
+    return str(ViTokenizer.tokenize(text))
+
+
+def variants(text: str) -> list[str]:
+    """A text as written, in lower case, in capitals and without its marks."""
+    return [text, text.lower(), text.upper(), fold(text)]
+
+
+def texts_of(folder: Path) -> list[str]:
+    """Every article file of `folder` as it is, and every passage of it as indexed."""
+    files = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))]
+    passages = [text for article in load_articles(folder) for text in article.texts]
+    return [variant for text in files + passages for variant in variants(text)]
+
+
+def questions_of(folder: Path) -> list[str]:
+    lines = (line for path in folder.glob("*.jsonl") for line in path.read_text().splitlines())
+    return [variant for line in lines for variant in variants(json.loads(line)["question"])]
+
+
+def differences(texts: list[str]) -> list[str]:
+    ours = segment_all(texts)
+    return [text for text, mine in zip(texts, ours, strict=True) if mine != pyvi(text)]
+
+
+def test_the_seed_articles_segment_as_pyvi_does() -> None:
+    assert differences(texts_of(SEEDS_DIR)) == []
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_hostile_text_segments_as_pyvi_does(text: str) -> None:
+    for variant in variants(text):
+        assert segment(variant) == pyvi(variant)
+
+
+_SYLLABLES = [line for line in (PYVI_MODELS / "words.txt").read_text().split() if line][:3000]
+_PIECES = st.one_of(
+    st.sampled_from(_SYLLABLES).map(lambda s: s.title() if len(s) % 3 == 0 else s),
+    st.sampled_from([" ", "  ", "\n", ", ", ". ", "_", "-", "...", "==>", "Tp.", "TP.", "@"]),
+    st.sampled_from(["Mr.", "http://a.b/c", "x@y.vn", "1.000", "2,5", "07", "Đ.", "\x00", "😀"]),
+    st.characters(exclude_categories=["Cs"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_any_text_segments_as_pyvi_does(text: str) -> None:
+    assert segment(text) == pyvi(text)
+    assert segment(text.upper()) == pyvi(text.upper())
+
+
+def test_a_lone_surrogate_weighs_nothing_where_pyvi_raises() -> None:
+    """pyvi cannot hand crfsuite a lone surrogate (UTF-8 has none: the binding fails with a
+    SystemError over a UnicodeEncodeError); `segment` weighs it as a character the model never
+    saw, as pyvi does a private-use one."""
+    text = "Thành \ud800 ủy TP\udfffHCM http://a\udc00b"
+    with pytest.raises(SystemError) as raised:
+        pyvi(text)
+    assert isinstance(raised.value.__context__, UnicodeEncodeError)
+    surrogates, private = "\ud800\udfff\udc00", "\ue000\ue001\ue002"
+    readable = text.translate(str.maketrans(surrogates, private))
+    assert segment(text) == pyvi(readable).translate(str.maketrans(private, surrogates))
+
+
+def test_segmenting_several_texts_at_once_is_segmenting_each() -> None:
+    texts = ["", "Bí thư Thành ủy", "  ", "TPHCM\nHà Nội", "!", "hội nghị sơ kết"]
+    assert segment_all(texts) == [segment(text) for text in texts]
+    assert segment_all([]) == []
+
+
+def test_caches_that_fill_up_start_again_and_change_nothing(monkeypatch) -> None:
+    monkeypatch.setattr(segmentation, "CACHE_BYTES", 20_000)
+    fresh = Segmenter(*installed())
+    texts = [text for article in load_articles(SEEDS_DIR) for text in article.texts]
+    assert [fresh.segment(text) for text in texts] == [pyvi(text) for text in texts]
+    assert len(fresh._syllables.names) < 200  # it did start again
+
+
+def test_the_model_read_is_the_file_pyvi_hands_crfsuite() -> None:
+    pickled = (PYVI_MODELS / "pyvi3.pkl").read_bytes()
+    with open(ViTokenizer.model.modelfile.name, "rb") as opened:
+        assert crfsuite_file(pickled) == opened.read()
+
+
+def test_a_model_laid_out_otherwise_is_refused() -> None:
+    with pytest.raises(ModelError):
+        crfsuite_file(pickle.dumps({"modelfile": None}))
+    with pytest.raises(ModelError):
+        CrfModel.of_crfsuite(b"nope" * 20)
+
+
+def _corpora() -> list[Path]:
+    external = SHARED_EVAL_DIR / "external" / "vinewsqa_train"
+    folders = [PROJECT_DIR / "eval" / "encyclopedia", PROJECT_DIR / "eval" / "regulation"]
+    return [*folders, external]
+
+
+@pytest.mark.slow  # about a minute: pyvi on every text of the corpora, four ways
+@pytest.mark.parametrize("folder", _corpora(), ids=lambda folder: folder.name)
+def test_the_dev_corpora_and_questions_segment_as_pyvi_does(folder: Path) -> None:
+    if not folder.exists():
+        pytest.skip(f"{folder} is not on this machine")
+    assert differences(texts_of(folder / "corpus") + questions_of(folder)) == []
+
+
+@pytest.mark.slow  # pyvi on every question, four ways
+def test_the_shared_dev_questions_segment_as_pyvi_does() -> None:
+    if not SHARED_EVAL_DIR.exists():
+        pytest.skip(f"{SHARED_EVAL_DIR} is not on this machine")
+    assert differences(questions_of(SHARED_EVAL_DIR)) == []
+
+
+@pytest.mark.slow  # a process of its own
+def test_indexing_and_answering_import_neither_pyvi_nor_sklearn(tmp_path) -> None:
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from retrieval.index.indexer import load_index\n"
+        "from retrieval.reply.answer import answer\n"
+        f"index = load_index(Path({str(SEEDS_DIR)!r}), Path({str(tmp_path)!r}))\n"
+        "print(answer('bi thu thanh uy tphcm la ai', index).answered)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sklearn', 'pyvi.'))))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["True", "[]"]
