@@ -1,6 +1,7 @@
 """Real `xapian-tcpsrv` processes on 127.0.0.1: a killed primary's shard is served by its
 replica within the question, all answers unchanged; a shard with no server left is searched
-around, and the reply says so; an article indexed is answerable without a restart."""
+around, and the reply says so; an article indexed is answerable without a restart, also from
+a replica that `xapian-replicate` keeps up to date."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ pytestmark = [
 START_SECONDS = 10.0
 ANSWER_SECONDS = 10.0  # the longest a question may take while servers die
 FRESH_SECONDS = 30.0  # an indexed article is answerable this soon
+REPLICATE_SECONDS = 10.0  # a one-shot copy of a seed shard takes well under this
 
 
 class Servers:
@@ -56,6 +58,19 @@ class Servers:
         self.start("xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), str(path),
                    port=port)  # fmt: skip
         return "127.0.0.1", port
+
+    def replicated(self, master: Path, replica: Path) -> Path:
+        """`replica` copied from shard `master` (a folder of shards' name) by a
+        `xapian-replicate-server`, then kept up to date by a `xapian-replicate` asking every
+        second (`-r 0`: changesets applied at once, not after 30 s for readers to close)."""
+        port = free_port()
+        self.start("xapian-replicate-server", "--interface", "127.0.0.1", "--port", str(port),
+                   str(master.parent), port=port)  # fmt: skip
+        command = ["xapian-replicate", "-h", "127.0.0.1", "-p", str(port), "-m", master.name,
+                   "-r", "0", "-q", str(replica)]  # fmt: skip
+        subprocess.run([*command, "-o"], check=True, timeout=REPLICATE_SECONDS)
+        self.start(*command, "-i", "1")
+        return replica
 
     def kill(self, pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
@@ -167,3 +182,34 @@ def test_an_article_indexed_is_answered_through_the_server_without_a_restart(
         time.sleep(0.5)
         reply = answer(question, live.current)
     assert reply.hits and reply.hits[0].source == "dua-thuyen.txt"
+
+
+def test_an_article_indexed_is_answered_by_a_replica_xapian_replicate_keeps(
+    make_corpus: CorpusFactory, tmp_path: Path, servers: Servers
+) -> None:
+    corpus = make_corpus({path.name: path.read_text(encoding="utf-8") for path in
+                          SEEDS_DIR.glob("*.txt")})  # fmt: skip
+    shards = tmp_path / "shards"
+    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
+    replica = servers.replicated(shard_paths(shards, 1)[0], tmp_path / "replica")
+    primary = servers.tcpsrv(shard_paths(shards, 1)[0])
+    primary_pid = list(servers.groups)[-1]
+    served = ShardSet([[primary, servers.tcpsrv(replica)]])
+    live = ShardedLiveIndex(corpus, IndexStore(tmp_path / "bot-cache", corpus), served)
+    question = "Ai thắng giải đua thuyền rồng Hội An?"
+    assert answer(question, live.current).tier.value == "none"
+    (corpus / "dua-thuyen.txt").write_text(
+        "Đua thuyền rồng Hội An\nĐội thuyền rồng Cẩm Thanh thắng giải đua thuyền rồng Hội An "
+        "năm nay trên sông Hoài.\n",
+        encoding="utf-8",
+    )
+    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
+    indexed = time.monotonic()
+    servers.kill(primary_pid)
+    live.refresh()
+    reply = answer(question, live.current)
+    while not reply.hits and time.monotonic() - indexed < FRESH_SECONDS:
+        time.sleep(0.5)
+        reply = answer(question, live.current)
+    assert reply.hits and reply.hits[0].source == "dua-thuyen.txt"
+    assert answer(question, live.current) == answer(question, load_index(corpus))
