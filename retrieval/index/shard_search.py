@@ -49,6 +49,7 @@ RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
 CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for ties and rounding
 CACHED_PASSAGES = 50_000  # stored passages kept between questions at most
+COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
 
 
 class ShardDown(Exception):
@@ -388,17 +389,24 @@ def _boolean(archive: xapian.Database, query: xapian.Query, size: int = 0) -> xa
 
 
 class ShardedLiveIndex(LiveIndex):
-    """A `LiveIndex` whose snapshots search Xapian shards: the folder still gives the
-    passages' texts, articles and vocabulary; every BM25 statistic comes from the shards."""
+    """A `LiveIndex` whose snapshots search Xapian shards: the coordinator. The corpus folder
+    gives the passages' texts, the articles (their spans and publication days) and the
+    vocabulary that restores diacritics; the term x passage matrix and every BM25 statistic
+    are left to the shards, so nothing is tokenised and no term matrix is built. Its
+    term-less snapshots are cached apart (COORDINATOR_CACHE under `cache_dir`), where an
+    in-process index, or `index --xapian`, never takes them for its own."""
+
+    tokenising = False
 
     def __init__(
         self,
         folder: Path,
-        store: IndexStore,
+        cache_dir: Path | None,
         shards: ShardSet,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.shards = shards
+        store = IndexStore(cache_dir / COORDINATOR_CACHE if cache_dir else None, folder)
         super().__init__(folder, store, progress)
 
     @property

@@ -23,7 +23,6 @@ from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shard_search import ShardedLiveIndex, ShardSet, XapianBackend
 from retrieval.index.shard_writer import shard_paths, write_shards
-from retrieval.index.store import IndexStore
 from retrieval.language.text import fold
 from retrieval.reply.answer import answer
 from retrieval.reply.phrases import PARTLY_UNAVAILABLE
@@ -166,7 +165,7 @@ def test_an_article_indexed_is_answered_through_the_server_without_a_restart(
     shards = tmp_path / "shards"
     write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
     served = ShardSet([[servers.tcpsrv(shard_paths(shards, 1)[0])]])
-    live = ShardedLiveIndex(corpus, IndexStore(tmp_path / "bot-cache", corpus), served)
+    live = ShardedLiveIndex(corpus, tmp_path / "bot-cache", served)
     question = "Ai thắng giải đua thuyền rồng Hội An?"
     assert answer(question, live.current).tier.value == "none"
     (corpus / "dua-thuyen.txt").write_text(
@@ -195,7 +194,7 @@ def test_an_article_indexed_is_answered_by_a_replica_xapian_replicate_keeps(
     primary = servers.tcpsrv(shard_paths(shards, 1)[0])
     primary_pid = list(servers.groups)[-1]
     served = ShardSet([[primary, servers.tcpsrv(replica)]])
-    live = ShardedLiveIndex(corpus, IndexStore(tmp_path / "bot-cache", corpus), served)
+    live = ShardedLiveIndex(corpus, tmp_path / "bot-cache", served)
     question = "Ai thắng giải đua thuyền rồng Hội An?"
     assert answer(question, live.current).tier.value == "none"
     (corpus / "dua-thuyen.txt").write_text(

@@ -15,13 +15,20 @@ import xapian
 
 from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
-from retrieval.index.shard_search import Endpoint, ShardSet, XapianBackend
+from retrieval.index.shard_search import (
+    COORDINATOR_CACHE,
+    Endpoint,
+    ShardedLiveIndex,
+    ShardSet,
+    XapianBackend,
+)
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
 from retrieval.index.shards import article_term, shard_of
+from retrieval.index.store import IndexStore
 from retrieval.language.text import fold
 from retrieval.language.tokens import analyze
 from retrieval.reply.answer import answer
-from tests.conftest import PROJECT_DIR, CorpusFactory
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, CorpusFactory
 
 COMMON = "Hà Nội hôm nay công bố kết quả"  # in every article: its syllables' idf is floored
 ARTICLES = {
@@ -88,14 +95,35 @@ def test_both_backends_give_the_same_candidates_scores_and_statistics(
     assert ours.idf_of("~cong") == theirs.idf_of("~cong") > 0.1  # floored, not Xapian's 0.01
 
 
+def _seed_questions() -> list[str]:
+    lines = (PROJECT_DIR / "eval" / "seed_probe.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    return questions + [fold(question) for question in questions]
+
+
 def test_answers_through_shards_are_those_of_one_process(
     seed_index: SearchIndex, tmp_path: Path
 ) -> None:
     through, _ = sharded(seed_index, tmp_path / "shards", 3)
-    lines = (PROJECT_DIR / "eval" / "seed_probe.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()]
-    for question in questions + [fold(question) for question in questions]:
+    for question in _seed_questions():
         assert answer(question, through) == answer(question, seed_index), question
+
+
+def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
+    seed_index: SearchIndex, tmp_path: Path
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    shards = ShardSet([[("local", n)] for n in range(2)], opener=_local(tmp_path / "shards"))
+    cold = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current
+    warm = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current  # from its cache
+    for coordinator in (cold, warm):
+        assert coordinator.counts.counts.nnz == 0 and not coordinator.counts.ids
+        assert coordinator.passages == seed_index.passages
+        assert coordinator.vocabulary == seed_index.vocabulary
+    assert len(list((tmp_path / "cache" / COORDINATOR_CACHE).glob("*.npz"))) == 1
+    assert IndexStore(tmp_path / "cache", SEEDS_DIR).load() is None  # never an index's cache
+    for question in _seed_questions():
+        assert answer(question, warm) == answer(question, seed_index), question
 
 
 def test_an_article_always_goes_to_the_same_shard(
