@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import xapian
+from scipy import sparse
 
 from retrieval.index.bm25 import raw_idf
 from retrieval.index.corpus import Article
@@ -133,19 +134,22 @@ def _write_articles(
 ) -> None:
     """Rewrite each changed article (its number in `index.articles`) in its shard."""
     names = _term_names(index)
+    by_passage = index.counts.counts.tocsc()  # a passage's terms: one slice, not a scan
     started = time.monotonic()
     sizes = [sum(len(text.encode()) for text in article.texts) for _, article in changed]
+    done_bytes = 0
     for done, (number, article) in enumerate(changed, 1):
         database = databases[shard_of(article.source, len(databases))]
         start = int(index.article_starts[number])
         database.delete_document(article_term(article.source))
-        for stored in _stored_passages(index, names, article, start):
+        for stored in _stored_passages(by_passage, names, article, start):
             database.add_document(_document(stored))
         stamp = ArticleStamp(article.source, stamp_of(article))
         database.set_metadata(ARTICLE_META + article_key(article.source), stamp.encoded())
+        done_bytes += sizes[done - 1]
         if progress is not None:
             elapsed = time.monotonic() - started
-            progress(Progress(done, len(changed), sum(sizes[:done]), sum(sizes), elapsed))
+            progress(Progress(done, len(changed), done_bytes, sum(sizes), elapsed))
 
 
 def _term_names(index: SearchIndex) -> list[str]:
@@ -156,12 +160,12 @@ def _term_names(index: SearchIndex) -> list[str]:
 
 
 def _stored_passages(
-    index: SearchIndex, names: list[str], article: Article, start: int
+    by_passage: sparse.csc_matrix, names: list[str], article: Article, start: int
 ) -> Iterator[StoredPassage]:
-    columns = index.counts.counts[:, start : start + len(article.texts)].tocsc()
+    """The article's passages, their terms read from the term counts stored by passage."""
     for number in range(len(article.texts)):
-        begin, end = columns.indptr[number], columns.indptr[number + 1]
-        ids, counts = columns.indices[begin:end], columns.data[begin:end]
+        begin, end = by_passage.indptr[start + number], by_passage.indptr[start + number + 1]
+        ids, counts = by_passage.indices[begin:end], by_passage.data[begin:end]
         terms = {names[i]: int(n) for i, n in zip(ids.tolist(), counts.tolist(), strict=True)}
         yield StoredPassage(article.source, number, terms)
 
