@@ -44,7 +44,9 @@ class Servers:
         self.serving: dict[Endpoint, int] = {}  # a tcpsrv's endpoint -> its pid
 
     def start(self, *command: str, port: int | None = None) -> int:
-        process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.groups[process.pid] = process
         if port is not None:
             wait_listening(port)
@@ -63,6 +65,7 @@ class Servers:
         folder, then kept up to date by a `xapian-replicate` asking every second. `-r 0`:
         changesets are applied at once; the default waits 30 s between two for readers to
         close, which a server holding the replica open never does."""
+        replica.parent.mkdir(parents=True, exist_ok=True)
         port = free_port()
         self.start("xapian-replicate-server", "--interface", "127.0.0.1", "--port", str(port),
                    str(master.parent), port=port)  # fmt: skip
