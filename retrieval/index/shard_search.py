@@ -47,8 +47,9 @@ TIMEOUT_MS = 2000  # a server that does not answer a request within this counts 
 CONNECT_TIMEOUT_MS = 1000
 RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
-CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for ties and rounding
-CACHED_PASSAGES = 50_000  # stored passages kept between questions at most
+CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for rounding
+TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
+CACHED_PASSAGES = 2_000  # stored passages kept between questions at most (each ~10 KB)
 COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
 
 
@@ -251,9 +252,7 @@ class XapianBackend:
             if len(self._passages) > CACHED_PASSAGES:
                 self._forget()
             weighted = self._weighted(query)
-            found = self._shards.run(
-                lambda archive: _ranked(archive, weighted, k + CANDIDATE_MARGIN)
-            )
+            found = self._shards.run(lambda archive: _ranked(archive, weighted, k))
             positions = self._place(found)
             scores = self.scores_at(query, np.array(positions, dtype=np.int64))
         ranked = sorted((-s, p) for p, s in zip(positions, scores.tolist(), strict=True) if s > 0)
@@ -365,12 +364,21 @@ class XapianBackend:
         return self._passages.get(position) or StoredPassage("", 0, {})
 
 
-def _ranked(archive: xapian.Database, query: xapian.Query, size: int) -> list[StoredPassage]:
-    """The `size` passages Xapian's BM25Weight (with our k1 and b) ranks first."""
+def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[StoredPassage]:
+    """The passages Xapian's BM25Weight (with our k1 and b) ranks first: CANDIDATE_MARGIN
+    more than `k`, and every passage tied with the k-th. Of passages with equal scores, ours
+    keeps the first by position, Xapian the first by document id, so when the tie reaches
+    past the margin, every passage of the tie is fetched."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_query(query)
-    return _stored(enquire.get_mset(0, size))
+    found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
+    if found.size() == k + CANDIDATE_MARGIN:
+        least = found[k - 1].weight * (1 - TIED)
+        if found[found.size() - 1].weight >= least:
+            enquire.set_cutoff(0, least)
+            found = enquire.get_mset(0, archive.get_doccount())
+    return _stored(found)
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:

@@ -95,6 +95,27 @@ def test_both_backends_give_the_same_candidates_scores_and_statistics(
     assert ours.idf_of("~cong") == theirs.idf_of("~cong") > 0.1  # floored, not Xapian's 0.01
 
 
+def test_of_passages_with_equal_scores_both_backends_keep_the_first(
+    make_corpus: CorpusFactory, tmp_path: Path
+) -> None:
+    same = "Giá xăng tăng 500 đồng một lít từ chiều nay."  # in every article, a 5th of passages
+    articles = {
+        f"ban-{n:02d}.txt": f"Bản tin {n}\nTin vắn số {n}.\n{same}\nThời tiết {n}.\nHết {n}.\n"
+        for n in range(40)
+    }
+    corpus = make_corpus(articles)
+    write_shards(load_index(corpus, tmp_path / "cache"), tmp_path / "shards", 2)
+    for n in range(5):  # rewritten: the first articles' passages get the last document ids
+        (corpus / f"ban-{n:02d}.txt").write_text(articles[f"ban-{n:02d}.txt"] + "Sửa.\n", "utf-8")
+    index = load_index(corpus, tmp_path / "fresh-cache")  # positions in the files' order
+    through, _ = sharded(index, tmp_path / "shards", 2)
+    terms = analyze("giá xăng tăng").all()
+    positions, scores = index.bm25.candidates(terms, 5)
+    assert len(set(scores.tolist())) == 1  # 40 ties, more than Xapian is first asked for
+    assert [index.passages[p].source for p in positions] == sorted(articles)[:5]
+    assert through.bm25.candidates(terms, 5)[0] == positions
+
+
 def _seed_questions() -> list[str]:
     lines = (PROJECT_DIR / "eval" / "seed_probe.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
