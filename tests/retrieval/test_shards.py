@@ -214,6 +214,20 @@ def test_a_failed_primary_gives_way_to_its_replica_with_one_log_line(
     ]
 
 
+def test_a_server_holding_another_shard_than_listed_counts_as_failed(
+    seed_index: SearchIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    with caplog.at_level(logging.WARNING):
+        shards = ShardSet(
+            [[("local", 1), ("local", 0)], [("local", 1)]], _local(tmp_path / "shards")
+        )
+    assert shards.complete
+    assert [record.getMessage() for record in caplog.records] == [
+        "shard 0: local:1 failed (holds shard 1/2, listed as 0/2); now served by local:0"
+    ]
+
+
 def test_a_shard_without_servers_is_searched_around_and_said(
     seed_index: SearchIndex, tmp_path: Path
 ) -> None:
