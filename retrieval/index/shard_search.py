@@ -366,8 +366,9 @@ class XapianBackend:
         """`query` for Xapian's BM25Weight, each term scaled from Xapian's idf to ours (and
         by how often the query repeats it, as rank-bm25 counts it again)."""
         counted = Counter(query)
-        terms = [term for term in counted if self.knows(term)]
-        frequencies = np.array(self._frequencies_of(terms), dtype=np.int64)
+        every = self._frequencies_of(list(counted))  # one request for the query's terms
+        terms = [term for term, frequency in zip(counted, every, strict=True) if frequency > 0]
+        frequencies = np.array([frequency for frequency in every if frequency > 0], np.int64)
         scales = self._idf(terms) / xapian_idf(frequencies, self.corpus_size)
         parts = [
             xapian.Query(

@@ -27,9 +27,9 @@ TERMS_META = "tin-bot:terms:"  # + article key -> its passages' terms (`article_
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
 SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one is
 STAMP_SEPARATOR = ":"
-LAYOUT = "2"  # this layout's version, in every stamp: another one's shards are rewritten
+LAYOUT = "3"  # this layout's version, in every stamp: another one's shards are rewritten
 PLACE_SLOT = 0  # value slot of a passage's place: "number:source"
-PASSAGE_SEPARATOR = "\x00"  # between the passages of `article_terms`; terms have no NUL
+PASSAGE_SEPARATOR = "\x00"  # between the parts of `article_terms`; terms have no NUL
 
 
 def article_key(source: str) -> str:
@@ -100,20 +100,21 @@ NO_TERMS = PassageTerms(0, "\n")
 
 
 def article_terms(passages: list[PassageTerms]) -> str:
-    """An article's passages' terms as one metadata value: each passage's length, then its
-    terms, the passages apart by PASSAGE_SEPARATOR."""
-    return PASSAGE_SEPARATOR.join(f"{passage.length}{passage.text}" for passage in passages)
+    """An article's passages' terms as one metadata value: their lengths apart by ",", then
+    each passage's terms, all apart by PASSAGE_SEPARATOR (read back without a copy)."""
+    lengths = ",".join(str(passage.length) for passage in passages)
+    return PASSAGE_SEPARATOR.join([lengths, *(passage.text for passage in passages)])
 
 
 def passages_of(value: bytes) -> list[PassageTerms]:
     """The passages of an `article_terms` value; none for an empty one (no such article)."""
     if not value:
         return []
-    passages = []
-    for part in value.decode("utf-8").split(PASSAGE_SEPARATOR):
-        length, text = part.split("\n", 1)
-        passages.append(PassageTerms(int(length), "\n" + text))
-    return passages
+    lengths, *texts = value.decode("utf-8").split(PASSAGE_SEPARATOR)
+    return [
+        PassageTerms(int(length), text)
+        for length, text in zip(lengths.split(","), texts, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,13 @@ from retrieval.index.shard_search import (
     XapianBackend,
 )
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
-from retrieval.index.shards import article_term, shard_of
+from retrieval.index.shards import (
+    PassageTerms,
+    article_term,
+    article_terms,
+    passages_of,
+    shard_of,
+)
 from retrieval.index.store import IndexStore
 from retrieval.language.text import fold
 from retrieval.language.tokens import analyze
@@ -145,6 +151,15 @@ def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
     assert IndexStore(tmp_path / "cache", SEEDS_DIR).load() is None  # never an index's cache
     for question in _seed_questions():
         assert answer(question, warm) == answer(question, seed_index), question
+
+
+def test_an_articles_terms_are_read_back_as_written() -> None:
+    passages = [PassageTerms.of({"giá": 2, "~gia": 2, "^gia_xang": 1}), PassageTerms.of({})]
+    back = passages_of(article_terms(passages).encode())
+    assert back == passages and [passage.length for passage in back] == [5, 0]
+    assert [back[0].count("giá"), back[0].count("gi"), back[1].count("giá")] == [2, 0, 0]
+    assert back[0].holds("^gia_xang") and not back[0].holds("gia_xang")
+    assert passages_of(b"") == []
 
 
 def test_an_article_always_goes_to_the_same_shard(
