@@ -15,11 +15,13 @@ and a server holding another counts as failed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -97,6 +99,7 @@ class ShardSet:
         self._shards = [_Shard(n, tuple(endpoints)) for n, endpoints in enumerate(shards)]
         self._open = opener
         self._lock = threading.RLock()
+        self._pool = ThreadPoolExecutor(len(self._shards) or 1, thread_name_prefix="shard")
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
         self._seen: tuple[int, ...] = ()
@@ -138,6 +141,36 @@ class ShardSet:
                 except (xapian.DatabaseError, xapian.NetworkError):
                     self._recover()
             return None
+
+    def run_each(
+        self, operations: dict[int, Callable[[xapian.Database], T]]
+    ) -> dict[int, T | None]:
+        """Each operation on its shard alone, the shards at once: each has a connection of
+        its own, used in a thread of its own (Xapian lets go of the GIL while it waits). A
+        shard that fails is then retried as `run_on` does; None for one with no server."""
+        with self._lock:
+            self._retry_down()
+            tried = {
+                number: self._pool.submit(self._attempt, number, operation)
+                for number, operation in operations.items()
+            }
+            results = {number: future.result() for number, future in tried.items()}
+            return {
+                number: value if answered else self.run_on(number, operations[number])
+                for number, (answered, value) in results.items()
+            }
+
+    def _attempt(
+        self, number: int, operation: Callable[[xapian.Database], T]
+    ) -> tuple[bool, T | None]:
+        """(whether shard `number` answered, or has no server: then None, what it answered)."""
+        database = self._shards[number].database
+        if database is None:
+            return True, None
+        try:
+            return True, operation(database)
+        except (xapian.DatabaseError, xapian.NetworkError):
+            return False, None
 
     def refresh(self) -> None:
         """See changes written or replicated since the last look (at most every
@@ -392,24 +425,36 @@ class XapianBackend:
         """The terms of the passages at `positions`; none for one its shard does not hold."""
         with self._lock:
             self._fresh()
-            numbers = np.searchsorted(self._starts, positions, side="right") - 1
+            numbers = (np.searchsorted(self._starts, positions, side="right") - 1).tolist()
+            sources = [self._articles[number].source for number in numbers]
+            self._read_terms({source for source in sources if source not in self._terms})
             found = []
-            for position, number in zip(positions, numbers.tolist(), strict=True):
-                passages = self._article_terms(self._articles[number].source)
+            for position, number, source in zip(positions, numbers, sources, strict=True):
+                passages = self._terms[source]
                 at = position - int(self._starts[number])
                 found.append(passages[at] if at < len(passages) else NO_TERMS)
             return found
 
-    def _article_terms(self, source: str) -> list[PassageTerms]:
-        """An article's passages' terms, read once from its shard's metadata."""
-        passages = self._terms.get(source)
-        if passages is None:
-            key = TERMS_META + article_key(source)
-            shard = shard_of(source, self._shards.count)
-            value = self._shards.run_on(shard, lambda database: database.get_metadata(key))
-            passages = self._terms[source] = passages_of(value or b"")
-            self._held += len(passages)
-        return passages
+    def _read_terms(self, sources: set[str]) -> None:
+        """Read the articles' passages' terms from their shards' metadata, the shards at
+        once (one request per article)."""
+        by_shard: dict[int, list[str]] = {}
+        for source in sorted(sources):
+            by_shard.setdefault(shard_of(source, self._shards.count), []).append(source)
+        keys = {
+            shard: [TERMS_META + article_key(s) for s in group] for shard, group in by_shard.items()
+        }
+        values = self._shards.run_each(
+            {shard: functools.partial(_metadata, keys[shard]) for shard in by_shard}
+        )
+        for shard, group in by_shard.items():
+            for source, value in zip(group, values[shard] or [b""] * len(group), strict=True):
+                self._terms[source] = passages_of(value)
+                self._held += len(self._terms[source])
+
+
+def _metadata(keys: list[str], database: xapian.Database) -> list[bytes]:
+    return [database.get_metadata(key) for key in keys]
 
 
 def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[tuple[str, int]]:
