@@ -298,8 +298,7 @@ class XapianBackend:
         self._statistics_cache: _Statistics | None = None
         self._frequencies: dict[str, int] = {}
         self._idfs: dict[str, float] = {}
-        self._terms: dict[str, list[PassageTerms]] = {}  # article -> its passages' terms
-        self._held = 0  # passages in `_terms`
+        self._at: dict[int, PassageTerms] = {}  # position -> its passage's terms, as read
 
     @property
     def corpus_size(self) -> int:
@@ -309,15 +308,19 @@ class XapianBackend:
     def complete(self) -> bool:
         return self._shards.complete
 
+    # `knows` and `idf_of`, asked of every term of a question many times, answer from what was
+    # read without a look for changes: each question's `candidates` looks first.
     def knows(self, term: str) -> bool:
-        return self._frequencies_of([term])[0] > 0
+        frequency = self._frequencies.get(term)
+        return (frequency if frequency is not None else self._frequencies_of([term])[0]) > 0
 
     def idf_of(self, term: str) -> float:
-        return float(self._idf([term])[0])
+        idf = self._idfs.get(term)
+        return idf if idf is not None else float(self._idf([term])[0])
 
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
         with self._lock:
-            if self._held > CACHED_PASSAGES:
+            if len(self._at) > CACHED_PASSAGES:
                 self._forget()
             weighted = self._weighted(query)
             places = self._shards.run(lambda archive: _ranked(archive, weighted, k))
@@ -364,8 +367,7 @@ class XapianBackend:
         self._statistics_cache = None
         self._frequencies.clear()
         self._idfs.clear()
-        self._terms.clear()
-        self._held = 0
+        self._at.clear()
 
     def _statistics(self) -> _Statistics:
         with self._lock:
@@ -422,22 +424,19 @@ class XapianBackend:
         ]
 
     def _passages(self, positions: list[int]) -> list[PassageTerms]:
-        """The terms of the passages at `positions`; none for one its shard does not hold."""
+        """The terms of the passages at `positions`; none for one its shard does not hold.
+        The articles not read yet are read first, all at once."""
         with self._lock:
             self._fresh()
-            numbers = (np.searchsorted(self._starts, positions, side="right") - 1).tolist()
-            sources = [self._articles[number].source for number in numbers]
-            self._read_terms({source for source in sources if source not in self._terms})
-            found = []
-            for position, number, source in zip(positions, numbers, sources, strict=True):
-                passages = self._terms[source]
-                at = position - int(self._starts[number])
-                found.append(passages[at] if at < len(passages) else NO_TERMS)
-            return found
+            missing = [position for position in positions if position not in self._at]
+            if missing:
+                numbers = np.searchsorted(self._starts, missing, side="right") - 1
+                self._read_terms({self._articles[number].source for number in numbers.tolist()})
+            return [self._at[position] for position in positions]
 
     def _read_terms(self, sources: set[str]) -> None:
         """Read the articles' passages' terms from their shards' metadata, the shards at
-        once (one request per article)."""
+        once (one request per article), for every position of each article."""
         by_shard: dict[int, list[str]] = {}
         for source in sorted(sources):
             by_shard.setdefault(shard_of(source, self._shards.count), []).append(source)
@@ -449,8 +448,9 @@ class XapianBackend:
         )
         for shard, group in by_shard.items():
             for source, value in zip(group, values[shard] or [b""] * len(group), strict=True):
-                self._terms[source] = passages_of(value)
-                self._held += len(self._terms[source])
+                stored, start = passages_of(value), self._start_of[source]
+                for at in range(self._sizes[source]):
+                    self._at[start + at] = stored[at] if at < len(stored) else NO_TERMS
 
 
 def _metadata(keys: list[str], database: xapian.Database) -> list[bytes]:
