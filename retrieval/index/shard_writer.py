@@ -22,7 +22,7 @@ import numpy as np
 import xapian
 from scipy import sparse
 
-from retrieval.index.bm25 import raw_idf
+from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.corpus import Article
 from retrieval.index.indexer import Progress, ProgressCallback
 from retrieval.index.search_index import SearchIndex, term_code_version
@@ -202,8 +202,7 @@ def archive_mean_idf(paths: list[Path]) -> float:
         (item.termfreq for item in archive.allterms() if is_passage_term(item.term)),
         dtype=np.int64,
     )
-    held = frequencies[frequencies > 0]
-    return float(raw_idf(held, archive.get_doccount()).mean()) if held.size else 0.0
+    return mean_raw_idf(frequencies, archive.get_doccount())
 
 
 def _write_archive_metadata(paths: list[Path], databases: list[xapian.WritableDatabase]) -> None:

@@ -27,7 +27,7 @@ TERMS_META = "tin-bot:terms:"  # + article key -> its passages' terms (`article_
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
 SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one is
 STAMP_SEPARATOR = ":"
-LAYOUT = "3"  # this layout's version, in every stamp: another one's shards are rewritten
+LAYOUT = "4"  # this layout's version, in every stamp: another one's shards are rewritten
 PLACE_SLOT = 0  # value slot of a passage's place: "number:source"
 PASSAGE_SEPARATOR = "\x00"  # between the parts of `article_terms`; terms have no NUL
 
