@@ -25,6 +25,7 @@ from retrieval.index.shard_search import (
 )
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
 from retrieval.index.shards import (
+    SHARD_META,
     PassageTerms,
     article_term,
     article_terms,
@@ -251,6 +252,49 @@ def test_a_server_holding_another_shard_than_listed_counts_as_failed(
     assert shards.complete
     assert [record.getMessage() for record in caplog.records] == [
         "shard 0: local:1 failed (holds shard 1/2, listed as 0/2); now served by local:0"
+    ]
+
+
+class _DyingServer:
+    """A shard's connection whose server dies once `dead[0]` is set: then every request,
+    and every reopen, fails."""
+
+    def __init__(self, database: xapian.Database, dead: list[bool]) -> None:
+        self._database, self._dead = database, dead
+
+    def get_metadata(self, key: str) -> bytes:
+        self._answer()
+        return bytes(self._database.get_metadata(key))
+
+    def reopen(self) -> bool:
+        self._answer()
+        return bool(self._database.reopen())
+
+    def _answer(self) -> None:
+        if self._dead[0]:
+            raise xapian.NetworkError("connection reset")
+
+
+def _shard_name(database: xapian.Database) -> bytes:
+    return bytes(database.get_metadata(SHARD_META))
+
+
+def test_shards_asked_at_once_fail_over_each_on_its_own(
+    seed_index: SearchIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    local, dead = _local(tmp_path / "shards"), [False]
+
+    def dying_first(endpoint: Endpoint) -> xapian.Database:
+        database = local(endpoint)
+        return _DyingServer(database, dead) if endpoint[0] == "dying" else database
+
+    shards = ShardSet([[("dying", 0), ("local", 0)], [("local", 1)]], opener=dying_first)
+    dead[0] = True
+    with caplog.at_level(logging.WARNING):
+        assert shards.run_each({0: _shard_name, 1: _shard_name}) == {0: b"0/2", 1: b"1/2"}
+    assert [record.getMessage() for record in caplog.records] == [
+        "shard 0: dying:0 failed (connection reset); now served by local:0"
     ]
 
 
