@@ -461,10 +461,12 @@ def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[tuple
     """The places of the passages Xapian's BM25Weight (with our k1 and b) ranks first:
     CANDIDATE_MARGIN more than `k`, and every passage tied with the k-th. Of passages with
     equal scores, ours keeps the first by position, Xapian the first by document id, so when
-    the tie reaches past the margin, every passage of the tie is fetched. A place is read as
-    the match's collapse key (each passage's is its own, so none is collapsed)."""
+    the tie reaches past the margin, every passage of the tie is fetched; so Xapian need not
+    order ties (DONT_CARE, a little faster). A place is read as the match's collapse key (each
+    passage's is its own, so none is collapsed)."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
+    enquire.set_docid_order(xapian.Enquire.DONT_CARE)
     enquire.set_collapse_key(PLACE_SLOT)
     enquire.set_query(query)
     found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
