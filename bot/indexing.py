@@ -22,15 +22,15 @@ def open_index(
 ) -> LiveIndex:
     """The index of `corpus` (default BOT_CORPUS_DIR), kept in BOT_INDEX_DIR and brought up to
     date with the folder; CorpusError when there is nothing to index. With BOT_XAPIAN_SHARDS
-    (and `sharded`), its BM25 statistics and candidates come from those Xapian shards."""
+    (and `sharded`), its BM25 statistics and candidates come from those Xapian shards, and
+    it tokenises nothing (`ShardedLiveIndex`)."""
     folder = corpus or settings.corpus_dir
-    store = IndexStore(settings.index_dir, folder)
     if sharded and settings.xapian_shards:
         shards = ShardSet(settings.xapian_shards)
-        live: LiveIndex = ShardedLiveIndex(folder, store, shards, progress)
+        live: LiveIndex = ShardedLiveIndex(folder, settings.index_dir, shards, progress)
         log.info("searching %d Xapian shards", len(settings.xapian_shards))
     else:
-        live = LiveIndex(folder, store, progress)
+        live = LiveIndex(folder, IndexStore(settings.index_dir, folder), progress)
     index = live.current
     log.info("index ready: %d articles, %d passages", len(index.articles), len(index.passages))
     return live

@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     http_listen: str = "127.0.0.1"
     http_token: SecretStr | None = None  # required when http_listen is not a loopback address
     # Xapian shards served by xapian-tcpsrv: "host:port,host:port;host:port" (shards apart by
-    # ";", each its primary first, then its replicas); unset: the index in this process
+    # ";" in their order, DIR/0 first; each its primary first, then its replicas); unset: the
+    # index in this process
     xapian_shards: Annotated[tuple[tuple[tuple[str, int], ...], ...], NoDecode] = ()
 
     @field_validator("feeds", mode="before")

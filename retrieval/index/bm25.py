@@ -14,6 +14,7 @@ term-major (CSR: a term's row is one contiguous slice) and sharing the same inde
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,9 +31,15 @@ WEIGHT_CHUNK = 1 << 20
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
     """log((N - n + 0.5) / (n + 0.5)) over the terms the corpus holds (n > 0); negatives
     floored at epsilon x their mean, as rank-bm25 does. Terms with n = 0 get 0."""
-    held = document_frequency[document_frequency > 0]
-    floor = epsilon * raw_idf(held, corpus_size).mean() if held.size else 0.0
+    floor = epsilon * mean_raw_idf(document_frequency, corpus_size)
     return floored_idf(document_frequency, corpus_size, floor)
+
+
+def mean_raw_idf(document_frequency: np.ndarray, corpus_size: int) -> float:
+    """The mean `raw_idf` of the terms the corpus holds (n > 0), summed exactly: the same to
+    the last bit in whatever order the terms come (Xapian's shards list them otherwise)."""
+    held = document_frequency[document_frequency > 0]
+    return math.fsum(raw_idf(held, corpus_size).tolist()) / held.size if held.size else 0.0
 
 
 def raw_idf(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:

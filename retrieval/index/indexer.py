@@ -100,6 +100,12 @@ def terms_or_failures(articles: list[Article]) -> list[ArticleTerms | str]:
         return [result for article in articles for result in terms_or_failures([article])]
 
 
+def untokenised(articles: list[Article]) -> list[ArticleTerms | str]:
+    """Each article's passages with no terms: for a snapshot searched elsewhere (Xapian
+    shards, `ShardedLiveIndex`), which keeps the texts, articles and vocabulary only."""
+    return [[[] for _ in article.texts] for article in articles]
+
+
 def tokenise(
     articles: list[Article], workers: int | None, progress: ProgressCallback | None
 ) -> list[ArticleTerms | str]:
@@ -207,16 +213,19 @@ def sync(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     save: bool = True,
+    tokenising: bool = True,
 ) -> SyncReport:
     """The index for the articles now in `folder`, saved to `store` unless `save` is False
     (the caller then saves when `unsaved`). Raises CorpusError when nothing can be served; a
-    file that turned unreadable keeps its previous version, with a warning."""
+    file that turned unreadable keeps its previous version, with a warning. Not `tokenising`:
+    the passages get no terms (`untokenised`), so the snapshot holds no term matrix."""
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = {article.source: article for article in base.articles}
     fresh, stamps = _read_changes(paths, known, base.stamps)
     removed = _gone(known, paths)
-    changes = _tokenised(fresh, tokenise(fresh, workers, progress), known, stamps)
+    terms = tokenise(fresh, workers, progress) if tokenising else untokenised(fresh)
+    changes = _tokenised(fresh, terms, known, stamps)
     index = _with_changes(base, changes, removed, stamps)
     restamped = stamps != base.stamps
     if not index.articles:

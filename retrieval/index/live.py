@@ -52,6 +52,9 @@ def folder_signature(folder: Path) -> Signature:
 
 
 class LiveIndex:
+    # False: snapshots without terms, whose search is elsewhere (`ShardedLiveIndex`)
+    tokenising = True
+
     def __init__(
         self, folder: Path, store: IndexStore, progress: ProgressCallback | None = None
     ) -> None:
@@ -59,7 +62,9 @@ class LiveIndex:
         self.store = store
         self._lock = threading.Lock()
         self._signature = folder_signature(folder) if folder.is_dir() else {}
-        self.current: SearchIndex = sync(folder, store, progress=progress).index
+        self.current: SearchIndex = sync(
+            folder, store, progress=progress, tokenising=self.tokenising
+        ).index
         self.reloaded_at: float | None = None  # wall time of the last reload that changed it
         self.reloads = 0  # reloads that changed it
         self._watching: threading.Event | None = None  # set to stop the watcher thread
@@ -72,7 +77,13 @@ class LiveIndex:
                 signature = folder_signature(self.folder)
                 if signature == self._signature:
                     return False
-                report = sync(self.folder, self.store, previous=self.current, save=False)
+                report = sync(
+                    self.folder,
+                    self.store,
+                    previous=self.current,
+                    save=False,
+                    tokenising=self.tokenising,
+                )
             except CorpusError as error:
                 log.warning("reload skipped, previous index kept: %s", error)
                 return False

@@ -5,18 +5,23 @@ replica (one log line), and searches the shards as one Xapian database, whose st
 (passages, document frequencies, total length) are the whole archive's. A shard none of
 whose servers answers is left out, and retried now and then: the archive is then incomplete,
 which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
-Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates; they are
-then scored from their stored term counts with `Bm25`'s own formula, so the scores, and all
-that ranking reads, are those of the in-process index.
+Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates (their
+places read from the collapse keys, no document fetched); they are then scored from their
+articles' stored term counts (one metadata request per article, to the article's shard) with
+`Bm25`'s own formula, so the scores, and all that ranking reads, are those of the in-process
+index. The i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which it is,
+and a server holding another counts as failed.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -31,8 +36,16 @@ from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shards import (
     MEAN_IDF_META,
-    StoredPassage,
-    article_term,
+    NO_TERMS,
+    PLACE_SLOT,
+    SHARD_META,
+    TERMS_META,
+    PassageTerms,
+    article_key,
+    passages_of,
+    place_of,
+    shard_name,
+    shard_of,
     stored_term,
     xapian_idf,
 )
@@ -47,12 +60,14 @@ TIMEOUT_MS = 2000  # a server that does not answer a request within this counts 
 CONNECT_TIMEOUT_MS = 1000
 RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
-CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for ties and rounding
-CACHED_PASSAGES = 50_000  # stored passages kept between questions at most
+CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for rounding
+TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
+CACHED_PASSAGES = 5_000  # passages' terms kept between questions at most (each ~3 KB)
+COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
 
 
-class ShardDown(Exception):
-    """A shard's server stopped answering in the middle of a search."""
+class WrongShard(Exception):
+    """A server holds another shard than the one it is listed for."""
 
 
 def remote(endpoint: Endpoint) -> xapian.Database:
@@ -84,6 +99,7 @@ class ShardSet:
         self._shards = [_Shard(n, tuple(endpoints)) for n, endpoints in enumerate(shards)]
         self._open = opener
         self._lock = threading.RLock()
+        self._pool = ThreadPoolExecutor(len(self._shards) or 1, thread_name_prefix="shard")
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
         self._seen: tuple[int, ...] = ()
@@ -96,6 +112,10 @@ class ShardSet:
     def complete(self) -> bool:
         return all(shard.database is not None for shard in self._shards)
 
+    @property
+    def count(self) -> int:
+        return len(self._shards)
+
     def run(self, operation: Callable[[xapian.Database], T]) -> T:
         """`operation` on the archive; a shard failing meanwhile is replaced by its next
         replica, or left out, and the operation run again."""
@@ -106,6 +126,51 @@ class ShardSet:
                 except (xapian.DatabaseError, xapian.NetworkError):
                     self._recover()
             return operation(self._current())
+
+    def run_on(self, number: int, operation: Callable[[xapian.Database], T]) -> T | None:
+        """`operation` on shard `number` alone, which moves to its next replica when its
+        server fails; None when none of its servers answers."""
+        with self._lock:
+            shard = self._shards[number]
+            for _ in shard.endpoints:
+                self._retry_down()
+                if shard.database is None:
+                    return None
+                try:
+                    return operation(shard.database)
+                except (xapian.DatabaseError, xapian.NetworkError):
+                    self._recover()
+            return None
+
+    def run_each(
+        self, operations: dict[int, Callable[[xapian.Database], T]]
+    ) -> dict[int, T | None]:
+        """Each operation on its shard alone, the shards at once: each has a connection of
+        its own, used in a thread of its own (Xapian lets go of the GIL while it waits). A
+        shard that fails is then retried as `run_on` does; None for one with no server."""
+        with self._lock:
+            self._retry_down()
+            tried = {
+                number: self._pool.submit(self._attempt, number, operation)
+                for number, operation in operations.items()
+            }
+            results = {number: future.result() for number, future in tried.items()}
+            return {
+                number: value if answered else self.run_on(number, operations[number])
+                for number, (answered, value) in results.items()
+            }
+
+    def _attempt(
+        self, number: int, operation: Callable[[xapian.Database], T]
+    ) -> tuple[bool, T | None]:
+        """(whether shard `number` answered, or has no server: then None, what it answered)."""
+        database = self._shards[number].database
+        if database is None:
+            return True, None
+        try:
+            return True, operation(database)
+        except (xapian.DatabaseError, xapian.NetworkError):
+            return False, None
 
     def refresh(self) -> None:
         """See changes written or replicated since the last look (at most every
@@ -161,8 +226,8 @@ class ShardSet:
         for at in order:
             endpoint = shard.endpoints[at % len(shard.endpoints)]
             try:
-                shard.database = self._open(endpoint)
-            except (xapian.DatabaseError, xapian.NetworkError) as error:
+                shard.database = self._opened(shard, endpoint)
+            except (xapian.DatabaseError, xapian.NetworkError, WrongShard) as error:
                 failures.append(f"{endpoint_name(endpoint)} failed ({error})")
                 continue
             if failures or shard.down_since is not None:
@@ -177,6 +242,15 @@ class ShardSet:
             log.error("shard %d: no server answers (%s); searching the others", shard.number, names)
             self._changed()
         shard.down_since = time.monotonic()
+
+    def _opened(self, shard: _Shard, endpoint: Endpoint) -> xapian.Database:
+        """The database at `endpoint`, which must hold `shard`."""
+        database = self._open(endpoint)
+        held = database.get_metadata(SHARD_META).decode() or "none"
+        listed = shard_name(shard.number, len(self._shards))
+        if held != listed:
+            raise WrongShard(f"holds shard {held}, listed as {listed}")
+        return database
 
     def _changed(self) -> None:
         """The shards searched, or what they hold, changed: rebuild the archive, and let the
@@ -206,11 +280,6 @@ def _statistics(archive: xapian.Database) -> _Statistics:
     return _Statistics(passages, average, EPSILON * float(mean_idf or 0.0))
 
 
-def _stored(mset: xapian.MSet) -> list[StoredPassage]:
-    mset.fetch()
-    return [StoredPassage.decoded(item.document.get_data()) for item in mset]
-
-
 def _any_of(terms: Iterable[str]) -> xapian.Query:
     return xapian.Query(xapian.Query.OP_OR, [xapian.Query(stored_term(t)) for t in terms])
 
@@ -228,8 +297,8 @@ class XapianBackend:
         self._generation = -1
         self._statistics_cache: _Statistics | None = None
         self._frequencies: dict[str, int] = {}
-        self._passages: dict[int, StoredPassage] = {}
-        self._loaded: set[str] = set()  # the articles whose stored passages were read
+        self._idfs: dict[str, float] = {}
+        self._at: dict[int, PassageTerms] = {}  # position -> its passage's terms, as read
 
     @property
     def corpus_size(self) -> int:
@@ -239,21 +308,23 @@ class XapianBackend:
     def complete(self) -> bool:
         return self._shards.complete
 
+    # `knows` and `idf_of`, asked of every term of a question many times, answer from what was
+    # read without a look for changes: each question's `candidates` looks first.
     def knows(self, term: str) -> bool:
-        return self._frequencies_of([term])[0] > 0
+        frequency = self._frequencies.get(term)
+        return (frequency if frequency is not None else self._frequencies_of([term])[0]) > 0
 
     def idf_of(self, term: str) -> float:
-        return float(self._idf([term])[0])
+        idf = self._idfs.get(term)
+        return idf if idf is not None else float(self._idf([term])[0])
 
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
         with self._lock:
-            if len(self._passages) > CACHED_PASSAGES:
+            if len(self._at) > CACHED_PASSAGES:
                 self._forget()
             weighted = self._weighted(query)
-            found = self._shards.run(
-                lambda archive: _ranked(archive, weighted, k + CANDIDATE_MARGIN)
-            )
-            positions = self._place(found)
+            places = self._shards.run(lambda archive: _ranked(archive, weighted, k))
+            positions = self._positions(places)
             scores = self.scores_at(query, np.array(positions, dtype=np.int64))
         ranked = sorted((-s, p) for p, s in zip(positions, scores.tolist(), strict=True) if s > 0)
         best = [position for _, position in ranked[:k]]
@@ -261,21 +332,20 @@ class XapianBackend:
 
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """As `Bm25.scores_at`, term by term in the query's order, from the stored counts."""
-        self._load(positions.tolist())
+        passages = self._passages(positions.tolist())
         statistics = self._statistics()
         idf = self._idf(query)
-        stored = [self._passage(p) for p in positions.tolist()]
-        lengths = np.array([passage.length for passage in stored], dtype=np.float64)
+        lengths = np.array([passage.length for passage in passages], dtype=np.float64)
         total = np.zeros(len(positions))
         for term, weight in zip(query, idf.tolist(), strict=True):
-            counts = np.array([passage.terms.get(term, 0) for passage in stored], dtype=np.float64)
+            counts = np.array([passage.count(term) for passage in passages], dtype=np.float64)
             saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
             total += np.where(counts > 0, weight * saturated, 0.0)
         return total
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
-        self._load(positions.tolist())
-        return np.array([term in self._passage(p).terms for p in positions.tolist()], dtype=bool)
+        passages = self._passages(positions.tolist())
+        return np.array([passage.holds(term) for passage in passages], dtype=bool)
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         return bool(self.present(term, np.arange(start, end)).any())
@@ -296,8 +366,8 @@ class XapianBackend:
         self._generation = self._shards.generation
         self._statistics_cache = None
         self._frequencies.clear()
-        self._passages.clear()
-        self._loaded.clear()
+        self._idfs.clear()
+        self._at.clear()
 
     def _statistics(self) -> _Statistics:
         with self._lock:
@@ -316,16 +386,24 @@ class XapianBackend:
             return [self._frequencies[term] for term in terms]
 
     def _idf(self, terms: Sequence[str]) -> np.ndarray:
-        frequencies = np.array(self._frequencies_of(terms), dtype=np.int64)
-        statistics = self._statistics()
-        return floored_idf(frequencies, statistics.passages, statistics.idf_floor)
+        """Each term's idf, as `Bm25` weighs it; remembered until the shards change."""
+        with self._lock:
+            self._fresh()
+            missing = sorted({term for term in terms if term not in self._idfs})
+            if missing:
+                frequencies = np.array(self._frequencies_of(missing), dtype=np.int64)
+                statistics = self._statistics()
+                idf = floored_idf(frequencies, statistics.passages, statistics.idf_floor)
+                self._idfs.update(zip(missing, idf.tolist(), strict=True))
+            return np.array([self._idfs[term] for term in terms], dtype=np.float64)
 
     def _weighted(self, query: Sequence[str]) -> xapian.Query:
         """`query` for Xapian's BM25Weight, each term scaled from Xapian's idf to ours (and
         by how often the query repeats it, as rank-bm25 counts it again)."""
         counted = Counter(query)
-        terms = [term for term in counted if self.knows(term)]
-        frequencies = np.array(self._frequencies_of(terms), dtype=np.int64)
+        every = self._frequencies_of(list(counted))  # one request for the query's terms
+        terms = [term for term, frequency in zip(counted, every, strict=True) if frequency > 0]
+        frequencies = np.array([frequency for frequency in every if frequency > 0], np.int64)
         scales = self._idf(terms) / xapian_idf(frequencies, self.corpus_size)
         parts = [
             xapian.Query(
@@ -337,39 +415,67 @@ class XapianBackend:
         ]
         return xapian.Query(xapian.Query.OP_OR, parts)
 
-    def _place(self, stored: Iterable[StoredPassage]) -> list[int]:
-        """The snapshot positions of stored passages (of articles it holds), remembered."""
-        positions = []
-        for passage in stored:
-            start = self._start_of.get(passage.source)
-            if start is not None and passage.number < self._sizes[passage.source]:
-                self._passages[start + passage.number] = passage
-                positions.append(start + passage.number)
-        return positions
+    def _positions(self, places: Iterable[tuple[str, int]]) -> list[int]:
+        """The snapshot positions of passages' places (of articles the snapshot holds)."""
+        return [
+            self._start_of[source] + number
+            for source, number in places
+            if source in self._start_of and number < self._sizes[source]
+        ]
 
-    def _load(self, positions: list[int]) -> None:
-        """Read the stored passages of the articles holding `positions`, once."""
+    def _passages(self, positions: list[int]) -> list[PassageTerms]:
+        """The terms of the passages at `positions`; none for one its shard does not hold.
+        The articles not read yet are read first, all at once."""
         with self._lock:
             self._fresh()
-            numbers = np.searchsorted(self._starts, positions, side="right") - 1
-            sources = {self._articles[n].source for n in numbers.tolist()} - self._loaded
-            if sources:
-                query = _any_of(article_term(source) for source in sources)
-                found = self._shards.run(lambda archive: _stored(_boolean(archive, query)))
-                self._place(found)
-                self._loaded |= sources
+            missing = [position for position in positions if position not in self._at]
+            if missing:
+                numbers = np.searchsorted(self._starts, missing, side="right") - 1
+                self._read_terms({self._articles[number].source for number in numbers.tolist()})
+            return [self._at[position] for position in positions]
 
-    def _passage(self, position: int) -> StoredPassage:
-        """A loaded passage; one Xapian does not hold has no terms."""
-        return self._passages.get(position) or StoredPassage("", 0, {})
+    def _read_terms(self, sources: set[str]) -> None:
+        """Read the articles' passages' terms from their shards' metadata, the shards at
+        once (one request per article), for every position of each article."""
+        by_shard: dict[int, list[str]] = {}
+        for source in sorted(sources):
+            by_shard.setdefault(shard_of(source, self._shards.count), []).append(source)
+        keys = {
+            shard: [TERMS_META + article_key(s) for s in group] for shard, group in by_shard.items()
+        }
+        values = self._shards.run_each(
+            {shard: functools.partial(_metadata, keys[shard]) for shard in by_shard}
+        )
+        for shard, group in by_shard.items():
+            for source, value in zip(group, values[shard] or [b""] * len(group), strict=True):
+                stored, start = passages_of(value), self._start_of[source]
+                for at in range(self._sizes[source]):
+                    self._at[start + at] = stored[at] if at < len(stored) else NO_TERMS
 
 
-def _ranked(archive: xapian.Database, query: xapian.Query, size: int) -> list[StoredPassage]:
-    """The `size` passages Xapian's BM25Weight (with our k1 and b) ranks first."""
+def _metadata(keys: list[str], database: xapian.Database) -> list[bytes]:
+    return [database.get_metadata(key) for key in keys]
+
+
+def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[tuple[str, int]]:
+    """The places of the passages Xapian's BM25Weight (with our k1 and b) ranks first:
+    CANDIDATE_MARGIN more than `k`, and every passage tied with the k-th. Of passages with
+    equal scores, ours keeps the first by position, Xapian the first by document id, so when
+    the tie reaches past the margin, every passage of the tie is fetched; so Xapian need not
+    order ties (DONT_CARE, a little faster). A place is read as the match's collapse key (each
+    passage's is its own, so none is collapsed)."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
+    enquire.set_docid_order(xapian.Enquire.DONT_CARE)
+    enquire.set_collapse_key(PLACE_SLOT)
     enquire.set_query(query)
-    return _stored(enquire.get_mset(0, size))
+    found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
+    if found.size() == k + CANDIDATE_MARGIN:
+        least = found[k - 1].weight * (1 - TIED)
+        if found[found.size() - 1].weight >= least:
+            enquire.set_cutoff(0, least)
+            found = enquire.get_mset(0, archive.get_doccount())
+    return [place_of(item.collapse_key) for item in found]
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
@@ -379,26 +485,33 @@ def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
     return {term: mset.get_termfreq(stored_term(term)) for term in terms}
 
 
-def _boolean(archive: xapian.Database, query: xapian.Query, size: int = 0) -> xapian.MSet:
-    """The passages matching `query`, unranked: `size` of them, or all when 0."""
+def _boolean(archive: xapian.Database, query: xapian.Query, size: int) -> xapian.MSet:
+    """`size` passages matching `query`, unranked."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BoolWeight())
     enquire.set_query(query)
-    return enquire.get_mset(0, size or max(archive.get_doccount(), 1))
+    return enquire.get_mset(0, size)
 
 
 class ShardedLiveIndex(LiveIndex):
-    """A `LiveIndex` whose snapshots search Xapian shards: the folder still gives the
-    passages' texts, articles and vocabulary; every BM25 statistic comes from the shards."""
+    """A `LiveIndex` whose snapshots search Xapian shards: the coordinator. The corpus folder
+    gives the passages' texts, the articles (their spans and publication days) and the
+    vocabulary that restores diacritics; the term x passage matrix and every BM25 statistic
+    are left to the shards, so nothing is tokenised and no term matrix is built. Its
+    term-less snapshots are cached apart (COORDINATOR_CACHE under `cache_dir`), where an
+    in-process index, or `index --xapian`, never takes them for its own."""
+
+    tokenising = False
 
     def __init__(
         self,
         folder: Path,
-        store: IndexStore,
+        cache_dir: Path | None,
         shards: ShardSet,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.shards = shards
+        store = IndexStore(cache_dir / COORDINATOR_CACHE if cache_dir else None, folder)
         super().__init__(folder, store, progress)
 
     @property

@@ -2,10 +2,11 @@
 
 `write_shards` brings DIR/0 … DIR/N-1 in line with a `SearchIndex`: an article whose stamp a
 shard already holds is left alone, a new or changed one is rewritten (its passages deleted by
-their article term, then added), one no longer in the corpus, or now in another shard, is
-deleted. The terms are the snapshot's own (`TermCounts`), so Xapian holds exactly the term
-lists and lengths of the in-process index. Last, the archive's mean raw idf is written to
-every shard, for the idf floor rank-bm25 applies.
+their article term, then added, and its terms' metadata replaced), one no longer in the
+corpus, or now in another shard, is deleted. The terms are the snapshot's own (`TermCounts`),
+so Xapian holds exactly the term lists and lengths of the in-process index. Last, each shard
+is told its number, and the archive's mean raw idf is written to every shard, for the idf
+floor rank-bm25 applies.
 """
 
 from __future__ import annotations
@@ -19,20 +20,28 @@ from pathlib import Path
 
 import numpy as np
 import xapian
+from scipy import sparse
 
-from retrieval.index.bm25 import raw_idf
+from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.corpus import Article
 from retrieval.index.indexer import Progress, ProgressCallback
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.index.shards import (
     ARTICLE_META,
+    LAYOUT,
     MEAN_IDF_META,
+    PLACE_SLOT,
+    SHARD_META,
     STAMP_SEPARATOR,
+    TERMS_META,
     ArticleStamp,
-    StoredPassage,
+    PassageTerms,
     article_key,
     article_term,
+    article_terms,
     is_passage_term,
+    place_value,
+    shard_name,
     shard_of,
     stored_term,
 )
@@ -46,7 +55,7 @@ class ShardReport:
 
 
 def stamp_of(article: Article) -> str:
-    return f"{article.digest}{STAMP_SEPARATOR}{term_code_version()}"
+    return STAMP_SEPARATOR.join((article.digest, term_code_version(), LAYOUT))
 
 
 def shard_paths(folder: Path, shards: int) -> list[Path]:
@@ -97,7 +106,7 @@ def write_shards(
         if changed or removed:
             for database in databases:
                 database.commit()
-            _write_mean_idf(paths, databases)
+            _write_archive_metadata(paths, databases)
     unchanged = len(index.articles) - len(changed)
     return ShardReport(len(changed), removed, unchanged)
 
@@ -121,6 +130,7 @@ def _remove_gone(
                 continue
             database.delete_document(article_term(stamp.source))
             database.set_metadata(ARTICLE_META + key, "")
+            database.set_metadata(TERMS_META + key, "")
             removed += 1
     return removed
 
@@ -133,19 +143,27 @@ def _write_articles(
 ) -> None:
     """Rewrite each changed article (its number in `index.articles`) in its shard."""
     names = _term_names(index)
+    by_passage = index.counts.counts.tocsc()  # a passage's terms: one slice, not a scan
     started = time.monotonic()
     sizes = [sum(len(text.encode()) for text in article.texts) for _, article in changed]
+    done_bytes = 0
     for done, (number, article) in enumerate(changed, 1):
         database = databases[shard_of(article.source, len(databases))]
         start = int(index.article_starts[number])
         database.delete_document(article_term(article.source))
-        for stored in _stored_passages(index, names, article, start):
-            database.add_document(_document(stored))
-        stamp = ArticleStamp(article.source, stamp_of(article))
-        database.set_metadata(ARTICLE_META + article_key(article.source), stamp.encoded())
+        passages = list(_passage_terms(by_passage, names, article, start))
+        for number, terms in enumerate(passages):
+            database.add_document(_document(article.source, number, terms))
+        key = article_key(article.source)
+        stored = [PassageTerms.of(terms) for terms in passages]
+        database.set_metadata(TERMS_META + key, article_terms(stored))
+        database.set_metadata(
+            ARTICLE_META + key, ArticleStamp(article.source, stamp_of(article)).encoded()
+        )
+        done_bytes += sizes[done - 1]
         if progress is not None:
             elapsed = time.monotonic() - started
-            progress(Progress(done, len(changed), sum(sizes[:done]), sum(sizes), elapsed))
+            progress(Progress(done, len(changed), done_bytes, sum(sizes), elapsed))
 
 
 def _term_names(index: SearchIndex) -> list[str]:
@@ -155,23 +173,22 @@ def _term_names(index: SearchIndex) -> list[str]:
     return names
 
 
-def _stored_passages(
-    index: SearchIndex, names: list[str], article: Article, start: int
-) -> Iterator[StoredPassage]:
-    columns = index.counts.counts[:, start : start + len(article.texts)].tocsc()
+def _passage_terms(
+    by_passage: sparse.csc_matrix, names: list[str], article: Article, start: int
+) -> Iterator[dict[str, int]]:
+    """Each passage's terms and counts, read from the term counts stored by passage."""
     for number in range(len(article.texts)):
-        begin, end = columns.indptr[number], columns.indptr[number + 1]
-        ids, counts = columns.indices[begin:end], columns.data[begin:end]
-        terms = {names[i]: int(n) for i, n in zip(ids.tolist(), counts.tolist(), strict=True)}
-        yield StoredPassage(article.source, number, terms)
+        begin, end = by_passage.indptr[start + number], by_passage.indptr[start + number + 1]
+        ids, counts = by_passage.indices[begin:end], by_passage.data[begin:end]
+        yield {names[i]: int(n) for i, n in zip(ids.tolist(), counts.tolist(), strict=True)}
 
 
-def _document(stored: StoredPassage) -> xapian.Document:
+def _document(source: str, number: int, terms: dict[str, int]) -> xapian.Document:
     document = xapian.Document()
-    for term, count in stored.terms.items():
+    for term, count in terms.items():
         document.add_term(stored_term(term), count)
-    document.add_boolean_term(article_term(stored.source))
-    document.set_data(stored.encoded())
+    document.add_boolean_term(article_term(source))
+    document.add_value(PLACE_SLOT, place_value(source, number))
     return document
 
 
@@ -185,12 +202,13 @@ def archive_mean_idf(paths: list[Path]) -> float:
         (item.termfreq for item in archive.allterms() if is_passage_term(item.term)),
         dtype=np.int64,
     )
-    held = frequencies[frequencies > 0]
-    return float(raw_idf(held, archive.get_doccount()).mean()) if held.size else 0.0
+    return mean_raw_idf(frequencies, archive.get_doccount())
 
 
-def _write_mean_idf(paths: list[Path], databases: list[xapian.WritableDatabase]) -> None:
+def _write_archive_metadata(paths: list[Path], databases: list[xapian.WritableDatabase]) -> None:
+    """Each shard's number among them, and the archive's mean idf, in every shard."""
     mean = repr(archive_mean_idf(paths))
-    for database in databases:
+    for number, database in enumerate(databases):
+        database.set_metadata(SHARD_META, shard_name(number, len(databases)))
         database.set_metadata(MEAN_IDF_META, mean)
         database.commit()

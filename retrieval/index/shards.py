@@ -2,10 +2,13 @@
 
 An article always goes to the same shard, by a stable hash of its file name. Each passage is
 one Xapian document: our terms with their counts as its terms and wdf (so Xapian's document
-length is ours), a boolean term naming its article, and as its data the article's name, the
-passage's place in it and its terms (read back to score candidates as `Bm25` does). Each
-shard's metadata names the articles it holds with their stamp (content hash and term code),
-and the mean raw idf of the whole archive, where rank-bm25 floors a negative idf.
+length is ours), a boolean term naming its article, and in value slot PLACE_SLOT its place
+(article and number), which a search reads as the collapse key of each match, without
+fetching the document. Each shard's metadata holds, per article, its stamp (content hash,
+term code and this layout's version) and its passages' terms with their counts in one value
+(`article_terms`), read back to score candidates as `Bm25` does, one request per article; and
+the shard's own number among how many, and the mean raw idf of the whole archive, where
+rank-bm25 floors a negative idf.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ ARTICLE_PREFIX = "A"  # boolean term of a passage's article; our terms are never
 LONG_TERM_PREFIX = "H"  # a term longer than Xapian allows, stored as its hash
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 ARTICLE_META = "tin-bot:article:"  # + article key -> ArticleStamp as JSON
+TERMS_META = "tin-bot:terms:"  # + article key -> its passages' terms (`article_terms`)
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
+SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one is
 STAMP_SEPARATOR = ":"
+LAYOUT = "4"  # this layout's version, in every stamp: another one's shards are rewritten
+PLACE_SLOT = 0  # value slot of a passage's place: "number:source"
+PASSAGE_SEPARATOR = "\x00"  # between the parts of `article_terms`; terms have no NUL
 
 
 def article_key(source: str) -> str:
@@ -49,26 +57,64 @@ def is_passage_term(term: bytes) -> bool:
     return not term.startswith(ARTICLE_PREFIX.encode())
 
 
+def shard_name(number: int, count: int) -> str:
+    return f"{number}/{count}"
+
+
+def place_value(source: str, number: int) -> str:
+    """A passage's place (its article, its 0-based number there) as PLACE_SLOT holds it."""
+    return f"{number}{STAMP_SEPARATOR}{source}"
+
+
+def place_of(value: bytes) -> tuple[str, int]:
+    number, source = value.decode("utf-8").split(STAMP_SEPARATOR, 1)
+    return source, int(number)
+
+
 @dataclass(frozen=True, slots=True)
-class StoredPassage:
-    """What a passage's Xapian document holds as data."""
+class PassageTerms:
+    """A passage's terms and counts as a shard stores them, "\nterm\tcount" for each (our
+    terms hold no white space): looking one up is a substring search, nothing is parsed
+    that no question asks about."""
 
-    source: str
-    number: int  # 0-based place of the passage among its article's
-    terms: dict[str, int]  # term -> count
-
-    def encoded(self) -> bytes:
-        fields = {"source": self.source, "number": self.number, "terms": self.terms}
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    length: int  # the sum of the counts, Xapian's document length
+    text: str
 
     @classmethod
-    def decoded(cls, data: bytes) -> StoredPassage:
-        fields = json.loads(data)
-        return cls(fields["source"], fields["number"], fields["terms"])
+    def of(cls, terms: dict[str, int]) -> PassageTerms:
+        lines = "".join(f"\n{term}\t{count}" for term, count in terms.items())
+        return cls(sum(terms.values()), lines + "\n")
 
-    @property
-    def length(self) -> int:
-        return sum(self.terms.values())
+    def count(self, term: str) -> int:
+        at = self.text.find(f"\n{term}\t")
+        if at < 0:
+            return 0
+        start = at + len(term) + 2
+        return int(self.text[start : self.text.index("\n", start)])
+
+    def holds(self, term: str) -> bool:
+        return f"\n{term}\t" in self.text
+
+
+NO_TERMS = PassageTerms(0, "\n")
+
+
+def article_terms(passages: list[PassageTerms]) -> str:
+    """An article's passages' terms as one metadata value: their lengths apart by ",", then
+    each passage's terms, all apart by PASSAGE_SEPARATOR (read back without a copy)."""
+    lengths = ",".join(str(passage.length) for passage in passages)
+    return PASSAGE_SEPARATOR.join([lengths, *(passage.text for passage in passages)])
+
+
+def passages_of(value: bytes) -> list[PassageTerms]:
+    """The passages of an `article_terms` value; none for an empty one (no such article)."""
+    if not value:
+        return []
+    lengths, *texts = value.decode("utf-8").split(PASSAGE_SEPARATOR)
+    return [
+        PassageTerms(int(length), text)
+        for length, text in zip(lengths.split(","), texts, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,30 @@ import numpy as np
 import pytest
 import xapian
 
+from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
-from retrieval.index.shard_search import Endpoint, ShardSet, XapianBackend
+from retrieval.index.shard_search import (
+    COORDINATOR_CACHE,
+    Endpoint,
+    ShardedLiveIndex,
+    ShardSet,
+    XapianBackend,
+)
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
-from retrieval.index.shards import article_term, shard_of
+from retrieval.index.shards import (
+    SHARD_META,
+    PassageTerms,
+    article_term,
+    article_terms,
+    passages_of,
+    shard_of,
+)
+from retrieval.index.store import IndexStore
 from retrieval.language.text import fold
 from retrieval.language.tokens import analyze
 from retrieval.reply.answer import answer
-from tests.conftest import PROJECT_DIR, CorpusFactory
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, CorpusFactory
 
 COMMON = "Hà Nội hôm nay công bố kết quả"  # in every article: its syllables' idf is floored
 ARTICLES = {
@@ -88,14 +103,75 @@ def test_both_backends_give_the_same_candidates_scores_and_statistics(
     assert ours.idf_of("~cong") == theirs.idf_of("~cong") > 0.1  # floored, not Xapian's 0.01
 
 
+def test_of_passages_with_equal_scores_both_backends_keep_the_first(
+    make_corpus: CorpusFactory, tmp_path: Path
+) -> None:
+    same = "Giá xăng tăng 500 đồng một lít từ chiều nay."  # in every article, a 5th of passages
+    articles = {
+        f"ban-{n:02d}.txt": f"Bản tin {n}\nTin vắn số {n}.\n{same}\nThời tiết {n}.\nHết {n}.\n"
+        for n in range(40)
+    }
+    corpus = make_corpus(articles)
+    write_shards(load_index(corpus, tmp_path / "cache"), tmp_path / "shards", 2)
+    for n in range(5):  # rewritten: the first articles' passages get the last document ids
+        (corpus / f"ban-{n:02d}.txt").write_text(articles[f"ban-{n:02d}.txt"] + "Sửa.\n", "utf-8")
+    index = load_index(corpus, tmp_path / "fresh-cache")  # positions in the files' order
+    through, _ = sharded(index, tmp_path / "shards", 2)
+    terms = analyze("giá xăng tăng").all()
+    positions, scores = index.bm25.candidates(terms, 5)
+    assert len(set(scores.tolist())) == 1  # 40 ties, more than Xapian is first asked for
+    assert [index.passages[p].source for p in positions] == sorted(articles)[:5]
+    assert through.bm25.candidates(terms, 5)[0] == positions
+
+
+def _seed_questions() -> list[str]:
+    lines = (PROJECT_DIR / "eval" / "seed_probe.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    return questions + [fold(question) for question in questions]
+
+
 def test_answers_through_shards_are_those_of_one_process(
     seed_index: SearchIndex, tmp_path: Path
 ) -> None:
     through, _ = sharded(seed_index, tmp_path / "shards", 3)
-    lines = (PROJECT_DIR / "eval" / "seed_probe.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()]
-    for question in questions + [fold(question) for question in questions]:
+    for question in _seed_questions():
         assert answer(question, through) == answer(question, seed_index), question
+
+
+def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
+    seed_index: SearchIndex, tmp_path: Path
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    shards = ShardSet([[("local", n)] for n in range(2)], opener=_local(tmp_path / "shards"))
+    cold = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current
+    warm = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current  # from its cache
+    for coordinator in (cold, warm):
+        assert coordinator.counts.counts.nnz == 0 and not coordinator.counts.ids
+        assert coordinator.passages == seed_index.passages
+        assert coordinator.vocabulary == seed_index.vocabulary
+    assert len(list((tmp_path / "cache" / COORDINATOR_CACHE).glob("*.npz"))) == 1
+    assert IndexStore(tmp_path / "cache", SEEDS_DIR).load() is None  # never an index's cache
+    for question in _seed_questions():
+        assert answer(question, warm) == answer(question, seed_index), question
+
+
+def test_an_articles_terms_are_read_back_as_written() -> None:
+    passages = [PassageTerms.of({"giá": 2, "~gia": 2, "^gia_xang": 1}), PassageTerms.of({})]
+    back = passages_of(article_terms(passages).encode())
+    assert back == passages and [passage.length for passage in back] == [5, 0]
+    assert [back[0].count("giá"), back[0].count("gi"), back[1].count("giá")] == [2, 0, 0]
+    assert back[0].holds("^gia_xang") and not back[0].holds("gia_xang")
+    assert passages_of(b"") == []
+
+
+def test_the_idf_floor_is_the_same_to_the_last_bit_in_any_order_of_terms() -> None:
+    # Xapian lists the archive's terms alphabetically, the in-process index by first use;
+    # numpy's mean of these 20,000 idf, half negative, depends on that order
+    frequencies = np.random.default_rng(3).integers(0, 684, 20_000)
+    means = {
+        mean_raw_idf(np.random.default_rng(seed).permutation(frequencies), 684) for seed in range(5)
+    }
+    assert len(means) == 1
 
 
 def test_an_article_always_goes_to_the_same_shard(
@@ -162,6 +238,63 @@ def test_a_failed_primary_gives_way_to_its_replica_with_one_log_line(
     assert shards.complete
     assert [record.getMessage() for record in caplog.records] == [
         "shard 0: dead:0 failed (connection refused); now served by local:0"
+    ]
+
+
+def test_a_server_holding_another_shard_than_listed_counts_as_failed(
+    seed_index: SearchIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    with caplog.at_level(logging.WARNING):
+        shards = ShardSet(
+            [[("local", 1), ("local", 0)], [("local", 1)]], _local(tmp_path / "shards")
+        )
+    assert shards.complete
+    assert [record.getMessage() for record in caplog.records] == [
+        "shard 0: local:1 failed (holds shard 1/2, listed as 0/2); now served by local:0"
+    ]
+
+
+class _DyingServer:
+    """A shard's connection whose server dies once `dead[0]` is set: then every request,
+    and every reopen, fails."""
+
+    def __init__(self, database: xapian.Database, dead: list[bool]) -> None:
+        self._database, self._dead = database, dead
+
+    def get_metadata(self, key: str) -> bytes:
+        self._answer()
+        return bytes(self._database.get_metadata(key))
+
+    def reopen(self) -> bool:
+        self._answer()
+        return bool(self._database.reopen())
+
+    def _answer(self) -> None:
+        if self._dead[0]:
+            raise xapian.NetworkError("connection reset")
+
+
+def _shard_name(database: xapian.Database) -> bytes:
+    return bytes(database.get_metadata(SHARD_META))
+
+
+def test_shards_asked_at_once_fail_over_each_on_its_own(
+    seed_index: SearchIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    local, dead = _local(tmp_path / "shards"), [False]
+
+    def dying_first(endpoint: Endpoint) -> xapian.Database:
+        database = local(endpoint)
+        return _DyingServer(database, dead) if endpoint[0] == "dying" else database
+
+    shards = ShardSet([[("dying", 0), ("local", 0)], [("local", 1)]], opener=dying_first)
+    dead[0] = True
+    with caplog.at_level(logging.WARNING):
+        assert shards.run_each({0: _shard_name, 1: _shard_name}) == {0: b"0/2", 1: b"1/2"}
+    assert [record.getMessage() for record in caplog.records] == [
+        "shard 0: dying:0 failed (connection reset); now served by local:0"
     ]
 
 
