@@ -14,7 +14,8 @@ term-major (CSR: a term's row is one contiguous slice) and sharing the same inde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,109 @@ def _rows_of_entries(indptr: np.ndarray, start: int, end: int) -> np.ndarray:
     return np.repeat(np.arange(first, last + 1), np.diff(bounds))
 
 
+def _csr(
+    data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """A CSR matrix of those arrays, its index arrays int32 where they fit."""
+    index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+    return sparse.csr_matrix(
+        (data, indices.astype(index_type, copy=False), indptr.astype(index_type, copy=False)),
+        shape=shape,
+    )
+
+
+class _Numbering(dict[str, int]):
+    """Each key numbered in the order it is first looked up."""
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+class TermTally:
+    """The term frequencies of passages, as they are tokenised, in compact arrays: each distinct
+    term named once, then per passage its terms' numbers and counts. Tallies of batches of
+    passages (made where they are tokenised) are `add`ed up in the order of their passages."""
+
+    def __init__(self) -> None:
+        self.names = _Numbering()  # term -> number, in order of first occurrence
+        self._terms: list[np.ndarray] = []  # int32 numbers, passage after passage
+        self._counts: list[np.ndarray] = []  # TF_DTYPE, capped
+        self._lengths: list[np.ndarray] = []  # int64, distinct terms of each passage
+
+    @classmethod
+    def of(cls, documents: Iterable[Sequence[str]]) -> TermTally:
+        """The tally of these passages' term lists."""
+        tally = cls()
+        terms: list[int] = []
+        counts: list[int] = []
+        lengths: list[int] = []
+        for document in documents:
+            counted = Counter(document)
+            terms += map(tally.names.__getitem__, counted)
+            counts += counted.values()
+            lengths.append(len(counted))
+        cap = np.iinfo(TF_DTYPE).max
+        tally._append(
+            np.array(terms, dtype=np.int32),
+            np.minimum(np.array(counts, dtype=np.int64), cap).astype(TF_DTYPE),
+            np.array(lengths, dtype=np.int64),
+        )
+        return tally
+
+    @property
+    def passages(self) -> int:
+        return sum(len(lengths) for lengths in self._lengths)
+
+    def add(self, other: TermTally) -> None:
+        """`other`'s passages after these ones."""
+        numbers = np.fromiter(
+            map(self.names.__getitem__, other.names), dtype=np.int32, count=len(other.names)
+        )
+        for terms, counts, lengths in zip(other._terms, other._counts, other._lengths, strict=True):
+            self._append(numbers[terms], counts, lengths)
+
+    def _append(self, terms: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> None:
+        self._terms.append(terms)
+        self._counts.append(counts)
+        self._lengths.append(lengths)
+
+    def taken_by_term(self, ids: dict[str, int]) -> sparse.csr_matrix:
+        """The tally as a term x passage matrix (rows: `ids`, which its new terms are added
+        to, in order), sorted indices; the tally is emptied as its arrays are used."""
+        numbers = np.fromiter(
+            (ids.setdefault(name, len(ids)) for name in self.names),
+            dtype=np.int32,
+            count=len(self.names),
+        )
+        lengths = np.concatenate([np.zeros(1, np.int64), *self._lengths])
+        indptr = np.cumsum(lengths)
+        terms, counts = self._taken(numbers, int(indptr[-1]))
+        by_passage = _csr(counts, terms, indptr, (indptr.size - 1, len(ids)))
+        del terms, counts
+        by_term = by_passage.tocsc()  # a stable counting sort: passages ascend in each row
+        del by_passage
+        return _csr(by_term.data, by_term.indices, by_term.indptr, (len(ids), indptr.size - 1))
+
+    def _taken(self, numbers: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every entry's term id and count, in one array each; the chunks are let go one by one,
+        so that they and the arrays are never held whole together."""
+        terms = np.empty(size, dtype=np.int32)
+        counts = np.empty(size, dtype=TF_DTYPE)
+        renumber = not np.array_equal(numbers, np.arange(numbers.size))
+        at = 0
+        self._lengths.clear()
+        self._terms.reverse()
+        self._counts.reverse()
+        while self._terms:
+            chunk, chunk_counts = self._terms.pop(), self._counts.pop()
+            terms[at : at + chunk.size] = numbers[chunk] if renumber else chunk
+            counts[at : at + chunk.size] = chunk_counts
+            at += chunk.size
+        self.names = _Numbering()
+        return terms, counts
+
+
 @dataclass(frozen=True)
 class TermCounts:
     """Term frequencies: rows are term ids (`ids`), columns passages. Stored term-major with
@@ -81,40 +185,28 @@ class TermCounts:
     def passages(self) -> int:
         return int(self.counts.shape[1])
 
-    def appended(self, documents: Sequence[Sequence[str]]) -> TermCounts:
-        """A copy with `documents` added as new passages at the end (new terms get new ids).
+    def appended(self, tally: TermTally) -> TermCounts:
+        """A copy with the passages of `tally` added at the end (new terms get new ids, in the
+        order the passages first hold them); `tally` is emptied.
 
         The new passages' columns come after every existing one, so each new entry goes at
         the end of its term's row: one `np.insert` per array, no format change."""
         ids = dict(self.ids)
-        tokens = np.fromiter(
-            (ids.setdefault(term, len(ids)) for document in documents for term in document),
-            dtype=np.int64,
-        )
-        passages = np.repeat(
-            np.arange(self.passages, self.passages + len(documents), dtype=np.int64),
-            [len(document) for document in documents],
-        )
-        # one entry per (term, passage), sorted by term then passage, with its count
-        pairs, counts = np.unique(tokens * (self.passages + len(documents)) + passages,
-                                  return_counts=True)  # fmt: skip
-        new_rows, columns = np.divmod(pairs, self.passages + len(documents))
-        data = np.minimum(counts, np.iinfo(TF_DTYPE).max)
+        block = tally.taken_by_term(ids)
+        if self.passages == 0:
+            return TermCounts(ids, block)
+        new_rows = np.repeat(np.arange(len(ids)), np.diff(block.indptr))
         old = self.counts
         old_indptr = np.concatenate(
             [old.indptr, np.full(len(ids) - old.shape[0], old.indptr[-1], dtype=old.indptr.dtype)]
         )
         at = old_indptr[new_rows + 1]  # the end of each new entry's row
+        columns = block.indices.astype(np.int64) + self.passages
         indices = np.insert(old.indices, at, columns.astype(old.indices.dtype))
-        values = np.insert(old.data, at, data.astype(TF_DTYPE))
-        added = np.bincount(new_rows, minlength=len(ids))
-        indptr = old_indptr + np.concatenate([[0], np.cumsum(added)])
-        shape = (len(ids), self.passages + len(documents))
-        index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-        merged = sparse.csr_matrix(
-            (values, indices.astype(index_type), indptr.astype(index_type)), shape=shape
-        )
-        return TermCounts(ids, merged)
+        values = np.insert(old.data, at, block.data)
+        indptr = old_indptr.astype(np.int64) + block.indptr
+        shape = (len(ids), self.passages + block.shape[1])
+        return TermCounts(ids, _csr(values, indices, indptr, shape))
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
         """A copy with only the given passage columns, in that order. Term ids stay; a term
@@ -167,7 +259,7 @@ class Bm25:
 
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:
-        return cls.from_counts(TermCounts.empty().appended(documents))
+        return cls.from_counts(TermCounts.empty().appended(TermTally.of(documents)))
 
     def term_id(self, term: str) -> int | None:
         """The id of a term some passage holds; None for a term no passage holds."""
