@@ -1,15 +1,16 @@
-"""BM25 with rank-bm25's Okapi semantics, precomputed as a sparse term x passage matrix.
+"""BM25 with rank-bm25's Okapi semantics over a sparse term x passage matrix of frequencies.
 
-rank-bm25's BM25Okapi rescans every document's dict for each query term; here the per-term,
-per-passage contribution
+rank-bm25's BM25Okapi rescans every document's dict for each query term; here a query reads
+only the rows of its terms (CSR, term-major: a term's row is one contiguous slice), computes
+each entry's contribution
 
     idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl))
 
-is computed once at index time (vectorised over every stored entry), so a query only adds up
-the stored rows of its terms, with one `np.bincount`.
+vectorised over the row, and adds them up with one `np.bincount`. The weights are not stored:
+at a million passages they would be 8 bytes more per entry than the 6 of the frequencies.
 
-`TermCounts` holds the raw term frequencies and `Bm25` the weights derived from them, both
-term-major (CSR: a term's row is one contiguous slice) and sharing the same index arrays.
+`TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
+passages' lengths and the terms' idf.
 """
 
 from __future__ import annotations
@@ -56,14 +57,6 @@ def okapi_term_weight(
 ) -> np.ndarray:
     """The saturated, length-normalised term frequency of the Okapi formula."""
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_length / avgdl))
-
-
-def _rows_of_entries(indptr: np.ndarray, start: int, end: int) -> np.ndarray:
-    """The row of each stored entry in [start, end) of a CSR matrix."""
-    first = int(np.searchsorted(indptr, start, side="right")) - 1
-    last = int(np.searchsorted(indptr, end - 1, side="right")) - 1
-    bounds = np.clip(indptr[first : last + 2], start, end)
-    return np.repeat(np.arange(first, last + 1), np.diff(bounds))
 
 
 def _csr(
@@ -222,40 +215,31 @@ class TermCounts:
 class Bm25:
     ids: dict[str, int]
     idf: np.ndarray  # per term id
-    weights: sparse.csr_matrix  # terms x passages: idf x saturated tf, sorted indices
+    frequencies: sparse.csr_matrix  # terms x passages, TF_DTYPE, sorted indices: the counts'
+    doc_length: np.ndarray  # per passage: its terms, repeats counted
+    avgdl: float
+    k1: float = K1
+    b: float = B
 
     @property
     def corpus_size(self) -> int:
-        return int(self.weights.shape[1])
+        return int(self.frequencies.shape[1])
 
     @classmethod
     def from_counts(
         cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        """Every stored entry's Okapi weight, computed in chunks so that no temporary array
-        is as large as the matrix; the weights share the counts' index arrays."""
+        """BM25 over `counts`, whose matrix it shares: the passages' lengths, summed in chunks
+        so that no temporary array is as large as the matrix, and the terms' idf."""
         tf = counts.counts
         size = counts.passages
         doc_length = np.zeros(size)
         for start in range(0, tf.nnz, WEIGHT_CHUNK):  # one float64 copy of tf would be big
             chunk = slice(start, start + WEIGHT_CHUNK)
             doc_length += np.bincount(tf.indices[chunk], weights=tf.data[chunk], minlength=size)
-        avgdl = doc_length.mean() if size else 1.0
+        avgdl = float(doc_length.mean()) if size else 1.0
         idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
-        data = np.empty(tf.nnz, dtype=np.float64)
-        for start in range(0, tf.nnz, WEIGHT_CHUNK):
-            end = min(start + WEIGHT_CHUNK, tf.nnz)
-            rows = _rows_of_entries(tf.indptr, start, end)
-            saturated = okapi_term_weight(
-                tf.data[start:end].astype(np.float64),
-                doc_length[tf.indices[start:end]],
-                avgdl,
-                k1,
-                b,
-            )
-            data[start:end] = idf[rows] * saturated
-        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape, copy=False)
-        return cls(counts.ids, idf, weights)
+        return cls(counts.ids, idf, tf, doc_length, avgdl, k1, b)
 
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:
@@ -264,7 +248,8 @@ class Bm25:
     def term_id(self, term: str) -> int | None:
         """The id of a term some passage holds; None for a term no passage holds."""
         term_id = self.ids.get(term)
-        if term_id is None or self.weights.indptr[term_id] == self.weights.indptr[term_id + 1]:
+        indptr = self.frequencies.indptr
+        if term_id is None or indptr[term_id] == indptr[term_id + 1]:
             return None
         return term_id
 
@@ -280,9 +265,18 @@ class Bm25:
         term_id = self.term_id(term)
         return 0.0 if term_id is None else float(self.idf[term_id])
 
+    def _passages(self, term_id: int) -> np.ndarray:
+        """The passages holding the term, ascending."""
+        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
+        return self.frequencies.indices[start:end]
+
     def _row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        start, end = self.weights.indptr[term_id], self.weights.indptr[term_id + 1]
-        return self.weights.indices[start:end], self.weights.data[start:end]
+        """The passages holding the term, ascending, and its BM25 weight in each."""
+        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
+        passages = self.frequencies.indices[start:end]
+        tf = self.frequencies.data[start:end].astype(np.float64)
+        saturated = okapi_term_weight(tf, self.doc_length[passages], self.avgdl, self.k1, self.b)
+        return passages, self.idf[term_id] * saturated
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage, as rank-bm25's BM25Okapi.get_scores (a repeated query
@@ -317,7 +311,7 @@ class Bm25:
         term_id = self.term_id(term)
         if term_id is None:
             return np.zeros(len(positions), dtype=bool)
-        row, _ = self._row(term_id)
+        row = self._passages(term_id)
         found = np.searchsorted(row, positions)
         inside = found < row.size
         return inside & (row[np.minimum(found, row.size - 1)] == positions)
@@ -327,7 +321,7 @@ class Bm25:
         term_id = self.term_id(term)
         if term_id is None:
             return False
-        row, _ = self._row(term_id)
+        row = self._passages(term_id)
         first = int(np.searchsorted(row, start))
         return first < row.size and row[first] < end
 
