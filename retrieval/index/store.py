@@ -91,14 +91,18 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
 
 def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
     counts = index.counts.counts
-    texts = [text.encode() for article in index.articles for text in article.texts]
+    texts, ends = bytearray(), []
+    for article in index.articles:
+        for text in article.texts:
+            texts += text.encode()
+            ends.append(len(texts))
     return {
         "data": counts.data,
         "indices": counts.indices,
         "indptr": counts.indptr,
         "article_starts": np.asarray(index.article_starts),
-        "texts": np.frombuffer(b"".join(texts), dtype=np.uint8),
-        "text_ends": np.cumsum([len(text) for text in texts], dtype=np.int64),
+        "texts": np.frombuffer(texts, dtype=np.uint8),
+        "text_ends": np.array(ends, dtype=np.int64),
         "metadata": np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8),
     }
 
