@@ -54,7 +54,7 @@ class Sightings:
     def of(cls, texts: Iterable[str]) -> Sightings:
         sightings = cls()
         for text in texts:
-            syllables = [s.lower() for s in SYLLABLE.findall(text)]
+            syllables = list(map(str.lower, SYLLABLE.findall(text)))
             sightings.syllables.update(syllables)
             sightings.pairs.update(itertools.pairwise(syllables))
             sightings.total += len(syllables)
