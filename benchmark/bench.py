@@ -124,63 +124,83 @@ def top_scores(scores: np.ndarray) -> list[float]:
     return sorted(scores.tolist(), reverse=True)[:TOP]
 
 
-def tree_rss_mb(root: int) -> float:
-    """The resident memory of `root` and every process under it (a build's workers are the
-    fork server's children), in MB."""
-    parents: dict[int, int] = {}
-    sizes: dict[int, int] = {}
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """Every process: pid -> (its parent, its resident pages, its CPU ticks so far)."""
+    found: dict[int, tuple[int, int, int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
-                sizes[int(entry.name)] = int((entry / "statm").read_text().split()[1])
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                pages = int((entry / "statm").read_text().split()[1])
             except (OSError, IndexError, ValueError):
                 continue
+            found[int(entry.name)] = (int(stat[1]), pages, int(stat[11]) + int(stat[12]))
+    return found
+
+
+def _descendants(processes: dict[int, tuple[int, int, int]], root: int) -> list[int]:
+    """`root` and every process under it (a build's workers are the fork server's children)."""
 
     def under(pid: int) -> bool:
         while pid > 1:
             if pid == root:
                 return True
-            pid = parents.get(pid, 0)
+            pid = processes[pid][0] if pid in processes else 0
         return False
 
-    return (
-        sum(size for pid, size in sizes.items() if under(pid)) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    )
+    return [pid for pid in processes if under(pid)]
 
 
-class PeakSampler:
-    """The largest `tree_rss_mb` of this process seen while it runs, sampled in a thread."""
+class TreeSampler:
+    """While it runs, in a thread: the largest resident memory of this process and all the
+    processes under it together, and the CPU time each of them has used."""
 
     def __init__(self, every: float = 0.25) -> None:
-        self.peak = 0.0
+        self.peak_mb = 0.0
+        self._ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
 
-    def __enter__(self) -> PeakSampler:
+    @property
+    def cpu_s(self) -> float:
+        return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> TreeSampler:
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._take()
 
     def _sample(self, every: float) -> None:
         while not self._stop.wait(every):
-            self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            self._take()
+
+    def _take(self) -> None:
+        processes = _descendants_of_this()
+        pages = sum(pages for _, pages, _ in processes.values())
+        self.peak_mb = max(self.peak_mb, pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        for pid, (_, _, ticks) in processes.items():
+            self._ticks[pid] = max(ticks, self._ticks.get(pid, 0))
+
+
+def _descendants_of_this() -> dict[int, tuple[int, int, int]]:
+    processes = _processes()
+    return {pid: processes[pid] for pid in _descendants(processes, os.getpid())}
 
 
 def build_cold(corpus: str, cache: str) -> dict[str, float]:
     """This project's cold build as `python -m bot index` makes it, with its progress bar on
-    stderr: seconds, and the peak memory of this (fresh) process and of all its processes."""
+    stderr: seconds, the peak memory of this (fresh) process and of all its processes, and
+    the CPU time they used (what the build costs on a machine others share too)."""
     from bot.progress import progress_printer
     from retrieval.index.indexer import sync
     from retrieval.index.store import IndexStore
 
     store = IndexStore(Path(cache), Path(corpus))
-    with PeakSampler() as sampler:
+    with TreeSampler() as sampler:
         started = time.perf_counter()
         index = sync(Path(corpus), store, progress=progress_printer(sys.stderr, "cold build")).index
         seconds = time.perf_counter() - started
@@ -191,7 +211,8 @@ def build_cold(corpus: str, cache: str) -> dict[str, float]:
         "text_mb": round(size_mb, 1),
         "cold_build_s": seconds,
         "peak_rss_mb": peak_rss_mb(),
-        "peak_all_processes_mb": max(sampler.peak, peak_rss_mb()),
+        "peak_all_processes_mb": max(sampler.peak_mb, peak_rss_mb()),
+        "cpu_s": sampler.cpu_s,
     }
 
 
@@ -472,7 +493,8 @@ def render(result: dict[str, Any]) -> str:
         f"({result['naive_questions']} for rank-bm25)",
         f"cold build (this project): {corpus['cold_build_s']:.1f} s, "
         f"{corpus['text_mb'] / corpus['cold_build_s']:.2f} MB/s, "
-        f"{ratios['cold_build_vs_pyvi_one_core']:.1f}x pyvi's MB/s on one core; peak memory "
+        f"{ratios['cold_build_vs_pyvi_one_core']:.1f}x pyvi's MB/s on one core; "
+        f"{corpus['cpu_s']:.0f} CPU s in all its processes; peak memory "
         f"{corpus['peak_rss_mb']:.0f} MB, {corpus['peak_all_processes_mb']:.0f} MB with its "
         "workers",
         render_segmenters(result["segmenters"], ratios),
