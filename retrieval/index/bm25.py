@@ -70,6 +70,17 @@ def _csr(
     )
 
 
+def passage_lengths(counts: sparse.csr_matrix) -> np.ndarray:
+    """Each passage's (column's) terms, repeats counted, as float64: summed in chunks, so that
+    no temporary array is as large as the matrix. Integers: exact in any order of addition."""
+    lengths = np.zeros(counts.shape[1])
+    for start in range(0, counts.nnz, WEIGHT_CHUNK):
+        chunk = slice(start, start + WEIGHT_CHUNK)
+        weights = counts.data[chunk]
+        lengths += np.bincount(counts.indices[chunk], weights=weights, minlength=lengths.size)
+    return lengths
+
+
 class _Numbering(dict[str, int]):
     """Each key numbered in the order it is first looked up."""
 
@@ -169,10 +180,11 @@ class TermCounts:
 
     ids: dict[str, int]
     counts: sparse.csr_matrix  # uint16 term frequencies, sorted indices
+    lengths: np.ndarray  # float64, per passage: its terms, repeats counted
 
     @classmethod
     def empty(cls) -> TermCounts:
-        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE))
+        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE), np.zeros(0))
 
     @property
     def passages(self) -> int:
@@ -184,10 +196,13 @@ class TermCounts:
 
         The new passages' columns come after every existing one, so each new entry goes at
         the end of its term's row: one `np.insert` per array, no format change."""
+        if tally.passages == 0:
+            return self
         ids = dict(self.ids)
         block = tally.taken_by_term(ids)
+        lengths = np.concatenate([self.lengths, passage_lengths(block)])
         if self.passages == 0:
-            return TermCounts(ids, block)
+            return TermCounts(ids, block, lengths)
         new_rows = np.repeat(np.arange(len(ids)), np.diff(block.indptr))
         old = self.counts
         old_indptr = np.concatenate(
@@ -199,7 +214,7 @@ class TermCounts:
         values = np.insert(old.data, at, block.data)
         indptr = old_indptr.astype(np.int64) + block.indptr
         shape = (len(ids), self.passages + block.shape[1])
-        return TermCounts(ids, _csr(values, indices, indptr, shape))
+        return TermCounts(ids, _csr(values, indices, indptr, shape), lengths)
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
         """A copy with only the given passage columns, in that order. Term ids stay; a term
@@ -208,7 +223,7 @@ class TermCounts:
             return self
         kept = self.counts[:, passages]
         kept.sort_indices()
-        return TermCounts(self.ids, kept)
+        return TermCounts(self.ids, kept, self.lengths[passages])
 
 
 @dataclass(frozen=True)
@@ -229,17 +244,11 @@ class Bm25:
     def from_counts(
         cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        """BM25 over `counts`, whose matrix it shares: the passages' lengths, summed in chunks
-        so that no temporary array is as large as the matrix, and the terms' idf."""
-        tf = counts.counts
-        size = counts.passages
-        doc_length = np.zeros(size)
-        for start in range(0, tf.nnz, WEIGHT_CHUNK):  # one float64 copy of tf would be big
-            chunk = slice(start, start + WEIGHT_CHUNK)
-            doc_length += np.bincount(tf.indices[chunk], weights=tf.data[chunk], minlength=size)
-        avgdl = float(doc_length.mean()) if size else 1.0
+        """BM25 over `counts`, whose matrix and passage lengths it shares, with the terms' idf."""
+        tf, size = counts.counts, counts.passages
+        avgdl = float(counts.lengths.mean()) if size else 1.0
         idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
-        return cls(counts.ids, idf, tf, doc_length, avgdl, k1, b)
+        return cls(counts.ids, idf, tf, counts.lengths, avgdl, k1, b)
 
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:

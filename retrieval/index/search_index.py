@@ -277,17 +277,23 @@ class SearchIndex:
         kept = [article for article in self.articles if article.source not in gone]
         columns = self._columns_of(gone)
         counts = self.counts.keeping(columns).appended(additions.tally)
-        passages = tuple(
-            [self.passages[i] for i in columns.tolist()]
-            + [p for article in new for p in article.passages()]
+        passages = self._passages_at(columns) + tuple(
+            p for article in new for p in article.passages()
         )
         articles = tuple(kept + new)
         vocabulary = self._vocabulary_after(gone, additions.sightings)
         starts = _article_starts(articles)
         return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
 
+    def _passages_at(self, columns: np.ndarray) -> tuple[Passage, ...]:
+        if columns.size == len(self.passages):  # all of them, in order
+            return self.passages
+        return tuple(self.passages[i] for i in columns.tolist())
+
     def _columns_of(self, gone: set[str]) -> np.ndarray:
         """The positions of the passages of the articles not in `gone`, ascending."""
+        if not gone:
+            return np.arange(len(self.passages))
         starts = self.article_starts.tolist()
         kept = [
             np.arange(start, start + len(article.texts))

@@ -100,6 +100,7 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
         "data": counts.data,
         "indices": counts.indices,
         "indptr": counts.indptr,
+        "lengths": index.counts.lengths,
         "article_starts": np.asarray(index.article_starts),
         "texts": np.frombuffer(texts, dtype=np.uint8),
         "text_ends": np.array(ends, dtype=np.int64),
@@ -123,7 +124,7 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     matrix = sparse.csr_matrix(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
-    counts = TermCounts(saved["ids"], matrix)
+    counts = TermCounts(saved["ids"], matrix, arrays["lengths"])
     texts = _texts(arrays)
     articles = tuple(
         Article(
