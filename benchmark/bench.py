@@ -266,6 +266,7 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, Any
     full = [timed(functools.partial(answer, q, index))[0] for q in questions]
     rankings = [top_scores(index.bm25.scores(q)) for q in queries]
     peak = peak_rss_mb()  # while serving; adding an article below briefly holds two snapshots
+    del index  # as in a bot, nothing but the live index holds the snapshot a reload replaces
     steady = rss_mb()
     Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from now
     added_s = seconds_until_answerable(live, Path(corpus))
