@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -235,6 +235,14 @@ class Bm25:
     avgdl: float
     k1: float = K1
     b: float = B
+    # per passage: k1 * (1 - b + b * |d| / avgdl), the part of the Okapi formula a term's
+    # frequency is added to, made once with the very operations the formula makes per entry
+    norm: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):  # avgdl 0: no entry to weigh
+            norm = self.k1 * (1 - self.b + self.b * self.doc_length / self.avgdl)
+        object.__setattr__(self, "norm", norm)
 
     @property
     def corpus_size(self) -> int:
@@ -284,7 +292,7 @@ class Bm25:
         start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
         passages = self.frequencies.indices[start:end]
         tf = self.frequencies.data[start:end].astype(np.float64)
-        saturated = okapi_term_weight(tf, self.doc_length[passages], self.avgdl, self.k1, self.b)
+        saturated = tf * (self.k1 + 1) / (tf + self.norm[passages])  # `okapi_term_weight`
         return passages, self.idf[term_id] * saturated
 
     def scores(self, query: Sequence[str]) -> np.ndarray:

@@ -73,7 +73,6 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
         "format": FORMAT,
         "version": term_code_version(),
         "shape": list(index.counts.counts.shape),
-        "ids": index.counts.ids,
         "articles": [
             [
                 a.source,
@@ -103,11 +102,19 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
         "indices": counts.indices,
         "indptr": counts.indptr,
         "lengths": index.counts.lengths,
+        "terms": np.frombuffer("\n".join(index.counts.ids).encode(), dtype=np.uint8),
         "article_starts": np.asarray(index.article_starts),
         "texts": np.frombuffer(texts, dtype=np.uint8),
         "text_ends": np.array(ends, dtype=np.int64),
         "metadata": np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8),
     }
+
+
+def _ids(terms: np.ndarray) -> dict[str, int]:
+    """The term ids, from the terms in the order of their ids, one a line (a term is one word
+    or syllable, or two: never a line break)."""
+    names = terms.tobytes().decode().split("\n") if terms.size else []
+    return dict(zip(names, range(len(names)), strict=True))
 
 
 def _texts(arrays: dict[str, np.ndarray]) -> Iterator[str]:
@@ -126,7 +133,7 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     matrix = sparse.csr_matrix(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
-    counts = TermCounts(saved["ids"], matrix, arrays["lengths"])
+    counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
     texts = _texts(arrays)
     articles = tuple(
         Article(
