@@ -3,12 +3,17 @@
 1. A deterministic synthetic archive is written from the seed articles (default 10,000
    articles x 11 paragraphs): seed paragraphs drawn at random, numbers re-drawn, each paragraph
    tagged with its article's own place and code words, so the vocabulary grows with the archive.
-2. This project indexes it cold (pyvi on all cores) and saves the index; the term lists are
-   kept so every engine ranks the very same tokens.
+2. This project indexes it cold in a fresh process, as `python -m bot index` does (all
+   cores), and saves the index: seconds, the peak memory of all its processes, their CPU time.
+   The term lists of the first `--reference-passages` passages are written for the reference
+   engines, which hold every term as a string (at archive scale they index only those).
 3. Each engine is measured in a fresh process (so peak RSS is its own): build or load time,
    retrieval latency (scores + top 10) over the same questions, and for this project the full
-   answer (understanding, ranking, near-topic check, excerpts). rank-bm25 answers only the
-   first `--naive-questions` questions: at archive scale it takes about half a second each.
+   answer (understanding, ranking, near-topic check, excerpts; p50, p95, p99), and the peak
+   memory while one new article is indexed against the steady memory; for bm25s, its retrieve
+   with pyvi's tokenizer on the question too. rank-bm25 answers only the first
+   `--naive-questions` questions: at archive scale it takes about half a second each. Their
+   top scores equal ours when they index every passage.
 4. Warm start is timed as a user meets it: `python -m bot ask` in a new process, cache present.
 5. One long article (`--long-line-mb`, of the archive's paragraphs) is indexed twice in fresh
    processes, written on one line as scraped pages often are and with its line breaks.
@@ -32,10 +37,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +48,7 @@ import numpy as np
 
 from bot.settings import PROJECT_DIR, Settings
 from retrieval.index.bm25 import K1, B
-from retrieval.index.corpus import Article, load_articles, parse_article
-from retrieval.index.search_index import ArticleTerms
+from retrieval.index.corpus import load_articles, parse_article
 from retrieval.language.text import fold
 
 TOP = 10
@@ -68,16 +72,16 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def percentile(samples: list[float], share: float) -> float:
     return float(np.percentile(samples, share * 100)) if samples else float("nan")
-
-
-def indexable(articles: list[Article], workers: int | None) -> list[tuple[Article, ArticleTerms]]:
-    """The articles with their terms; one that fails to tokenise is left out, as a sync does."""
-    from retrieval.index.indexer import tokenise
-
-    terms = tokenise(articles, workers=workers, progress=None)
-    return [(a, t) for a, t in zip(articles, terms, strict=True) if not isinstance(t, str)]
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -125,33 +129,113 @@ def top_scores(scores: np.ndarray) -> list[float]:
     return sorted(scores.tolist(), reverse=True)[:TOP]
 
 
-def build_cold(corpus: Path, cache: Path, tokens_file: Path) -> dict[str, float]:
-    """This project's cold build; also keeps the term lists for the other engines."""
-    from retrieval.index.indexer import file_stamp
-    from retrieval.index.search_index import SearchIndex
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """Every process: pid -> (its parent, its resident pages, its CPU ticks so far)."""
+    found: dict[int, tuple[int, int, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                pages = int((entry / "statm").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            found[int(entry.name)] = (int(stat[1]), pages, int(stat[11]) + int(stat[12]))
+    return found
+
+
+def _descendants(processes: dict[int, tuple[int, int, int]], root: int) -> list[int]:
+    """`root` and every process under it (a build's workers are the fork server's children)."""
+
+    def under(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = processes[pid][0] if pid in processes else 0
+        return False
+
+    return [pid for pid in processes if under(pid)]
+
+
+class TreeSampler:
+    """While it runs, in a thread: the largest resident memory of this process and all the
+    processes under it together, and the CPU time each of them has used."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.peak_mb = 0.0
+        self._ticks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._take()
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self._take()
+
+    def _take(self) -> None:
+        processes = _descendants_of_this()
+        pages = sum(pages for _, pages, _ in processes.values())
+        self.peak_mb = max(self.peak_mb, pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        for pid, (_, _, ticks) in processes.items():
+            self._ticks[pid] = max(ticks, self._ticks.get(pid, 0))
+
+
+def _descendants_of_this() -> dict[int, tuple[int, int, int]]:
+    processes = _processes()
+    return {pid: processes[pid] for pid in _descendants(processes, os.getpid())}
+
+
+def build_cold(corpus: str, cache: str) -> dict[str, float]:
+    """This project's cold build as `python -m bot index` makes it, with its progress bar on
+    stderr: seconds, the peak memory of this (fresh) process and of all its processes, and
+    the CPU time they used (what the build costs on a machine others share too)."""
+    from bot.progress import progress_printer
+    from retrieval.index.indexer import sync
     from retrieval.index.store import IndexStore
 
-    started = time.perf_counter()
-    articles = load_articles(corpus)
-    read = time.perf_counter()
-    pairs = indexable(articles, workers=None)
-    tokenised = time.perf_counter()
-    index = SearchIndex.build(pairs)
-    stamps = {path.name: stamp for path in corpus.iterdir() if (stamp := file_stamp(path))}
-    IndexStore(cache, corpus).save(replace(index, stamps=stamps))
-    finished = time.perf_counter()
-    with tokens_file.open("w", encoding="utf-8") as stream:
-        json.dump([t for _, article_terms in pairs for t in article_terms], stream)
-    size_mb = sum(len(p.encode()) for a in articles for p in a.texts) / 1e6
+    store = IndexStore(Path(cache), Path(corpus))
+    with TreeSampler() as sampler:
+        started = time.perf_counter()
+        index = sync(Path(corpus), store, progress=progress_printer(sys.stderr, "cold build")).index
+        seconds = time.perf_counter() - started
+    size_mb = sum(len(passage.text.encode()) for passage in index.passages) / 1e6
     return {
-        "articles": len(articles),
+        "articles": len(index.articles),
         "passages": len(index.passages),
         "text_mb": round(size_mb, 1),
-        "read_s": read - started,
-        "tokenise_s": tokenised - read,
-        "index_s": finished - tokenised,
-        "cold_build_s": finished - started,
+        "cold_build_s": seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_all_processes_mb": max(sampler.peak_mb, peak_rss_mb()),
+        "cpu_s": sampler.cpu_s,
     }
+
+
+def write_reference_tokens(corpus: Path, tokens_file: Path, passages: int) -> int:
+    """The term lists of the archive's first `passages` passages (whole articles), for the
+    reference engines, which hold every term as a Python string: how many were written."""
+    from retrieval.index.search_index import articles_terms
+
+    documents: list[list[str]] = []
+    for path in sorted(corpus.iterdir()):
+        article = parse_article(path.name, path.read_bytes())
+        if article is not None:
+            documents += articles_terms([article])[0]
+        if len(documents) >= passages:
+            break
+    with tokens_file.open("w", encoding="utf-8") as stream:
+        json.dump(documents, stream)
+    return len(documents)
 
 
 def seconds_until_answerable(live: Any, corpus: Path) -> float:
@@ -187,13 +271,19 @@ def measure_ours(corpus: str, cache: str, questions: list[str]) -> dict[str, Any
     full = [timed(functools.partial(answer, q, index))[0] for q in questions]
     rankings = [top_scores(index.bm25.scores(q)) for q in queries]
     peak = peak_rss_mb()  # while serving; adding an article below briefly holds two snapshots
+    del index  # as in a bot, nothing but the live index holds the snapshot a reload replaces
+    steady = rss_mb()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from now
+    added_s = seconds_until_answerable(live, Path(corpus))
     return {
         "load_s": load_ms / 1000,
-        "add_one_article_s": seconds_until_answerable(live, Path(corpus)),
+        "add_one_article_s": added_s,
+        "reload_peak_vs_steady": peak_rss_mb() / steady,
         "retrieval_p50_ms": percentile(retrieval, 0.5),
         "retrieval_p95_ms": percentile(retrieval, 0.95),
         "answer_p50_ms": percentile(full, 0.5),
         "answer_p95_ms": percentile(full, 0.95),
+        "answer_p99_ms": percentile(full, 0.99),
         "peak_rss_mb": peak,
         "rankings": rankings,
     }
@@ -230,22 +320,32 @@ def measure_naive(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
     }
 
 
-def measure_bm25s(tokens_file: str, queries: list[list[str]]) -> dict[str, Any]:
+def measure_bm25s(
+    tokens_file: str, queries: list[list[str]], questions: list[str]
+) -> dict[str, Any]:
+    """bm25s's retrieve on the same terms; and with pyvi's tokenizer on the question before
+    it, what a plain pyvi + bm25s bot would pay for a question's ranking."""
     import bm25s
+    from pyvi.ViTokenizer import ViTokenizer
 
     documents = _load_tokens(tokens_file)
     engine = bm25s.BM25(k1=K1, b=B, method="robertson")
     build_ms, _ = timed(lambda: engine.index(documents, show_progress=False))
     known = engine.vocab_dict
-    retrieval = []
-    for query in queries:
+    ViTokenizer.tokenize("xin chào")  # loading pyvi's model is not a question's cost
+    retrieval, with_pyvi = [], []
+    for query, question in zip(queries, questions, strict=True):
         kept = [t for t in query if t in known] or [next(iter(known))]
         search = functools.partial(engine.retrieve, [kept], k=TOP, show_progress=False, n_threads=1)
         retrieval.append(timed(search)[0])
+        with_pyvi.append(
+            timed(functools.partial(ViTokenizer.tokenize, question))[0] + retrieval[-1]
+        )
     return {
         "build_s": build_ms / 1000,
         "retrieval_p50_ms": percentile(retrieval, 0.5),
         "retrieval_p95_ms": percentile(retrieval, 0.95),
+        "with_pyvi_p50_ms": percentile(with_pyvi, 0.5),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -288,13 +388,12 @@ def long_article(corpus: Path, megabytes: float, line_breaks: bool) -> str:
 
 def measure_one_article(text: str) -> dict[str, float]:
     """Cold index of a corpus of one article: seconds, passages, peak memory."""
-    from retrieval.index.search_index import SearchIndex
+    from retrieval.index.indexer import load_index
 
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "long.txt").write_text(text, encoding="utf-8")
         started = time.perf_counter()
-        articles = load_articles(Path(folder))
-        index = SearchIndex.build(indexable(articles, workers=1))
+        index = load_index(Path(folder))
         seconds = time.perf_counter() - started
     return {"build_s": seconds, "passages": len(index.passages), "peak_rss_mb": peak_rss_mb()}
 
@@ -345,14 +444,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not corpus.exists():
         write_archive(corpus, args.articles, args.paragraphs)
     questions = make_questions(corpus, args.questions)
-    cold = build_cold(corpus, cache, tokens_file)
+    cold = in_fresh_process(build_cold, str(corpus), str(cache))
+    reference = write_reference_tokens(corpus, tokens_file, args.reference_passages)
     from retrieval.language.tokens import analyze
 
     queries = [analyze(q).all() for q in questions]
     naive_queries = queries[: args.naive_questions]
     ours = in_fresh_process(measure_ours, str(corpus), str(cache), questions)
     naive = in_fresh_process(measure_naive, str(tokens_file), naive_queries)
-    fast = in_fresh_process(measure_bm25s, str(tokens_file), queries)
+    fast = in_fresh_process(measure_bm25s, str(tokens_file), queries, questions)
     warm = warm_start_seconds(corpus, cache, questions[0])
     one_line, lines = (
         in_fresh_process(measure_one_article, long_article(corpus, args.long_line_mb, breaks))
@@ -361,18 +461,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     segmenters = in_fresh_process(measure_segmenters, archive_passages(corpus, args.segment_mb))
     build_mb_s = cold["text_mb"] / cold["cold_build_s"]
     pairs = zip(ours.pop("rankings"), naive.pop("rankings"), strict=False)
-    same = sum(bool(np.allclose(a, b, atol=1e-6)) for a, b in pairs)
+    whole = reference == cold["passages"]
+    same = sum(bool(np.allclose(a, b, atol=1e-6)) for a, b in pairs) if whole else None
     return {
         "corpus": cold,
         "questions": len(questions),
         "naive_questions": len(naive_queries),
+        "reference_passages": reference,
         "warm_start_s": warm,
         "ours": ours,
         "rank_bm25": naive,
         "bm25s": fast,
         "long_article": {"mb": args.long_line_mb, "one_line": one_line, "line_breaks": lines},
         "segmenters": segmenters,
-        "rankings_identical_to_rank_bm25": f"{same}/{len(naive_queries)}",
+        "rankings_identical_to_rank_bm25": f"{same}/{len(naive_queries)}" if whole else "n/a",
         "ratios": {
             "retrieval_p50_speedup_vs_rank_bm25": naive["retrieval_p50_ms"]
             / ours["retrieval_p50_ms"],
@@ -382,6 +484,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "one_line_peak_rss_vs_line_breaks": one_line["peak_rss_mb"] / lines["peak_rss_mb"],
             "segment_vs_pyvi": segmenters["segment_mb_s"] / segmenters["pyvi_mb_s"],
             "cold_build_vs_pyvi_one_core": build_mb_s / segmenters["pyvi_mb_s"],
+            "answer_p50_vs_bm25s_with_pyvi": ours["answer_p50_ms"] / fast["with_pyvi_p50_ms"],
         },
         "workdir": str(workdir),
     }
@@ -394,14 +497,21 @@ def render(result: dict[str, Any]) -> str:
         f"archive: {corpus['articles']} articles, {corpus['passages']} passages, "
         f"{corpus['text_mb']} MB; {result['questions']} questions "
         f"({result['naive_questions']} for rank-bm25)",
-        f"cold build (this project): {corpus['cold_build_s']:.1f} s = read "
-        f"{corpus['read_s']:.1f} + tokenise {corpus['tokenise_s']:.1f} + index "
-        f"{corpus['index_s']:.1f}; {corpus['text_mb'] / corpus['cold_build_s']:.2f} MB/s, "
-        f"{ratios['cold_build_vs_pyvi_one_core']:.1f}x pyvi's MB/s on one core",
+        f"cold build (this project): {corpus['cold_build_s']:.1f} s, "
+        f"{corpus['text_mb'] / corpus['cold_build_s']:.2f} MB/s, "
+        f"{ratios['cold_build_vs_pyvi_one_core']:.1f}x pyvi's MB/s on one core; "
+        f"{corpus['cpu_s']:.0f} CPU s in all its processes; peak memory "
+        f"{corpus['peak_rss_mb']:.0f} MB, {corpus['peak_all_processes_mb']:.0f} MB with its "
+        "workers",
         render_segmenters(result["segmenters"], ratios),
         f"warm start, process start to first answer: {result['warm_start_s']:.2f} s",
         f"one article added to the running index, answerable after "
-        f"{ours['add_one_article_s']:.2f} s",
+        f"{ours['add_one_article_s']:.2f} s; peak memory meanwhile "
+        f"{ours['reload_peak_vs_steady']:.2f}x the steady",
+        f"full answer p50 {ours['answer_p50_ms']:.2f} ms, p95 {ours['answer_p95_ms']:.2f}, "
+        f"p99 {ours['answer_p99_ms']:.2f}; {ratios['answer_p50_vs_bm25s_with_pyvi']:.1f}x "
+        f"bm25s's retrieve with pyvi on the question ({fast['with_pyvi_p50_ms']:.2f} ms)",
+        f"reference engines on the first {result['reference_passages']} passages",
         "",
         "| engine | build/load s | retrieval p50 ms | retrieval p95 ms | answer p50 ms "
         "| peak RSS MB |",

@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=20,
         help="questions timed on plain rank-bm25, which is slow (default 20)",
     )
+    parser.add_argument(
+        "--reference-passages",
+        type=int,
+        default=200_000,
+        help="passages rank-bm25 and bm25s index, the archive's first (default 200,000: "
+        "they hold every term as a string, about 20 KB a passage)",
+    )
     parser.add_argument("--workdir", type=Path, help="reuse this folder (the archive is kept)")
     parser.add_argument(
         "--long-line-mb", type=float, default=2.0, help="size of the one-line article (MB)"

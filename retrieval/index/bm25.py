@@ -1,22 +1,24 @@
-"""BM25 with rank-bm25's Okapi semantics, precomputed as a sparse term x passage matrix.
+"""BM25 with rank-bm25's Okapi semantics over a sparse term x passage matrix of frequencies.
 
-rank-bm25's BM25Okapi rescans every document's dict for each query term; here the per-term,
-per-passage contribution
+rank-bm25's BM25Okapi rescans every document's dict for each query term; here a query reads
+only the rows of its terms (CSR, term-major: a term's row is one contiguous slice), computes
+each entry's contribution
 
     idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl))
 
-is computed once at index time (vectorised over every stored entry), so a query only adds up
-the stored rows of its terms, with one `np.bincount`.
+vectorised over the row, and adds them up with one `np.bincount`. The weights are not stored:
+at a million passages they would be 8 bytes more per entry than the 6 of the frequencies.
 
-`TermCounts` holds the raw term frequencies and `Bm25` the weights derived from them, both
-term-major (CSR: a term's row is one contiguous slice) and sharing the same index arrays.
+`TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
+passages' lengths and the terms' idf.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -64,12 +66,118 @@ def okapi_term_weight(
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_length / avgdl))
 
 
-def _rows_of_entries(indptr: np.ndarray, start: int, end: int) -> np.ndarray:
-    """The row of each stored entry in [start, end) of a CSR matrix."""
-    first = int(np.searchsorted(indptr, start, side="right")) - 1
-    last = int(np.searchsorted(indptr, end - 1, side="right")) - 1
-    bounds = np.clip(indptr[first : last + 2], start, end)
-    return np.repeat(np.arange(first, last + 1), np.diff(bounds))
+def _csr(
+    data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """A CSR matrix of those arrays, its index arrays int32 where they fit."""
+    index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+    return sparse.csr_matrix(
+        (data, indices.astype(index_type, copy=False), indptr.astype(index_type, copy=False)),
+        shape=shape,
+    )
+
+
+def passage_lengths(counts: sparse.csr_matrix) -> np.ndarray:
+    """Each passage's (column's) terms, repeats counted, as float64: summed in chunks, so that
+    no temporary array is as large as the matrix. Integers: exact in any order of addition."""
+    lengths = np.zeros(counts.shape[1])
+    for start in range(0, counts.nnz, WEIGHT_CHUNK):
+        chunk = slice(start, start + WEIGHT_CHUNK)
+        weights = counts.data[chunk]
+        lengths += np.bincount(counts.indices[chunk], weights=weights, minlength=lengths.size)
+    return lengths
+
+
+class _Numbering(dict[str, int]):
+    """Each key numbered in the order it is first looked up."""
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+class TermTally:
+    """The term frequencies of passages, as they are tokenised, in compact arrays: each distinct
+    term named once, then per passage its terms' numbers and counts. Tallies of batches of
+    passages (made where they are tokenised) are `add`ed up in the order of their passages."""
+
+    def __init__(self) -> None:
+        self.names = _Numbering()  # term -> number, in order of first occurrence
+        self._terms: list[np.ndarray] = []  # int32 numbers, passage after passage
+        self._counts: list[np.ndarray] = []  # TF_DTYPE, capped
+        self._lengths: list[np.ndarray] = []  # int64, distinct terms of each passage
+
+    @classmethod
+    def of(cls, documents: Iterable[Sequence[str]]) -> TermTally:
+        """The tally of these passages' term lists."""
+        tally = cls()
+        terms: list[int] = []
+        counts: list[int] = []
+        lengths: list[int] = []
+        for document in documents:
+            counted = Counter(document)
+            terms += map(tally.names.__getitem__, counted)
+            counts += counted.values()
+            lengths.append(len(counted))
+        cap = np.iinfo(TF_DTYPE).max
+        tally._append(
+            np.array(terms, dtype=np.int32),
+            np.minimum(np.array(counts, dtype=np.int64), cap).astype(TF_DTYPE),
+            np.array(lengths, dtype=np.int64),
+        )
+        return tally
+
+    @property
+    def passages(self) -> int:
+        return sum(len(lengths) for lengths in self._lengths)
+
+    def add(self, other: TermTally) -> None:
+        """`other`'s passages after these ones."""
+        numbers = np.fromiter(
+            map(self.names.__getitem__, other.names), dtype=np.int32, count=len(other.names)
+        )
+        for terms, counts, lengths in zip(other._terms, other._counts, other._lengths, strict=True):
+            self._append(numbers[terms], counts, lengths)
+
+    def _append(self, terms: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> None:
+        self._terms.append(terms)
+        self._counts.append(counts)
+        self._lengths.append(lengths)
+
+    def taken_by_term(self, ids: dict[str, int]) -> sparse.csr_matrix:
+        """The tally as a term x passage matrix (rows: `ids`, which its new terms are added
+        to, in order), sorted indices; the tally is emptied as its arrays are used."""
+        numbers = np.fromiter(
+            (ids.setdefault(name, len(ids)) for name in self.names),
+            dtype=np.int32,
+            count=len(self.names),
+        )
+        lengths = np.concatenate([np.zeros(1, np.int64), *self._lengths])
+        indptr = np.cumsum(lengths)
+        terms, counts = self._taken(numbers, int(indptr[-1]))
+        by_passage = _csr(counts, terms, indptr, (indptr.size - 1, len(ids)))
+        del terms, counts
+        by_term = by_passage.tocsc()  # a stable counting sort: passages ascend in each row
+        del by_passage
+        return _csr(by_term.data, by_term.indices, by_term.indptr, (len(ids), indptr.size - 1))
+
+    def _taken(self, numbers: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every entry's term id and count, in one array each; the chunks are let go one by one,
+        so that they and the arrays are never held whole together."""
+        terms = np.empty(size, dtype=np.int32)
+        counts = np.empty(size, dtype=TF_DTYPE)
+        renumber = not np.array_equal(numbers, np.arange(numbers.size))
+        at = 0
+        self._lengths.clear()
+        self._terms.reverse()
+        self._counts.reverse()
+        while self._terms:
+            chunk, chunk_counts = self._terms.pop(), self._counts.pop()
+            terms[at : at + chunk.size] = numbers[chunk] if renumber else chunk
+            counts[at : at + chunk.size] = chunk_counts
+            at += chunk.size
+        self.names = _Numbering()
+        return terms, counts
 
 
 @dataclass(frozen=True)
@@ -79,49 +187,41 @@ class TermCounts:
 
     ids: dict[str, int]
     counts: sparse.csr_matrix  # uint16 term frequencies, sorted indices
+    lengths: np.ndarray  # float64, per passage: its terms, repeats counted
 
     @classmethod
     def empty(cls) -> TermCounts:
-        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE))
+        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE), np.zeros(0))
 
     @property
     def passages(self) -> int:
         return int(self.counts.shape[1])
 
-    def appended(self, documents: Sequence[Sequence[str]]) -> TermCounts:
-        """A copy with `documents` added as new passages at the end (new terms get new ids).
+    def appended(self, tally: TermTally) -> TermCounts:
+        """A copy with the passages of `tally` added at the end (new terms get new ids, in the
+        order the passages first hold them); `tally` is emptied.
 
         The new passages' columns come after every existing one, so each new entry goes at
         the end of its term's row: one `np.insert` per array, no format change."""
+        if tally.passages == 0:
+            return self
         ids = dict(self.ids)
-        tokens = np.fromiter(
-            (ids.setdefault(term, len(ids)) for document in documents for term in document),
-            dtype=np.int64,
-        )
-        passages = np.repeat(
-            np.arange(self.passages, self.passages + len(documents), dtype=np.int64),
-            [len(document) for document in documents],
-        )
-        # one entry per (term, passage), sorted by term then passage, with its count
-        pairs, counts = np.unique(tokens * (self.passages + len(documents)) + passages,
-                                  return_counts=True)  # fmt: skip
-        new_rows, columns = np.divmod(pairs, self.passages + len(documents))
-        data = np.minimum(counts, np.iinfo(TF_DTYPE).max)
+        block = tally.taken_by_term(ids)
+        lengths = np.concatenate([self.lengths, passage_lengths(block)])
+        if self.passages == 0:
+            return TermCounts(ids, block, lengths)
+        new_rows = np.repeat(np.arange(len(ids)), np.diff(block.indptr))
         old = self.counts
         old_indptr = np.concatenate(
             [old.indptr, np.full(len(ids) - old.shape[0], old.indptr[-1], dtype=old.indptr.dtype)]
         )
         at = old_indptr[new_rows + 1]  # the end of each new entry's row
+        columns = block.indices.astype(np.int64) + self.passages
         indices = np.insert(old.indices, at, columns.astype(old.indices.dtype))
-        values = np.insert(old.data, at, data.astype(TF_DTYPE))
-        added = np.bincount(new_rows, minlength=len(ids))
-        indptr = old_indptr + np.concatenate([[0], np.cumsum(added)])
-        shape = (len(ids), self.passages + len(documents))
-        index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-        merged = sparse.csr_matrix(
-            (values, indices.astype(index_type), indptr.astype(index_type)), shape=shape
-        )
-        return TermCounts(ids, merged)
+        values = np.insert(old.data, at, block.data)
+        indptr = old_indptr.astype(np.int64) + block.indptr
+        shape = (len(ids), self.passages + block.shape[1])
+        return TermCounts(ids, _csr(values, indices, indptr, shape), lengths)
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
         """A copy with only the given passage columns, in that order. Term ids stay; a term
@@ -130,56 +230,50 @@ class TermCounts:
             return self
         kept = self.counts[:, passages]
         kept.sort_indices()
-        return TermCounts(self.ids, kept)
+        return TermCounts(self.ids, kept, self.lengths[passages])
 
 
 @dataclass(frozen=True)
 class Bm25:
     ids: dict[str, int]
     idf: np.ndarray  # per term id
-    weights: sparse.csr_matrix  # terms x passages: idf x saturated tf, sorted indices
+    frequencies: sparse.csr_matrix  # terms x passages, TF_DTYPE, sorted indices: the counts'
+    doc_length: np.ndarray  # per passage: its terms, repeats counted
+    avgdl: float
+    k1: float = K1
+    b: float = B
+    # per passage: k1 * (1 - b + b * |d| / avgdl), the part of the Okapi formula a term's
+    # frequency is added to, made once with the very operations the formula makes per entry
+    norm: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):  # avgdl 0: no entry to weigh
+            norm = self.k1 * (1 - self.b + self.b * self.doc_length / self.avgdl)
+        object.__setattr__(self, "norm", norm)
 
     @property
     def corpus_size(self) -> int:
-        return int(self.weights.shape[1])
+        return int(self.frequencies.shape[1])
 
     @classmethod
     def from_counts(
         cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        """Every stored entry's Okapi weight, computed in chunks so that no temporary array
-        is as large as the matrix; the weights share the counts' index arrays."""
-        tf = counts.counts
-        size = counts.passages
-        doc_length = np.zeros(size)
-        for start in range(0, tf.nnz, WEIGHT_CHUNK):  # one float64 copy of tf would be big
-            chunk = slice(start, start + WEIGHT_CHUNK)
-            doc_length += np.bincount(tf.indices[chunk], weights=tf.data[chunk], minlength=size)
-        avgdl = doc_length.mean() if size else 1.0
+        """BM25 over `counts`, whose matrix and passage lengths it shares, with the terms' idf."""
+        tf, size = counts.counts, counts.passages
+        avgdl = float(counts.lengths.mean()) if size else 1.0
         idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
-        data = np.empty(tf.nnz, dtype=np.float64)
-        for start in range(0, tf.nnz, WEIGHT_CHUNK):
-            end = min(start + WEIGHT_CHUNK, tf.nnz)
-            rows = _rows_of_entries(tf.indptr, start, end)
-            saturated = okapi_term_weight(
-                tf.data[start:end].astype(np.float64),
-                doc_length[tf.indices[start:end]],
-                avgdl,
-                k1,
-                b,
-            )
-            data[start:end] = idf[rows] * saturated
-        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape, copy=False)
-        return cls(counts.ids, idf, weights)
+        return cls(counts.ids, idf, tf, counts.lengths, avgdl, k1, b)
 
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:
-        return cls.from_counts(TermCounts.empty().appended(documents))
+        return cls.from_counts(TermCounts.empty().appended(TermTally.of(documents)))
 
     def term_id(self, term: str) -> int | None:
         """The id of a term some passage holds; None for a term no passage holds."""
         term_id = self.ids.get(term)
-        if term_id is None or self.weights.indptr[term_id] == self.weights.indptr[term_id + 1]:
+        indptr = self.frequencies.indptr
+        if term_id is None or indptr[term_id] == indptr[term_id + 1]:
             return None
         return term_id
 
@@ -195,9 +289,18 @@ class Bm25:
         term_id = self.term_id(term)
         return 0.0 if term_id is None else float(self.idf[term_id])
 
+    def _passages(self, term_id: int) -> np.ndarray:
+        """The passages holding the term, ascending."""
+        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
+        return self.frequencies.indices[start:end]
+
     def _row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        start, end = self.weights.indptr[term_id], self.weights.indptr[term_id + 1]
-        return self.weights.indices[start:end], self.weights.data[start:end]
+        """The passages holding the term, ascending, and its BM25 weight in each."""
+        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
+        passages = self.frequencies.indices[start:end]
+        tf = self.frequencies.data[start:end].astype(np.float64)
+        saturated = tf * (self.k1 + 1) / (tf + self.norm[passages])  # `okapi_term_weight`
+        return passages, self.idf[term_id] * saturated
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage, as rank-bm25's BM25Okapi.get_scores (a repeated query
@@ -232,7 +335,7 @@ class Bm25:
         term_id = self.term_id(term)
         if term_id is None:
             return np.zeros(len(positions), dtype=bool)
-        row, _ = self._row(term_id)
+        row = self._passages(term_id)
         found = np.searchsorted(row, positions)
         inside = found < row.size
         return inside & (row[np.minimum(found, row.size - 1)] == positions)
@@ -242,7 +345,7 @@ class Bm25:
         term_id = self.term_id(term)
         if term_id is None:
             return False
-        row, _ = self._row(term_id)
+        row = self._passages(term_id)
         first = int(np.searchsorted(row, start))
         return first < row.size and row[first] < end
 

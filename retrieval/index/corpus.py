@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from retrieval.language.text import comparable, normalize, sentences, shown_name
+from retrieval.language.text import normalize, sentences, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ def clean_paragraphs(text: str) -> list[str]:
     seen: set[str] = set()
     paragraphs: list[str] = []
     for position, line in enumerate(lines):
-        key = comparable(line)
+        key = " ".join(line.lower().split())  # `comparable(line)`: the line is normalised
         if key in seen or _is_chrome(line) or _is_byline(line, position == len(lines) - 1):
             continue
         seen.add(key)

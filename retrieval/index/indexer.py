@@ -7,14 +7,15 @@ all cores when there are many), removed ones dropped. The result is saved for th
 
 from __future__ import annotations
 
-import itertools
+import functools
 import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from retrieval.index.corpus import (
     parse_article,
     read_bytes,
 )
-from retrieval.index.search_index import ArticleTerms, SearchIndex, articles_terms
+from retrieval.index.search_index import Additions, ArticleTerms, SearchIndex, articles_terms
 from retrieval.index.store import IndexStore
 from retrieval.language.text import shown_name
 
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 
 # Below this many articles to tokenise, starting worker processes costs more than it saves.
 PARALLEL_MIN_ARTICLES = 16
-BATCH_ARTICLES = 8  # articles segmented together: numpy's part of the work is paid once
+BATCH_ARTICLES = 32  # articles read and segmented together: numpy's part is paid once
+AHEAD_PER_WORKER = 4  # batches given to each worker before the first is taken back
 PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the indexer is still there
 
 
@@ -100,48 +102,159 @@ def terms_or_failures(articles: list[Article]) -> list[ArticleTerms | str]:
         return [result for article in articles for result in terms_or_failures([article])]
 
 
-def untokenised(articles: list[Article]) -> list[ArticleTerms | str]:
-    """Each article's passages with no terms: for a snapshot searched elsewhere (Xapian
-    shards, `ShardedLiveIndex`), which keeps the texts, articles and vocabulary only."""
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A file to read, and the content hash of the version the index holds, if any."""
+
+    path: Path
+    known_digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a job's file: read (`article`, unless unchanged or unreadable), and
+    tokenised unless `failure` says why not."""
+
+    article: Article | None = None  # new or changed
+    unchanged: bool = False  # the same content as the version the index holds
+    failure: str | None = None
+
+
+@dataclass
+class Batch:
+    """A worker's answer for a batch of jobs: one outcome each, the tokenised articles' terms
+    and syllables, and the warnings logged on the way (a worker has no log of its own)."""
+
+    outcomes: list[Outcome]
+    additions: Additions
+    warnings: list[logging.LogRecord]
+
+
+_WORKER_WARNINGS: list[logging.LogRecord] = []
+
+
+class _Keeping(logging.Handler):
+    """In a worker process: keeps each record, to send it back with the batch."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None
+        _WORKER_WARNINGS.append(record)
+
+
+def start_worker(parent: int) -> None:
+    """Worker initializer: die with `parent`; keep warnings for the parent to log."""
+    die_with(parent)
+    root = logging.getLogger()
+    root.addHandler(_Keeping(logging.WARNING))
+    root.setLevel(logging.WARNING)
+
+
+def read_and_tokenise(jobs: list[Job], tokenising: bool = True) -> Batch:
+    """Each job's file read, cleaned and, when new or changed, tokenised (not `tokenising`:
+    its passages get no terms, for a snapshot searched elsewhere, `ShardedLiveIndex`)."""
+    outcomes = [_read(job) for job in jobs]
+    articles = [outcome.article for outcome in outcomes if outcome.article is not None]
+    results = iter(_terms_of(articles) if tokenising else _no_terms(articles))
+    added: list[tuple[Article, ArticleTerms]] = []
+    for at, outcome in enumerate(outcomes):
+        if outcome.article is not None:
+            terms = next(results)
+            if isinstance(terms, str):
+                outcomes[at] = replace(outcome, failure=terms)
+            else:
+                added.append((outcome.article, terms))
+    warnings = _WORKER_WARNINGS[:]
+    _WORKER_WARNINGS.clear()
+    return Batch(outcomes, Additions.of(added), warnings)
+
+
+def _terms_of(articles: list[Article]) -> list[ArticleTerms | str]:
+    return terms_or_failures(articles) if articles else []
+
+
+def _no_terms(articles: list[Article]) -> list[ArticleTerms | str]:
     return [[[] for _ in article.texts] for article in articles]
 
 
-def tokenise(
-    articles: list[Article], workers: int | None, progress: ProgressCallback | None
-) -> list[ArticleTerms | str]:
-    """The terms of each article (or why it failed), in order; several processes when there
-    are many."""
-    workers = workers or os.cpu_count() or 1
-    parallel = workers > 1 and len(articles) >= PARALLEL_MIN_ARTICLES
-    executor = _worker_pool(workers) if parallel else None
-    batches = [articles[at : at + BATCH_ARTICLES] for at in range(0, len(articles), BATCH_ARTICLES)]
-    try:
-        mapped = (
-            executor.map(terms_or_failures, batches)
-            if executor
-            else map(terms_or_failures, batches)
-        )
-        return _collected(itertools.chain.from_iterable(mapped), articles, progress)
-    finally:
-        if executor is not None:
-            executor.shutdown()
+def _read(job: Job) -> Outcome:
+    raw = read_bytes(job.path)
+    if raw is None:
+        return Outcome()
+    if job.known_digest is not None and job.known_digest == content_digest(raw):
+        return Outcome(unchanged=True)
+    return Outcome(parse_article(job.path.name, raw))
 
 
-def _collected(
-    results: Iterator[ArticleTerms | str],
-    articles: list[Article],
+def read_all(
+    jobs: list[Job],
+    workers: int | None,
     progress: ProgressCallback | None,
-) -> list[ArticleTerms | str]:
-    """The results for `articles`, in order, `progress` told after each one."""
-    sizes = [sum(len(p.encode()) for p in article.texts) for article in articles]
-    started, done_bytes, collected = time.monotonic(), 0, []
-    for number, terms in enumerate(results, start=1):
-        collected.append(terms)
-        done_bytes += sizes[number - 1]
+    tokenising: bool = True,
+) -> Iterator[tuple[list[Job], Batch]]:
+    """The batches of `jobs`, each with its answer, in order, `progress` told after each;
+    several processes when there are many."""
+    read = functools.partial(read_and_tokenise, tokenising=tokenising)
+    workers = workers or os.cpu_count() or 1
+    batches = [jobs[at : at + BATCH_ARTICLES] for at in range(0, len(jobs), BATCH_ARTICLES)]
+    sizes = [sum(_size(job.path) for job in batch) for batch in batches]
+    told = _teller(len(jobs), sum(sizes), progress)
+    if workers == 1 or len(jobs) < PARALLEL_MIN_ARTICLES:
+        answers: Iterator[Batch] = map(read, batches)
+        yield from _told(batches, answers, sizes, told)
+        return
+    with _worker_pool(workers) as executor:
+        answers = _in_order(executor, read, batches, AHEAD_PER_WORKER * workers)
+        yield from _told(batches, answers, sizes, told)
+
+
+def _told(
+    batches: list[list[Job]],
+    answers: Iterator[Batch],
+    sizes: list[int],
+    told: Callable[[int, int], None],
+) -> Iterator[tuple[list[Job], Batch]]:
+    for batch, answer, size in zip(batches, answers, sizes, strict=True):
+        yield batch, answer
+        told(len(batch), size)
+
+
+def _in_order(
+    executor: ProcessPoolExecutor,
+    read: Callable[[list[Job]], Batch],
+    batches: list[list[Job]],
+    ahead: int,
+) -> Iterator[Batch]:
+    """The workers' answers, in order, at most `ahead` batches given out and not taken back:
+    only those are held at once."""
+    pending: deque[Future[Batch]] = deque()
+    for batch in batches:
+        pending.append(executor.submit(read, batch))
+        if len(pending) > ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _size(path: Path) -> int:
+    stamp = file_stamp(path)
+    return stamp[2] if stamp is not None else 0
+
+
+def _teller(
+    files: int, total: int, progress: ProgressCallback | None
+) -> Callable[[int, int], None]:
+    """A function to call after each batch with its files and bytes: tells `progress`."""
+    started = time.monotonic()
+    done = [0, 0]
+
+    def told(batch_files: int, batch_bytes: int) -> None:
+        done[0] += batch_files
+        done[1] += batch_bytes
         if progress is not None:
             elapsed = time.monotonic() - started
-            progress(Progress(number, len(articles), done_bytes, sum(sizes), elapsed))
-    return collected
+            progress(Progress(done[0], files, done[1], total, elapsed))
+
+    return told
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -149,7 +262,7 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
     and a forked child could inherit the pyvi lock held by one of them."""
     context = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
     )
 
 
@@ -166,44 +279,57 @@ def file_stamp(path: Path) -> Stamp | None:
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
-def _read_changes(
+def _jobs(
     paths: list[Path], known: dict[str, Article], stamps: dict[str, Stamp]
-) -> tuple[list[Article], dict[str, Stamp]]:
-    """(new or changed articles, the stamps of the files read). A file whose stamp has not
-    moved is not read at all; one of `known` that turned unreadable keeps its previous
-    version, with a warning."""
-    fresh: list[Article] = []
-    stale: set[str] = set()
-    new_stamps: dict[str, Stamp] = {}
+) -> tuple[list[Job], dict[str, Stamp | None], dict[str, Stamp]]:
+    """(the files to read, each with its stamp now; the stamps of the files of `known` whose
+    stamp has not moved, which are not read at all)."""
+    jobs: list[Job] = []
+    job_stamps: dict[str, Stamp | None] = {}
+    unmoved: dict[str, Stamp] = {}
     for path in paths:
-        previous = known.get(path.name)
-        article, stamp = _read_one(path, previous, stamps.get(path.name))
-        if stamp is not None:
-            new_stamps[path.name] = stamp
-        if article is not None:
-            fresh.append(article)
-        elif stamp is None and previous is not None:
-            stale.add(path.name)
+        previous, stamp = known.get(path.name), file_stamp(path)
+        if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
+            unmoved[path.name] = stamp
+        else:
+            jobs.append(Job(path, previous.digest if previous is not None else None))
+            job_stamps[path.name] = stamp
+    return jobs, job_stamps, unmoved
+
+
+def _read_changes(
+    job_stamps: dict[str, Stamp | None],
+    known: dict[str, Article],
+    stamps: dict[str, Stamp],
+    read: Iterator[tuple[list[Job], Batch]],
+) -> Additions:
+    """The new or changed articles, tokenised, and the stamps of the files read into
+    `stamps`. One of `known` that turned unreadable keeps its previous version, with a
+    warning; one that could not be tokenised is skipped with a warning (its previous version,
+    if any, still served), and its stamp forgotten: it is tried again when it changes or at
+    restart."""
+    additions, stale = Additions(), []
+    for batch, answer in read:
+        for record in answer.warnings:
+            logging.getLogger(record.name).handle(record)
+        for job, outcome in zip(batch, answer.outcomes, strict=True):
+            name = job.path.name
+            if outcome.failure is not None:
+                kept = "; serving its previous version" if name in known else ""
+                log.warning(
+                    "skipped %s: could not be indexed (%s)%s",
+                    shown_name(name),
+                    outcome.failure,
+                    kept,
+                )
+            elif outcome.unchanged or outcome.article is not None:
+                stamps[name] = job_stamps[name] or ()
+            elif name in known:
+                stale.append(name)
+        additions.add(answer.additions)
     for source in sorted(stale):
         log.warning("%s is unreadable now; serving its previous version", shown_name(source))
-    return fresh, new_stamps
-
-
-def _read_one(
-    path: Path, previous: Article | None, known_stamp: Stamp | None
-) -> tuple[Article | None, Stamp | None]:
-    """(the article, when new or changed; the file's stamp, when it was read or has not
-    moved since `known_stamp`). (None, None): the file cannot be read or holds no article."""
-    stamp = file_stamp(path)
-    if previous is not None and stamp is not None and known_stamp == stamp:
-        return None, stamp
-    raw = read_bytes(path)
-    if raw is None:
-        return None, None
-    if previous is not None and previous.digest == content_digest(raw):
-        return None, stamp or ()
-    article = parse_article(path.name, raw)
-    return (article, stamp or ()) if article is not None else (None, None)
+    return additions
 
 
 def sync(
@@ -218,19 +344,19 @@ def sync(
     """The index for the articles now in `folder`, saved to `store` unless `save` is False
     (the caller then saves when `unsaved`). Raises CorpusError when nothing can be served; a
     file that turned unreadable keeps its previous version, with a warning. Not `tokenising`:
-    the passages get no terms (`untokenised`), so the snapshot holds no term matrix."""
+    the passages get no terms, so the snapshot holds no term matrix."""
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = {article.source: article for article in base.articles}
-    fresh, stamps = _read_changes(paths, known, base.stamps)
+    jobs, job_stamps, stamps = _jobs(paths, known, base.stamps)
+    read = read_all(jobs, workers, progress, tokenising)
+    additions = _read_changes(job_stamps, known, stamps, read)
     removed = _gone(known, paths)
-    terms = tokenise(fresh, workers, progress) if tokenising else untokenised(fresh)
-    changes = _tokenised(fresh, terms, known, stamps)
-    index = _with_changes(base, changes, removed, stamps)
+    added = [article.source for article in additions.articles]
+    index = _with_changes(base, additions, removed, stamps)
     restamped = stamps != base.stamps
     if not index.articles:
         raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
-    added = [article.source for article, _ in changes]
     report = SyncReport(index, added, removed, unsaved=bool(added or removed or restamped))
     if save and report.unsaved:
         store.save(index)
@@ -239,13 +365,14 @@ def sync(
 
 def _with_changes(
     base: SearchIndex,
-    changes: list[tuple[Article, ArticleTerms]],
+    additions: Additions,
     removed: list[str],
     stamps: dict[str, Stamp],
 ) -> SearchIndex:
     """`base` with the new or changed articles, without the removed ones (itself when there
     are none), and with the files' stamps."""
-    index = base.updated(changes, set(removed)) if changes or removed else base
+    changed = additions.articles or removed
+    index = base.with_additions(additions, set(removed)) if changed else base
     return replace(index, stamps=stamps)
 
 
@@ -253,28 +380,6 @@ def _gone(known: dict[str, Article], paths: list[Path]) -> list[str]:
     """The sources of `known` whose file is no longer in the folder, sorted."""
     on_disk = {path.name for path in paths}
     return sorted(source for source in known if source not in on_disk)
-
-
-def _tokenised(
-    fresh: list[Article],
-    results: list[ArticleTerms | str],
-    known: dict[str, Article],
-    stamps: dict[str, Stamp],
-) -> list[tuple[Article, ArticleTerms]]:
-    """The fresh articles that were tokenised, with their terms. One that failed is skipped
-    with a warning (its previous version, if any, still served), and its stamp forgotten: it
-    is tried again when it changes or at restart."""
-    changes: list[tuple[Article, ArticleTerms]] = []
-    for article, terms in zip(fresh, results, strict=True):
-        if isinstance(terms, str):
-            kept = "; serving its previous version" if article.source in known else ""
-            log.warning(
-                "skipped %s: could not be indexed (%s)%s", shown_name(article.source), terms, kept
-            )
-            stamps.pop(article.source, None)
-        else:
-            changes.append((article, terms))
-    return changes
 
 
 def load_index(folder: Path, cache_dir: Path | None = None) -> SearchIndex:

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index.backend import SearchBackend
-from retrieval.index.bm25 import Bm25, TermCounts
+from retrieval.index.bm25 import Bm25, TermCounts, TermTally
 from retrieval.index.corpus import Article, Passage, published_date
-from retrieval.language.restore import Vocabulary
+from retrieval.language.restore import Sightings, Vocabulary
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
@@ -72,6 +72,30 @@ def articles_terms(articles: Sequence[Article]) -> list[ArticleTerms]:
     article; the passages of several articles are segmented together, which is faster."""
     terms = iter(analyze_all([text for article in articles for text in article.texts]))
     return [[next(terms).all() for _ in article.texts] for article in articles]
+
+
+@dataclass
+class Additions:
+    """New or changed articles, in order, with what their passages' terms and syllables add
+    up to: what a worker sends back for a batch, and what a sync adds the batches up into."""
+
+    articles: list[Article] = field(default_factory=list)
+    tally: TermTally = field(default_factory=TermTally)
+    sightings: Sightings = field(default_factory=Sightings)
+
+    @classmethod
+    def of(cls, added: Iterable[tuple[Article, ArticleTerms]]) -> Additions:
+        pairs = list(added)
+        articles = [article for article, _ in pairs]
+        tally = TermTally.of(terms for _, article_terms in pairs for terms in article_terms)
+        sightings = Sightings.of(text for article in articles for text in article.texts)
+        return cls(articles, tally, sightings)
+
+    def add(self, other: Additions) -> None:
+        """`other`'s articles after these ones."""
+        self.articles += other.articles
+        self.tally.add(other.tally)
+        self.sightings.add(other.sightings)
 
 
 def base_vocabulary() -> Vocabulary:
@@ -244,23 +268,32 @@ class SearchIndex:
     def updated(self, added: list[tuple[Article, ArticleTerms]], removed: set[str]) -> SearchIndex:
         """A new snapshot without the articles named in `removed` (or re-added), with `added`
         appended. Only the changed articles' terms are needed: nothing is re-tokenised."""
-        new = [article for article, _ in added]
+        return self.with_additions(Additions.of(added), removed)
+
+    def with_additions(self, additions: Additions, removed: set[str]) -> SearchIndex:
+        """`updated`, the added articles' terms tallied already (`additions` is emptied)."""
+        new = additions.articles
         gone = removed | {article.source for article in new}
         kept = [article for article in self.articles if article.source not in gone]
         columns = self._columns_of(gone)
-        counts = self.counts.keeping(columns)
-        counts = counts.appended([terms for _, article_terms in added for terms in article_terms])
-        passages = tuple(
-            [self.passages[i] for i in columns.tolist()]
-            + [p for article in new for p in article.passages()]
+        counts = self.counts.keeping(columns).appended(additions.tally)
+        passages = self._passages_at(columns) + tuple(
+            p for article in new for p in article.passages()
         )
         articles = tuple(kept + new)
-        vocabulary = self._vocabulary_after(gone, new)
+        vocabulary = self._vocabulary_after(gone, additions.sightings)
         starts = _article_starts(articles)
         return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
 
+    def _passages_at(self, columns: np.ndarray) -> tuple[Passage, ...]:
+        if columns.size == len(self.passages):  # all of them, in order
+            return self.passages
+        return tuple(self.passages[i] for i in columns.tolist())
+
     def _columns_of(self, gone: set[str]) -> np.ndarray:
         """The positions of the passages of the articles not in `gone`, ascending."""
+        if not gone:
+            return np.arange(len(self.passages))
         starts = self.article_starts.tolist()
         kept = [
             np.arange(start, start + len(article.texts))
@@ -269,16 +302,14 @@ class SearchIndex:
         ]
         return np.concatenate([np.zeros(0, dtype=np.int64), *kept])
 
-    def _vocabulary_after(self, gone: set[str], added: list[Article]) -> Vocabulary:
-        """The vocabulary without the texts of the articles in `gone`, with those of `added`."""
+    def _vocabulary_after(self, gone: set[str], added: Sightings) -> Vocabulary:
+        """The vocabulary without the texts of the articles in `gone`, with `added`."""
         vocabulary = self.vocabulary.copy()
         for article in self.articles:
             if article.source in gone:
                 for text in article.texts:
                     vocabulary.add(text, sign=-1)
-        for article in added:
-            for text in article.texts:
-                vocabulary.add(text)
+        vocabulary.add_sightings(added)
         return vocabulary
 
 

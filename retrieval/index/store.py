@@ -2,10 +2,14 @@
 
 A warm start loads the last snapshot (passages, term counts, vocabulary) without tokenising
 anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose content hash
-changed. The file is a numpy `.npz` archive: the term counts as three integer arrays, and
-everything else as one JSON document stored as bytes. It is read with `allow_pickle=False`,
-so nothing in it can run code, and a SHA-256 over its content is checked first: a flipped
-bit, a truncated or foreign file is reported and the index rebuilt, never trusted.
+changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
+shape and place: the term counts as three integer arrays, the passages' texts as one UTF-8
+array with where each ends, and the rest (articles, vocabulary) as one JSON document stored
+as bytes. Only numbers and text are read from it, so nothing in it can run code, and a
+SHA-256 over its content, computed on another core while the snapshot is built from it, must
+match before the snapshot is returned: a flipped bit, a truncated or foreign file is reported
+and the index rebuilt, never trusted. Each array is read straight into place (no archive to
+unpack).
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -16,14 +20,17 @@ skipped with a warning, and the bot serves from memory.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from scipy import sparse
@@ -35,11 +42,14 @@ from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 6
-SUFFIX = ".npz"
-TEMPORARY_SUFFIX = ".npz-tmp"
+FORMAT = 7
+SUFFIX = ".index"
+TEMPORARY_SUFFIX = ".index-tmp"
+FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
-_ARRAYS = ("data", "indices", "indptr", "article_starts")
+MAGIC = b"tin-bot index\n"
+_LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
+_ALIGN = 64  # each array starts at a multiple of this
 
 
 def corpus_key(corpus: Path) -> str:
@@ -53,7 +63,7 @@ def checksum(arrays: dict[str, np.ndarray]) -> str:
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}:{array.dtype.str}:{array.shape};".encode())
-        digest.update(array.tobytes())
+        digest.update(array.data)  # no copy; hashlib lets go of the GIL meanwhile
     return digest.hexdigest()
 
 
@@ -63,12 +73,10 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
         "format": FORMAT,
         "version": term_code_version(),
         "shape": list(index.counts.counts.shape),
-        "ids": index.counts.ids,
         "articles": [
             [
                 a.source,
                 a.title,
-                list(a.texts),
                 list(a.paragraph_numbers),
                 a.digest,
                 a.provenance.url,
@@ -84,14 +92,38 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
 
 def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
     counts = index.counts.counts
-    arrays = {
+    texts, ends = bytearray(), []
+    for article in index.articles:
+        for text in article.texts:
+            texts += text.encode()
+            ends.append(len(texts))
+    return {
         "data": counts.data,
         "indices": counts.indices,
         "indptr": counts.indptr,
+        "lengths": index.counts.lengths,
+        "terms": np.frombuffer("\n".join(index.counts.ids).encode(), dtype=np.uint8),
         "article_starts": np.asarray(index.article_starts),
+        "texts": np.frombuffer(texts, dtype=np.uint8),
+        "text_ends": np.array(ends, dtype=np.int64),
         "metadata": np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8),
     }
-    return {**arrays, "checksum": np.frombuffer(checksum(arrays).encode(), dtype=np.uint8)}
+
+
+def _ids(terms: np.ndarray) -> dict[str, int]:
+    """The term ids, from the terms in the order of their ids, one a line (a term is one word
+    or syllable, or two: never a line break)."""
+    names = terms.tobytes().decode().split("\n") if terms.size else []
+    return dict(zip(names, range(len(names)), strict=True))
+
+
+def _texts(arrays: dict[str, np.ndarray]) -> Iterator[str]:
+    """Each passage's text, in order."""
+    view = arrays["texts"].data
+    start = 0
+    for end in arrays["text_ends"].tolist():
+        yield str(view[start:end], "utf-8")
+        start = end
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
@@ -101,10 +133,18 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     matrix = sparse.csr_matrix(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
-    counts = TermCounts(saved["ids"], matrix)
+    counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
+    texts = _texts(arrays)
     articles = tuple(
-        Article(source, title, tuple(texts), tuple(numbers), digest, Provenance(url, published))
-        for source, title, texts, numbers, digest, url, published in saved["articles"]
+        Article(
+            source,
+            title,
+            tuple(itertools.islice(texts, len(numbers))),
+            tuple(numbers),
+            digest,
+            Provenance(url, published),
+        )
+        for source, title, numbers, digest, url, published in saved["articles"]
     )
     pairs = {(first, second): n for first, second, n in saved["pairs"]}
     return SearchIndex(
@@ -116,6 +156,45 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
         arrays["article_starts"],
         {source: tuple(stamp) for source, stamp in saved["stamps"].items()},
     )
+
+
+def write_arrays(stream: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
+    """MAGIC, the header's length and the header (each array's dtype, shape and offset after
+    the header, and their `checksum`), then each array, aligned."""
+    places: dict[str, list[Any]] = {}
+    offset = 0
+    for name, array in arrays.items():
+        offset += -offset % _ALIGN
+        places[name] = [array.dtype.str, list(array.shape), offset]
+        offset += array.nbytes
+    header = json.dumps({"arrays": places, "checksum": checksum(arrays)}).encode()
+    stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
+    written = 0
+    for name, array in arrays.items():
+        stream.write(bytes(places[name][2] - written))
+        stream.write(np.ascontiguousarray(array).data)
+        written = places[name][2] + array.nbytes
+
+
+def read_arrays(path: Path) -> tuple[str, dict[str, np.ndarray]]:
+    """(the checksum the file states, its arrays), as `write_arrays` wrote them; ValueError
+    for a file that is not one, or is cut short."""
+    with path.open("rb") as stream:
+        if stream.read(len(MAGIC)) != MAGIC:
+            raise ValueError("not an index file")
+        length = int.from_bytes(stream.read(_LENGTH), "little")
+        header = json.loads(stream.read(length))
+        start = len(MAGIC) + _LENGTH + length
+        arrays = {}
+        for name, (dtype, shape, offset) in header["arrays"].items():
+            array = np.empty(shape, dtype=np.dtype(dtype))
+            if array.dtype.hasobject:
+                raise ValueError("not plain data")
+            stream.seek(start + offset)
+            if stream.readinto(array.data.cast("B")) != array.nbytes:
+                raise ValueError("cut short")
+            arrays[name] = array
+    return str(header["checksum"]), arrays
 
 
 @dataclass(frozen=True)
@@ -133,12 +212,14 @@ class IndexStore:
         if self.path is None or not self.path.exists():
             return None
         try:
-            with np.load(self.path, allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in (*_ARRAYS, "metadata", "checksum")}
-            stored = arrays.pop("checksum").tobytes().decode()
-            if stored != checksum(arrays):
+            stored, arrays = read_arrays(self.path)
+            with ThreadPoolExecutor(max_workers=1) as hashing:
+                computed = hashing.submit(checksum, arrays)  # on another core, as it is built
+                with np.errstate(all="ignore"):  # damaged numbers are refused just below
+                    index = _index_of(arrays)
+            if stored != computed.result():
                 raise ValueError("checksum mismatch")
-            return _index_of(arrays)
+            return index
         except Exception as error:  # any damage means: rebuild, never trust
             log.warning(
                 "index cache %s unreadable (%s: %s); rebuilding",
@@ -156,7 +237,7 @@ class IndexStore:
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=TEMPORARY_SUFFIX)
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    np.savez(stream, allow_pickle=False, **_snapshot_arrays(index))
+                    write_arrays(stream, _snapshot_arrays(index))
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
@@ -175,5 +256,6 @@ class IndexStore:
             abandoned = path.name.endswith(TEMPORARY_SUFFIX) and (
                 now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS
             )
-            if old_version or abandoned or path.name.endswith(".pickle"):
+            former = path.name.endswith(FORMER_SUFFIXES)
+            if old_version or abandoned or former:
                 path.unlink(missing_ok=True)

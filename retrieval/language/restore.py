@@ -41,6 +41,32 @@ PAIR_DISCOUNT = 0.5
 
 
 @dataclass
+class Sightings:
+    """The lower-case syllables and pairs of neighbouring syllables of texts, counted in the
+    order they first occur: what `Vocabulary.add` of each text adds, made where the texts are
+    tokenised, and added up batch after batch."""
+
+    syllables: Counter[str] = field(default_factory=Counter)
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    total: int = 0
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Sightings:
+        sightings = cls()
+        for text in texts:
+            syllables = list(map(str.lower, SYLLABLE.findall(text)))
+            sightings.syllables.update(syllables)
+            sightings.pairs.update(itertools.pairwise(syllables))
+            sightings.total += len(syllables)
+        return sightings
+
+    def add(self, other: Sightings) -> None:
+        self.syllables.update(other.syllables)
+        self.pairs.update(other.pairs)
+        self.total += other.total
+
+
+@dataclass
 class Vocabulary:
     """How the corpus spells each folded syllable, and how often two spellings stand together.
 
@@ -75,6 +101,18 @@ class Vocabulary:
             _bump(self.openings, pair[0], sign)
             if seen != (pair in self.pairs):
                 _bump(self.followers, pair[0], sign)
+
+    def add_sightings(self, sightings: Sightings) -> None:
+        """What `add` of each text of `sightings` does, in the same order."""
+        self.total += sightings.total
+        for spelled, count in sightings.syllables.items():
+            spellings = self.forms.setdefault(fold(spelled), {})
+            spellings[spelled] = spellings.get(spelled, 0) + count
+        for pair, count in sightings.pairs.items():
+            if pair not in self.pairs:
+                self.followers[pair[0]] = self.followers.get(pair[0], 0) + 1
+            self.pairs[pair] = self.pairs.get(pair, 0) + count
+            self.openings[pair[0]] = self.openings.get(pair[0], 0) + count
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:

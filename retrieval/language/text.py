@@ -21,7 +21,8 @@ VOWELS = frozenset("aeiouy")
 # A text with at least this share of capital letters is typed in capitals throughout.
 MOSTLY_UPPER = 0.6
 
-_WORD = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")  # letters, with any marks left apart
+# Letters, with any marks left apart: a text split at them holds them at its odd places.
+_WORDS = re.compile(r"((?:[^\W\d_][\u0300-\u036f]*)+)")
 # Soft hyphen, zero-width and bidi controls, word joiners, BOM, variation selectors (the
 # U+FE0F after an emoji or a letter), and lone surrogates (from broken UTF-16 in JSON).
 _INVISIBLE = re.compile(
@@ -30,6 +31,7 @@ _INVISIBLE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")  # not " "
 _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+")
 _OPENING = '"“‘«(-–— '
 # "…,” - Bí thư Nguyễn Văn Nên nói.": after a closing quote, a dash opens the quote's attribution.
@@ -96,8 +98,9 @@ def normalize(text: str) -> str:
     text = _INVISIBLE.sub("", text)  # first: removing one may bring a mark next to its letter
     text = _CONTROL.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
-    text = _WORD.sub(lambda match: place_tone(match.group()), text)
+    if "  " in text or _OTHER_SPACE.search(text):  # most texts have single " " only
+        text = _SPACES.sub(" ", text)
+    text = " ".join(map(_PIECES.__getitem__, text.split(" ")))  # no word holds a space
     return unicodedata.normalize("NFC", text)  # a mark left outside a word may compose now
 
 
@@ -136,6 +139,15 @@ def _folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _tones_placed(piece: str) -> str:
+    """`piece`, text without spaces, with the tone mark of each of its words placed."""
+    parts = _WORDS.split(piece)
+    parts[1::2] = map(place_tone, parts[1::2])
+    return "".join(parts)
+
+
+# Each piece of text between spaces met, its tone marks placed: `normalize` looks most up.
+_PIECES = Memo[str, str](_tones_placed)
 # A text decomposes character by character, and how its marks are reordered cannot matter once
 # every mark is gone: folding each character folds the text.
 _FOLDS = Memo[int, str](lambda code: _folded(chr(code)))

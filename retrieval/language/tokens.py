@@ -55,6 +55,14 @@ _WORDS = Memo(_without_punctuation)
 _FOLDED = Memo(fold)
 
 
+def _folded_syllables(word: str) -> tuple[str, ...]:
+    """A word's folded syllables: "bí_thư" -> ("bi", "thu")."""
+    return tuple(map(_FOLDED.__getitem__, word.split("_")))
+
+
+_FOLDED_SYLLABLES = Memo(_folded_syllables)
+
+
 def words_of(segmented: str) -> list[str]:
     """The words of pyvi's output, lower-case, syllables joined by "_", punctuation gone."""
     return [word for word in map(_WORDS.__getitem__, segmented.split()) if word]
@@ -79,8 +87,8 @@ class Terms:
         """The single term list BM25 sees: every view, each with its prefix."""
         return [
             *self.words,
-            *(SYLLABLE_PREFIX + s for s in self.syllables),
-            *(BIGRAM_PREFIX + b for b in self.bigrams),
+            *map(SYLLABLE_PREFIX.__add__, self.syllables),
+            *map(BIGRAM_PREFIX.__add__, self.bigrams),
         ]
 
 
@@ -143,7 +151,7 @@ def canonical_numbers(text: str) -> str:
 
 def syllable_pairs(folded: Sequence[str]) -> list[str]:
     """Each pair of neighbouring folded syllables, as one term: "a_b"."""
-    return [f"{a}_{b}" for a, b in itertools.pairwise(folded)]
+    return list(map("_".join, itertools.pairwise(folded)))
 
 
 def wording_pairs(text: str) -> frozenset[str]:
@@ -168,7 +176,7 @@ def terms_of_words(words: Sequence[str]) -> Terms:
         for word, after in itertools.zip_longest(words, words[1:], fillvalue="")
         if word not in stop or (word in NUMBERING_NOUNS and after.isdigit())
     ]
-    syllables = [_FOLDED[part] for word in content for part in word.split("_")]
+    syllables = list(itertools.chain.from_iterable(map(_FOLDED_SYLLABLES.__getitem__, content)))
     bigrams = syllable_pairs(syllables)
     return Terms(tuple(content), tuple(syllables), tuple(bigrams))
 

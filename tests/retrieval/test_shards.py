@@ -32,7 +32,7 @@ from retrieval.index.shards import (
     passages_of,
     shard_of,
 )
-from retrieval.index.store import IndexStore
+from retrieval.index.store import SUFFIX, IndexStore
 from retrieval.language.text import fold
 from retrieval.language.tokens import analyze
 from retrieval.reply.answer import answer
@@ -149,7 +149,7 @@ def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
         assert coordinator.counts.counts.nnz == 0 and not coordinator.counts.ids
         assert coordinator.passages == seed_index.passages
         assert coordinator.vocabulary == seed_index.vocabulary
-    assert len(list((tmp_path / "cache" / COORDINATOR_CACHE).glob("*.npz"))) == 1
+    assert len(list((tmp_path / "cache" / COORDINATOR_CACHE).glob(f"*{SUFFIX}"))) == 1
     assert IndexStore(tmp_path / "cache", SEEDS_DIR).load() is None  # never an index's cache
     for question in _seed_questions():
         assert answer(question, warm) == answer(question, seed_index), question

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index.indexer import sync
-from retrieval.index.store import STALE_TEMPORARY_SECONDS, TEMPORARY_SUFFIX, IndexStore
+from retrieval.index.store import STALE_TEMPORARY_SECONDS, SUFFIX, TEMPORARY_SUFFIX, IndexStore
 from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa: F401
 
 
@@ -107,11 +107,13 @@ def test_saving_removes_old_versions_and_abandoned_temporary_files(
     os.utime(abandoned, (long_ago, long_ago))
     recent = store.path.with_name("y" + TEMPORARY_SUFFIX)  # maybe another process writing
     recent.write_bytes(b"half")
-    other_corpus = store.path.with_name("index-0000000000000000-abcdefabcdef.npz")
+    other_corpus = store.path.with_name("index-0000000000000000-abcdefabcdef" + SUFFIX)
     other_corpus.write_bytes(b"other")
+    former_format = store.path.with_name("index-0000000000000000-abcdefabcdef.npz")
+    former_format.write_bytes(b"never read again")
     (folder / "b.txt").write_text(OTHER, encoding="utf-8")
     sync(folder, store)
-    assert not old_version.exists() and not abandoned.exists()
+    assert not old_version.exists() and not abandoned.exists() and not former_format.exists()
     assert recent.exists() and other_corpus.exists() and store.path.exists()
 
 
