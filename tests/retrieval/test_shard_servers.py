@@ -112,57 +112,57 @@ def test_a_shard_with_no_server_left_is_searched_around_and_the_reply_says_so(
     assert not through.bm25.complete
 
 
-def test_an_article_indexed_is_answered_through_the_server_without_a_restart(
-    make_corpus: CorpusFactory, tmp_path: Path, servers: Servers
-) -> None:
-    corpus = make_corpus({path.name: path.read_text(encoding="utf-8") for path in
-                          SEEDS_DIR.glob("*.txt")})  # fmt: skip
-    shards = tmp_path / "shards"
-    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
-    served = ShardSet([[servers.tcpsrv(shard_paths(shards, 1)[0])]])
-    live = ShardedLiveIndex(corpus, tmp_path / "bot-cache", served)
-    question = "Ai thắng giải đua thuyền rồng Hội An?"
-    assert answer(question, live.current).tier.value == "none"
+BOAT_RACE = "Ai thắng giải đua thuyền rồng Hội An?"
+
+
+def _seed_corpus(make_corpus: CorpusFactory) -> Path:
+    return make_corpus({path.name: path.read_text(encoding="utf-8") for path in
+                        SEEDS_DIR.glob("*.txt")})  # fmt: skip
+
+
+def _add_the_boat_race(corpus: Path, shards: Path, cache: Path) -> float:
+    """An article the seeds lack, written and indexed into the shards; when indexing ended."""
     (corpus / "dua-thuyen.txt").write_text(
         "Đua thuyền rồng Hội An\nĐội thuyền rồng Cẩm Thanh thắng giải đua thuyền rồng Hội An "
         "năm nay trên sông Hoài.\n",
         encoding="utf-8",
     )
-    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
-    indexed = time.monotonic()
+    write_shards(load_index(corpus, cache), shards, 1)
+    return time.monotonic()
+
+
+def _answered_soon(live: ShardedLiveIndex, indexed: float) -> None:
+    """The boat race asked until it is answered from the new article, FRESH_SECONDS at most."""
     live.refresh()
-    reply = answer(question, live.current)
+    reply = answer(BOAT_RACE, live.current)
     while not reply.hits and time.monotonic() - indexed < FRESH_SECONDS:
         time.sleep(0.5)
-        reply = answer(question, live.current)
+        reply = answer(BOAT_RACE, live.current)
     assert reply.hits and reply.hits[0].source == "dua-thuyen.txt"
+
+
+def test_an_article_indexed_is_answered_through_the_server_without_a_restart(
+    make_corpus: CorpusFactory, tmp_path: Path, servers: Servers
+) -> None:
+    corpus, shards, cache = _seed_corpus(make_corpus), tmp_path / "shards", tmp_path / "writer"
+    write_shards(load_index(corpus, cache), shards, 1)
+    served = ShardSet([[servers.tcpsrv(shard_paths(shards, 1)[0])]])
+    live = ShardedLiveIndex(corpus, tmp_path / "bot-cache", served)
+    assert answer(BOAT_RACE, live.current).tier.value == "none"
+    _answered_soon(live, _add_the_boat_race(corpus, shards, cache))
 
 
 def test_an_article_indexed_is_answered_by_a_replica_xapian_replicate_keeps(
     make_corpus: CorpusFactory, tmp_path: Path, servers: Servers
 ) -> None:
-    corpus = make_corpus({path.name: path.read_text(encoding="utf-8") for path in
-                          SEEDS_DIR.glob("*.txt")})  # fmt: skip
-    shards = tmp_path / "shards"
-    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
+    corpus, shards, cache = _seed_corpus(make_corpus), tmp_path / "shards", tmp_path / "writer"
+    write_shards(load_index(corpus, cache), shards, 1)
     replica = servers.replicated(shard_paths(shards, 1)[0], tmp_path / "replica")
     primary = servers.tcpsrv(shard_paths(shards, 1)[0])
     served = ShardSet([[primary, servers.tcpsrv(replica)]])
     live = ShardedLiveIndex(corpus, tmp_path / "bot-cache", served)
-    question = "Ai thắng giải đua thuyền rồng Hội An?"
-    assert answer(question, live.current).tier.value == "none"
-    (corpus / "dua-thuyen.txt").write_text(
-        "Đua thuyền rồng Hội An\nĐội thuyền rồng Cẩm Thanh thắng giải đua thuyền rồng Hội An "
-        "năm nay trên sông Hoài.\n",
-        encoding="utf-8",
-    )
-    write_shards(load_index(corpus, tmp_path / "writer-cache"), shards, 1)
-    indexed = time.monotonic()
+    assert answer(BOAT_RACE, live.current).tier.value == "none"
+    indexed = _add_the_boat_race(corpus, shards, cache)
     servers.kill_serving(primary)
-    live.refresh()
-    reply = answer(question, live.current)
-    while not reply.hits and time.monotonic() - indexed < FRESH_SECONDS:
-        time.sleep(0.5)
-        reply = answer(question, live.current)
-    assert reply.hits and reply.hits[0].source == "dua-thuyen.txt"
-    assert answer(question, live.current) == answer(question, load_index(corpus))
+    _answered_soon(live, indexed)
+    assert answer(BOAT_RACE, live.current) == answer(BOAT_RACE, load_index(corpus))
