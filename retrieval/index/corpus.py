@@ -76,20 +76,17 @@ _URL_LINE = re.compile(r"^URL:\s*(https?://\S+)\s*$", re.IGNORECASE)
 _PUBLISHED_LINE = re.compile(r"^Published:\s*(\d{4}-\d{2}-\d{2}\S*)\s*$", re.IGNORECASE)
 
 
-def published_date(published: str, zone: tzinfo) -> date:
-    """The day an article was published, in `zone`: an ISO date as written; a time with an
-    offset converted to `zone`; a time without one taken as `zone`'s already."""
-    moment = datetime.fromisoformat(published)
-    if len(published) == len("2025-08-12") or moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(zone).date()
-
-
 def published_moment(published: str, zone: tzinfo) -> datetime:
     """When an article was published, as a time with its offset: a date alone is the start
     of that day in `zone`, a time without an offset is taken as `zone`'s."""
     moment = datetime.fromisoformat(published)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def published_date(published: str, zone: tzinfo) -> date:
+    """The day an article was published, in `zone`: an ISO date as written; a time with an
+    offset converted to `zone`; a time without one taken as `zone`'s already."""
+    return published_moment(published, zone).astimezone(zone).date()
 
 
 def _valid_published(value: str) -> bool:
