@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import psycopg
 
-from bot.telegram.postgres import connect
+from bot.postgres import connect
 
 log = logging.getLogger(__name__)
 

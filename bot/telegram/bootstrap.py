@@ -24,6 +24,7 @@ from bot.feeds.poller import FeedPoller
 from bot.indexing import open_index
 from bot.operator.metrics import Metrics
 from bot.operator.server import OperatorListener
+from bot.postgres import PostgresError
 from bot.settings import Settings
 from bot.telegram.context import CONTEXT_TYPES, STATE_KEY, BotState
 from bot.telegram.delivery import STORE_PATIENCE_SECONDS, DurableQueue, InboxProcessor
@@ -33,7 +34,6 @@ from bot.telegram.handlers import add_handlers
 from bot.telegram.instance import AlreadyRunning, instance_lock
 from bot.telegram.lifecycle import Lifecycle, UpdateSource, serve
 from bot.telegram.polling import ElectedPolling, Polling, TolerantUpdatesRequest
-from bot.telegram.postgres import PostgresError
 from bot.telegram.stores import Stores, open_stores
 from bot.telegram.webhook import Webhook
 from retrieval.index.live import LiveIndex

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from bot.telegram.postgres import connect
+from bot.postgres import connect
 
 POLLING_LOCK = 0x7469_6E00  # "tin\0": with the bot id, the advisory lock of the poller
 

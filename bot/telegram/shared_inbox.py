@@ -21,8 +21,8 @@ import os
 import socket
 import time
 
+from bot.postgres import Postgres, PostgresError
 from bot.telegram.inbox import DurableInbox
-from bot.telegram.postgres import Postgres, PostgresError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tin_bot_updates (

@@ -23,11 +23,11 @@ from pathlib import Path
 from bot.operator.daily import DailyReplies
 from bot.operator.kept import KeptQuestions
 from bot.operator.votes import Votes
+from bot.postgres import Postgres
 from bot.settings import Settings
 from bot.telegram.database import Database, SqliteDatabase
 from bot.telegram.election import PollerElection
 from bot.telegram.inbox import DurableInbox
-from bot.telegram.postgres import Postgres
 from bot.telegram.shared_inbox import SharedInbox
 from bot.telegram.sqlite_inbox import SqliteInbox
 from bot.telegram.subscriptions import SUBSCRIPTIONS_FILE, Subscriptions

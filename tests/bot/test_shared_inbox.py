@@ -11,10 +11,10 @@ import time
 import pytest
 from telegram import Update
 
+from bot.postgres import Postgres, PostgresError
 from bot.telegram import inbox as inbox_module
 from bot.telegram.delivery import DurableQueue
 from bot.telegram.election import PollerElection
-from bot.telegram.postgres import Postgres, PostgresError
 from bot.telegram.shared_inbox import SharedInbox
 from bot.telegram.subscriptions import Subscriptions
 
