@@ -15,6 +15,7 @@ import functools
 import itertools
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -217,6 +218,34 @@ class Vocabulary:
             best = step
         return max(best.values())[1] if options else []
 
+    def posteriors(self, options: list[list[str]]) -> list[dict[str, float]]:
+        """For each list of `options`, the probability of each spelling over every sequence
+        `likeliest` weighs (forward-backward over `follows`)."""
+        if not options:
+            return []
+        forward = [{spelled: self.follows(None, spelled) for spelled in options[0]}]
+        for before, choices in itertools.pairwise(options):
+            forward.append(
+                {
+                    spelled: _log_sum([forward[-1][p] + self.follows(p, spelled) for p in before])
+                    for spelled in choices
+                }
+            )
+        backward = [dict.fromkeys(options[-1], 0.0)]
+        for later, earlier in itertools.pairwise(reversed(options)):
+            backward.insert(
+                0,
+                {
+                    spelled: _log_sum([self.follows(spelled, n) + backward[0][n] for n in later])
+                    for spelled in earlier
+                },
+            )
+        total = _log_sum(list(forward[-1].values()))
+        return [
+            {spelled: math.exp(ahead[spelled] + behind[spelled] - total) for spelled in ahead}
+            for ahead, behind in zip(forward, backward, strict=True)
+        ]
+
     def question_word(self, spelled: str, left: str | None, right: str | None) -> str:
         """A one-syllable question word typed bare ("nao") as the question word, unless its
         neighbours stand beside another spelling at least RESPELL_MIN_SUPPORT times and more
@@ -264,6 +293,12 @@ def _bump(counts: dict[Any, int], key: object, sign: int) -> None:
         counts[key] = count
     else:
         counts.pop(key, None)
+
+
+def _log_sum(logs: list[float]) -> float:
+    """log(sum(exp(x) for x in logs)), without overflow."""
+    top = max(logs)
+    return top + math.log(math.fsum(math.exp(x - top) for x in logs))
 
 
 def _match_case(form: str, typed: str) -> str:
@@ -356,7 +391,8 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     typed_bare = _typed_bare(lowered, vocabulary)
     phrases, words = _question_words()
     fixed = _fixed_spellings(question, matches, phrases)
-    restored = _likeliest(lowered, fixed, vocabulary) if typed_bare else list(lowered)
+    options = _options(lowered, fixed, vocabulary)
+    restored = vocabulary.likeliest(options) if typed_bare else list(lowered)
     for i, syllable in enumerate(lowered):
         if i in fixed:
             restored[i] = fixed[i]
@@ -370,11 +406,36 @@ def restore_diacritics(question: str, vocabulary: Vocabulary) -> str:
     return _respelt(question, matches, restored)
 
 
-def _likeliest(lowered: list[str], fixed: dict[int, str], vocabulary: Vocabulary) -> list[str]:
-    """The likeliest spellings of a question typed bare, the `fixed` ones kept as they are."""
-    return vocabulary.likeliest(
-        [[fixed[i]] if i in fixed else _spellings(s, vocabulary) for i, s in enumerate(lowered)]
+def reading_certainty(question: str, vocabulary: Vocabulary) -> float:
+    """How sure the reading of a question typed bare is: the mean probability of the spelling
+    `restore_diacritics` gives each syllable that may be a content word and that the corpus
+    writes in more than one way (`Vocabulary.posteriors`); 1.0 for a question typed with
+    marks. Off the corpus's topics the reading is bent into the corpus's own words ("thi dua"
+    read "thì đưa" by a health archive that never writes "thi đua"), and unsure."""
+    matches = list(SYLLABLE.finditer(question))
+    lowered = [m.group().lower() for m in matches]
+    if not _typed_bare(lowered, vocabulary):
+        return 1.0
+    options = _options(
+        lowered, _fixed_spellings(question, matches, _question_words()[0]), vocabulary
     )
+    chosen = vocabulary.likeliest(options)
+    posteriors = vocabulary.posteriors(options)
+    function_syllables = _folded_function_syllables()
+    shares = [
+        posterior[spelled]
+        for syllable, choices, spelled, posterior in zip(
+            lowered, options, chosen, posteriors, strict=True
+        )
+        if len(choices) > 1 and syllable not in function_syllables
+    ]
+    return statistics.fmean(shares) if shares else 1.0
+
+
+def _options(lowered: list[str], fixed: dict[int, str], vocabulary: Vocabulary) -> list[list[str]]:
+    """Each syllable's possible spellings in a question typed bare: the `fixed` one alone, or
+    the corpus's."""
+    return [[fixed[i]] if i in fixed else _spellings(s, vocabulary) for i, s in enumerate(lowered)]
 
 
 def _typed_bare(lowered: list[str], vocabulary: Vocabulary) -> bool:

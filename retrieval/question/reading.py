@@ -2,9 +2,10 @@
 kind of answer it asks for. Every later stage reads this object instead of the text.
 
 Reading a question: normalise it and cut it to MAX_QUESTION_CHARS; drop the words that only
-address the bot ("… hả bot?", "bot ơi, …"); restore missing diacritics from the corpus;
-then tokenise it, find its names and numbers, and see what it asks (who, when, how many…)
-and which of its words only say so (its frame, "giữ chức vụ gì": `expectation.py`).
+address the bot ("… hả bot?", "bot ơi, …"); restore missing diacritics from the corpus, and
+weigh how sure that reading is; then tokenise it, find its names and numbers, and see what it
+asks (who, when, how many…) and which of its words only say so (its frame, "giữ chức vụ gì":
+`expectation.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.index.search_index import SearchIndex
-from retrieval.language.restore import correct_typos, restore_diacritics
+from retrieval.language.restore import correct_typos, reading_certainty, restore_diacritics
 from retrieval.language.text import normalize
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
@@ -71,6 +72,9 @@ class Question:
     wording: frozenset[str]  # its pairs of neighbouring syllables (`wording_pairs`)
     when: When = ANY_TIME  # the days its articles must be published on; newest first?
     topic: str = ""  # what it is about, without its time and its frame: for the reply to name
+    # how sure its reading is, when typed bare (`restore.reading_certainty`); 1.0 when typed
+    # with marks
+    certainty: float = 1.0
 
     @property
     def restored(self) -> bool:
@@ -115,6 +119,7 @@ def understand(question: str, index: SearchIndex) -> Question:
         wording_pairs(about),
         expressions.when,
         topic_of(unframed),
+        reading_certainty(asked, index.vocabulary),
     )
 
 

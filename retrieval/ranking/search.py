@@ -310,13 +310,16 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
     bm25 = index.bm25
     words = query.content.words
     word_total, word_unknown = term_information(words, bm25)
+    # The words of a question typed bare are the corpus's reading of it: they count only as
+    # far as that reading is sure, and the rest of them as unknown.
+    known_share = 1 - word_unknown / word_total if word_total else 1.0
     return Signals(
         coverage=best.coverage,
         sentence_coverage=sentence_share(
             index.passages[best.position].text, frozenset(query.folded_terms), bm25
         ),
-        word_coverage=float(shares_found(words, bm25, [best.position])[0]),
-        unknown_words=word_unknown / word_total if word_total else 0.0,
+        word_coverage=float(shares_found(words, bm25, [best.position])[0]) * query.certainty,
+        unknown_words=1 - known_share * query.certainty,
         kind_answered=float(gives_what_is_asked(query, index.passages[best.position].text)),
         missing_units=best.missing_units,
     )

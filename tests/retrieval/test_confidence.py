@@ -7,7 +7,7 @@ from retrieval.language.tokens import analyze
 from retrieval.question.information import wanted_terms
 from retrieval.question.reading import understand
 from retrieval.ranking.confidence import Signals, confidence, is_confident, sentence_share
-from retrieval.ranking.search import gives_what_is_asked
+from retrieval.ranking.search import RERANK_CANDIDATES, gives_what_is_asked, rank, signals
 from retrieval.reply.answer import Tier, answer
 from retrieval.reply.phrases import RELATED
 
@@ -66,3 +66,15 @@ def test_a_passage_without_the_kind_of_answer_asked_is_less_sure(index) -> None:
     without = "Trẻ được tiêm vắc xin sởi trong chương trình tiêm chủng mở rộng."
     assert gives_what_is_asked(query, with_number) and not gives_what_is_asked(query, without)
     assert gives_what_is_asked(understand("vắc xin sởi", index), without)  # asks for no kind
+
+
+def test_the_words_of_an_unsure_bare_reading_count_only_as_far_as_it_is_sure(index) -> None:
+    query = understand("tre duoc tiem vac xin soi luc may thang tuoi", index)
+    assert understand("Trẻ được tiêm vắc xin sởi", index).certainty == 1.0  # typed with marks
+    best = rank(query, index, RERANK_CANDIDATES).judged
+    assert best is not None
+    sure = signals(replace(query, certainty=1.0), index, best)
+    unsure = signals(replace(query, certainty=0.5), index, best)
+    assert unsure.word_coverage == sure.word_coverage * 0.5
+    assert unsure.unknown_words == 1 - (1 - sure.unknown_words) * 0.5
+    assert confidence(unsure) < confidence(sure)

@@ -1,4 +1,13 @@
-from retrieval.language.restore import Vocabulary, correct_typos, restore_diacritics, within_edits
+from itertools import product
+from math import exp, fsum
+
+from retrieval.language.restore import (
+    Vocabulary,
+    correct_typos,
+    reading_certainty,
+    restore_diacritics,
+    within_edits,
+)
 
 CORPUS = [
     "Bí thư Thành ủy dự hội nghị.",
@@ -165,3 +174,37 @@ def test_a_neighbour_spelled_as_a_content_word_is_evidence_though_its_letters_sp
     assert (
         restore_diacritics("trieu chung ban dau la gi", vocabulary) == "triệu chứng ban đầu là gì"
     )
+
+
+def test_posteriors_are_each_spellings_share_of_every_reading() -> None:
+    vocabulary = Vocabulary.of(["Thi đua yêu nước. Thì đưa cho mẹ. Thi đua dạy tốt.", "Đưa tin."])
+    options = [sorted(vocabulary.forms[s]) for s in ("thi", "dua")]
+    weights = {
+        reading: exp(vocabulary.follows(None, reading[0]) + vocabulary.follows(*reading))
+        for reading in product(*options)
+    }
+    total = fsum(weights.values())
+    posteriors = vocabulary.posteriors(options)
+    for at, spellings in enumerate(options):
+        for spelled in spellings:
+            expected = fsum(w for reading, w in weights.items() if reading[at] == spelled) / total
+            assert abs(posteriors[at][spelled] - expected) < 1e-9
+        assert abs(fsum(posteriors[at].values()) - 1) < 1e-9
+
+
+# A health archive: "thi đua" (emulation) is nowhere, "thì đưa" (then take) once.
+HEALTH = Vocabulary.of(
+    [
+        "Bệnh nhân sốt cao thì đưa đến bệnh viện. Bác sĩ khám cho bệnh nhân.",
+        "Trẻ sốt cao cần đến bệnh viện ngay. Bác sĩ khuyên uống nhiều nước.",
+        "Thì giờ khám bệnh. Thi hành phác đồ. Đua xe gây tai nạn. Đưa trẻ đi khám.",
+    ]
+)
+
+
+def test_a_bare_reading_bent_off_the_archives_topics_is_less_sure() -> None:
+    on_topic = reading_certainty("benh nhan sot cao", HEALTH)
+    bent = reading_certainty("phong trao thi dua", HEALTH)
+    assert restore_diacritics("phong trao thi dua", HEALTH).endswith("thì đưa")
+    assert bent < on_topic <= 1.0
+    assert reading_certainty("bệnh nhân sốt cao", HEALTH) == 1.0  # typed with marks
