@@ -297,8 +297,8 @@ class XapianBackend:
         return total
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
-        passages = self._passages(positions.tolist())
-        return np.array([passage.holds(term) for passage in passages], dtype=bool)
+        held = (passage.holds(term) for passage in self._passages(positions.tolist()))
+        return np.fromiter(held, dtype=bool, count=len(positions))
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         return bool(self.present(term, np.arange(start, end)).any())
@@ -380,7 +380,13 @@ class XapianBackend:
 
     def _passages(self, positions: list[int]) -> list[PassageTerms]:
         """The terms of the passages at `positions`; none for one its shard does not hold.
-        The articles not read yet are read first, all in one match."""
+        The articles not read yet are read first, all in one match. Passages read already
+        are given without a look for changes, as `knows` answers (asked hundreds of times a
+        question, after `candidates` has looked)."""
+        try:
+            return [self._at[position] for position in positions]
+        except KeyError:
+            pass
         with self._lock:
             self._fresh()
             missing = [position for position in positions if position not in self._at]
