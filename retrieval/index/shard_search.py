@@ -5,14 +5,13 @@ replica (one log line), and searches the shards as one Xapian database, whose st
 (passages, document frequencies, total length) are the whole archive's. A shard none of
 whose servers answers is left out, and retried now and then: the archive is then incomplete,
 which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
-Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates; they are
-then scored from their stored term counts with `Bm25`'s own formula, so the scores, and all
-that ranking reads, are those of the in-process index. Xapian ranks one passage of each
-content (passages with the same terms and counts score alike), and every passage of the best
-contents is then read in one match on their content terms; the passages of the articles
-ranking looks into are read in one match on their article terms, and kept until the shards
-change (each passage's record read as its match's collapse key: no document is fetched). The
-i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which it is, and a server
+Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates (their
+places read from the collapse keys, no document fetched); they are then scored from their
+stored term counts with `Bm25`'s own formula, so the scores, and all that ranking reads, are
+those of the in-process index: each match returns its passages' terms, as its collapse keys,
+and the passages of the articles ranking then looks into are read in one match on their
+article terms, the shards at once, and kept until the shards change. The i-th
+shard of a `ShardSet` must be DIR/i: each shard's metadata says which it is, and a server
 holding another counts as failed.
 """
 
@@ -36,7 +35,6 @@ from retrieval.index.indexer import ProgressCallback
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shards import (
-    CONTENT_SLOT,
     MEAN_IDF_META,
     NO_TERMS,
     RECORD_SLOT,
@@ -276,7 +274,7 @@ class XapianBackend:
             if len(self._at) > CACHED_PASSAGES:
                 self._forget()
             weighted = self._weighted(query)
-            records = self._shards.run(lambda archive: _best(archive, weighted, k))
+            records = self._shards.run(lambda archive: _ranked(archive, weighted, k))
             found = self._placed(records)
             scores = self._scores(query, [passage for _, passage in found])
         ranked = sorted((-s, p) for (p, _), s in zip(found, scores.tolist(), strict=True) if s > 0)
@@ -407,23 +405,17 @@ class XapianBackend:
         self._at.update(self._placed(records))
 
 
-def _best(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes]:
-    """The records of every passage of the contents Xapian ranks first (`_ranked`): a
-    passage of the k best is one of them."""
-    return _records(archive, _ranked(archive, query, k))
-
-
-def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[str]:
-    """The content terms of the passages Xapian's BM25Weight (with our k1 and b) ranks first,
-    one passage of each content, the best (collapsing on CONTENT_SLOT): CANDIDATE_MARGIN more
-    than `k`, and every content tied with the k-th. Passages of one content score alike, and of
-    passages with equal scores, ours keeps the first by position, Xapian the first by document
-    id: every passage of these contents is read after, and when the tie reaches past the
-    margin, every content of the tie is fetched; so Xapian need not order ties (DONT_CARE)."""
+def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes]:
+    """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first:
+    CANDIDATE_MARGIN more than `k`, and every passage tied with the k-th. Of passages with
+    equal scores, ours keeps the first by position, Xapian the first by document id, so when
+    the tie reaches past the margin, every passage of the tie is fetched; so Xapian need not
+    order ties (DONT_CARE, a little faster). A record is read as the match's collapse key (each
+    passage's is its own, so none is collapsed)."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
-    enquire.set_collapse_key(CONTENT_SLOT)
+    enquire.set_collapse_key(RECORD_SLOT)
     enquire.set_query(query)
     found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
     if found.size() == k + CANDIDATE_MARGIN:
@@ -431,7 +423,7 @@ def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[str]:
         if found[found.size() - 1].weight >= least:
             enquire.set_cutoff(0, least)
             found = enquire.get_mset(0, archive.get_doccount())
-    return [item.collapse_key.decode() for item in found]
+    return [item.collapse_key for item in found]
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
@@ -443,8 +435,6 @@ def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
 
 def _records(archive: xapian.Database, terms: list[str]) -> list[bytes]:
     """The records of the passages holding any of those (boolean) terms."""
-    if not terms:
-        return []
     query = xapian.Query(xapian.Query.OP_OR, [xapian.Query(term) for term in terms])
     size = archive.get_doccount()
     return [item.collapse_key for item in _boolean(archive, query, size, RECORD_SLOT)]

@@ -28,7 +28,6 @@ from retrieval.index.indexer import Progress, ProgressCallback
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.index.shards import (
     ARTICLE_META,
-    CONTENT_SLOT,
     LAYOUT,
     LAYOUT_4_TERMS_META,
     MEAN_IDF_META,
@@ -39,7 +38,6 @@ from retrieval.index.shards import (
     PassageTerms,
     article_key,
     article_term,
-    content_term,
     is_passage_term,
     passage_record,
     shard_name,
@@ -187,12 +185,8 @@ def _document(source: str, number: int, terms: dict[str, int]) -> xapian.Documen
     document = xapian.Document()
     for term, count in terms.items():
         document.add_term(stored_term(term), count)
-    passage = PassageTerms.of(terms)
-    content = content_term(passage)
     document.add_boolean_term(article_term(source))
-    document.add_boolean_term(content)
-    document.add_value(CONTENT_SLOT, content)
-    document.add_value(RECORD_SLOT, passage_record(source, number, passage))
+    document.add_value(RECORD_SLOT, passage_record(source, number, PassageTerms.of(terms)))
     return document
 
 

@@ -2,15 +2,13 @@
 
 An article always goes to the same shard, by a stable hash of its file name. Each passage is
 one Xapian document: our terms with their counts as its terms and wdf (so Xapian's document
-length is ours); a boolean term naming its article; a boolean term naming its content, a hash
-of its terms and counts, shared by every passage with the same ones (which any query scores
-alike), also in value slot CONTENT_SLOT; and in RECORD_SLOT its record: its place (article
-and number) and its terms with their counts (`passage_record`). A search ranks one passage of
-each content (collapsing on CONTENT_SLOT), then reads the records of every passage of the
-best contents, or of some articles, with one match on their boolean terms, each record as its
-match's collapse key: no document is fetched. Each shard's metadata holds, per article, its
-stamp (content hash, term code and this layout's version), the shard's own number among how
-many, and the mean raw idf of the whole archive, where rank-bm25 floors a negative idf.
+length is ours), a boolean term naming its article, and in value slot RECORD_SLOT its
+record: its place (article and number) and its terms with their counts (`passage_record`). A
+search reads each match's record as its collapse key, without fetching a document: the best
+passages come with what scores them as `Bm25` does, and the passages of any number of articles
+with one match on their article terms. Each shard's metadata holds, per article, its stamp
+(content hash, term code and this layout's version), the shard's own number among how many,
+and the mean raw idf of the whole archive, where rank-bm25 floors a negative idf.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 ARTICLE_PREFIX = "A"  # boolean term of a passage's article; our terms are never upper-case
-CONTENT_PREFIX = "C"  # boolean term of a passage's content
 LONG_TERM_PREFIX = "H"  # a term longer than Xapian allows, stored as its hash
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 ARTICLE_META = "tin-bot:article:"  # + article key -> ArticleStamp as JSON
@@ -32,8 +29,6 @@ SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one
 STAMP_SEPARATOR = ":"
 LAYOUT = "5"  # this layout's version, in every stamp: another one's shards are rewritten
 RECORD_SLOT = 0  # value slot of a passage's record (`passage_record`)
-CONTENT_SLOT = 1  # value slot of a passage's content term
-CONTENT_HASH_BYTES = 8  # a collision only has two contents' passages read together
 RECORD_SEPARATOR = "\x00"  # between the parts of a record; places and terms have no NUL
 
 
@@ -57,14 +52,9 @@ def stored_term(term: str) -> str:
     return LONG_TERM_PREFIX + hashlib.sha1(term.encode("utf-8")).hexdigest()
 
 
-def content_term(terms: PassageTerms) -> str:
-    digest = hashlib.blake2b(terms.text.encode("utf-8"), digest_size=CONTENT_HASH_BYTES)
-    return CONTENT_PREFIX + digest.hexdigest()
-
-
 def is_passage_term(term: bytes) -> bool:
-    """Whether a Xapian term is one of ours (not an article's or a content's boolean term)."""
-    return not term.startswith((ARTICLE_PREFIX.encode(), CONTENT_PREFIX.encode()))
+    """Whether a Xapian term is one of ours (not an article's boolean term)."""
+    return not term.startswith(ARTICLE_PREFIX.encode())
 
 
 def shard_name(number: int, count: int) -> str:
