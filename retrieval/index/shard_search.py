@@ -57,7 +57,6 @@ TIMEOUT_MS = 2000  # a server that does not answer a request within this counts 
 CONNECT_TIMEOUT_MS = 1000
 RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
-CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for rounding
 TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
 CACHED_PASSAGES = 5_000  # passages' terms kept between questions at most (each ~3 KB)
 COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
@@ -406,21 +405,21 @@ class XapianBackend:
 
 
 def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes]:
-    """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first:
-    CANDIDATE_MARGIN more than `k`, and every passage tied with the k-th. Of passages with
-    equal scores, ours keeps the first by position, Xapian the first by document id, so when
-    the tie reaches past the margin, every passage of the tie is fetched; so Xapian need not
-    order ties (DONT_CARE, a little faster). A record is read as the match's collapse key (each
-    passage's is its own, so none is collapsed)."""
+    """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first: the k
+    best, and every passage tied with the k-th (to TIED: our scores are Xapian's to rounding).
+    Of passages with equal scores, ours keeps the first by position, Xapian the first by
+    document id, so when the (k+1)-th ties with the k-th, every passage of the tie is fetched
+    by a second match; so Xapian need not order ties (DONT_CARE, a little faster). A record is
+    read as the match's collapse key (each passage's is its own, so none is collapsed)."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
     enquire.set_collapse_key(RECORD_SLOT)
     enquire.set_query(query)
-    found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
-    if found.size() == k + CANDIDATE_MARGIN:
+    found = enquire.get_mset(0, k + 1)
+    if found.size() == k + 1:
         least = found[k - 1].weight * (1 - TIED)
-        if found[found.size() - 1].weight >= least:
+        if found[k].weight >= least:
             enquire.set_cutoff(0, least)
             found = enquire.get_mset(0, archive.get_doccount())
     return [item.collapse_key for item in found]
