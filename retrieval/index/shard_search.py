@@ -271,7 +271,7 @@ class XapianBackend:
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
         with self._lock:
             if len(self._at) > CACHED_PASSAGES:
-                self._forget()
+                self._at.clear()  # the statistics, small, are kept until the shards change
             weighted = self._weighted(query)
             records = self._shards.run(lambda archive: _ranked(archive, weighted, k))
             found = self._placed(records)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import xapian
 
+from retrieval.index import shard_search
 from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
@@ -176,6 +177,18 @@ def test_a_question_reads_the_passages_it_looks_into_in_one_request(
             answer(question, replace(seed_index, bm25=backend))
         assert requests["_ranked"] == 1 and requests["_records"] == 1, question
         assert requests["metadata"] == 1, question  # the archive's mean idf
+
+
+def test_passages_forgotten_past_the_cap_leave_the_statistics_known(
+    seed_index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    through, _ = sharded(seed_index, tmp_path / "shards", 2)
+    monkeypatch.setattr(shard_search, "CACHED_PASSAGES", 0)
+    terms = analyze("Ai chủ trì hội nghị sơ kết?").all()
+    through.bm25.scores_at(terms, np.arange(10))  # statistics and passages read
+    with _requests() as requests:
+        through.bm25.candidates(terms, 5)  # the passages forgotten first
+    assert "_frequencies" not in requests and "metadata" not in requests
 
 
 def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
