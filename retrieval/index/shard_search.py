@@ -5,14 +5,13 @@ replica (one log line), and searches the shards as one Xapian database, whose st
 (passages, document frequencies, total length) are the whole archive's. A shard none of
 whose servers answers is left out, and retried now and then: the archive is then incomplete,
 which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
-Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates (their
-places read from the collapse keys, no document fetched); they are then scored from their
-stored term counts with `Bm25`'s own formula, so the scores, and all that ranking reads, are
-those of the in-process index: each match returns its passages' terms, as its collapse keys,
-and the passages of the articles ranking then looks into are read in one match on their
-article terms, the shards at once, and kept until the shards change. The i-th
-shard of a `ShardSet` must be DIR/i: each shard's metadata says which it is, and a server
-holding another counts as failed.
+Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates, each
+with its terms and counts (its record, read as the match's collapse key: no document is
+fetched); they are then scored with `Bm25`'s own formula, so the scores, and all that ranking
+reads, are those of the in-process index. The passages of the articles ranking then looks
+into are read in one match on their article terms, the shards at once, and kept until the
+shards change. The i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which
+it is, and a server holding another counts as failed.
 """
 
 from __future__ import annotations
