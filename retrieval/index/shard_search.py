@@ -106,10 +106,6 @@ class ShardSet:
     def complete(self) -> bool:
         return all(shard.database is not None for shard in self._shards)
 
-    @property
-    def count(self) -> int:
-        return len(self._shards)
-
     def run(self, operation: Callable[[xapian.Database], T]) -> T:
         """`operation` on the archive; a shard failing meanwhile is replaced by its next
         replica, or left out, and the operation run again."""
