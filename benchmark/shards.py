@@ -6,7 +6,9 @@ servers (stock `xapian-tcpsrv` on 127.0.0.1, each replica copied and kept by
 scores, tier, reply, excerpts); `--kill-primary` kills shard 0's primary with SIGKILL halfway
 and reports the slowest answer from then on. `size` measures the in-process index and the
 coordinator (`ShardedLiveIndex`, no term matrix) on one archive, each in a fresh process
-against 2 local shards: resident memory while serving, and answer times.
+against 2 local shards: resident memory while serving, and answer times; then both in one
+process, each question asked both ways in turn, whose answer times other work on the machine
+slows alike ("in_turn").
 """
 
 from __future__ import annotations
@@ -157,6 +159,9 @@ def size(args: argparse.Namespace) -> dict[str, Any]:
         sharded = in_fresh_process(
             serve_coordinator, str(corpus), str(workdir), endpoints, questions
         )
+        in_turn = in_fresh_process(
+            serve_both_in_turn, str(corpus), str(cache), str(workdir), endpoints, questions
+        )
     finally:
         servers.kill_all()
     same = sum(a == b for a, b in zip(local.pop("answers"), sharded.pop("answers"), strict=True))
@@ -171,6 +176,8 @@ def size(args: argparse.Namespace) -> dict[str, Any]:
         "rss_ratio": sharded["rss_mb"] / local["rss_mb"],
         "peak_rss_ratio": sharded["peak_rss_mb"] / local["peak_rss_mb"],
         "answer_p50_ratio": sharded["answer_p50_ms"] / local["answer_p50_ms"],
+        "in_turn": in_turn,
+        "in_turn_p50_ratio": in_turn["shards_p50_ms"] / in_turn["in_process_p50_ms"],
     }
 
 
@@ -192,6 +199,18 @@ def serve_coordinator(
         lambda: ShardedLiveIndex(Path(corpus), Path(workdir) / "bot-cache", ShardSet(endpoints))
     )
     return {"load_s": load_ms / 1000, **_served(live.current, questions)}
+
+
+def serve_both_in_turn(
+    corpus: str, cache: str, workdir: str, endpoints: list[list[Endpoint]], questions: list[str]
+) -> dict[str, Any]:
+    """Each question answered through the shards, then in process (each way once before)."""
+    local = load_index(Path(corpus), Path(cache))
+    live = ShardedLiveIndex(Path(corpus), Path(workdir) / "bot-cache", ShardSet(endpoints))
+    both = functools.partial(answer, index=local), functools.partial(answer, index=live.current)
+    for asked in both:
+        asked(questions[0])
+    return _asked_both_ways(questions, *both, None, lambda: None)
 
 
 def _served(index: SearchIndex, questions: list[str]) -> dict[str, Any]:

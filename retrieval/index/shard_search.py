@@ -5,23 +5,22 @@ replica (one log line), and searches the shards as one Xapian database, whose st
 (passages, document frequencies, total length) are the whole archive's. A shard none of
 whose servers answers is left out, and retried now and then: the archive is then incomplete,
 which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
-Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates (their
-places read from the collapse keys, no document fetched); they are then scored from their
-articles' stored term counts (one metadata request per article, to the article's shard) with
-`Bm25`'s own formula, so the scores, and all that ranking reads, are those of the in-process
-index. The i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which it is,
-and a server holding another counts as failed.
+Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates, each
+with its terms and counts (its record, read as the match's collapse key: no document is
+fetched); they are then scored with `Bm25`'s own formula, so the scores, and all that ranking
+reads, are those of the in-process index. The passages of the articles ranking then looks
+into are read in one match on their article terms, the shards at once, and kept until the
+shards change. The i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which
+it is, and a server holding another counts as failed.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -37,15 +36,12 @@ from retrieval.index.search_index import SearchIndex
 from retrieval.index.shards import (
     MEAN_IDF_META,
     NO_TERMS,
-    PLACE_SLOT,
+    RECORD_SLOT,
     SHARD_META,
-    TERMS_META,
     PassageTerms,
-    article_key,
-    passages_of,
-    place_of,
+    article_term,
+    record_of,
     shard_name,
-    shard_of,
     stored_term,
     xapian_idf,
 )
@@ -60,7 +56,6 @@ TIMEOUT_MS = 2000  # a server that does not answer a request within this counts 
 CONNECT_TIMEOUT_MS = 1000
 RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
-CANDIDATE_MARGIN = 10  # more candidates asked of Xapian than kept, for rounding
 TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
 CACHED_PASSAGES = 5_000  # passages' terms kept between questions at most (each ~3 KB)
 COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
@@ -99,7 +94,6 @@ class ShardSet:
         self._shards = [_Shard(n, tuple(endpoints)) for n, endpoints in enumerate(shards)]
         self._open = opener
         self._lock = threading.RLock()
-        self._pool = ThreadPoolExecutor(len(self._shards) or 1, thread_name_prefix="shard")
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
         self._seen: tuple[int, ...] = ()
@@ -112,10 +106,6 @@ class ShardSet:
     def complete(self) -> bool:
         return all(shard.database is not None for shard in self._shards)
 
-    @property
-    def count(self) -> int:
-        return len(self._shards)
-
     def run(self, operation: Callable[[xapian.Database], T]) -> T:
         """`operation` on the archive; a shard failing meanwhile is replaced by its next
         replica, or left out, and the operation run again."""
@@ -126,51 +116,6 @@ class ShardSet:
                 except (xapian.DatabaseError, xapian.NetworkError):
                     self._recover()
             return operation(self._current())
-
-    def run_on(self, number: int, operation: Callable[[xapian.Database], T]) -> T | None:
-        """`operation` on shard `number` alone, which moves to its next replica when its
-        server fails; None when none of its servers answers."""
-        with self._lock:
-            shard = self._shards[number]
-            for _ in shard.endpoints:
-                self._retry_down()
-                if shard.database is None:
-                    return None
-                try:
-                    return operation(shard.database)
-                except (xapian.DatabaseError, xapian.NetworkError):
-                    self._recover()
-            return None
-
-    def run_each(
-        self, operations: dict[int, Callable[[xapian.Database], T]]
-    ) -> dict[int, T | None]:
-        """Each operation on its shard alone, the shards at once: each has a connection of
-        its own, used in a thread of its own (Xapian lets go of the GIL while it waits). A
-        shard that fails is then retried as `run_on` does; None for one with no server."""
-        with self._lock:
-            self._retry_down()
-            tried = {
-                number: self._pool.submit(self._attempt, number, operation)
-                for number, operation in operations.items()
-            }
-            results = {number: future.result() for number, future in tried.items()}
-            return {
-                number: value if answered else self.run_on(number, operations[number])
-                for number, (answered, value) in results.items()
-            }
-
-    def _attempt(
-        self, number: int, operation: Callable[[xapian.Database], T]
-    ) -> tuple[bool, T | None]:
-        """(whether shard `number` answered, or has no server: then None, what it answered)."""
-        database = self._shards[number].database
-        if database is None:
-            return True, None
-        try:
-            return True, operation(database)
-        except (xapian.DatabaseError, xapian.NetworkError):
-            return False, None
 
     def refresh(self) -> None:
         """See changes written or replicated since the last look (at most every
@@ -321,22 +266,24 @@ class XapianBackend:
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
         with self._lock:
             if len(self._at) > CACHED_PASSAGES:
-                self._forget()
+                self._at.clear()  # the statistics, small, are kept until the shards change
             weighted = self._weighted(query)
-            places = self._shards.run(lambda archive: _ranked(archive, weighted, k))
-            positions = self._positions(places)
-            scores = self.scores_at(query, np.array(positions, dtype=np.int64))
-        ranked = sorted((-s, p) for p, s in zip(positions, scores.tolist(), strict=True) if s > 0)
+            records = self._shards.run(lambda archive: _ranked(archive, weighted, k))
+            found = self._placed(records)
+            scores = self._scores(query, [passage for _, passage in found])
+        ranked = sorted((-s, p) for (p, _), s in zip(found, scores.tolist(), strict=True) if s > 0)
         best = [position for _, position in ranked[:k]]
         return best, -np.array([score for score, _ in ranked[:k]], dtype=np.float64)
 
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        return self._scores(query, self._passages(positions.tolist()))
+
+    def _scores(self, query: Sequence[str], passages: list[PassageTerms]) -> np.ndarray:
         """As `Bm25.scores_at`, term by term in the query's order, from the stored counts."""
-        passages = self._passages(positions.tolist())
         statistics = self._statistics()
         idf = self._idf(query)
         lengths = np.array([passage.length for passage in passages], dtype=np.float64)
-        total = np.zeros(len(positions))
+        total = np.zeros(len(passages))
         for term, weight in zip(query, idf.tolist(), strict=True):
             counts = np.array([passage.count(term) for passage in passages], dtype=np.float64)
             saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
@@ -344,8 +291,8 @@ class XapianBackend:
         return total
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
-        passages = self._passages(positions.tolist())
-        return np.array([passage.holds(term) for passage in passages], dtype=bool)
+        held = (passage.holds(term) for passage in self._passages(positions.tolist()))
+        return np.fromiter(held, dtype=bool, count=len(positions))
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         return bool(self.present(term, np.arange(start, end)).any())
@@ -415,67 +362,62 @@ class XapianBackend:
         ]
         return xapian.Query(xapian.Query.OP_OR, parts)
 
-    def _positions(self, places: Iterable[tuple[str, int]]) -> list[int]:
-        """The snapshot positions of passages' places (of articles the snapshot holds)."""
-        return [
-            self._start_of[source] + number
-            for source, number in places
-            if source in self._start_of and number < self._sizes[source]
-        ]
+    def _placed(self, records: Iterable[bytes]) -> list[tuple[int, PassageTerms]]:
+        """The snapshot positions and terms of passages' records (of the passages the
+        snapshot holds)."""
+        placed = []
+        for record in records:
+            (source, number), passage = record_of(record)
+            if source in self._start_of and number < self._sizes[source]:
+                placed.append((self._start_of[source] + number, passage))
+        return placed
 
     def _passages(self, positions: list[int]) -> list[PassageTerms]:
         """The terms of the passages at `positions`; none for one its shard does not hold.
-        The articles not read yet are read first, all at once."""
+        The articles not read yet are read first, all in one match. Passages read already
+        are given without a look for changes, as `knows` answers (asked hundreds of times a
+        question, after `candidates` has looked)."""
+        try:
+            return [self._at[position] for position in positions]
+        except KeyError:
+            pass
         with self._lock:
             self._fresh()
             missing = [position for position in positions if position not in self._at]
             if missing:
                 numbers = np.searchsorted(self._starts, missing, side="right") - 1
-                self._read_terms({self._articles[number].source for number in numbers.tolist()})
+                self._read_articles([self._articles[n] for n in set(numbers.tolist())])
             return [self._at[position] for position in positions]
 
-    def _read_terms(self, sources: set[str]) -> None:
-        """Read the articles' passages' terms from their shards' metadata, the shards at
-        once (one request per article), for every position of each article."""
-        by_shard: dict[int, list[str]] = {}
-        for source in sorted(sources):
-            by_shard.setdefault(shard_of(source, self._shards.count), []).append(source)
-        keys = {
-            shard: [TERMS_META + article_key(s) for s in group] for shard, group in by_shard.items()
-        }
-        values = self._shards.run_each(
-            {shard: functools.partial(_metadata, keys[shard]) for shard in by_shard}
-        )
-        for shard, group in by_shard.items():
-            for source, value in zip(group, values[shard] or [b""] * len(group), strict=True):
-                stored, start = passages_of(value), self._start_of[source]
-                for at in range(self._sizes[source]):
-                    self._at[start + at] = stored[at] if at < len(stored) else NO_TERMS
+    def _read_articles(self, articles: list[Article]) -> None:
+        """The passages' terms of every position of each article."""
+        terms = [article_term(article.source) for article in articles]
+        records = self._shards.run(lambda archive: _records(archive, terms))
+        for article in articles:
+            start = self._start_of[article.source]
+            self._at.update(dict.fromkeys(range(start, start + len(article.texts)), NO_TERMS))
+        self._at.update(self._placed(records))
 
 
-def _metadata(keys: list[str], database: xapian.Database) -> list[bytes]:
-    return [database.get_metadata(key) for key in keys]
-
-
-def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[tuple[str, int]]:
-    """The places of the passages Xapian's BM25Weight (with our k1 and b) ranks first:
-    CANDIDATE_MARGIN more than `k`, and every passage tied with the k-th. Of passages with
-    equal scores, ours keeps the first by position, Xapian the first by document id, so when
-    the tie reaches past the margin, every passage of the tie is fetched; so Xapian need not
-    order ties (DONT_CARE, a little faster). A place is read as the match's collapse key (each
-    passage's is its own, so none is collapsed)."""
+def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes]:
+    """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first: the k
+    best, and every passage tied with the k-th (to TIED: our scores are Xapian's to rounding).
+    Of passages with equal scores, ours keeps the first by position, Xapian the first by
+    document id, so when the (k+1)-th ties with the k-th, every passage of the tie is fetched
+    by a second match; so Xapian need not order ties (DONT_CARE, a little faster). A record is
+    read as the match's collapse key (each passage's is its own, so none is collapsed)."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
-    enquire.set_collapse_key(PLACE_SLOT)
+    enquire.set_collapse_key(RECORD_SLOT)
     enquire.set_query(query)
-    found = enquire.get_mset(0, k + CANDIDATE_MARGIN)
-    if found.size() == k + CANDIDATE_MARGIN:
+    found = enquire.get_mset(0, k + 1)
+    if found.size() == k + 1:
         least = found[k - 1].weight * (1 - TIED)
-        if found[found.size() - 1].weight >= least:
+        if found[k].weight >= least:
             enquire.set_cutoff(0, least)
             found = enquire.get_mset(0, archive.get_doccount())
-    return [place_of(item.collapse_key) for item in found]
+    return [item.collapse_key for item in found]
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
@@ -485,10 +427,22 @@ def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
     return {term: mset.get_termfreq(stored_term(term)) for term in terms}
 
 
-def _boolean(archive: xapian.Database, query: xapian.Query, size: int) -> xapian.MSet:
-    """`size` passages matching `query`, unranked."""
+def _records(archive: xapian.Database, terms: list[str]) -> list[bytes]:
+    """The records of the passages holding any of those (boolean) terms."""
+    query = xapian.Query(xapian.Query.OP_OR, [xapian.Query(term) for term in terms])
+    size = archive.get_doccount()
+    return [item.collapse_key for item in _boolean(archive, query, size, RECORD_SLOT)]
+
+
+def _boolean(
+    archive: xapian.Database, query: xapian.Query, size: int, slot: int | None = None
+) -> xapian.MSet:
+    """`size` passages matching `query`, unranked; given `slot`, each with its value there as
+    its collapse key."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BoolWeight())
+    if slot is not None:
+        enquire.set_collapse_key(slot)
     enquire.set_query(query)
     return enquire.get_mset(0, size)
 

@@ -2,11 +2,11 @@
 
 `write_shards` brings DIR/0 … DIR/N-1 in line with a `SearchIndex`: an article whose stamp a
 shard already holds is left alone, a new or changed one is rewritten (its passages deleted by
-their article term, then added, and its terms' metadata replaced), one no longer in the
-corpus, or now in another shard, is deleted. The terms are the snapshot's own (`TermCounts`),
-so Xapian holds exactly the term lists and lengths of the in-process index. Last, each shard
-is told its number, and the archive's mean raw idf is written to every shard, for the idf
-floor rank-bm25 applies.
+their article term, then added with their records), one no longer in the corpus, or now in
+another shard, is deleted. The terms are the snapshot's own (`TermCounts`), so Xapian holds
+exactly the term lists and lengths of the in-process index. Last, each shard is told its
+number, and the archive's mean raw idf is written to every shard, for the idf floor rank-bm25
+applies.
 """
 
 from __future__ import annotations
@@ -29,18 +29,17 @@ from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.index.shards import (
     ARTICLE_META,
     LAYOUT,
+    LAYOUT_4_TERMS_META,
     MEAN_IDF_META,
-    PLACE_SLOT,
+    RECORD_SLOT,
     SHARD_META,
     STAMP_SEPARATOR,
-    TERMS_META,
     ArticleStamp,
     PassageTerms,
     article_key,
     article_term,
-    article_terms,
     is_passage_term,
-    place_value,
+    passage_record,
     shard_name,
     shard_of,
     stored_term,
@@ -96,6 +95,8 @@ def write_shards(
     paths = shard_paths(folder, shards)
     with _writable(paths) as databases:
         held = [held_articles(database) for database in databases]
+        for database in databases:
+            _drop_layout_4_terms(database)
         removed = _remove_gone(index, databases, held)
         changed = [
             (number, article)
@@ -130,7 +131,6 @@ def _remove_gone(
                 continue
             database.delete_document(article_term(stamp.source))
             database.set_metadata(ARTICLE_META + key, "")
-            database.set_metadata(TERMS_META + key, "")
             removed += 1
     return removed
 
@@ -151,14 +151,12 @@ def _write_articles(
         database = databases[shard_of(article.source, len(databases))]
         start = int(index.article_starts[number])
         database.delete_document(article_term(article.source))
-        passages = list(_passage_terms(by_passage, names, article, start))
+        passages = _passage_terms(by_passage, names, article, start)
         for number, terms in enumerate(passages):
             database.add_document(_document(article.source, number, terms))
-        key = article_key(article.source)
-        stored = [PassageTerms.of(terms) for terms in passages]
-        database.set_metadata(TERMS_META + key, article_terms(stored))
         database.set_metadata(
-            ARTICLE_META + key, ArticleStamp(article.source, stamp_of(article)).encoded()
+            ARTICLE_META + article_key(article.source),
+            ArticleStamp(article.source, stamp_of(article)).encoded(),
         )
         done_bytes += sizes[done - 1]
         if progress is not None:
@@ -188,8 +186,15 @@ def _document(source: str, number: int, terms: dict[str, int]) -> xapian.Documen
     for term, count in terms.items():
         document.add_term(stored_term(term), count)
     document.add_boolean_term(article_term(source))
-    document.add_value(PLACE_SLOT, place_value(source, number))
+    document.add_value(RECORD_SLOT, passage_record(source, number, PassageTerms.of(terms)))
     return document
+
+
+def _drop_layout_4_terms(database: xapian.WritableDatabase) -> None:
+    """Layout 4 kept each article's terms in the metadata; its articles are all rewritten
+    (their stamps name the layout), and these values are dropped with them."""
+    for key in list(database.metadata_keys(LAYOUT_4_TERMS_META.encode())):
+        database.set_metadata(key, "")
 
 
 def archive_mean_idf(paths: list[Path]) -> float:

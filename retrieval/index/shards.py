@@ -2,13 +2,13 @@
 
 An article always goes to the same shard, by a stable hash of its file name. Each passage is
 one Xapian document: our terms with their counts as its terms and wdf (so Xapian's document
-length is ours), a boolean term naming its article, and in value slot PLACE_SLOT its place
-(article and number), which a search reads as the collapse key of each match, without
-fetching the document. Each shard's metadata holds, per article, its stamp (content hash,
-term code and this layout's version) and its passages' terms with their counts in one value
-(`article_terms`), read back to score candidates as `Bm25` does, one request per article; and
-the shard's own number among how many, and the mean raw idf of the whole archive, where
-rank-bm25 floors a negative idf.
+length is ours), a boolean term naming its article, and in value slot RECORD_SLOT its
+record: its place (article and number) and its terms with their counts (`passage_record`). A
+search reads each match's record as its collapse key, without fetching a document: the best
+passages come with what scores them as `Bm25` does, and the passages of any number of articles
+with one match on their article terms. Each shard's metadata holds, per article, its stamp
+(content hash, term code and this layout's version), the shard's own number among how many,
+and the mean raw idf of the whole archive, where rank-bm25 floors a negative idf.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ ARTICLE_PREFIX = "A"  # boolean term of a passage's article; our terms are never
 LONG_TERM_PREFIX = "H"  # a term longer than Xapian allows, stored as its hash
 MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 ARTICLE_META = "tin-bot:article:"  # + article key -> ArticleStamp as JSON
-TERMS_META = "tin-bot:terms:"  # + article key -> its passages' terms (`article_terms`)
+LAYOUT_4_TERMS_META = "tin-bot:terms:"  # + article key: layout 4's terms, dropped since
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
 SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one is
 STAMP_SEPARATOR = ":"
-LAYOUT = "4"  # this layout's version, in every stamp: another one's shards are rewritten
-PLACE_SLOT = 0  # value slot of a passage's place: "number:source"
-PASSAGE_SEPARATOR = "\x00"  # between the parts of `article_terms`; terms have no NUL
+LAYOUT = "5"  # this layout's version, in every stamp: another one's shards are rewritten
+RECORD_SLOT = 0  # value slot of a passage's record (`passage_record`)
+RECORD_SEPARATOR = "\x00"  # between the parts of a record; places and terms have no NUL
 
 
 def article_key(source: str) -> str:
@@ -62,12 +62,12 @@ def shard_name(number: int, count: int) -> str:
 
 
 def place_value(source: str, number: int) -> str:
-    """A passage's place (its article, its 0-based number there) as PLACE_SLOT holds it."""
+    """A passage's place (its article, its 0-based number there) as its record holds it."""
     return f"{number}{STAMP_SEPARATOR}{source}"
 
 
-def place_of(value: bytes) -> tuple[str, int]:
-    number, source = value.decode("utf-8").split(STAMP_SEPARATOR, 1)
+def place_of(value: str) -> tuple[str, int]:
+    number, source = value.split(STAMP_SEPARATOR, 1)
     return source, int(number)
 
 
@@ -99,22 +99,16 @@ class PassageTerms:
 NO_TERMS = PassageTerms(0, "\n")
 
 
-def article_terms(passages: list[PassageTerms]) -> str:
-    """An article's passages' terms as one metadata value: their lengths apart by ",", then
-    each passage's terms, all apart by PASSAGE_SEPARATOR (read back without a copy)."""
-    lengths = ",".join(str(passage.length) for passage in passages)
-    return PASSAGE_SEPARATOR.join([lengths, *(passage.text for passage in passages)])
+def passage_record(source: str, number: int, terms: PassageTerms) -> str:
+    """A passage's place, length and terms, as RECORD_SLOT holds them (read back without a
+    copy of the terms)."""
+    return RECORD_SEPARATOR.join((place_value(source, number), str(terms.length), terms.text))
 
 
-def passages_of(value: bytes) -> list[PassageTerms]:
-    """The passages of an `article_terms` value; none for an empty one (no such article)."""
-    if not value:
-        return []
-    lengths, *texts = value.decode("utf-8").split(PASSAGE_SEPARATOR)
-    return [
-        PassageTerms(int(length), text)
-        for length, text in zip(lengths.split(","), texts, strict=True)
-    ]
+def record_of(value: bytes) -> tuple[tuple[str, int], PassageTerms]:
+    """A passage's place and terms, from its record."""
+    place, length, text = value.decode("utf-8").split(RECORD_SEPARATOR, 2)
+    return place_of(place), PassageTerms(int(length), text)
 
 
 @dataclass(frozen=True, slots=True)

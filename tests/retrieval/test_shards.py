@@ -3,9 +3,12 @@ index; the writer puts an article always in the same shard and rewrites only wha
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import numpy as np
 import pytest
 import xapian
 
+from retrieval.index import shard_search
 from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
@@ -25,11 +29,10 @@ from retrieval.index.shard_search import (
 )
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
 from retrieval.index.shards import (
-    SHARD_META,
     PassageTerms,
     article_term,
-    article_terms,
-    passages_of,
+    passage_record,
+    record_of,
     shard_of,
 )
 from retrieval.index.store import SUFFIX, IndexStore
@@ -121,7 +124,33 @@ def test_of_passages_with_equal_scores_both_backends_keep_the_first(
     positions, scores = index.bm25.candidates(terms, 5)
     assert len(set(scores.tolist())) == 1  # 40 ties, more than Xapian is first asked for
     assert [index.passages[p].source for p in positions] == sorted(articles)[:5]
-    assert through.bm25.candidates(terms, 5)[0] == positions
+    with _requests() as requests:
+        assert through.bm25.candidates(terms, 5)[0] == positions
+    # the query's statistics, the first match and the tie's, which bring their passages' terms
+    assert requests == {"_frequencies": 1, "metadata": 1, "_ranked": 2}
+
+
+@contextmanager
+def _requests() -> Iterator[Counter[str]]:
+    """The requests made to the shards meanwhile: each match counted under the function of
+    shard_search.py asking for it (`_ranked`, `_records`, `_frequencies`, …), and "metadata"."""
+    counted: Counter[str] = Counter()
+    get_mset, get_metadata = xapian.Enquire.get_mset, xapian.Database.get_metadata
+
+    def match(enquire: xapian.Enquire, *args: int) -> xapian.MSet:
+        callers = (frame.function for frame in inspect.stack(0)[1:])
+        asking = next(name for name in callers if name not in ("_boolean", "<lambda>", "run"))
+        counted[asking] += 1
+        return get_mset(enquire, *args)
+
+    def metadata(database: xapian.Database, key: str) -> bytes:
+        counted["metadata"] += 1
+        return bytes(get_metadata(database, key))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xapian.Enquire, "get_mset", match)
+        patch.setattr(xapian.Database, "get_metadata", metadata)
+        yield counted
 
 
 def _seed_questions() -> list[str]:
@@ -136,6 +165,30 @@ def test_answers_through_shards_are_those_of_one_process(
     through, _ = sharded(seed_index, tmp_path / "shards", 3)
     for question in _seed_questions():
         assert answer(question, through) == answer(question, seed_index), question
+
+
+def test_a_question_reads_the_passages_it_looks_into_in_one_request(
+    seed_index: SearchIndex, tmp_path: Path
+) -> None:
+    _, shards = sharded(seed_index, tmp_path / "shards", 2)
+    for question in _seed_questions():
+        backend = XapianBackend(shards, seed_index.articles, seed_index.article_starts)
+        with _requests() as requests:  # nothing read before
+            answer(question, replace(seed_index, bm25=backend))
+        assert requests["_ranked"] == 1 and requests["_records"] == 1, question
+        assert requests["metadata"] == 1, question  # the archive's mean idf
+
+
+def test_passages_forgotten_past_the_cap_leave_the_statistics_known(
+    seed_index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    through, _ = sharded(seed_index, tmp_path / "shards", 2)
+    monkeypatch.setattr(shard_search, "CACHED_PASSAGES", 0)
+    terms = analyze("Ai chủ trì hội nghị sơ kết?").all()
+    through.bm25.scores_at(terms, np.arange(10))  # statistics and passages read
+    with _requests() as requests:
+        through.bm25.candidates(terms, 5)  # the passages forgotten first
+    assert "_frequencies" not in requests and "metadata" not in requests
 
 
 def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
@@ -155,13 +208,13 @@ def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
         assert answer(question, warm) == answer(question, seed_index), question
 
 
-def test_an_articles_terms_are_read_back_as_written() -> None:
-    passages = [PassageTerms.of({"giá": 2, "~gia": 2, "^gia_xang": 1}), PassageTerms.of({})]
-    back = passages_of(article_terms(passages).encode())
-    assert back == passages and [passage.length for passage in back] == [5, 0]
-    assert [back[0].count("giá"), back[0].count("gi"), back[1].count("giá")] == [2, 0, 0]
-    assert back[0].holds("^gia_xang") and not back[0].holds("gia_xang")
-    assert passages_of(b"") == []
+def test_a_passages_record_is_read_back_as_written() -> None:
+    terms = PassageTerms.of({"giá": 2, "~gia": 2, "^gia_xang": 1})
+    place, back = record_of(passage_record("tin: 1.txt", 3, terms).encode())
+    assert place == ("tin: 1.txt", 3) and back == terms and back.length == 5
+    assert [back.count("giá"), back.count("gi")] == [2, 0]
+    assert back.holds("^gia_xang") and not back.holds("gia_xang")
+    assert record_of(passage_record("tin.txt", 0, PassageTerms.of({})).encode())[1].length == 0
 
 
 def test_the_idf_floor_is_the_same_to_the_last_bit_in_any_order_of_terms() -> None:
@@ -252,49 +305,6 @@ def test_a_server_holding_another_shard_than_listed_counts_as_failed(
     assert shards.complete
     assert [record.getMessage() for record in caplog.records] == [
         "shard 0: local:1 failed (holds shard 1/2, listed as 0/2); now served by local:0"
-    ]
-
-
-class _DyingServer:
-    """A shard's connection whose server dies once `dead[0]` is set: then every request,
-    and every reopen, fails."""
-
-    def __init__(self, database: xapian.Database, dead: list[bool]) -> None:
-        self._database, self._dead = database, dead
-
-    def get_metadata(self, key: str) -> bytes:
-        self._answer()
-        return bytes(self._database.get_metadata(key))
-
-    def reopen(self) -> bool:
-        self._answer()
-        return bool(self._database.reopen())
-
-    def _answer(self) -> None:
-        if self._dead[0]:
-            raise xapian.NetworkError("connection reset")
-
-
-def _shard_name(database: xapian.Database) -> bytes:
-    return bytes(database.get_metadata(SHARD_META))
-
-
-def test_shards_asked_at_once_fail_over_each_on_its_own(
-    seed_index: SearchIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    write_shards(seed_index, tmp_path / "shards", 2)
-    local, dead = _local(tmp_path / "shards"), [False]
-
-    def dying_first(endpoint: Endpoint) -> xapian.Database:
-        database = local(endpoint)
-        return _DyingServer(database, dead) if endpoint[0] == "dying" else database
-
-    shards = ShardSet([[("dying", 0), ("local", 0)], [("local", 1)]], opener=dying_first)
-    dead[0] = True
-    with caplog.at_level(logging.WARNING):
-        assert shards.run_each({0: _shard_name, 1: _shard_name}) == {0: b"0/2", 1: b"1/2"}
-    assert [record.getMessage() for record in caplog.records] == [
-        "shard 0: dying:0 failed (connection reset); now served by local:0"
     ]
 
 
