@@ -324,8 +324,8 @@ class Bm25:
         start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
         row = self.frequencies.indices[start:end]
         found = np.searchsorted(row, positions.astype(row.dtype, copy=False))
-        inside = found < row.size
-        held = inside & (row[np.where(inside, found, 0)] == positions)
+        np.minimum(found, row.size - 1, out=found)  # past the end: held by no passage there
+        held = row[found] == positions
         return held, start + found[held]
 
     def _term_ids(self, query: Sequence[str]) -> list[int]:
