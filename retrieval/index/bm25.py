@@ -255,14 +255,12 @@ class Bm25:
     norm: np.ndarray = field(init=False, repr=False, compare=False)
     # per term id: its `weight_bound`, NaN until a question asks: 8 bytes a term
     bounds: np.ndarray = field(init=False, repr=False, compare=False)
-    peaks: np.ndarray = field(init=False, repr=False, compare=False)  # per term id: `tf_peak`
 
     def __post_init__(self) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):  # avgdl 0: no entry to weigh
             norm = self.k1 * (1 - self.b + self.b * self.doc_length / self.avgdl)
         object.__setattr__(self, "norm", norm)
         object.__setattr__(self, "bounds", np.full(self.idf.size, np.nan))
-        object.__setattr__(self, "peaks", np.zeros(self.idf.size, dtype=TF_DTYPE))
 
     @property
     def corpus_size(self) -> int:
@@ -390,38 +388,16 @@ class Bm25:
             threshold = kth_best(self._scores_at(term_ids, leaders), k)
             if not may_reach(np.zeros(1), math.fsum(bounds[read:]), threshold)[0]:
                 break
-        unread = sorted(zip(bounds[read:], distinct[read:], strict=True), reverse=True)
-        reachable = may_reach(partial, math.fsum(bound for bound, _ in unread), threshold)
-        positions, partial = positions[reachable], partial[reachable]
-        rests = self._rests_in(unread, term_ids, positions)
-        for probed, (_, term_id) in enumerate(unread):  # the largest bounds first
-            reachable = may_reach(partial, rests[probed], threshold)
-            positions, partial, rests = (
-                positions[reachable],
-                partial[reachable],
-                rests[:, reachable],
-            )
+        for probed in range(read, len(distinct)):
+            reachable = may_reach(partial, math.fsum(bounds[probed:]), threshold)
+            positions, partial = positions[reachable], partial[reachable]
             spent += positions.size * SEARCH_COST
+            term_id = distinct[probed]
             partial = partial + self._weights_at(term_id, positions) * term_ids.count(term_id)
-        positions = positions[may_reach(partial, rests[-1], threshold)]
+        positions = positions[may_reach(partial, 0.0, threshold)]
         if spent + positions.size * len(term_ids) * SEARCH_COST > budget:
             return None
         return best_of(positions, self._scores_at(term_ids, positions), k)
-
-    def _rests_in(
-        self, unread: list[tuple[float, int]], term_ids: list[int], positions: np.ndarray
-    ) -> np.ndarray:
-        """Row i: the most the `unread` terms (query-wide bounds, ids) from the i-th on can
-        add to each passage at `positions`; the last row 0. A term adds to one passage at
-        most its weight there at its `tf_peak` count (a short passage gets more), or its
-        query-wide bound where that is less."""
-        bounds = np.zeros((len(unread) + 1, positions.size))
-        norm = self.norm[positions]
-        for row, (bound, term_id) in enumerate(unread):
-            peak = float(self.tf_peak(term_id))
-            weight = self.idf[term_id] * (peak * (self.k1 + 1) / (peak + norm))
-            bounds[row] = np.minimum(weight * term_ids.count(term_id), bound)
-        return np.cumsum(bounds[::-1], axis=0)[::-1]
 
     def _with_row(
         self, positions: np.ndarray, partial: np.ndarray, term_id: int, term_ids: list[int]
@@ -468,15 +444,6 @@ class Bm25:
             weights = self._row(term_id)[1]
             bound = self.bounds[term_id] = weights.max() if weights.size else 0.0
         return float(bound)
-
-    def tf_peak(self, term_id: int) -> int:
-        """The term's largest count in one passage, kept like `weight_bound` (`peaks`: 2
-        bytes a term, 0 until asked)."""
-        peak = int(self.peaks[term_id])
-        if not peak:
-            start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
-            peak = self.peaks[term_id] = int(self.frequencies.data[start:end].max())
-        return peak
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
         """For each passage position, whether it holds `term`."""
@@ -525,7 +492,7 @@ def kth_best(scores: np.ndarray, k: int) -> float:
     return float(np.partition(positive, positive.size - k)[positive.size - k])
 
 
-def may_reach(partial: np.ndarray, rest: np.ndarray | float, threshold: float) -> np.ndarray:
+def may_reach(partial: np.ndarray, rest: float, threshold: float) -> np.ndarray:
     """Which partial sums may still reach `threshold` (while fewer than k scores are
     positive, 0: any positive score may) when the terms not yet read add at most `rest`:
     not when even that falls short by BOUND_SLACK."""
