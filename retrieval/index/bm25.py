@@ -8,6 +8,9 @@ each entry's contribution
 
 vectorised over the row, and adds them up with one `np.bincount`. The weights are not stored:
 at a million passages they would be 8 bytes more per entry than the 6 of the frequencies.
+The best few passages (`candidates`, all an answer ranks) are found reading less still: the
+common terms' rows are only searched where the rare terms' passages are (max-score, exact;
+see `Bm25.bounded_candidates`).
 
 `TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
 passages' lengths and the terms' idf.
@@ -32,8 +35,8 @@ WEIGHT_CHUNK = 1 << 20
 # 1e-16 of it per term: far less than this share, by which a bound must beat a score.
 BOUND_SLACK = 1e-9
 # Scoring a candidate costs a binary search in each row of the question, and merging a row
-# into the candidates a sort of two sorted runs: about as much as weighing this many entries
-# of a row in turn and adding them up (measured at 1.16 million passages).
+# into the candidates a sort of two sorted runs: roughly as much as weighing this many
+# entries of a row in turn and adding them up (timed at a million entries).
 SEARCH_COST = 3
 MERGE_COST = 2
 
@@ -441,8 +444,7 @@ class Bm25:
         with the snapshot (one float per term: `bounds`)."""
         bound = self.bounds[term_id]
         if np.isnan(bound):
-            weights = self._row(term_id)[1]
-            bound = self.bounds[term_id] = weights.max() if weights.size else 0.0
+            bound = self.bounds[term_id] = self._row(term_id)[1].max()
         return float(bound)
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
