@@ -8,6 +8,9 @@ each entry's contribution
 
 vectorised over the row, and adds them up with one `np.bincount`. The weights are not stored:
 at a million passages they would be 8 bytes more per entry than the 6 of the frequencies.
+The best few passages (`candidates`, all an answer ranks) are found reading less still: the
+common terms' rows are only searched where the rare terms' passages are (max-score, exact;
+see `Bm25.bounded_candidates`).
 
 `TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
 passages' lengths and the terms' idf.
@@ -28,6 +31,14 @@ B = 0.75
 EPSILON = 0.25
 TF_DTYPE = np.uint16  # a term repeated more often in one paragraph is capped there
 WEIGHT_CHUNK = 1 << 20
+# A passage's score, added up in floating point, exceeds the exact sum of its weights by some
+# 1e-16 of it per term: far less than this share, by which a bound must beat a score.
+BOUND_SLACK = 1e-9
+# Scoring a candidate costs a binary search in each row of the question, and merging a row
+# into the candidates a sort of two sorted runs: roughly as much as weighing this many
+# entries of a row in turn and adding them up (timed at a million entries).
+SEARCH_COST = 3
+MERGE_COST = 2
 
 
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
@@ -245,11 +256,14 @@ class Bm25:
     # per passage: k1 * (1 - b + b * |d| / avgdl), the part of the Okapi formula a term's
     # frequency is added to, made once with the very operations the formula makes per entry
     norm: np.ndarray = field(init=False, repr=False, compare=False)
+    # per term id: its `weight_bound`, NaN until a question asks: 8 bytes a term
+    bounds: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):  # avgdl 0: no entry to weigh
             norm = self.k1 * (1 - self.b + self.b * self.doc_length / self.avgdl)
         object.__setattr__(self, "norm", norm)
+        object.__setattr__(self, "bounds", np.full(self.idf.size, np.nan))
 
     @property
     def corpus_size(self) -> int:
@@ -294,18 +308,40 @@ class Bm25:
         start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
         return self.frequencies.indices[start:end]
 
+    def _weights(self, term_id: int, tf: np.ndarray, passages: np.ndarray) -> np.ndarray:
+        """The term's BM25 weight in those passages, which hold it `tf` times each: the very
+        operations of `okapi_term_weight`, so a weight is the same wherever it is made."""
+        tf = tf.astype(np.float64)
+        return self.idf[term_id] * (tf * (self.k1 + 1) / (tf + self.norm[passages]))
+
     def _row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages holding the term, ascending, and its BM25 weight in each."""
         start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
         passages = self.frequencies.indices[start:end]
-        tf = self.frequencies.data[start:end].astype(np.float64)
-        saturated = tf * (self.k1 + 1) / (tf + self.norm[passages])  # `okapi_term_weight`
-        return passages, self.idf[term_id] * saturated
+        return passages, self._weights(term_id, self.frequencies.data[start:end], passages)
+
+    def _entries_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the passage positions hold the term, and where their entries are in the
+        matrix: a binary search of its row per position (the positions cast to the row's
+        type first, for numpy would otherwise copy the whole row to compare)."""
+        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
+        row = self.frequencies.indices[start:end]
+        found = np.searchsorted(row, positions.astype(row.dtype, copy=False))
+        np.minimum(found, row.size - 1, out=found)  # past the end: held by no passage there
+        held = row[found] == positions
+        return held, start + found[held]
+
+    def _term_ids(self, query: Sequence[str]) -> list[int]:
+        """The ids of the query's terms some passage holds, in its order, repeats kept."""
+        return [term_id for term in query if (term_id := self.term_id(term)) is not None]
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage, as rank-bm25's BM25Okapi.get_scores (a repeated query
         term counts again; an unknown one adds nothing)."""
-        rows = [self._row(i) for t in query if (i := self.term_id(t)) is not None]
+        return self._scores(self._term_ids(query))
+
+    def _scores(self, term_ids: list[int]) -> np.ndarray:
+        rows = [self._row(term_id) for term_id in term_ids]
         if not rows:
             return np.zeros(self.corpus_size)
         passages = np.concatenate([r[0] for r in rows])
@@ -313,32 +349,110 @@ class Bm25:
         return np.bincount(passages, weights=weights, minlength=self.corpus_size)
 
     def candidates(self, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
-        """The positions of the k best positive scores, best first, and their scores."""
+        """The positions of the k best positive scores, best first, and their scores: found
+        by `bounded_candidates` where it proves them cheaper, else by scoring every passage."""
+        found = self.bounded_candidates(query, k)
+        if found is not None:
+            return found
         scores = self.scores(query)
         positions = top_k(scores, k)
         return positions, scores[positions]
 
+    def bounded_candidates(
+        self, query: Sequence[str], k: int
+    ) -> tuple[list[int], np.ndarray] | None:
+        """`candidates` by max-score. The passages holding the query's rarest terms are the
+        candidates, their weights of those terms added up as the rows are read (rarest
+        first); the terms not read add at most their `weight_bound`s. Once the k-th best full
+        score of the leading candidates beats that, no other passage can be among the k
+        best; the other terms are then looked up in the candidates only, rarest first,
+        dropping each candidate that can no longer reach it, and the few left are scored in
+        full. None when that would cost more than scoring every passage, or when a term's
+        idf is negative (tiny corpora): its weights lower a score, and bounds tell nothing."""
+        term_ids = self._term_ids(query)
+        distinct = sorted(set(term_ids), key=lambda t: (self.document_frequency(t), t))
+        if any(self.idf[t] < 0 for t in distinct):
+            return None
+        bounds = [term_ids.count(t) * self.weight_bound(t) for t in distinct]
+        budget = self.corpus_size + sum(map(self.document_frequency, term_ids))
+        spent = 0
+        positions = np.zeros(0, dtype=self.frequencies.indices.dtype)
+        partial = np.zeros(0)
+        threshold = 0.0
+        read = 0
+        while read < len(distinct):
+            term_id = distinct[read]
+            spent += (positions.size + self.document_frequency(term_id)) * MERGE_COST
+            if spent > budget:
+                return None
+            positions, partial = self._with_row(positions, partial, term_id, term_ids)
+            read += 1
+            leaders = positions[leading(partial, k)]
+            threshold = kth_best(self._scores_at(term_ids, leaders), k)
+            if not may_reach(np.zeros(1), math.fsum(bounds[read:]), threshold)[0]:
+                break
+        for probed in range(read, len(distinct)):
+            reachable = may_reach(partial, math.fsum(bounds[probed:]), threshold)
+            positions, partial = positions[reachable], partial[reachable]
+            spent += positions.size * SEARCH_COST
+            term_id = distinct[probed]
+            partial = partial + self._weights_at(term_id, positions) * term_ids.count(term_id)
+        positions = positions[may_reach(partial, 0.0, threshold)]
+        if spent + positions.size * len(term_ids) * SEARCH_COST > budget:
+            return None
+        return best_of(positions, self._scores_at(term_ids, positions), k)
+
+    def _with_row(
+        self, positions: np.ndarray, partial: np.ndarray, term_id: int, term_ids: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates at `positions` (ascending) with the passages holding the term added,
+        and their partial sums with its weight added, as often as the query repeats it."""
+        row, weights = self._row(term_id)
+        merged = np.concatenate([positions, row])
+        order = np.argsort(merged, kind="stable")  # two sorted runs: merged in linear time
+        merged = merged[order]
+        sums = np.concatenate([partial, weights * term_ids.count(term_id)])[order]
+        firsts = np.flatnonzero(np.diff(merged, prepend=-1))
+        return merged[firsts], np.add.reduceat(sums, firsts)
+
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """`scores(query)[positions]`, reading only those passages' entries."""
+        return self._scores_at(self._term_ids(query), positions)
+
+    def _scores_at(self, term_ids: list[int], positions: np.ndarray) -> np.ndarray:
+        """The scores at those positions, each term's weight added in the query's order, as
+        `_scores` adds them (adding 0 where a term is absent changes nothing): the very same
+        sums."""
         total = np.zeros(len(positions))
-        for term in query:
-            term_id = self.term_id(term)
-            if term_id is None:
-                continue
-            row, weights = self._row(term_id)
-            found = np.minimum(np.searchsorted(row, positions), row.size - 1)
-            total += np.where(row[found] == positions, weights[found], 0.0)
+        for term_id in term_ids:
+            total += self._weights_at(term_id, positions)
         return total
+
+    def _weights_at(self, term_id: int, positions: np.ndarray) -> np.ndarray:
+        """The term's weight in each of those passages, 0 where it is absent."""
+        held, entries = self._entries_at(term_id, positions)
+        weights = np.zeros(len(positions))
+        weights[held] = self._weights(term_id, self.frequencies.data[entries], positions[held])
+        return weights
+
+    def document_frequency(self, term_id: int) -> int:
+        indptr = self.frequencies.indptr
+        return int(indptr[term_id + 1] - indptr[term_id])
+
+    def weight_bound(self, term_id: int) -> float:
+        """The term's largest weight in any passage, worked out at its first question and kept
+        with the snapshot (one float per term: `bounds`)."""
+        bound = self.bounds[term_id]
+        if np.isnan(bound):
+            bound = self.bounds[term_id] = self._row(term_id)[1].max()
+        return float(bound)
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
         """For each passage position, whether it holds `term`."""
         term_id = self.term_id(term)
         if term_id is None:
             return np.zeros(len(positions), dtype=bool)
-        row = self._passages(term_id)
-        found = np.searchsorted(row, positions)
-        inside = found < row.size
-        return inside & (row[np.minimum(found, row.size - 1)] == positions)
+        return self._entries_at(term_id, np.asarray(positions))[0]
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         """Whether some passage in [start, end) holds `term`."""
@@ -351,8 +465,13 @@ class Bm25:
 
     def together(self, terms: Sequence[str]) -> bool:
         """Whether some passage holds every term (the rarest first, to narrow down fast)."""
-        positions = np.arange(self.corpus_size)
-        for term in sorted(terms, key=self.idf_of, reverse=True):
+        if not terms:
+            return self.corpus_size > 0
+        if not all(map(self.knows, terms)):
+            return False
+        rarest, *others = sorted(terms, key=self.idf_of, reverse=True)
+        positions = self._passages(self.ids[rarest])
+        for term in others:
             positions = positions[self.present(term, positions)]
         return positions.size > 0
 
@@ -365,3 +484,36 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
         kth = -np.partition(-scores[positive], k - 1)[k - 1]
         positive = positive[scores[positive] >= kth]
     return sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]
+
+
+def kth_best(scores: np.ndarray, k: int) -> float:
+    """The k-th best positive score; 0 when fewer than k are positive."""
+    positive = scores[scores > 0]
+    if k < 1 or positive.size < k:
+        return 0.0
+    return float(np.partition(positive, positive.size - k)[positive.size - k])
+
+
+def may_reach(partial: np.ndarray, rest: float, threshold: float) -> np.ndarray:
+    """Which partial sums may still reach `threshold` (while fewer than k scores are
+    positive, 0: any positive score may) when the terms not yet read add at most `rest`:
+    not when even that falls short by BOUND_SLACK."""
+    reach = (partial + rest) * (1 + BOUND_SLACK)
+    return reach >= threshold if threshold > 0 else reach > 0
+
+
+def leading(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest values (all of them when there are fewer), in no order."""
+    if values.size <= k:
+        return np.arange(values.size)
+    if k < 1:
+        return np.zeros(0, dtype=np.intp)
+    return np.argpartition(values, values.size - k)[values.size - k :]
+
+
+def best_of(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[list[int], np.ndarray]:
+    """Of passages at `positions` (any order) scoring `scores`, the k best positive ones as
+    `top_k` picks them (ties by position), best first, and their scores."""
+    by_position = np.argsort(positions)
+    best = by_position[top_k(scores[by_position], k)]
+    return positions[best].tolist(), scores[best]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.index.backend import SearchBackend
 from retrieval.index.bm25 import top_k
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import sentences
@@ -84,13 +85,15 @@ def _scored(
     shares = coverages(query, index, positions)
     missing = [sum(not holds(index, p, u, today) for u in query.units) for p in positions]
     adjusted = scores * shares * MISSING_UNIT_FACTOR ** np.array(missing)
-    starts = {p: index.article_span(p)[0] for p in positions}
-    terms = query.folded_terms
-    own_terms = {start: _beyond_headline(terms, index, start) for start in set(starts.values())}
-    beyond = [float(shares_found(own_terms[starts[p]], index.bm25, [p])[0]) for p in positions]
+    starts = [index.article_span(p)[0] for p in positions]
+    own_terms = _beyond_headlines(query.folded_terms, index, set(starts))
+    beyond = np.zeros(len(positions))
+    for own in {frozenset(terms) for terms in own_terms.values()}:
+        at = [i for i, start in enumerate(starts) if own_terms[start] == own]
+        beyond[at] = shares_found(own, index.bm25, [positions[i] for i in at])
     rows = zip(positions, adjusted, shares, missing, beyond, strict=True)
     return [
-        Ranked(position, float(score), float(share), count, own)
+        Ranked(position, float(score), float(share), count, float(own))
         for position, score, share, count, own in rows
     ]
 
@@ -242,15 +245,23 @@ def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> lis
     return [fullest, *(r for r in ranked if r is not fullest)]
 
 
-def _beyond_headline(terms: set[str], index: SearchIndex, start: int) -> set[str]:
-    """`terms` without those the headline of the article starting at `start` holds, when the
-    headline holds less than HEADLINE_SUBJECT_SHARE of their information: then it names the
-    article's subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more
-    is what the question restates, and its words are the question's (all `terms` then)."""
-    if not index.passages[start].is_headline:
-        return terms
-    bm25 = index.bm25
-    held = {t for t in terms if bm25.present(t, np.array([start]))[0]}
+def _beyond_headlines(terms: set[str], index: SearchIndex, starts: set[int]) -> dict[int, set[str]]:
+    """`_beyond_headline` of the articles starting at `starts`; each term is looked up in all
+    their headlines at once."""
+    headlines = sorted(start for start in starts if index.passages[start].is_headline)
+    at = np.array(headlines, dtype=np.int64)
+    held = {t: index.bm25.present(t, at) for t in terms} if headlines else {}
+    beyond = {start: terms for start in starts}
+    for number, start in enumerate(headlines):
+        beyond[start] = _beyond_headline(terms, index.bm25, {t for t in terms if held[t][number]})
+    return beyond
+
+
+def _beyond_headline(terms: set[str], bm25: SearchBackend, held: set[str]) -> set[str]:
+    """`terms` without those an article's headline holds (`held`), when the headline holds
+    less than HEADLINE_SUBJECT_SHARE of their information: then it names the article's
+    subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more is what
+    the question restates, and its words are the question's (all `terms` then)."""
     total, _ = term_information(terms, bm25)
     subject_only = term_information(held, bm25)[0] < HEADLINE_SUBJECT_SHARE * total
     return terms - held if subject_only and held != terms else terms

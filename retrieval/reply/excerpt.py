@@ -12,7 +12,7 @@ JSON and every adapter renders them its own way (bold on Telegram, ANSI bold on 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrieval.index.backend import SearchBackend
 from retrieval.language.text import fold, has_diacritics, sentences
@@ -46,6 +46,15 @@ class QueryWords:
     "Thành ủy" marks "Thành ủy" and not the "Ủy" of "Ủy viên"."""
 
     words: frozenset[tuple[str, ...]]
+    # the words by their first syllable, folded: a text syllable can begin only those whose
+    # first syllable folds as it does (`same` implies it), so only they are tried there
+    by_first: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for word in self.words:
+            by_first.setdefault(fold(word[0]), []).append(word)
+        object.__setattr__(self, "by_first", by_first)
 
     @classmethod
     def of(cls, terms: Terms) -> QueryWords:
@@ -62,7 +71,7 @@ class QueryWords:
         """The syllable counts of the question words that begin at `start`."""
         return [
             len(word)
-            for word in self.words
+            for word in self.by_first.get(fold(syllables[start].lower()), ())
             if all(
                 start + k < len(syllables) and self.same(syllables[start + k], part)
                 for k, part in enumerate(word)

@@ -48,3 +48,55 @@ def test_top_k_keeps_the_first_of_passages_tied_at_the_cut() -> None:
     scores = np.array([1.0, 3.0, 2.0, 2.0, 2.0, 0.0, 2.0])
     assert top_k(scores, 3) == [1, 2, 3]
     assert top_k(scores, 10) == [1, 2, 3, 4, 6, 0]
+
+
+def full_candidates(bm25: Bm25, query: list[str], k: int) -> tuple[list[int], np.ndarray]:
+    scores = bm25.scores(query)
+    positions = top_k(scores, k)
+    return positions, scores[positions]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bounded_candidates_equal_scoring_every_passage(seed: int) -> None:
+    """The max-score path gives the very hits and scores of scoring every passage, ties
+    included (each passage is there twice), with common and repeated query terms."""
+    rng = random.Random(seed)
+    documents = random_corpus(rng, rng.randint(20, 150)) * 2
+    bm25 = Bm25.build(documents)
+    bounded = 0
+    for _ in range(60):
+        query = [rng.choice([f"t{i}" for i in range(45)]) for _ in range(rng.randint(1, 8))]
+        k = rng.choice([1, 3, 10, 40])
+        found = bm25.bounded_candidates(query, k)
+        bounded += found is not None
+        positions, scores = bm25.candidates(query, k)
+        expected_positions, expected_scores = full_candidates(bm25, query, k)
+        assert positions == expected_positions
+        assert np.array_equal(scores, expected_scores)  # the same sums, to the last bit
+        if found is not None:
+            assert found[0] == expected_positions
+            assert np.array_equal(found[1], expected_scores)
+    assert bounded > 0
+
+
+def test_candidates_fall_back_to_scoring_every_passage() -> None:
+    """Where every passage holds every query term, bounds prune nothing: reading the rows
+    costs less than looking the candidates up. Where an idf is negative (a tiny corpus),
+    bounds tell nothing. Both are answered by scoring every passage."""
+    common = Bm25.build([["a", "b", "c"]] * 60 + [[f"rare{i}"] for i in range(40)])
+    negative = Bm25.build([["a"], ["a"], ["a", "b"]])
+    for bm25, query, k in ((common, ["a", "b", "c"], 5), (negative, ["a", "b"], 2)):
+        assert bm25.bounded_candidates(query, k) is None
+        positions, scores = bm25.candidates(query, k)
+        expected_positions, expected_scores = full_candidates(bm25, query, k)
+        assert positions == expected_positions
+        assert np.array_equal(scores, expected_scores)
+
+
+def test_scores_at_equal_the_full_scores_there() -> None:
+    rng = random.Random(3)
+    bm25 = Bm25.build(random_corpus(rng, 80))
+    positions = np.array([5, 0, 79, 5, 40])
+    for _ in range(20):
+        query = [rng.choice([f"t{i}" for i in range(45)]) for _ in range(rng.randint(0, 6))]
+        assert np.array_equal(bm25.scores_at(query, positions), bm25.scores(query)[positions])
