@@ -30,7 +30,7 @@ import numpy as np
 import xapian
 
 from retrieval.index.bm25 import EPSILON, K1, B, floored_idf, okapi_term_weight
-from retrieval.index.corpus import Article
+from retrieval.index.compact import Articles
 from retrieval.index.indexer import ProgressCallback
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
@@ -287,12 +287,12 @@ def _any_of(terms: Iterable[str]) -> xapian.Query:
 class XapianBackend:
     """The `SearchBackend` of one snapshot's passages, over a `ShardSet`."""
 
-    def __init__(self, shards: ShardSet, articles: Sequence[Article], starts: np.ndarray):
+    def __init__(self, shards: ShardSet, articles: Articles):
         self._shards = shards
         self._articles = articles
-        self._starts = starts
-        self._start_of = {a.source: int(s) for a, s in zip(articles, starts, strict=True)}
-        self._sizes = {article.source: len(article.texts) for article in articles}
+        sources = list(articles.sources)
+        self._start_of = dict(zip(sources, articles.starts.tolist(), strict=True))
+        self._sizes = dict(zip(sources, articles.sizes().tolist(), strict=True))
         self._lock = threading.RLock()
         self._generation = -1
         self._statistics_cache: _Statistics | None = None
@@ -430,8 +430,8 @@ class XapianBackend:
             self._fresh()
             missing = [position for position in positions if position not in self._at]
             if missing:
-                numbers = np.searchsorted(self._starts, missing, side="right") - 1
-                self._read_terms({self._articles[number].source for number in numbers.tolist()})
+                numbers = np.searchsorted(self._articles.starts, missing, side="right") - 1
+                self._read_terms({self._articles.sources[n] for n in numbers.tolist()})
             return [self._at[position] for position in positions]
 
     def _read_terms(self, sources: set[str]) -> None:
@@ -520,5 +520,5 @@ class ShardedLiveIndex(LiveIndex):
 
     @current.setter
     def current(self, local: SearchIndex) -> None:
-        backend = XapianBackend(self.shards, local.articles, local.article_starts)
+        backend = XapianBackend(self.shards, local.articles)
         self._served = replace(local, bm25=backend)

@@ -4,12 +4,18 @@ A warm start loads the last snapshot (passages, term counts, vocabulary) without
 anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose content hash
 changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
 shape and place: the term counts as three integer arrays, the passages' texts as one UTF-8
-array with where each ends, and the rest (articles, vocabulary) as one JSON document stored
-as bytes. Only numbers and text are read from it, so nothing in it can run code, and a
-SHA-256 over its content, computed on another core while the snapshot is built from it, must
+array with where each ends, each article's file name, title, hash, URL and date the same way
+(`retrieval/index/compact.py`), and the rest (the vocabulary, the files' stamps) as one JSON
+document stored as bytes. Only numbers and text are read from it, so nothing in it can run
+code, and a SHA-256 over everything after the header (and the header's list of arrays) must
 match before the snapshot is returned: a flipped bit, a truncated or foreign file is reported
-and the index rebuilt, never trusted. Each array is read straight into place (no archive to
-unpack).
+and the index rebuilt, never trusted.
+
+The file is mapped, not read: the arrays are copied out of the mapping while another core
+hashes it, except the passages' texts, which are served from the mapping itself, so only the
+pages of the texts shown take memory of this process (the rest stays in the page cache). A
+snapshot saved later is written to a new file that replaces this one's name: the mapped file
+lives on, unchanged, until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -20,9 +26,9 @@ skipped with a warning, and the bot serves from memory.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
+import mmap
 import os
 import tempfile
 import time
@@ -36,20 +42,25 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.index.bm25 import Bm25, TermCounts
-from retrieval.index.corpus import Article, Provenance
+from retrieval.index.compact import Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 7
+FORMAT = 8
 SUFFIX = ".index"
 TEMPORARY_SUFFIX = ".index-tmp"
 FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
-_ALIGN = 64  # each array starts at a multiple of this
+_ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
+# The `Articles` columns saved as strings laid end to end, each with where each string ends.
+_TEXT_COLUMNS = ("sources", "titles", "digests", "urls", "published", "texts")
+_MAPPED = frozenset({"texts"})  # served from the mapped file, not copied out of it
+# An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
+Stored = np.ndarray | list[np.ndarray]
 
 
 def corpus_key(corpus: Path) -> str:
@@ -57,14 +68,16 @@ def corpus_key(corpus: Path) -> str:
     return hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
 
 
-def checksum(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over every array's dtype, shape and bytes, in a fixed order."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}:{array.dtype.str}:{array.shape};".encode())
-        digest.update(array.data)  # no copy; hashlib lets go of the GIL meanwhile
-    return digest.hexdigest()
+def _pieces(stored: Stored) -> list[np.ndarray]:
+    return stored if isinstance(stored, list) else [np.ascontiguousarray(stored)]
+
+
+def _described(stored: Stored) -> tuple[str, list[int], int]:
+    """(dtype, shape, bytes) of an array as written."""
+    if isinstance(stored, list):
+        size = sum(piece.nbytes for piece in stored)
+        return np.dtype(np.uint8).str, [size], size
+    return stored.dtype.str, list(stored.shape), stored.nbytes
 
 
 def _metadata(index: SearchIndex) -> dict[str, Any]:
@@ -73,41 +86,27 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
         "format": FORMAT,
         "version": term_code_version(),
         "shape": list(index.counts.counts.shape),
-        "articles": [
-            [
-                a.source,
-                a.title,
-                list(a.paragraph_numbers),
-                a.digest,
-                a.provenance.url,
-                a.provenance.published,
-            ]
-            for a in index.articles
-        ],
         "forms": vocabulary.forms,
         "pairs": [[first, second, n] for (first, second), n in vocabulary.pairs.items()],
         "stamps": {source: list(stamp) for source, stamp in index.stamps.items()},
     }
 
 
-def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
-    counts = index.counts.counts
-    texts, ends = bytearray(), []
-    for article in index.articles:
-        for text in article.texts:
-            texts += text.encode()
-            ends.append(len(texts))
-    return {
+def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
+    counts, articles = index.counts.counts, index.articles
+    arrays: dict[str, Stored] = {
         "data": counts.data,
         "indices": counts.indices,
         "indptr": counts.indptr,
         "lengths": index.counts.lengths,
         "terms": np.frombuffer("\n".join(index.counts.ids).encode(), dtype=np.uint8),
-        "article_starts": np.asarray(index.article_starts),
-        "texts": np.frombuffer(texts, dtype=np.uint8),
-        "text_ends": np.array(ends, dtype=np.int64),
-        "metadata": np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8),
+        "article_starts": articles.starts,
+        "paragraphs": articles.paragraphs,
     }
+    for column in _TEXT_COLUMNS:
+        arrays[column], arrays[f"{column}_ends"] = getattr(articles, column).saved()
+    arrays["metadata"] = np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8)
+    return arrays
 
 
 def _ids(terms: np.ndarray) -> dict[str, int]:
@@ -115,15 +114,6 @@ def _ids(terms: np.ndarray) -> dict[str, int]:
     or syllable, or two: never a line break)."""
     names = terms.tobytes().decode().split("\n") if terms.size else []
     return dict(zip(names, range(len(names)), strict=True))
-
-
-def _texts(arrays: dict[str, np.ndarray]) -> Iterator[str]:
-    """Each passage's text, in order."""
-    view = arrays["texts"].data
-    start = 0
-    for end in arrays["text_ends"].tolist():
-        yield str(view[start:end], "utf-8")
-        start = end
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
@@ -134,67 +124,102 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
     counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
-    texts = _texts(arrays)
-    articles = tuple(
-        Article(
-            source,
-            title,
-            tuple(itertools.islice(texts, len(numbers))),
-            tuple(numbers),
-            digest,
-            Provenance(url, published),
-        )
-        for source, title, numbers, digest, url, published in saved["articles"]
-    )
+    columns = {
+        column: Texts.laid_end_to_end(arrays[column], arrays[f"{column}_ends"])
+        for column in _TEXT_COLUMNS
+    }
+    articles = Articles(starts=arrays["article_starts"], paragraphs=arrays["paragraphs"], **columns)
     pairs = {(first, second): n for first, second, n in saved["pairs"]}
     return SearchIndex(
         articles,
-        tuple(p for article in articles for p in article.passages()),
         counts,
         Bm25.from_counts(counts),
         Vocabulary(saved["forms"], pairs),
-        arrays["article_starts"],
         {source: tuple(stamp) for source, stamp in saved["stamps"].items()},
     )
 
 
-def write_arrays(stream: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
-    """MAGIC, the header's length and the header (each array's dtype, shape and offset after
-    the header, and their `checksum`), then each array, aligned."""
+def _places(arrays: dict[str, Stored]) -> dict[str, list[Any]]:
+    """Each array's dtype, shape and offset after the header, aligned."""
     places: dict[str, list[Any]] = {}
     offset = 0
-    for name, array in arrays.items():
+    for name, stored in arrays.items():
         offset += -offset % _ALIGN
-        places[name] = [array.dtype.str, list(array.shape), offset]
-        offset += array.nbytes
-    header = json.dumps({"arrays": places, "checksum": checksum(arrays)}).encode()
-    stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
+        dtype, shape, size = _described(stored)
+        places[name] = [dtype, shape, offset]
+        offset += size
+    return places
+
+
+def _laid_out(arrays: dict[str, Stored], places: dict[str, list[Any]]) -> Iterator[Any]:
+    """Every byte after the header, in order, as buffers: each array after its padding."""
     written = 0
-    for name, array in arrays.items():
-        stream.write(bytes(places[name][2] - written))
-        stream.write(np.ascontiguousarray(array).data)
-        written = places[name][2] + array.nbytes
+    for name, stored in arrays.items():
+        yield bytes(places[name][2] - written)
+        for piece in _pieces(stored):
+            yield piece.data
+            written += piece.nbytes
+        written = places[name][2] + _described(stored)[2]
 
 
-def read_arrays(path: Path) -> tuple[str, dict[str, np.ndarray]]:
-    """(the checksum the file states, its arrays), as `write_arrays` wrote them; ValueError
-    for a file that is not one, or is cut short."""
-    with path.open("rb") as stream:
-        if stream.read(len(MAGIC)) != MAGIC:
+def _checksum_start(places: dict[str, list[Any]]) -> Any:
+    """A SHA-256 that has read the list of arrays: a damaged header cannot go unnoticed."""
+    return hashlib.sha256(json.dumps(places).encode())
+
+
+def write_arrays(stream: BinaryIO, arrays: dict[str, Stored]) -> None:
+    """MAGIC, the header's length and the header (each array's dtype, shape and offset after
+    the header, and the checksum of everything after it), padded, then each array, aligned."""
+    places = _places(arrays)
+    digest = _checksum_start(places)
+    for buffer in _laid_out(arrays, places):
+        digest.update(buffer)  # hashlib lets go of the GIL meanwhile
+    header = json.dumps({"arrays": places, "checksum": digest.hexdigest()}).encode()
+    header += b" " * (-(len(MAGIC) + _LENGTH + len(header)) % _ALIGN)
+    stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
+    for buffer in _laid_out(arrays, places):
+        stream.write(buffer)
+
+
+@dataclass(frozen=True)
+class _MappedFile:
+    whole: mmap.mmap
+    places: dict[str, list[Any]]  # each array's dtype, shape and offset after the header
+    start: int  # where the header ends
+    checksum: str  # as the header states it
+
+    @classmethod
+    def of(cls, path: Path) -> _MappedFile:
+        """The file mapped, its header read; ValueError for a file that is not an index."""
+        with path.open("rb") as stream:
+            whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        if whole[: len(MAGIC)] != MAGIC:
             raise ValueError("not an index file")
-        length = int.from_bytes(stream.read(_LENGTH), "little")
-        header = json.loads(stream.read(length))
+        length = int.from_bytes(whole[len(MAGIC) : len(MAGIC) + _LENGTH], "little")
         start = len(MAGIC) + _LENGTH + length
+        header = json.loads(whole[len(MAGIC) + _LENGTH : start])
+        return cls(whole, header["arrays"], start, str(header["checksum"]))
+
+    def views(self) -> dict[str, np.ndarray]:
+        """Each array, as a view of the mapping; ValueError where the file is cut short."""
         arrays = {}
-        for name, (dtype, shape, offset) in header["arrays"].items():
-            array = np.empty(shape, dtype=np.dtype(dtype))
-            if array.dtype.hasobject:
+        for name, (dtype, shape, offset) in self.places.items():
+            kind = np.dtype(dtype)
+            if kind.hasobject:
                 raise ValueError("not plain data")
-            stream.seek(start + offset)
-            if stream.readinto(array.data.cast("B")) != array.nbytes:
-                raise ValueError("cut short")
-            arrays[name] = array
-    return str(header["checksum"]), arrays
+            count = int(np.prod(shape))
+            array = np.frombuffer(self.whole, dtype=kind, count=count, offset=self.start + offset)
+            arrays[name] = array.reshape(shape)
+        return arrays
+
+    def hashed(self) -> str:
+        """The checksum of what the file holds; then this process lets go of the pages it
+        read: the texts served from the mapping take memory again only where they are read."""
+        digest = _checksum_start(self.places)
+        with memoryview(self.whole) as view:
+            digest.update(view[self.start :])  # hashlib lets go of the GIL meanwhile
+        self.whole.madvise(mmap.MADV_DONTNEED)
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -212,12 +237,14 @@ class IndexStore:
         if self.path is None or not self.path.exists():
             return None
         try:
-            stored, arrays = read_arrays(self.path)
+            mapped = _MappedFile.of(self.path)
             with ThreadPoolExecutor(max_workers=1) as hashing:
-                computed = hashing.submit(checksum, arrays)  # on another core, as it is built
+                computed = hashing.submit(mapped.hashed)  # on another core, as it is built
+                views = mapped.views()
+                arrays = {n: a if n in _MAPPED else a.copy() for n, a in views.items()}
                 with np.errstate(all="ignore"):  # damaged numbers are refused just below
                     index = _index_of(arrays)
-            if stored != computed.result():
+            if mapped.checksum != computed.result():
                 raise ValueError("checksum mismatch")
             return index
         except Exception as error:  # any damage means: rebuild, never trust

@@ -9,7 +9,7 @@ still matches. The topic's names and numbers must all stand in the article.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -50,13 +50,13 @@ def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch |
     return TopicMatch(shown.source, shown.title, excerpt, shown.provenance)
 
 
-def newest_first(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+def newest_first(articles: Sequence[Article], zone: tzinfo) -> list[Article]:
     """The articles that state when they were published, the latest first."""
     dated = [(moment, a) for a in articles if (moment := _moment(a, zone)) is not None]
     return [a for _, a in sorted(dated, key=lambda pair: pair[0], reverse=True)]
 
 
-def by_date(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+def by_date(articles: Sequence[Article], zone: tzinfo) -> list[Article]:
     """Every article: the dated ones latest first, then the others in their order."""
     undated = [a for a in articles if a.provenance.published is None]
     return [*newest_first(articles, zone), *undated]
