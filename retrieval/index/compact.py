@@ -12,6 +12,7 @@ for: in practice, for the hits shown.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,10 +39,11 @@ class Texts(Sequence[str]):
     stay until the snapshot is saved (`saved`: only the selected strings' bytes) and read back.
     """
 
-    __slots__ = ("_ends", "_offsets", "_pieces", "_starts")
+    __slots__ = ("_bytes", "_ends", "_offsets", "_pieces", "_starts")
 
     def __init__(self, pieces: Iterable[np.ndarray], starts: np.ndarray, ends: np.ndarray):
         self._pieces = tuple(piece for piece in pieces if piece.size)
+        self._bytes = [piece.data for piece in self._pieces]  # sliced without numpy
         # piece k holds positions offsets[k] to offsets[k + 1]
         self._offsets = list(itertools.accumulate((p.size for p in self._pieces), initial=0))
         self._starts = starts
@@ -77,12 +79,12 @@ class Texts(Sequence[str]):
         return map(self._decoded, range(len(self)))
 
     def _decoded(self, at: int) -> str:
-        start, end = int(self._starts[at]), int(self._ends[at])
+        start, end = self._starts.item(at), self._ends.item(at)
         if start == end:
             return ""
-        number = bisect.bisect_right(self._offsets, start) - 1
+        number = bisect.bisect_right(self._offsets, start) - 1 if len(self._bytes) > 1 else 0
         offset = self._offsets[number]
-        return str(self._pieces[number][start - offset : end - offset].data, "utf-8")
+        return str(self._bytes[number][start - offset : end - offset], "utf-8")
 
     @property
     def utf8_bytes(self) -> int:
@@ -208,13 +210,23 @@ class Articles(Sequence[Article]):
 
     def span(self, number: int) -> tuple[int, int]:
         """[start, end) positions of article `number`'s passages."""
-        start = int(self.starts[number])
-        end = int(self.starts[number + 1]) if number + 1 < len(self) else self.passage_count
-        return start, end
+        starts = self._starts_list
+        return starts[number], starts[number + 1] if number + 1 < len(starts) else len(self.texts)
 
     def number_at(self, position: int) -> int:
         """The number of the article holding passage `position`."""
-        return int(np.searchsorted(self.starts, position, side="right")) - 1
+        return bisect.bisect_right(self._starts_list, position) - 1
+
+    @functools.cached_property
+    def _starts_list(self) -> list[int]:
+        """`starts` for `bisect`: numpy's `searchsorted` costs more for one position."""
+        return self.starts.tolist()
+
+    def is_headline(self, position: int) -> bool:
+        """Whether passage `position` is its article's headline line (`Passage.is_headline`)."""
+        if self.paragraphs.item(position) != 1:
+            return False
+        return self.texts[position] == self.titles[self.number_at(position)]
 
     def provenance(self, number: int) -> Provenance:
         return Provenance(self.urls[number] or None, self.published[number] or None)
@@ -299,7 +311,7 @@ class Passages(Sequence[Passage]):
         number = articles.number_at(position)
         return Passage(
             articles.sources[number],
-            int(articles.paragraphs[position]),
+            articles.paragraphs.item(position),
             articles.titles[number],
             articles.texts[position],
             articles.provenance(number),

@@ -137,6 +137,14 @@ class SearchIndex:
         """The position of each article's first passage, ascending."""
         return self.articles.starts
 
+    def text_at(self, position: int) -> str:
+        """The text of passage `position` (without making its `Passage`)."""
+        return self.articles.texts[position]
+
+    def is_headline(self, position: int) -> bool:
+        """Whether passage `position` is its article's headline line itself."""
+        return self.articles.is_headline(position)
+
     def article_span(self, position: int) -> tuple[int, int]:
         """[start, end) positions of the passages of the article holding passage `position`."""
         return self.articles.span(self.articles.number_at(position))

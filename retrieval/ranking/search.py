@@ -247,7 +247,7 @@ def _beyond_headline(terms: set[str], index: SearchIndex, start: int) -> set[str
     headline holds less than HEADLINE_SUBJECT_SHARE of their information: then it names the
     article's subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more
     is what the question restates, and its words are the question's (all `terms` then)."""
-    if not index.passages[start].is_headline:
+    if not index.is_headline(start):
         return terms
     bm25 = index.bm25
     held = {t for t in terms if bm25.present(t, np.array([start]))[0]}
@@ -264,7 +264,7 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
     weak paragraph over another article's strong one."""
 
     def is_headline(candidate: Ranked) -> bool:
-        return index.passages[candidate.position].is_headline
+        return index.is_headline(candidate.position)
 
     with_body = {index.article_span(r.position) for r in ranked if not is_headline(r)}
     demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
@@ -313,11 +313,11 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
     return Signals(
         coverage=best.coverage,
         sentence_coverage=sentence_share(
-            index.passages[best.position].text, frozenset(query.folded_terms), bm25
+            index.text_at(best.position), frozenset(query.folded_terms), bm25
         ),
         word_coverage=float(shares_found(words, bm25, [best.position])[0]),
         unknown_words=word_unknown / word_total if word_total else 0.0,
-        kind_answered=float(gives_what_is_asked(query, index.passages[best.position].text)),
+        kind_answered=float(gives_what_is_asked(query, index.text_at(best.position))),
         missing_units=best.missing_units,
     )
 

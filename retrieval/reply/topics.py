@@ -44,7 +44,7 @@ def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch |
     scored = sorted((score_one(topic, index, p) for p in range(start, end)), key=best_first)
     if scored[0].score <= 0 or not is_confident(signals(topic, index, scored[0])):
         return None
-    body = [r for r in scored if not index.passages[r.position].is_headline] or scored
+    body = [r for r in scored if not index.is_headline(r.position)] or scored
     shown = index.passages[body[0].position]
     excerpt = make_excerpt(shown.text, topic.terms, index.bm25)
     return TopicMatch(shown.source, shown.title, excerpt, shown.provenance)

@@ -58,8 +58,12 @@ def test_passages_made_on_demand_equal_the_parsed_ones_through_cache_and_reload(
     reloaded = sync(folder, store, previous=store.load()).index
     assert list(reloaded.passages) == passages_as_parsed(folder)
     loaded = store.load()
-    assert loaded is not None and list(loaded.passages) == passages_as_parsed(folder)
+    parsed = passages_as_parsed(folder)
+    assert loaded is not None and list(loaded.passages) == parsed
     assert list(loaded.articles) == load_articles(folder)
+    assert [loaded.text_at(at) for at in range(len(parsed))] == [p.text for p in parsed]
+    headlines = [loaded.is_headline(at) for at in range(len(parsed))]
+    assert headlines == [p.is_headline for p in parsed] and any(headlines)
 
 
 def test_a_warm_load_does_not_copy_the_texts_into_memory(make_corpus, tmp_path: Path) -> None:
