@@ -16,7 +16,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -95,11 +95,18 @@ class Texts(Sequence[str]):
         """The strings at `positions`, in that order."""
         return Texts(self._pieces, self._starts[positions], self._ends[positions])
 
-    def __add__(self, other: Texts) -> Texts:
-        shift = self._offsets[-1]
-        starts = np.concatenate([self._starts, other._starts + shift])
-        ends = np.concatenate([self._ends, other._ends + shift])
-        return Texts(self._pieces + other._pieces, starts, ends)
+    def __reduce__(self) -> tuple[type[Texts], tuple[Any, ...]]:
+        return Texts, (self._pieces, self._starts, self._ends)  # a worker's batch, pickled
+
+    @classmethod
+    def joined(cls, parts: Sequence[Texts]) -> Texts:
+        """The strings of `parts`, one after the other, their buffers shared."""
+        shifts = [0, *itertools.accumulate(part._offsets[-1] for part in parts)]
+        pieces = [piece for part in parts for piece in part._pieces]
+        starts = [part._starts + shift for part, shift in zip(parts, shifts, strict=False)]
+        ends = [part._ends + shift for part, shift in zip(parts, shifts, strict=False)]
+        empty = np.zeros(0, dtype=_POSITIONS)
+        return cls(pieces, np.concatenate([empty, *starts]), np.concatenate([empty, *ends]))
 
     def saved(self) -> tuple[list[np.ndarray], np.ndarray]:
         """The strings' bytes in order, as views of the buffers (runs of neighbouring strings
@@ -153,6 +160,8 @@ class Span(Sequence[str]):
 
 
 _NONE = ""  # a URL or date an article's file does not state: never a valid one
+# The `Articles` columns that are strings, held as `Texts`.
+TEXT_COLUMNS = ("sources", "titles", "digests", "urls", "published", "texts")
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,16 +279,21 @@ class Articles(Sequence[Article]):
             self.texts.taking(positions),
         )
 
-    def __add__(self, other: Articles) -> Articles:
-        return Articles(
-            self.sources + other.sources,
-            self.titles + other.titles,
-            self.digests + other.digests,
-            self.urls + other.urls,
-            self.published + other.published,
-            np.concatenate([self.starts, other.starts + self.passage_count]),
-            np.concatenate([self.paragraphs, other.paragraphs]),
-            self.texts + other.texts,
+    @classmethod
+    def joined(cls, parts: Sequence[Articles]) -> Articles:
+        """The articles of `parts`, one after the other, their texts' buffers shared."""
+        counts = [0, *itertools.accumulate(part.passage_count for part in parts)]
+        starts = [part.starts + count for part, count in zip(parts, counts, strict=False)]
+        columns = {
+            column: Texts.joined([getattr(part, column) for part in parts])
+            for column in TEXT_COLUMNS
+        }
+        return cls(
+            starts=np.concatenate([np.zeros(0, dtype=_POSITIONS), *starts]),
+            paragraphs=np.concatenate(
+                [np.zeros(0, dtype=np.int32), *(p.paragraphs for p in parts)]
+            ),
+            **columns,
         )
 
 

@@ -352,7 +352,7 @@ def sync(
     read = read_all(jobs, workers, progress, tokenising)
     additions = _read_changes(job_stamps, known, stamps, read)
     removed = _gone(known, paths)
-    added = [article.source for article in additions.articles]
+    added = additions.sources
     index = _with_changes(base, additions, removed, stamps)
     restamped = stamps != base.stamps
     if not index.articles:
@@ -371,7 +371,7 @@ def _with_changes(
 ) -> SearchIndex:
     """`base` with the new or changed articles, without the removed ones (itself when there
     are none), and with the files' stamps."""
-    changed = additions.articles or removed
+    changed = additions.sources or removed
     index = base.with_additions(additions, set(removed)) if changed else base
     return replace(index, stamps=stamps)
 

@@ -77,10 +77,11 @@ def articles_terms(articles: Sequence[Article]) -> list[ArticleTerms]:
 
 @dataclass
 class Additions:
-    """New or changed articles, in order, with what their passages' terms and syllables add
-    up to: what a worker sends back for a batch, and what a sync adds the batches up into."""
+    """New or changed articles, in order, held compactly, with what their passages' terms and
+    syllables add up to: what a worker sends back for a batch, and what a sync adds the
+    batches up into (the batches' texts are never joined into one string or buffer)."""
 
-    articles: list[Article] = field(default_factory=list)
+    parts: list[Articles] = field(default_factory=list)
     tally: TermTally = field(default_factory=TermTally)
     sightings: Sightings = field(default_factory=Sightings)
 
@@ -90,11 +91,19 @@ class Additions:
         articles = [article for article, _ in pairs]
         tally = TermTally.of(terms for _, article_terms in pairs for terms in article_terms)
         sightings = Sightings.of(text for article in articles for text in article.texts)
-        return cls(articles, tally, sightings)
+        return cls([Articles.of(articles)], tally, sightings)
+
+    @property
+    def sources(self) -> list[str]:
+        """The articles' file names, in order."""
+        return [source for part in self.parts for source in part.sources]
+
+    def articles(self) -> Articles:
+        return Articles.joined(self.parts)
 
     def add(self, other: Additions) -> None:
         """`other`'s articles after these ones."""
-        self.articles += other.articles
+        self.parts += other.parts
         self.tally.add(other.tally)
         self.sightings.add(other.sightings)
 
@@ -285,11 +294,11 @@ class SearchIndex:
 
     def with_additions(self, additions: Additions, removed: set[str]) -> SearchIndex:
         """`updated`, the added articles' terms tallied already (`additions` is emptied)."""
-        new = additions.articles
-        gone = removed | {article.source for article in new}
+        new = additions.articles()
+        gone = removed | set(new.sources)
         kept = self._numbers_without(gone)
         counts = self.counts.keeping(self.articles.positions_of(kept)).appended(additions.tally)
-        articles = self.articles.taking(kept) + Articles.of(new)
+        articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
         return SearchIndex(articles, counts, Bm25.from_counts(counts), vocabulary)
 

@@ -42,7 +42,7 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.index.bm25 import Bm25, TermCounts
-from retrieval.index.compact import Articles, Texts
+from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.language.restore import Vocabulary
 
@@ -56,8 +56,6 @@ STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
 _ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
-# The `Articles` columns saved as strings laid end to end, each with where each string ends.
-_TEXT_COLUMNS = ("sources", "titles", "digests", "urls", "published", "texts")
 _MAPPED = frozenset({"texts"})  # served from the mapped file, not copied out of it
 # An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
 Stored = np.ndarray | list[np.ndarray]
@@ -103,7 +101,7 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
         "article_starts": articles.starts,
         "paragraphs": articles.paragraphs,
     }
-    for column in _TEXT_COLUMNS:
+    for column in TEXT_COLUMNS:  # each as its strings laid end to end, and where each ends
         arrays[column], arrays[f"{column}_ends"] = getattr(articles, column).saved()
     arrays["metadata"] = np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8)
     return arrays
@@ -126,7 +124,7 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
     columns = {
         column: Texts.laid_end_to_end(arrays[column], arrays[f"{column}_ends"])
-        for column in _TEXT_COLUMNS
+        for column in TEXT_COLUMNS
     }
     articles = Articles(starts=arrays["article_starts"], paragraphs=arrays["paragraphs"], **columns)
     pairs = {(first, second): n for first, second, n in saved["pairs"]}
@@ -179,6 +177,20 @@ def write_arrays(stream: BinaryIO, arrays: dict[str, Stored]) -> None:
     stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
     for buffer in _laid_out(arrays, places):
         stream.write(buffer)
+
+
+def _let_go_of_mapped_pages(arrays: dict[str, Stored]) -> None:
+    """Drop from this process the pages of a mapped cache file that writing `arrays` read
+    (the texts of the snapshot loaded at start): served texts fault back in when read."""
+    mapped: dict[int, mmap.mmap] = {}
+    for piece in (piece for stored in arrays.values() for piece in _pieces(stored)):
+        base = piece.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap):
+            mapped[id(base.obj)] = base.obj
+    for whole in mapped.values():
+        whole.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass(frozen=True)
@@ -263,8 +275,10 @@ class IndexStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=TEMPORARY_SUFFIX)
             try:
+                arrays = _snapshot_arrays(index)
                 with os.fdopen(handle, "wb") as stream:
-                    write_arrays(stream, _snapshot_arrays(index))
+                    write_arrays(stream, arrays)
+                _let_go_of_mapped_pages(arrays)
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

@@ -33,7 +33,7 @@ def test_texts_read_back_as_written_non_ascii_and_empty_ones_too() -> None:
 def test_a_selection_and_an_appended_texts_save_only_what_they_hold() -> None:
     first, second = Texts.of(STRINGS), Texts.of(["Cầu Rồng", "", "Huế"])
     taken = first.taking(np.array([5, 0, 1, 2]))
-    together = taken + second + Texts.of([]) + Texts.of(["cuối"])
+    together = Texts.joined([taken, second, Texts.of([]), Texts.of(["cuối"])])
     expected = [STRINGS[5], STRINGS[0], STRINGS[1], STRINGS[2], "Cầu Rồng", "", "Huế", "cuối"]
     assert list(together) == expected and round_trip(together) == expected
     pieces, _ = together.saved()
