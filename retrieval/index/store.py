@@ -5,11 +5,11 @@ anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose
 changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
 shape and place: the term counts as three integer arrays, the passages' texts as one UTF-8
 array with where each ends, each article's file name, title, hash, URL and date the same way
-(`retrieval/index/compact.py`), and the rest (the vocabulary, the files' stamps) as one JSON
-document stored as bytes. Only numbers and text are read from it, so nothing in it can run
-code, and a SHA-256 over everything after the header (and the header's list of arrays) must
-match before the snapshot is returned: a flipped bit, a truncated or foreign file is reported
-and the index rebuilt, never trusted.
+(`retrieval/index/compact.py`), the vocabulary as its spellings, one a line, and numbers, and
+the rest (the files' stamps) as one JSON document stored as bytes. Only numbers and text are
+read from it, so nothing in it can run code, and a SHA-256 over everything after the header
+(and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
+a truncated or foreign file is reported and the index rebuilt, never trusted.
 
 The file is mapped, not read: the arrays are copied out of the mapping while another core
 hashes it, except the passages' texts, which are served from the mapping itself, so only the
@@ -32,7 +32,7 @@ import mmap
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 8
+FORMAT = 9
 SUFFIX = ".index"
 TEMPORARY_SUFFIX = ".index-tmp"
 FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
@@ -79,13 +79,10 @@ def _described(stored: Stored) -> tuple[str, list[int], int]:
 
 
 def _metadata(index: SearchIndex) -> dict[str, Any]:
-    vocabulary = index.vocabulary
     return {
         "format": FORMAT,
         "version": term_code_version(),
         "shape": list(index.counts.counts.shape),
-        "forms": vocabulary.forms,
-        "pairs": [[first, second, n] for (first, second), n in vocabulary.pairs.items()],
         "stamps": {source: list(stamp) for source, stamp in index.stamps.items()},
     }
 
@@ -97,9 +94,10 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
         "indices": counts.indices,
         "indptr": counts.indptr,
         "lengths": index.counts.lengths,
-        "terms": np.frombuffer("\n".join(index.counts.ids).encode(), dtype=np.uint8),
+        "terms": _lines(index.counts.ids),
         "article_starts": articles.starts,
         "paragraphs": articles.paragraphs,
+        **_vocabulary_arrays(index.vocabulary),
     }
     for column in TEXT_COLUMNS:  # each as its strings laid end to end, and where each ends
         arrays[column], arrays[f"{column}_ends"] = getattr(articles, column).saved()
@@ -107,11 +105,51 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
     return arrays
 
 
+def _lines(strings: Iterable[str]) -> np.ndarray:
+    """Strings that never hold a line break nor are empty (terms, syllables), one a line."""
+    return np.frombuffer("\n".join(strings).encode(), dtype=np.uint8)
+
+
+def _lines_of(array: np.ndarray) -> list[str]:
+    return array.tobytes().decode().split("\n") if array.size else []
+
+
 def _ids(terms: np.ndarray) -> dict[str, int]:
-    """The term ids, from the terms in the order of their ids, one a line (a term is one word
-    or syllable, or two: never a line break)."""
-    names = terms.tobytes().decode().split("\n") if terms.size else []
+    """The term ids, from the terms in the order of their ids, one a line."""
+    names = _lines_of(terms)
     return dict(zip(names, range(len(names)), strict=True))
+
+
+def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
+    """The vocabulary as arrays: each spelling once (a pair names its two by number), and
+    every dict in its order, which restoring reads in."""
+    forms, pairs = vocabulary.forms, vocabulary.pairs
+    spellings = [spelled for spelled_forms in forms.values() for spelled in spelled_forms]
+    words = list(dict.fromkeys([*spellings, *(word for pair in pairs for word in pair)]))
+    number = {word: at for at, word in enumerate(words)}
+    return {
+        "folded": _lines(forms),
+        "form_sizes": np.array([len(spelled) for spelled in forms.values()], dtype=np.int64),
+        "words": _lines(words),  # the spellings of `forms` first, in order
+        "form_counts": np.array([n for f in forms.values() for n in f.values()], dtype=np.int64),
+        "pair_words": np.array([number[w] for pair in pairs for w in pair], dtype=np.int32),
+        "pair_counts": np.array(list(pairs.values()), dtype=np.int64),
+    }
+
+
+def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
+    words = _lines_of(arrays["words"])
+    counts = arrays["form_counts"].tolist()
+    forms: dict[str, dict[str, int]] = {}
+    at = 0
+    for folded, size in zip(
+        _lines_of(arrays["folded"]), arrays["form_sizes"].tolist(), strict=True
+    ):
+        forms[folded] = dict(zip(words[at : at + size], counts[at : at + size], strict=True))
+        at += size
+    named = [words[number] for number in arrays["pair_words"].tolist()]
+    pairs = zip(named[::2], named[1::2], strict=True)
+    return Vocabulary(forms, dict(zip(pairs, arrays["pair_counts"].tolist(), strict=True)))
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
@@ -127,12 +165,11 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
         for column in TEXT_COLUMNS
     }
     articles = Articles(starts=arrays["article_starts"], paragraphs=arrays["paragraphs"], **columns)
-    pairs = {(first, second): n for first, second, n in saved["pairs"]}
     return SearchIndex(
         articles,
         counts,
         Bm25.from_counts(counts),
-        Vocabulary(saved["forms"], pairs),
+        _vocabulary_of(arrays),
         {source: tuple(stamp) for source, stamp in saved["stamps"].items()},
     )
 
