@@ -32,7 +32,7 @@ class TopicMatch:
 def article_positions(index: SearchIndex) -> dict[str, int]:
     """Each article's first passage, by file name."""
     starts = index.article_starts.tolist()
-    return {article.source: start for article, start in zip(index.articles, starts, strict=True)}
+    return dict(zip(index.articles.sources, starts, strict=True))
 
 
 def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch | None:
