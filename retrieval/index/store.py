@@ -11,11 +11,11 @@ read from it, so nothing in it can run code, and a SHA-256 over everything after
 (and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
 a truncated or foreign file is reported and the index rebuilt, never trusted.
 
-The file is mapped, not read: the arrays are copied out of the mapping while another core
-hashes it, except the passages' texts, which are served from the mapping itself, so only the
-pages of the texts shown take memory of this process (the rest stays in the page cache). A
-snapshot saved later is written to a new file that replaces this one's name: the mapped file
-lives on, unchanged, until the last snapshot reading it is gone.
+The arrays are read into memory while another core hashes the file, except the passages'
+texts, which are served from a read-only mapping of it, so only the pages of the texts shown
+take memory of this process (the rest stays in the page cache, or not). A snapshot saved
+later is written to a new file that replaces this one's name: the mapped file lives on,
+unchanged, until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -56,7 +56,8 @@ STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
 _ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
-_MAPPED = frozenset({"texts"})  # served from the mapped file, not copied out of it
+_MAPPED = frozenset({"texts"})  # served from the mapped file, not read into memory
+READ_CHUNK = 2**20  # bytes read at a time
 # An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
 Stored = np.ndarray | list[np.ndarray]
 
@@ -230,44 +231,63 @@ def _let_go_of_mapped_pages(arrays: dict[str, Stored]) -> None:
         whole.madvise(mmap.MADV_DONTNEED)
 
 
+def _read_into(descriptor: int, buffer: memoryview, offset: int) -> None:
+    """Fill `buffer` from the file at `offset`; ValueError where the file ends first."""
+    done = 0
+    while done < buffer.nbytes:
+        read = os.preadv(descriptor, [buffer[done : done + READ_CHUNK]], offset + done)
+        if not read:
+            raise ValueError("cut short")
+        done += read
+
+
 @dataclass(frozen=True)
-class _MappedFile:
+class _CacheFile:
+    """An index file open for reading: its header read, the file mapped for the texts."""
+
+    descriptor: int
     whole: mmap.mmap
     places: dict[str, list[Any]]  # each array's dtype, shape and offset after the header
     start: int  # where the header ends
     checksum: str  # as the header states it
 
     @classmethod
-    def of(cls, path: Path) -> _MappedFile:
-        """The file mapped, its header read; ValueError for a file that is not an index."""
-        with path.open("rb") as stream:
-            whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-        if whole[: len(MAGIC)] != MAGIC:
+    def of(cls, stream: BinaryIO) -> _CacheFile:
+        """ValueError for a file that is not an index."""
+        if stream.read(len(MAGIC)) != MAGIC:
             raise ValueError("not an index file")
-        length = int.from_bytes(whole[len(MAGIC) : len(MAGIC) + _LENGTH], "little")
+        length = int.from_bytes(stream.read(_LENGTH), "little")
+        header = json.loads(stream.read(length))
+        whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
         start = len(MAGIC) + _LENGTH + length
-        header = json.loads(whole[len(MAGIC) + _LENGTH : start])
-        return cls(whole, header["arrays"], start, str(header["checksum"]))
+        return cls(stream.fileno(), whole, header["arrays"], start, str(header["checksum"]))
 
-    def views(self) -> dict[str, np.ndarray]:
-        """Each array, as a view of the mapping; ValueError where the file is cut short."""
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Each array: read into memory, or a view of the mapping for those served from it
+        (`_MAPPED`); ValueError where the file is cut short."""
         arrays = {}
         for name, (dtype, shape, offset) in self.places.items():
             kind = np.dtype(dtype)
             if kind.hasobject:
                 raise ValueError("not plain data")
-            count = int(np.prod(shape))
-            array = np.frombuffer(self.whole, dtype=kind, count=count, offset=self.start + offset)
+            count, at = int(np.prod(shape)), self.start + offset
+            if name in _MAPPED:
+                array = np.frombuffer(self.whole, dtype=kind, count=count, offset=at)
+            else:
+                array = np.empty(count, dtype=kind)
+                _read_into(self.descriptor, array.data.cast("B"), at)
             arrays[name] = array.reshape(shape)
         return arrays
 
     def hashed(self) -> str:
-        """The checksum of what the file holds; then this process lets go of the pages it
-        read: the texts served from the mapping take memory again only where they are read."""
+        """The checksum of what the file holds, read a chunk at a time, not through the
+        mapping: the texts served from it take memory of this process only where read."""
         digest = _checksum_start(self.places)
-        with memoryview(self.whole) as view:
-            digest.update(view[self.start :])  # hashlib lets go of the GIL meanwhile
-        self.whole.madvise(mmap.MADV_DONTNEED)
+        chunk = memoryview(bytearray(READ_CHUNK))
+        offset = self.start
+        while read := os.preadv(self.descriptor, [chunk], offset):
+            digest.update(chunk[:read])  # hashlib lets go of the GIL meanwhile
+            offset += read
         return digest.hexdigest()
 
 
@@ -286,15 +306,13 @@ class IndexStore:
         if self.path is None or not self.path.exists():
             return None
         try:
-            mapped = _MappedFile.of(self.path)
-            with ThreadPoolExecutor(max_workers=1) as hashing:
-                computed = hashing.submit(mapped.hashed)  # on another core, as it is built
-                views = mapped.views()
-                arrays = {n: a if n in _MAPPED else a.copy() for n, a in views.items()}
+            with self.path.open("rb") as stream, ThreadPoolExecutor(max_workers=1) as hashing:
+                cache = _CacheFile.of(stream)
+                computed = hashing.submit(cache.hashed)  # on another core, as it is built
                 with np.errstate(all="ignore"):  # damaged numbers are refused just below
-                    index = _index_of(arrays)
-            if mapped.checksum != computed.result():
-                raise ValueError("checksum mismatch")
+                    index = _index_of(cache.arrays())
+                if cache.checksum != computed.result():
+                    raise ValueError("checksum mismatch")
             return index
         except Exception as error:  # any damage means: rebuild, never trust
             log.warning(

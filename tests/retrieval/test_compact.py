@@ -10,7 +10,7 @@ import numpy as np
 from retrieval.index.compact import Texts
 from retrieval.index.corpus import load_articles
 from retrieval.index.indexer import sync
-from retrieval.index.store import IndexStore
+from retrieval.index.store import READ_CHUNK, IndexStore
 from tests.retrieval.test_index import ARTICLE, OTHER, THIRD
 
 STRINGS = ["Hội nghị sơ kết", "", "Ngày 4-3 ☀ 東京 😀", "ascii", "", "Đà Nẵng"]
@@ -83,4 +83,5 @@ def test_a_warm_load_does_not_copy_the_texts_into_memory(make_corpus, tmp_path: 
     finally:
         tracemalloc.stop()
     assert loaded is not None and list(loaded.passages) == list(built.passages)
-    assert peak < built.articles.texts.utf8_bytes / 2  # the texts stay in the mapped file
+    # beyond the buffer the file is read (and hashed) through, the texts stay in the file
+    assert peak < READ_CHUNK + built.articles.texts.utf8_bytes / 2
