@@ -76,7 +76,12 @@ class Texts(Sequence[str]):
         return self._decoded(range(len(self))[at])
 
     def __iter__(self) -> Iterator[str]:
-        return map(self._decoded, range(len(self)))
+        if len(self._bytes) != 1:
+            yield from map(self._decoded, range(len(self)))
+            return
+        whole = self._bytes[0]  # one buffer: the common case, a snapshot as loaded
+        for start, end in zip(self._starts.tolist(), self._ends.tolist(), strict=True):
+            yield str(whole[start:end], "utf-8")
 
     def _decoded(self, at: int) -> str:
         start, end = self._starts.item(at), self._ends.item(at)
