@@ -11,11 +11,13 @@ read from it, so nothing in it can run code, and a SHA-256 over everything after
 (and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
 a truncated or foreign file is reported and the index rebuilt, never trusted.
 
-The arrays are read into memory while another core hashes the file, except the passages'
-texts, which are served from a read-only mapping of it, so only the pages of the texts shown
-take memory of this process (the rest stays in the page cache, or not). A snapshot saved
-later is written to a new file that replaces this one's name: the mapped file lives on,
-unchanged, until the last snapshot reading it is gone.
+The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm
+start copies nothing, and only the pages a question reads (its terms' rows, the texts shown)
+take memory of this process; the rest stays in the page cache, or not. The checksum is
+computed on another core while the snapshot is built, reading the file a chunk at a time, not
+through the mapping. A snapshot saved later (after a reload, whose arrays are new ones) is
+written to a new file that replaces this one's name: the mapped file lives on, unchanged,
+until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -56,7 +58,6 @@ STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
 _ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
-_MAPPED = frozenset({"texts"})  # served from the mapped file, not read into memory
 READ_CHUNK = 2**20  # bytes read at a time
 # An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
 Stored = np.ndarray | list[np.ndarray]
@@ -219,7 +220,7 @@ def write_arrays(stream: BinaryIO, arrays: dict[str, Stored]) -> None:
 
 def _let_go_of_mapped_pages(arrays: dict[str, Stored]) -> None:
     """Drop from this process the pages of a mapped cache file that writing `arrays` read
-    (the texts of the snapshot loaded at start): served texts fault back in when read."""
+    (those of the snapshot loaded at start): the ones a question reads fault back in."""
     mapped: dict[int, mmap.mmap] = {}
     for piece in (piece for stored in arrays.values() for piece in _pieces(stored)):
         base = piece.base
@@ -231,19 +232,9 @@ def _let_go_of_mapped_pages(arrays: dict[str, Stored]) -> None:
         whole.madvise(mmap.MADV_DONTNEED)
 
 
-def _read_into(descriptor: int, buffer: memoryview, offset: int) -> None:
-    """Fill `buffer` from the file at `offset`; ValueError where the file ends first."""
-    done = 0
-    while done < buffer.nbytes:
-        read = os.preadv(descriptor, [buffer[done : done + READ_CHUNK]], offset + done)
-        if not read:
-            raise ValueError("cut short")
-        done += read
-
-
 @dataclass(frozen=True)
 class _CacheFile:
-    """An index file open for reading: its header read, the file mapped for the texts."""
+    """An index file open for reading: its header read, the file mapped."""
 
     descriptor: int
     whole: mmap.mmap
@@ -263,19 +254,15 @@ class _CacheFile:
         return cls(stream.fileno(), whole, header["arrays"], start, str(header["checksum"]))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Each array: read into memory, or a view of the mapping for those served from it
-        (`_MAPPED`); ValueError where the file is cut short."""
+        """Each array, a read-only view of the mapping; ValueError where the file is cut
+        short."""
         arrays = {}
         for name, (dtype, shape, offset) in self.places.items():
             kind = np.dtype(dtype)
             if kind.hasobject:
                 raise ValueError("not plain data")
             count, at = int(np.prod(shape)), self.start + offset
-            if name in _MAPPED:
-                array = np.frombuffer(self.whole, dtype=kind, count=count, offset=at)
-            else:
-                array = np.empty(count, dtype=kind)
-                _read_into(self.descriptor, array.data.cast("B"), at)
+            array = np.frombuffer(self.whole, dtype=kind, count=count, offset=at)
             arrays[name] = array.reshape(shape)
         return arrays
 
