@@ -34,9 +34,10 @@ class Texts(Sequence[str]):
     """Strings as UTF-8 bytes, decoded one at a time when read.
 
     The bytes lie in one or more buffers (`pieces`), taken as laid end to end: each string's
-    start and end are positions in that run. A selection (`taking`) and an appended `Texts`
-    (`+`) share the buffers instead of copying them, so the bytes of strings no longer selected
-    stay until the snapshot is saved (`saved`: only the selected strings' bytes) and read back.
+    start and end are positions in that run. A selection (`taking`) and `Texts` laid one after
+    the other (`joined`) share the buffers instead of copying them, so the bytes of strings no
+    longer selected stay until the snapshot is saved (`saved`: only the selected strings'
+    bytes) and read back.
     """
 
     __slots__ = ("_bytes", "_ends", "_offsets", "_pieces", "_starts")
