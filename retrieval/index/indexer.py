@@ -280,10 +280,10 @@ def file_stamp(path: Path) -> Stamp | None:
 
 
 def _jobs(
-    paths: list[Path], known: dict[str, Article], stamps: dict[str, Stamp]
+    paths: list[Path], known: dict[str, str], stamps: dict[str, Stamp]
 ) -> tuple[list[Job], dict[str, Stamp | None], dict[str, Stamp]]:
-    """(the files to read, each with its stamp now; the stamps of the files of `known` whose
-    stamp has not moved, which are not read at all)."""
+    """(the files to read, each with its stamp now; the stamps of the files of `known`
+    (source -> content hash) whose stamp has not moved, which are not read at all)."""
     jobs: list[Job] = []
     job_stamps: dict[str, Stamp | None] = {}
     unmoved: dict[str, Stamp] = {}
@@ -292,14 +292,14 @@ def _jobs(
         if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
             unmoved[path.name] = stamp
         else:
-            jobs.append(Job(path, previous.digest if previous is not None else None))
+            jobs.append(Job(path, previous))
             job_stamps[path.name] = stamp
     return jobs, job_stamps, unmoved
 
 
 def _read_changes(
     job_stamps: dict[str, Stamp | None],
-    known: dict[str, Article],
+    known: dict[str, str],
     stamps: dict[str, Stamp],
     read: Iterator[tuple[list[Job], Batch]],
 ) -> Additions:
@@ -347,12 +347,12 @@ def sync(
     the passages get no terms, so the snapshot holds no term matrix."""
     paths = article_paths(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
-    known = {article.source: article for article in base.articles}
+    known = dict(zip(base.articles.sources, base.articles.digests, strict=True))
     jobs, job_stamps, stamps = _jobs(paths, known, base.stamps)
     read = read_all(jobs, workers, progress, tokenising)
     additions = _read_changes(job_stamps, known, stamps, read)
     removed = _gone(known, paths)
-    added = [article.source for article in additions.articles]
+    added = additions.sources
     index = _with_changes(base, additions, removed, stamps)
     restamped = stamps != base.stamps
     if not index.articles:
@@ -371,12 +371,12 @@ def _with_changes(
 ) -> SearchIndex:
     """`base` with the new or changed articles, without the removed ones (itself when there
     are none), and with the files' stamps."""
-    changed = additions.articles or removed
+    changed = additions.sources or removed
     index = base.with_additions(additions, set(removed)) if changed else base
     return replace(index, stamps=stamps)
 
 
-def _gone(known: dict[str, Article], paths: list[Path]) -> list[str]:
+def _gone(known: dict[str, str], paths: list[Path]) -> list[str]:
     """The sources of `known` whose file is no longer in the folder, sorted."""
     on_disk = {path.name for path in paths}
     return sorted(source for source in known if source not in on_disk)

@@ -20,7 +20,8 @@ import numpy as np
 
 from retrieval.index.backend import SearchBackend
 from retrieval.index.bm25 import Bm25, TermCounts, TermTally
-from retrieval.index.corpus import Article, Passage, published_date
+from retrieval.index.compact import Articles, Passages
+from retrieval.index.corpus import Article, published_date
 from retrieval.language.restore import Sightings, Vocabulary
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
@@ -76,10 +77,11 @@ def articles_terms(articles: Sequence[Article]) -> list[ArticleTerms]:
 
 @dataclass
 class Additions:
-    """New or changed articles, in order, with what their passages' terms and syllables add
-    up to: what a worker sends back for a batch, and what a sync adds the batches up into."""
+    """New or changed articles, in order, held compactly, with what their passages' terms and
+    syllables add up to: what a worker sends back for a batch, and what a sync adds the
+    batches up into (the batches' texts are never joined into one string or buffer)."""
 
-    articles: list[Article] = field(default_factory=list)
+    parts: list[Articles] = field(default_factory=list)
     tally: TermTally = field(default_factory=TermTally)
     sightings: Sightings = field(default_factory=Sightings)
 
@@ -89,11 +91,19 @@ class Additions:
         articles = [article for article, _ in pairs]
         tally = TermTally.of(terms for _, article_terms in pairs for terms in article_terms)
         sightings = Sightings.of(text for article in articles for text in article.texts)
-        return cls(articles, tally, sightings)
+        return cls([Articles.of(articles)], tally, sightings)
+
+    @property
+    def sources(self) -> list[str]:
+        """The articles' file names, in order."""
+        return [source for part in self.parts for source in part.sources]
+
+    def articles(self) -> Articles:
+        return Articles.joined(self.parts)
 
     def add(self, other: Additions) -> None:
         """`other`'s articles after these ones."""
-        self.articles += other.articles
+        self.parts += other.parts
         self.tally.add(other.tally)
         self.sightings.add(other.sightings)
 
@@ -105,12 +115,10 @@ def base_vocabulary() -> Vocabulary:
 
 @dataclass(frozen=True)
 class SearchIndex:
-    articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
+    articles: Articles  # and their passages' texts, held compactly
     counts: TermCounts
     bm25: SearchBackend  # Bm25 in process, or XapianBackend over shards
     vocabulary: Vocabulary
-    article_starts: np.ndarray  # position of each article's first passage, ascending
     # source -> the stat fields (mtime, ctime, size, inode) of the file each article was read
     # from: a file with the same stamp is not read again to check its hash
     stamps: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -122,18 +130,33 @@ class SearchIndex:
     @classmethod
     def empty(cls) -> SearchIndex:
         counts = TermCounts.empty()
-        return cls((), (), counts, Bm25.from_counts(counts), base_vocabulary(), np.zeros(0, int))
+        return cls(Articles.of([]), counts, Bm25.from_counts(counts), base_vocabulary())
 
     @classmethod
     def build(cls, articles: Iterable[tuple[Article, ArticleTerms]]) -> SearchIndex:
         return cls.empty().updated(list(articles), set())
 
+    @property
+    def passages(self) -> Passages:
+        """Every article's passages, laid end to end: a `Passage` is made when one is read."""
+        return Passages(self.articles)
+
+    @property
+    def article_starts(self) -> np.ndarray:
+        """The position of each article's first passage, ascending."""
+        return self.articles.starts
+
+    def text_at(self, position: int) -> str:
+        """The text of passage `position` (without making its `Passage`)."""
+        return self.articles.texts[position]
+
+    def is_headline(self, position: int) -> bool:
+        """Whether passage `position` is its article's headline line itself."""
+        return self.articles.is_headline(position)
+
     def article_span(self, position: int) -> tuple[int, int]:
         """[start, end) positions of the passages of the article holding passage `position`."""
-        number = int(np.searchsorted(self.article_starts, position, side="right")) - 1
-        starts = self.article_starts
-        end = int(starts[number + 1]) if number + 1 < len(starts) else len(self.passages)
-        return int(starts[number]), end
+        return self.articles.span(self.articles.number_at(position))
 
     def published_days(self, zone: tzinfo) -> np.ndarray:
         """Each passage's publication day in `zone`, as a proleptic ordinal (`date.toordinal`),
@@ -141,9 +164,8 @@ class SearchIndex:
         days = self._days_in.get(zone)
         if days is None:
             articles = self.articles
-            per_article = [_ordinal(article.provenance.published, zone) for article in articles]
-            lengths = [len(article.texts) for article in articles]
-            days = np.repeat(np.array(per_article, dtype=np.int64), lengths)
+            per_article = [_ordinal(published, zone) for published in articles.published]
+            days = np.repeat(np.array(per_article, dtype=np.int64), articles.sizes())
             self._days_in[zone] = days
         return days
 
@@ -272,42 +294,27 @@ class SearchIndex:
 
     def with_additions(self, additions: Additions, removed: set[str]) -> SearchIndex:
         """`updated`, the added articles' terms tallied already (`additions` is emptied)."""
-        new = additions.articles
-        gone = removed | {article.source for article in new}
-        kept = [article for article in self.articles if article.source not in gone]
-        columns = self._columns_of(gone)
-        counts = self.counts.keeping(columns).appended(additions.tally)
-        passages = self._passages_at(columns) + tuple(
-            p for article in new for p in article.passages()
-        )
-        articles = tuple(kept + new)
+        new = additions.articles()
+        gone = removed | set(new.sources)
+        kept = self._numbers_without(gone)
+        counts = self.counts.keeping(self.articles.positions_of(kept)).appended(additions.tally)
+        articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
-        starts = _article_starts(articles)
-        return SearchIndex(articles, passages, counts, Bm25.from_counts(counts), vocabulary, starts)
+        return SearchIndex(articles, counts, Bm25.from_counts(counts), vocabulary)
 
-    def _passages_at(self, columns: np.ndarray) -> tuple[Passage, ...]:
-        if columns.size == len(self.passages):  # all of them, in order
-            return self.passages
-        return tuple(self.passages[i] for i in columns.tolist())
-
-    def _columns_of(self, gone: set[str]) -> np.ndarray:
-        """The positions of the passages of the articles not in `gone`, ascending."""
+    def _numbers_without(self, gone: set[str]) -> np.ndarray:
+        """The numbers of the articles not in `gone`, ascending."""
         if not gone:
-            return np.arange(len(self.passages))
-        starts = self.article_starts.tolist()
-        kept = [
-            np.arange(start, start + len(article.texts))
-            for article, start in zip(self.articles, starts, strict=True)
-            if article.source not in gone
-        ]
-        return np.concatenate([np.zeros(0, dtype=np.int64), *kept])
+            return np.arange(len(self.articles))
+        kept = [number for number, source in enumerate(self.articles.sources) if source not in gone]
+        return np.array(kept, dtype=np.int64)
 
     def _vocabulary_after(self, gone: set[str], added: Sightings) -> Vocabulary:
         """The vocabulary without the texts of the articles in `gone`, with `added`."""
         vocabulary = self.vocabulary.copy()
-        for article in self.articles:
-            if article.source in gone:
-                for text in article.texts:
+        for number, source in enumerate(self.articles.sources):
+            if source in gone:
+                for text in self.articles[number].texts:
                     vocabulary.add(text, sign=-1)
         vocabulary.add_sightings(added)
         return vocabulary
@@ -326,14 +333,6 @@ def looks_foreign(word: str) -> bool:
     final = word[vowels[-1].end() :]
     foreign_letters = bool(_FOREIGN_LETTERS & set(word))
     return foreign_letters or len(vowels) > 1 or final not in _VIETNAMESE_FINALS
-
-
-def _article_starts(articles: tuple[Article, ...]) -> np.ndarray:
-    """The position of each article's first passage, the articles' passages laid end to end."""
-    if not articles:
-        return np.zeros(0, int)
-    sizes = [len(article.texts) for article in articles]
-    return np.cumsum([0, *sizes[:-1]])
 
 
 def _respellings(word: str, following: tuple[str, ...]) -> list[Spelling]:

@@ -29,7 +29,7 @@ import numpy as np
 import xapian
 
 from retrieval.index.bm25 import EPSILON, K1, B, floored_idf, okapi_term_weight
-from retrieval.index.corpus import Article
+from retrieval.index.compact import Articles
 from retrieval.index.indexer import ProgressCallback
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
@@ -232,12 +232,12 @@ def _any_of(terms: Iterable[str]) -> xapian.Query:
 class XapianBackend:
     """The `SearchBackend` of one snapshot's passages, over a `ShardSet`."""
 
-    def __init__(self, shards: ShardSet, articles: Sequence[Article], starts: np.ndarray):
+    def __init__(self, shards: ShardSet, articles: Articles):
         self._shards = shards
         self._articles = articles
-        self._starts = starts
-        self._start_of = {a.source: int(s) for a, s in zip(articles, starts, strict=True)}
-        self._sizes = {article.source: len(article.texts) for article in articles}
+        sources = list(articles.sources)
+        self._start_of = dict(zip(sources, articles.starts.tolist(), strict=True))
+        self._sizes = dict(zip(sources, articles.sizes().tolist(), strict=True))
         self._lock = threading.RLock()
         self._generation = -1
         self._statistics_cache: _Statistics | None = None
@@ -385,17 +385,18 @@ class XapianBackend:
             self._fresh()
             missing = [position for position in positions if position not in self._at]
             if missing:
-                numbers = np.searchsorted(self._starts, missing, side="right") - 1
-                self._read_articles([self._articles[n] for n in set(numbers.tolist())])
+                numbers = np.searchsorted(self._articles.starts, missing, side="right") - 1
+                self._read_articles({self._articles.sources[n] for n in numbers.tolist()})
             return [self._at[position] for position in positions]
 
-    def _read_articles(self, articles: list[Article]) -> None:
-        """The passages' terms of every position of each article."""
-        terms = [article_term(article.source) for article in articles]
+    def _read_articles(self, sources: set[str]) -> None:
+        """The passages' terms of every position of each article of `sources`."""
+        ordered = sorted(sources)
+        terms = [article_term(source) for source in ordered]
         records = self._shards.run(lambda archive: _records(archive, terms))
-        for article in articles:
-            start = self._start_of[article.source]
-            self._at.update(dict.fromkeys(range(start, start + len(article.texts)), NO_TERMS))
+        for source in ordered:
+            start = self._start_of[source]
+            self._at.update(dict.fromkeys(range(start, start + self._sizes[source]), NO_TERMS))
         self._at.update(self._placed(records))
 
 
@@ -474,5 +475,5 @@ class ShardedLiveIndex(LiveIndex):
 
     @current.setter
     def current(self, local: SearchIndex) -> None:
-        backend = XapianBackend(self.shards, local.articles, local.article_starts)
+        backend = XapianBackend(self.shards, local.articles)
         self._served = replace(local, bm25=backend)

@@ -4,12 +4,20 @@ A warm start loads the last snapshot (passages, term counts, vocabulary) without
 anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose content hash
 changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
 shape and place: the term counts as three integer arrays, the passages' texts as one UTF-8
-array with where each ends, and the rest (articles, vocabulary) as one JSON document stored
-as bytes. Only numbers and text are read from it, so nothing in it can run code, and a
-SHA-256 over its content, computed on another core while the snapshot is built from it, must
-match before the snapshot is returned: a flipped bit, a truncated or foreign file is reported
-and the index rebuilt, never trusted. Each array is read straight into place (no archive to
-unpack).
+array with where each ends, each article's file name, title, hash, URL and date the same way
+(`retrieval/index/compact.py`), the vocabulary as its spellings, one a line, and numbers, and
+the rest (the files' stamps) as one JSON document stored as bytes. Only numbers and text are
+read from it, so nothing in it can run code, and a SHA-256 over everything after the header
+(and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
+a truncated or foreign file is reported and the index rebuilt, never trusted.
+
+The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm
+start copies nothing, and only the pages a question reads (its terms' rows, the texts shown)
+take memory of this process; the rest stays in the page cache, or not. The checksum is
+computed on another core while the snapshot is built, reading the file a chunk at a time, not
+through the mapping. A snapshot saved later (after a reload, whose arrays are new ones) is
+written to a new file that replaces this one's name: the mapped file lives on, unchanged,
+until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -20,13 +28,13 @@ skipped with a warning, and the bot serves from memory.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
+import mmap
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,20 +44,23 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.index.bm25 import Bm25, TermCounts
-from retrieval.index.corpus import Article, Provenance
+from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 7
+FORMAT = 9
 SUFFIX = ".index"
 TEMPORARY_SUFFIX = ".index-tmp"
 FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
-_ALIGN = 64  # each array starts at a multiple of this
+_ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
+READ_CHUNK = 2**20  # bytes read at a time
+# An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
+Stored = np.ndarray | list[np.ndarray]
 
 
 def corpus_key(corpus: Path) -> str:
@@ -57,73 +68,90 @@ def corpus_key(corpus: Path) -> str:
     return hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
 
 
-def checksum(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over every array's dtype, shape and bytes, in a fixed order."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}:{array.dtype.str}:{array.shape};".encode())
-        digest.update(array.data)  # no copy; hashlib lets go of the GIL meanwhile
-    return digest.hexdigest()
+def _pieces(stored: Stored) -> list[np.ndarray]:
+    return stored if isinstance(stored, list) else [np.ascontiguousarray(stored)]
+
+
+def _described(stored: Stored) -> tuple[str, list[int], int]:
+    """(dtype, shape, bytes) of an array as written."""
+    if isinstance(stored, list):
+        size = sum(piece.nbytes for piece in stored)
+        return np.dtype(np.uint8).str, [size], size
+    return stored.dtype.str, list(stored.shape), stored.nbytes
 
 
 def _metadata(index: SearchIndex) -> dict[str, Any]:
-    vocabulary = index.vocabulary
     return {
         "format": FORMAT,
         "version": term_code_version(),
         "shape": list(index.counts.counts.shape),
-        "articles": [
-            [
-                a.source,
-                a.title,
-                list(a.paragraph_numbers),
-                a.digest,
-                a.provenance.url,
-                a.provenance.published,
-            ]
-            for a in index.articles
-        ],
-        "forms": vocabulary.forms,
-        "pairs": [[first, second, n] for (first, second), n in vocabulary.pairs.items()],
         "stamps": {source: list(stamp) for source, stamp in index.stamps.items()},
     }
 
 
-def _snapshot_arrays(index: SearchIndex) -> dict[str, np.ndarray]:
-    counts = index.counts.counts
-    texts, ends = bytearray(), []
-    for article in index.articles:
-        for text in article.texts:
-            texts += text.encode()
-            ends.append(len(texts))
-    return {
+def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
+    counts, articles = index.counts.counts, index.articles
+    arrays: dict[str, Stored] = {
         "data": counts.data,
         "indices": counts.indices,
         "indptr": counts.indptr,
         "lengths": index.counts.lengths,
-        "terms": np.frombuffer("\n".join(index.counts.ids).encode(), dtype=np.uint8),
-        "article_starts": np.asarray(index.article_starts),
-        "texts": np.frombuffer(texts, dtype=np.uint8),
-        "text_ends": np.array(ends, dtype=np.int64),
-        "metadata": np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8),
+        "terms": _lines(index.counts.ids),
+        "article_starts": articles.starts,
+        "paragraphs": articles.paragraphs,
+        **_vocabulary_arrays(index.vocabulary),
     }
+    for column in TEXT_COLUMNS:  # each as its strings laid end to end, and where each ends
+        arrays[column], arrays[f"{column}_ends"] = getattr(articles, column).saved()
+    arrays["metadata"] = np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8)
+    return arrays
+
+
+def _lines(strings: Iterable[str]) -> np.ndarray:
+    """Strings that never hold a line break nor are empty (terms, syllables), one a line."""
+    return np.frombuffer("\n".join(strings).encode(), dtype=np.uint8)
+
+
+def _lines_of(array: np.ndarray) -> list[str]:
+    return array.tobytes().decode().split("\n") if array.size else []
 
 
 def _ids(terms: np.ndarray) -> dict[str, int]:
-    """The term ids, from the terms in the order of their ids, one a line (a term is one word
-    or syllable, or two: never a line break)."""
-    names = terms.tobytes().decode().split("\n") if terms.size else []
+    """The term ids, from the terms in the order of their ids, one a line."""
+    names = _lines_of(terms)
     return dict(zip(names, range(len(names)), strict=True))
 
 
-def _texts(arrays: dict[str, np.ndarray]) -> Iterator[str]:
-    """Each passage's text, in order."""
-    view = arrays["texts"].data
-    start = 0
-    for end in arrays["text_ends"].tolist():
-        yield str(view[start:end], "utf-8")
-        start = end
+def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
+    """The vocabulary as arrays: each spelling once (a pair names its two by number), and
+    every dict in its order, which restoring reads in."""
+    forms, pairs = vocabulary.forms, vocabulary.pairs
+    spellings = [spelled for spelled_forms in forms.values() for spelled in spelled_forms]
+    words = list(dict.fromkeys([*spellings, *(word for pair in pairs for word in pair)]))
+    number = {word: at for at, word in enumerate(words)}
+    return {
+        "folded": _lines(forms),
+        "form_sizes": np.array([len(spelled) for spelled in forms.values()], dtype=np.int64),
+        "words": _lines(words),  # the spellings of `forms` first, in order
+        "form_counts": np.array([n for f in forms.values() for n in f.values()], dtype=np.int64),
+        "pair_words": np.array([number[w] for pair in pairs for w in pair], dtype=np.int32),
+        "pair_counts": np.array(list(pairs.values()), dtype=np.int64),
+    }
+
+
+def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
+    words = _lines_of(arrays["words"])
+    counts = arrays["form_counts"].tolist()
+    forms: dict[str, dict[str, int]] = {}
+    at = 0
+    for folded, size in zip(
+        _lines_of(arrays["folded"]), arrays["form_sizes"].tolist(), strict=True
+    ):
+        forms[folded] = dict(zip(words[at : at + size], counts[at : at + size], strict=True))
+        at += size
+    named = [words[number] for number in arrays["pair_words"].tolist()]
+    pairs = zip(named[::2], named[1::2], strict=True)
+    return Vocabulary(forms, dict(zip(pairs, arrays["pair_counts"].tolist(), strict=True)))
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
@@ -134,67 +162,120 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
     counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
-    texts = _texts(arrays)
-    articles = tuple(
-        Article(
-            source,
-            title,
-            tuple(itertools.islice(texts, len(numbers))),
-            tuple(numbers),
-            digest,
-            Provenance(url, published),
-        )
-        for source, title, numbers, digest, url, published in saved["articles"]
-    )
-    pairs = {(first, second): n for first, second, n in saved["pairs"]}
+    columns = {
+        column: Texts.laid_end_to_end(arrays[column], arrays[f"{column}_ends"])
+        for column in TEXT_COLUMNS
+    }
+    articles = Articles(starts=arrays["article_starts"], paragraphs=arrays["paragraphs"], **columns)
     return SearchIndex(
         articles,
-        tuple(p for article in articles for p in article.passages()),
         counts,
         Bm25.from_counts(counts),
-        Vocabulary(saved["forms"], pairs),
-        arrays["article_starts"],
+        _vocabulary_of(arrays),
         {source: tuple(stamp) for source, stamp in saved["stamps"].items()},
     )
 
 
-def write_arrays(stream: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
-    """MAGIC, the header's length and the header (each array's dtype, shape and offset after
-    the header, and their `checksum`), then each array, aligned."""
+def _places(arrays: dict[str, Stored]) -> dict[str, list[Any]]:
+    """Each array's dtype, shape and offset after the header, aligned."""
     places: dict[str, list[Any]] = {}
     offset = 0
-    for name, array in arrays.items():
+    for name, stored in arrays.items():
         offset += -offset % _ALIGN
-        places[name] = [array.dtype.str, list(array.shape), offset]
-        offset += array.nbytes
-    header = json.dumps({"arrays": places, "checksum": checksum(arrays)}).encode()
-    stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
+        dtype, shape, size = _described(stored)
+        places[name] = [dtype, shape, offset]
+        offset += size
+    return places
+
+
+def _laid_out(arrays: dict[str, Stored], places: dict[str, list[Any]]) -> Iterator[Any]:
+    """Every byte after the header, in order, as buffers: each array after its padding."""
     written = 0
-    for name, array in arrays.items():
-        stream.write(bytes(places[name][2] - written))
-        stream.write(np.ascontiguousarray(array).data)
-        written = places[name][2] + array.nbytes
+    for name, stored in arrays.items():
+        yield bytes(places[name][2] - written)
+        for piece in _pieces(stored):
+            yield piece.data
+            written += piece.nbytes
+        written = places[name][2] + _described(stored)[2]
 
 
-def read_arrays(path: Path) -> tuple[str, dict[str, np.ndarray]]:
-    """(the checksum the file states, its arrays), as `write_arrays` wrote them; ValueError
-    for a file that is not one, or is cut short."""
-    with path.open("rb") as stream:
+def _checksum_start(places: dict[str, list[Any]]) -> Any:
+    """A SHA-256 that has read the list of arrays: a damaged header cannot go unnoticed."""
+    return hashlib.sha256(json.dumps(places).encode())
+
+
+def write_arrays(stream: BinaryIO, arrays: dict[str, Stored]) -> None:
+    """MAGIC, the header's length and the header (each array's dtype, shape and offset after
+    the header, and the checksum of everything after it), padded, then each array, aligned."""
+    places = _places(arrays)
+    digest = _checksum_start(places)
+    for buffer in _laid_out(arrays, places):
+        digest.update(buffer)  # hashlib lets go of the GIL meanwhile
+    header = json.dumps({"arrays": places, "checksum": digest.hexdigest()}).encode()
+    header += b" " * (-(len(MAGIC) + _LENGTH + len(header)) % _ALIGN)
+    stream.write(MAGIC + len(header).to_bytes(_LENGTH, "little") + header)
+    for buffer in _laid_out(arrays, places):
+        stream.write(buffer)
+
+
+def _let_go_of_mapped_pages(arrays: dict[str, Stored]) -> None:
+    """Drop from this process the pages of a mapped cache file that writing `arrays` read
+    (those of the snapshot loaded at start): the ones a question reads fault back in."""
+    mapped: dict[int, mmap.mmap] = {}
+    for piece in (piece for stored in arrays.values() for piece in _pieces(stored)):
+        base = piece.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap):
+            mapped[id(base.obj)] = base.obj
+    for whole in mapped.values():
+        whole.madvise(mmap.MADV_DONTNEED)
+
+
+@dataclass(frozen=True)
+class _CacheFile:
+    """An index file open for reading: its header read, the file mapped."""
+
+    descriptor: int
+    whole: mmap.mmap
+    places: dict[str, list[Any]]  # each array's dtype, shape and offset after the header
+    start: int  # where the header ends
+    checksum: str  # as the header states it
+
+    @classmethod
+    def of(cls, stream: BinaryIO) -> _CacheFile:
+        """ValueError for a file that is not an index."""
         if stream.read(len(MAGIC)) != MAGIC:
             raise ValueError("not an index file")
         length = int.from_bytes(stream.read(_LENGTH), "little")
         header = json.loads(stream.read(length))
+        whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
         start = len(MAGIC) + _LENGTH + length
+        return cls(stream.fileno(), whole, header["arrays"], start, str(header["checksum"]))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Each array, a read-only view of the mapping; ValueError where the file is cut
+        short."""
         arrays = {}
-        for name, (dtype, shape, offset) in header["arrays"].items():
-            array = np.empty(shape, dtype=np.dtype(dtype))
-            if array.dtype.hasobject:
+        for name, (dtype, shape, offset) in self.places.items():
+            kind = np.dtype(dtype)
+            if kind.hasobject:
                 raise ValueError("not plain data")
-            stream.seek(start + offset)
-            if stream.readinto(array.data.cast("B")) != array.nbytes:
-                raise ValueError("cut short")
-            arrays[name] = array
-    return str(header["checksum"]), arrays
+            count, at = int(np.prod(shape)), self.start + offset
+            array = np.frombuffer(self.whole, dtype=kind, count=count, offset=at)
+            arrays[name] = array.reshape(shape)
+        return arrays
+
+    def hashed(self) -> str:
+        """The checksum of what the file holds, read a chunk at a time, not through the
+        mapping: the texts served from it take memory of this process only where read."""
+        digest = _checksum_start(self.places)
+        chunk = memoryview(bytearray(READ_CHUNK))
+        offset = self.start
+        while read := os.preadv(self.descriptor, [chunk], offset):
+            digest.update(chunk[:read])  # hashlib lets go of the GIL meanwhile
+            offset += read
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -212,13 +293,13 @@ class IndexStore:
         if self.path is None or not self.path.exists():
             return None
         try:
-            stored, arrays = read_arrays(self.path)
-            with ThreadPoolExecutor(max_workers=1) as hashing:
-                computed = hashing.submit(checksum, arrays)  # on another core, as it is built
+            with self.path.open("rb") as stream, ThreadPoolExecutor(max_workers=1) as hashing:
+                cache = _CacheFile.of(stream)
+                computed = hashing.submit(cache.hashed)  # on another core, as it is built
                 with np.errstate(all="ignore"):  # damaged numbers are refused just below
-                    index = _index_of(arrays)
-            if stored != computed.result():
-                raise ValueError("checksum mismatch")
+                    index = _index_of(cache.arrays())
+                if cache.checksum != computed.result():
+                    raise ValueError("checksum mismatch")
             return index
         except Exception as error:  # any damage means: rebuild, never trust
             log.warning(
@@ -236,8 +317,10 @@ class IndexStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=TEMPORARY_SUFFIX)
             try:
+                arrays = _snapshot_arrays(index)
                 with os.fdopen(handle, "wb") as stream:
-                    write_arrays(stream, _snapshot_arrays(index))
+                    write_arrays(stream, arrays)
+                _let_go_of_mapped_pages(arrays)
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

@@ -248,7 +248,7 @@ def _led_by_fullest(index: SearchIndex, ranked: list[Ranked], of: Ranked) -> lis
 def _beyond_headlines(terms: set[str], index: SearchIndex, starts: set[int]) -> dict[int, set[str]]:
     """`_beyond_headline` of the articles starting at `starts`; each term is looked up in all
     their headlines at once."""
-    headlines = sorted(start for start in starts if index.passages[start].is_headline)
+    headlines = sorted(start for start in starts if index.is_headline(start))
     at = np.array(headlines, dtype=np.int64)
     held = {t: index.bm25.present(t, at) for t in terms} if headlines else {}
     beyond = {start: terms for start in starts}
@@ -275,7 +275,7 @@ def bodies_before_headlines(index: SearchIndex, ranked: list[Ranked]) -> list[Ra
     weak paragraph over another article's strong one."""
 
     def is_headline(candidate: Ranked) -> bool:
-        return index.passages[candidate.position].is_headline
+        return index.is_headline(candidate.position)
 
     with_body = {index.article_span(r.position) for r in ranked if not is_headline(r)}
     demoted = [r for r in ranked if is_headline(r) and index.article_span(r.position) in with_body]
@@ -327,11 +327,11 @@ def signals(query: Question, index: SearchIndex, best: Ranked) -> Signals:
     return Signals(
         coverage=best.coverage,
         sentence_coverage=sentence_share(
-            index.passages[best.position].text, frozenset(query.folded_terms), bm25
+            index.text_at(best.position), frozenset(query.folded_terms), bm25
         ),
         word_coverage=float(shares_found(words, bm25, [best.position])[0]) * query.certainty,
         unknown_words=1 - known_share * query.certainty,
-        kind_answered=float(gives_what_is_asked(query, index.passages[best.position].text)),
+        kind_answered=float(gives_what_is_asked(query, index.text_at(best.position))),
         missing_units=best.missing_units,
     )
 

@@ -257,9 +257,8 @@ def _hits(
     if not ranked:
         return (), False
     top_k, skip = page
-    passages = index.passages
     top_excerpt = make_excerpt(
-        passages[ranked[0].position].text,
+        index.text_at(ranked[0].position),
         query.terms,
         index.bm25,
         query.wording,
@@ -273,7 +272,7 @@ def _hits(
             index,
             r,
             excerpt
-            or make_excerpt(passages[r.position].text, query.terms, index.bm25, query.wording),
+            or make_excerpt(index.text_at(r.position), query.terms, index.bm25, query.wording),
             today.zone,
         )
         for r, excerpt in shown
@@ -287,7 +286,7 @@ def _candidates(index: SearchIndex, ranked: list[Ranked], top_k: int) -> Candida
     the paragraph after the best one."""
     following = next_in_article(index, ranked[0].position)
     return Candidates(
-        [(r.position, index.passages[r.position].text) for r in ranked],
+        [(r.position, index.text_at(r.position)) for r in ranked],
         top_k,
         (ranked[0].position + 1, following.text) if following else None,
     )

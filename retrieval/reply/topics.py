@@ -9,7 +9,7 @@ still matches. The topic's names and numbers must all stand in the article.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -32,7 +32,7 @@ class TopicMatch:
 def article_positions(index: SearchIndex) -> dict[str, int]:
     """Each article's first passage, by file name."""
     starts = index.article_starts.tolist()
-    return {article.source: start for article, start in zip(index.articles, starts, strict=True)}
+    return dict(zip(index.articles.sources, starts, strict=True))
 
 
 def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch | None:
@@ -44,19 +44,19 @@ def match_topic(topic: Question, index: SearchIndex, first: int) -> TopicMatch |
     scored = sorted((score_one(topic, index, p) for p in range(start, end)), key=best_first)
     if scored[0].score <= 0 or not is_confident(signals(topic, index, scored[0])):
         return None
-    body = [r for r in scored if not index.passages[r.position].is_headline] or scored
+    body = [r for r in scored if not index.is_headline(r.position)] or scored
     shown = index.passages[body[0].position]
     excerpt = make_excerpt(shown.text, topic.terms, index.bm25)
     return TopicMatch(shown.source, shown.title, excerpt, shown.provenance)
 
 
-def newest_first(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+def newest_first(articles: Sequence[Article], zone: tzinfo) -> list[Article]:
     """The articles that state when they were published, the latest first."""
     dated = [(moment, a) for a in articles if (moment := _moment(a, zone)) is not None]
     return [a for _, a in sorted(dated, key=lambda pair: pair[0], reverse=True)]
 
 
-def by_date(articles: tuple[Article, ...], zone: tzinfo) -> list[Article]:
+def by_date(articles: Sequence[Article], zone: tzinfo) -> list[Article]:
     """Every article: the dated ones latest first, then the others in their order."""
     undated = [a for a in articles if a.provenance.published is None]
     return [*newest_first(articles, zone), *undated]

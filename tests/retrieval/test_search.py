@@ -24,6 +24,9 @@ class TwoArticles:
     def article_span(self, position: int) -> tuple[int, int]:
         return (0, 3) if position < 3 else (3, 6)
 
+    def is_headline(self, position: int) -> bool:
+        return self.passages[position].is_headline
+
 
 def test_the_fullest_paragraph_of_the_best_article_leads() -> None:
     ranked = [Ranked(1, 9.0, 0.5, 0, 0.5), Ranked(3, 8.0, 0.95, 0, 0.95)]

@@ -73,9 +73,7 @@ def test_a_killed_primary_is_replaced_by_its_replica_and_every_answer_stays_the_
 ) -> None:
     endpoints = _two_by_two(seed_index, tmp_path, servers)
     shards = ShardSet(endpoints, patient)
-    through = replace(
-        seed_index, bm25=XapianBackend(shards, seed_index.articles, seed_index.article_starts)
-    )
+    through = replace(seed_index, bm25=XapianBackend(shards, seed_index.articles))
     questions = _questions() * 3
     slowest = 0.0
     with caplog.at_level(logging.WARNING):
@@ -98,9 +96,7 @@ def test_a_shard_with_no_server_left_is_searched_around_and_the_reply_says_so(
 ) -> None:
     endpoints = _two_by_two(seed_index, tmp_path, servers)
     shards = ShardSet(endpoints)
-    through = replace(
-        seed_index, bm25=XapianBackend(shards, seed_index.articles, seed_index.article_starts)
-    )
+    through = replace(seed_index, bm25=XapianBackend(shards, seed_index.articles))
     question = _questions()[0]
     assert answer(question, through) == answer(question, seed_index)
     for endpoint in endpoints[1]:  # shard 1's primary and replica

@@ -84,8 +84,9 @@ async def unanswered(update: Update, context: BotContext) -> None:
 
 def article_paragraphs(index: SearchIndex, source: str) -> int:
     """How many paragraphs the corpus reader found in an article (what citations number)."""
-    article = next((a for a in index.articles if a.source == source), None)
-    return len(set(article.paragraph_numbers)) if article is not None else 0
+    articles = index.articles
+    number = next((n for n, name in enumerate(articles.sources) if name == source), None)
+    return len(set(articles[number].paragraph_numbers)) if number is not None else 0
 
 
 async def add_article(
