@@ -169,9 +169,10 @@ class SearchIndex:
             self._days_in[zone] = days
         return days
 
-    @property
+    @functools.cached_property
     def states_dates(self) -> bool:
-        """Whether some article states when it was published."""
+        """Whether some article states when it was published: asked by every question, so
+        found once per snapshot (a scan of every passage's day)."""
         return bool(self.published_days(UTC).any())
 
     def published_on(self, position: int, zone: tzinfo) -> date | None:
