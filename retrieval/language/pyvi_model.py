@@ -18,6 +18,7 @@ import itertools
 import pickle
 import struct
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import numpy as np
@@ -180,6 +181,14 @@ class Lexicon:
 
 def installed() -> tuple[CrfModel, Lexicon]:
     """pyvi's model and word list, from its installed package (pyvi is not imported)."""
-    models = importlib.resources.files("pyvi") / "models"
-    model = CrfModel.of_crfsuite(crfsuite_file((models / "pyvi3.pkl").read_bytes()))
-    return model, Lexicon.of((models / "words.txt").read_text(encoding="utf-8"))
+    model = CrfModel.of_crfsuite(crfsuite_file((_models() / "pyvi3.pkl").read_bytes()))
+    return model, Lexicon.of(word_list())
+
+
+def word_list() -> str:
+    """pyvi's `words.txt`: its two- and three-syllable words, one a line."""
+    return (_models() / "words.txt").read_text(encoding="utf-8")
+
+
+def _models() -> Traversable:
+    return importlib.resources.files("pyvi") / "models"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.language.aliases import contract_aliases
+from retrieval.language.pyvi_model import word_list
 from retrieval.language.segment import segment as pyvi_segment
 from retrieval.language.segment import segment_all as pyvi_segment_all
 from retrieval.language.text import Memo, fold
@@ -71,6 +72,14 @@ def words_of(segmented: str) -> list[str]:
 def segment(text: str) -> list[str]:
     """pyvi words of a normalised text, lower-case, syllables joined by "_", punctuation gone."""
     return words_of(pyvi_segment(text))
+
+
+@functools.cache
+def folded_lexicon_pairs() -> frozenset[str]:
+    """pyvi's two-syllable words without their marks, joined by "_" ("bien_phong"): the words
+    a question typed without marks may mean, whichever marks the corpus reads into it."""
+    pairs = (line.split(" ") for line in word_list().split("\n"))
+    return frozenset(fold("_".join(parts)) for parts in pairs if len(parts) == 2)
 
 
 def is_stopword(word: str) -> bool:

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.language.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
-from retrieval.language.text import case_tells, has_diacritics
+from retrieval.language.text import case_tells, fold, has_diacritics
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     NUMBERING_NOUNS,
@@ -33,6 +33,7 @@ from retrieval.language.tokens import (
     SYLLABLE_PREFIX,
     analyze,
     canonical_numbers,
+    folded_lexicon_pairs,
     is_stopword,
     segment,
 )
@@ -122,11 +123,20 @@ def _with_span(spans: list[tuple[int, int]], added: tuple[int, int]) -> list[tup
     return sorted([span for span in spans if span not in overlapping] + [merged])
 
 
-def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _whole_words(
+    text: str, spans: list[tuple[int, int]], read_from_bare: bool
+) -> list[tuple[int, int]]:
     """`spans` widened by one neighbouring syllable on either side where pyvi reads it as one
     word with the span's edge syllable, both marked: "Luật Biên phòng" names "Biên phòng", not
-    "Biên" (an unmarked edge, "Marble", may be a foreign word pyvi glues on)."""
+    "Biên" (an unmarked edge, "Marble", may be a foreign word pyvi glues on).
+
+    In a question typed without marks (`read_from_bare`), the marks are the corpus's guess, and
+    a misread syllable breaks pyvi's word ("Bien phong" read "Biến phòng"): then the syllable
+    after a name also joins it when the pair is a word of pyvi's list in any marks. Only after:
+    a name starts with its capital, and the syllable before it in any marks is too often some
+    word of the list ("thi dua Don vi": "đưa đón")."""
     words = set(segment(text.lower()))
+    after = words | folded_lexicon_pairs() if read_from_bare else words
     syllables = list(SYLLABLE.finditer(text))
     widened = []
     for start, end in spans:
@@ -136,7 +146,7 @@ def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
             if first > 0 and _one_word(text, syllables[first - 1], syllables[first], words):
                 start = syllables[first - 1].start()
             if last + 1 < len(syllables) and _one_word(
-                text, syllables[last], syllables[last + 1], words
+                text, syllables[last], syllables[last + 1], after
             ):
                 end = syllables[last + 1].end()
         widened.append((start, end))
@@ -144,13 +154,13 @@ def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
 
 
 def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[str]) -> bool:
-    """Two neighbouring syllables, both marked and neither a function word, that pyvi reads as
-    one word (not "Cầu là" of "Chùa Cầu là gì", which pyvi glues)."""
+    """Two neighbouring syllables, both marked and neither a function word, that are one of
+    `words` as written or without marks (not "Cầu là" of "Chùa Cầu là gì", which pyvi glues)."""
     joined = text[left.end() : right.start()] == " "
     marked = has_diacritics(left.group()) and has_diacritics(right.group())
     function_word = is_stopword(left.group().lower()) or is_stopword(right.group().lower())
     pair = f"{left.group()}_{right.group()}".lower()
-    return joined and marked and not function_word and pair in words
+    return joined and marked and not function_word and (pair in words or fold(pair) in words)
 
 
 def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -178,15 +188,17 @@ def _unit_terms(text: str) -> tuple[str, ...]:
     return tuple(BIGRAM_PREFIX + bigram for bigram in terms.bigrams)
 
 
-def distinctive_units(question: str) -> list[Unit]:
+def distinctive_units(question: str, read_from_bare: bool = False) -> list[Unit]:
     """The question's names and numbers. Numbers are put in their one form and abbreviations
-    contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM."""
+    contracted first, so "Thành phố Hồ Chí Minh" is one unit, TPHCM. `read_from_bare`: the
+    question was typed without marks, and its marks are the corpus's reading."""
     question = canonical_numbers(question)
     contracted = contract_with_sources(question)
     runs = _runs(contracted.text, case_tells(question))
     for name in full_name_spans(contracted.text):
         runs = _with_span(runs, name)
-    runs = _without_generic_ends(contracted.text, _whole_words(contracted.text, runs))
+    widened = _whole_words(contracted.text, runs, read_from_bare)
+    runs = _without_generic_ends(contracted.text, widened)
     units = []
     for start, end in runs:
         if _is_small_number(contracted.text[start:end]) or _CODE_AFTER.search(

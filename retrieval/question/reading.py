@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from retrieval.index.search_index import SearchIndex
 from retrieval.language.restore import correct_typos, reading_certainty, restore_diacritics
-from retrieval.language.text import normalize
+from retrieval.language.text import has_diacritics, normalize
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
@@ -107,7 +107,7 @@ def understand(question: str, index: SearchIndex) -> Question:
     dates = absolute_dates(canonical_numbers(about))
     units = tuple(
         Unit(unit.text, index.as_written(unit.terms), _date_of(unit.text, dates))
-        for unit in distinctive_units(about)
+        for unit in distinctive_units(about, read_from_bare=not has_diacritics(asked))
     )
     return Question(
         typed,

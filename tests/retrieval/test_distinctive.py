@@ -64,6 +64,19 @@ def test_a_name_is_not_cut_inside_a_word() -> None:
     assert [u.text for u in distinctive_units("Vua đặt tên cho Chùa Cầu là gì?")] == ["Chùa Cầu"]
 
 
+def test_a_name_read_from_bare_text_is_not_cut_inside_a_word_in_any_marks() -> None:
+    # "Luat Bien phong" read by a corpus that writes "biến" but never "biên": pyvi does not glue
+    # "Biến phòng", yet the user may mean pyvi's word "biên phòng", so the name is still the pair
+    misread = "Luật Biến phòng Việt Nam"
+    assert [u.text for u in distinctive_units(misread)] == ["Biến", "Việt Nam"]
+    assert [u.text for u in distinctive_units(misread, read_from_bare=True)] == [
+        "Biến phòng",
+        "Việt Nam",
+    ]
+    # but not the syllable before a name, too often a word of the list in some marks ("đưa đón")
+    assert [u.text for u in distinctive_units("thi đua Đơn vị", read_from_bare=True)] == ["Đơn vị"]
+
+
 def test_a_full_name_is_a_unit_however_it_is_capitalised() -> None:
     for question in ("PHAN VĂN MÃI GIỮ CHỨC VỤ GÌ", "ông phan văn mãi giữ chức vụ gì"):
         assert [u.text.lower() for u in distinctive_units(question)] == ["phan văn mãi"]
