@@ -46,7 +46,7 @@ from scipy import sparse
 from retrieval.index.bm25 import Bm25, TermCounts
 from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
-from retrieval.language.restore import Vocabulary
+from retrieval.language.restore import PairCounts, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def _ids(terms: np.ndarray) -> dict[str, int]:
 def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
     """The vocabulary as arrays: each spelling once (a pair names its two by number), and
     every dict in its order, which restoring reads in."""
-    forms, pairs = vocabulary.forms, vocabulary.pairs
+    forms, pairs = vocabulary.forms, dict(vocabulary.pairs.items())
     spellings = [spelled for spelled_forms in forms.values() for spelled in spelled_forms]
     words = list(dict.fromkeys([*spellings, *(word for pair in pairs for word in pair)]))
     number = {word: at for at, word in enumerate(words)}
@@ -149,9 +149,8 @@ def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
     ):
         forms[folded] = dict(zip(words[at : at + size], counts[at : at + size], strict=True))
         at += size
-    named = [words[number] for number in arrays["pair_words"].tolist()]
-    pairs = zip(named[::2], named[1::2], strict=True)
-    return Vocabulary(forms, dict(zip(pairs, arrays["pair_counts"].tolist(), strict=True)))
+    numbers = arrays["pair_words"].reshape(-1, 2)
+    return Vocabulary.counted(forms, PairCounts.of_numbers(words, numbers, arrays["pair_counts"]))
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:

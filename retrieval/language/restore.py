@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from retrieval.language.text import case_tells, fold, has_diacritics
 from retrieval.language.tokens import SYLLABLE, question_words, stopwords
 
@@ -67,26 +69,120 @@ class Sightings:
         self.total += other.total
 
 
+# A pair of spellings is keyed by their two numbers in one integer: the first shifted by this.
+_PAIR_SHIFT = 32
+_SECOND = (1 << _PAIR_SHIFT) - 1
+
+
+class PairCounts:
+    """How often each pair of spellings stands together, in the order pairs were first seen.
+
+    Each spelling is numbered once and a pair is keyed by one integer of its two numbers: a
+    dict of some 660,000 integers is built from the cache's arrays, and copied, many times
+    faster than one keyed by tuples of strings (a warm start builds it, a reload copies it)."""
+
+    def __init__(
+        self,
+        words: list[str] | None = None,
+        counts: dict[int, int] | None = None,
+        numbers: dict[str, int] | None = None,
+    ) -> None:
+        self.words = words if words is not None else []  # number -> spelling
+        self.numbers = numbers if numbers is not None else _numbered(self.words)
+        self.counts = counts if counts is not None else {}  # pair_key -> n, every n > 0
+
+    @classmethod
+    def of_numbers(cls, words: list[str], numbers: np.ndarray, counts: np.ndarray) -> PairCounts:
+        """The pairs whose spellings' numbers in `words` are the rows of `numbers` (an n x 2
+        array), counted `counts`; ValueError for a number that names no spelling."""
+        if numbers.size and (numbers.min() < 0 or numbers.max() >= len(words)):
+            raise ValueError("a pair of unknown spellings")
+        keys = numbers[:, 0].astype(np.int64) << _PAIR_SHIFT | numbers[:, 1]
+        return cls(words, dict(zip(keys.tolist(), counts.tolist(), strict=True)))
+
+    @staticmethod
+    def key(first: int, second: int) -> int:
+        return first << _PAIR_SHIFT | second
+
+    def get(self, first: str, second: str) -> int:
+        one, other = self.numbers.get(first), self.numbers.get(second)
+        if one is None or other is None:
+            return 0
+        return self.counts.get(self.key(one, other), 0)
+
+    def add(self, first: str, second: str, count: int) -> int:
+        """Count the pair `count` more times (fewer when negative; gone at 0): +1 when the
+        pair is new, -1 when it is gone, else 0."""
+        key = self.key(self._number(first), self._number(second))
+        before = self.counts.get(key, 0)
+        _bump(self.counts, key, count)
+        return (key in self.counts) - (before > 0)
+
+    def items(self) -> Iterator[tuple[tuple[str, str], int]]:
+        words = self.words
+        for key, count in self.counts.items():
+            yield (words[key >> _PAIR_SHIFT], words[key & _SECOND]), count
+
+    def copy(self) -> PairCounts:
+        return PairCounts(list(self.words), dict(self.counts), dict(self.numbers))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __eq__(self, other: object) -> bool:
+        """The same pairs counted the same, however their spellings are numbered."""
+        return isinstance(other, PairCounts) and dict(self.items()) == dict(other.items())
+
+    def _number(self, spelled: str) -> int:
+        number = self.numbers.get(spelled)
+        if number is None:
+            number = self.numbers[spelled] = len(self.words)
+            self.words.append(spelled)
+        return number
+
+
+def _numbered(words: list[str]) -> dict[str, int]:
+    """Each of `words` -> its place; ValueError when one is there twice."""
+    numbers = dict(zip(words, range(len(words)), strict=True))
+    if len(numbers) != len(words):
+        raise ValueError("a spelling numbered twice")
+    return numbers
+
+
 @dataclass
 class Vocabulary:
     """How the corpus spells each folded syllable, and how often two spellings stand together.
 
     Flat dicts of counts: cheap to copy (a live index copies, then updates, then swaps) and to
-    update one article at a time (`add` with sign -1 removes a text)."""
+    update one article at a time (`add` with sign -1 removes a text). `openings`, `followers`
+    and `total` are what `forms` and `pairs` add up to, kept up to date as they change."""
 
     forms: dict[str, dict[str, int]] = field(default_factory=dict)  # folded -> spelled -> n
-    pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # spelled pair -> n
-    total: int = field(init=False)  # syllables counted in `forms`
+    pairs: PairCounts = field(default_factory=PairCounts)
+    total: int = 0  # syllables counted in `forms`
     # spelled -> how many pairs it opens, and how many distinct spellings follow it there
-    openings: dict[str, int] = field(init=False)
-    followers: dict[str, int] = field(init=False)
+    openings: dict[str, int] = field(default_factory=dict)
+    followers: dict[str, int] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.total = sum(sum(spellings.values()) for spellings in self.forms.values())
-        self.openings, self.followers = {}, {}
-        for (first, _), count in self.pairs.items():
-            self.openings[first] = self.openings.get(first, 0) + count
-            self.followers[first] = self.followers.get(first, 0) + 1
+    @classmethod
+    def counted(cls, forms: dict[str, dict[str, int]], pairs: PairCounts) -> Vocabulary:
+        """The vocabulary of these counts, its sums made in arrays: a warm start makes one of
+        some 100,000 spellings and 660,000 pairs."""
+        keys = np.fromiter(pairs.counts, dtype=np.int64, count=len(pairs))
+        counts = np.fromiter(pairs.counts.values(), dtype=np.int64, count=len(pairs))
+        firsts = keys >> _PAIR_SHIFT
+        openings = np.zeros(len(pairs.words), dtype=np.int64)
+        np.add.at(openings, firsts, counts)
+        followers = np.bincount(firsts, minlength=len(pairs.words))
+        opening = np.flatnonzero(followers).tolist()
+        words = [pairs.words[number] for number in opening]
+        return cls(
+            forms,
+            pairs,
+            sum(sum(spellings.values()) for spellings in forms.values()),
+            dict(zip(words, openings[opening].tolist(), strict=True)),
+            dict(zip(words, followers[opening].tolist(), strict=True)),
+        )
 
     def add(self, text: str, sign: int = 1) -> None:
         syllables = [s.lower() for s in SYLLABLE.findall(text)]
@@ -96,12 +192,8 @@ class Vocabulary:
             _bump(spellings, spelled, sign)
             if not spellings:
                 del self.forms[fold(spelled)]
-        for pair in itertools.pairwise(syllables):
-            seen = pair in self.pairs
-            _bump(self.pairs, pair, sign)
-            _bump(self.openings, pair[0], sign)
-            if seen != (pair in self.pairs):
-                _bump(self.followers, pair[0], sign)
+        for first, second in itertools.pairwise(syllables):
+            self._add_pair(first, second, sign)
 
     def add_sightings(self, sightings: Sightings) -> None:
         """What `add` of each text of `sightings` does, in the same order."""
@@ -109,11 +201,13 @@ class Vocabulary:
         for spelled, count in sightings.syllables.items():
             spellings = self.forms.setdefault(fold(spelled), {})
             spellings[spelled] = spellings.get(spelled, 0) + count
-        for pair, count in sightings.pairs.items():
-            if pair not in self.pairs:
-                self.followers[pair[0]] = self.followers.get(pair[0], 0) + 1
-            self.pairs[pair] = self.pairs.get(pair, 0) + count
-            self.openings[pair[0]] = self.openings.get(pair[0], 0) + count
+        for (first, second), count in sightings.pairs.items():
+            self._add_pair(first, second, count)
+
+    def _add_pair(self, first: str, second: str, count: int) -> None:
+        if change := self.pairs.add(first, second, count):
+            _bump(self.followers, first, change)
+        _bump(self.openings, first, count)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Vocabulary:
@@ -124,7 +218,9 @@ class Vocabulary:
 
     def copy(self) -> Vocabulary:
         forms = {folded: dict(spellings) for folded, spellings in self.forms.items()}
-        return Vocabulary(forms, dict(self.pairs))
+        return Vocabulary(
+            forms, self.pairs.copy(), self.total, dict(self.openings), dict(self.followers)
+        )
 
     def has_near_spelling(self, word: str) -> bool:
         """Whether the corpus writes a word a typo away from `word` (`near_forms`: "Yamunagar"
@@ -168,8 +264,8 @@ class Vocabulary:
         lefts = self._spellings_of(left) if left is not None else []
         rights = self._spellings_of(right) if right is not None else []
         for form in self.forms.get(syllable, ()):
-            support[form] += sum(self.pairs.get((spelled, form), 0) for spelled in lefts)
-            support[form] += sum(self.pairs.get((form, spelled), 0) for spelled in rights)
+            support[form] += sum(self.pairs.get(spelled, form) for spelled in lefts)
+            support[form] += sum(self.pairs.get(form, spelled) for spelled in rights)
         return support
 
     def respell(self, typed: str, left: str | None, right: str | None) -> str:
@@ -199,7 +295,7 @@ class Vocabulary:
         openings = self.openings.get(previous, 0) if previous is not None else 0
         if previous is None or not openings:
             return math.log(share)
-        seen = max(self.pairs.get((previous, spelled), 0) - PAIR_DISCOUNT, 0)
+        seen = max(self.pairs.get(previous, spelled) - PAIR_DISCOUNT, 0)
         passed_on = PAIR_DISCOUNT * self.followers[previous] * share
         return math.log((seen + passed_on) / openings)
 

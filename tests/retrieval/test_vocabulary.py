@@ -1,0 +1,81 @@
+"""The vocabulary's counts, numbered pairs and all, are those of plain dicts of tuples, whether
+built text by text, updated, copied or loaded back from the index cache's arrays."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retrieval.index.store import _vocabulary_arrays, _vocabulary_of
+from retrieval.language.restore import PairCounts, Sightings, Vocabulary
+from retrieval.language.tokens import SYLLABLE
+
+SYLLABLES = ["thanh", "thành", "thánh", "ủy", "uy", "bí", "bi", "thư", "thu", "Lê", "le", "12"]
+TEXTS = st.lists(st.sampled_from(SYLLABLES), max_size=8).map(" ".join)
+
+
+def reference_pairs(texts: list[str]) -> Counter[tuple[str, str]]:
+    """The pairs of neighbouring lower-case syllables of `texts`, as a dict of tuples."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        pairs.update(itertools.pairwise(s.lower() for s in SYLLABLE.findall(text)))
+    return pairs
+
+
+def assert_counts(vocabulary: Vocabulary, texts: list[str]) -> None:
+    """`vocabulary` counts exactly what `texts` hold, and answers every lookup so."""
+    pairs = reference_pairs(texts)
+    assert dict(vocabulary.pairs.items()) == pairs
+    openings: Counter[str] = Counter()
+    for (first, _), count in pairs.items():
+        openings[first] += count
+    assert vocabulary.openings == openings
+    assert vocabulary.followers == Counter(first for first, _ in pairs)
+    assert vocabulary.total == sum(len(SYLLABLE.findall(text)) for text in texts)
+    words = [s.lower() for s in SYLLABLES] + ["absent"]
+    for first, second in itertools.product(words, repeat=2):
+        assert vocabulary.pairs.get(first, second) == pairs[first, second]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, max_size=12), st.lists(TEXTS, max_size=6), st.data())
+def test_added_removed_and_copied_counts_are_those_of_the_texts_left(
+    kept: list[str], more: list[str], data: st.DataObject
+) -> None:
+    removed = data.draw(st.lists(st.sampled_from(kept), unique=True) if kept else st.just([]))
+    vocabulary = Vocabulary.of(kept)
+    before = vocabulary.copy()
+    for text in removed:
+        vocabulary.add(text, sign=-1)
+    left = list((Counter(kept) - Counter(removed)).elements())
+    assert_counts(vocabulary, left)
+    vocabulary.add_sightings(Sightings.of(more))
+    assert_counts(vocabulary, left + more)
+    assert_counts(before, kept)  # a copy is not changed by what changes the original
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, max_size=12))
+def test_a_vocabulary_loads_back_from_the_cache_arrays_unchanged(texts: list[str]) -> None:
+    vocabulary = Vocabulary.of(texts)
+    loaded = _vocabulary_of(_vocabulary_arrays(vocabulary))
+    assert loaded == vocabulary
+    assert list(loaded.pairs.items()) == list(vocabulary.pairs.items())  # in order
+    assert_counts(loaded, texts)
+    spellings = [s.lower() for s in SYLLABLES] + ["absent"]
+    for previous, spelled in itertools.product([None, *spellings], spellings):
+        assert loaded.follows(previous, spelled) == vocabulary.follows(previous, spelled)
+
+
+def test_pairs_of_spellings_that_are_not_there_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        PairCounts.of_numbers(["a"], np.array([[0, 1]]), np.array([1]))
+    with pytest.raises(ValueError, match="unknown"):
+        PairCounts.of_numbers(["a"], np.array([[0, -1]]), np.array([1]))
+    with pytest.raises(ValueError, match="twice"):
+        PairCounts(["a", "a"])
