@@ -30,7 +30,9 @@ def open_index(
         live: LiveIndex = ShardedLiveIndex(folder, settings.index_dir, shards, progress)
         log.info("searching %d Xapian shards", len(settings.xapian_shards))
     else:
-        live = LiveIndex(folder, IndexStore(settings.index_dir, folder), progress)
+        store = IndexStore(settings.index_dir, folder)
+        store.check_ahead()  # its checksum computed while the folder is listed
+        live = LiveIndex(folder, store, progress)
     index = live.current
     log.info("index ready: %d articles, %d passages", len(index.articles), len(index.passages))
     return live

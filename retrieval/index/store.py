@@ -11,13 +11,14 @@ read from it, so nothing in it can run code, and a SHA-256 over everything after
 (and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
 a truncated or foreign file is reported and the index rebuilt, never trusted.
 
-The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm
-start copies nothing, and only the pages a question reads (its terms' rows, the texts shown)
-take memory of this process; the rest stays in the page cache, or not. The checksum is
-computed on another core while the snapshot is built, reading the file a chunk at a time, not
-through the mapping. A snapshot saved later (after a reload, whose arrays are new ones) is
-written to a new file that replaces this one's name: the mapped file lives on, unchanged,
-until the last snapshot reading it is gone.
+The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm start
+copies nothing, and only the pages a question reads (its terms' rows, the texts shown) take
+memory of this process; the rest stays in the page cache, or not. The checksum is computed on
+another core while the snapshot is built, reading the file a chunk at a time, not through the
+mapping; a start opens the file and sets the checksum going before it lists the corpus folder
+(`IndexStore.check_ahead`), so that little of it is left to wait for. A snapshot saved later
+(after a reload, whose arrays are new ones) is written to a new file that replaces this one's
+name: the mapped file lives on, unchanged, until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -27,6 +28,7 @@ skipped with a warning, and the bot serves from memory.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -35,8 +37,8 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -277,10 +279,42 @@ class _CacheFile:
         return digest.hexdigest()
 
 
+@dataclass
+class _Opened:
+    """A cache file open for reading, its checksum being computed on another core."""
+
+    stream: BinaryIO
+    cache: _CacheFile
+    computed: Future[str]
+
+    @classmethod
+    def of(cls, path: Path) -> _Opened:
+        stream = path.open("rb")
+        try:
+            cache = _CacheFile.of(stream)
+        except BaseException:
+            stream.close()
+            raise
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-checksum")
+        computed = hashing.submit(cache.hashed)  # read by file, not through the mapping
+        hashing.shutdown(wait=False)  # its thread ends when the checksum is done
+        return cls(stream, cache, computed)
+
+    def __enter__(self) -> _Opened:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        """Close the file once the checksum no longer reads it; the mapping stays."""
+        wait([self.computed])
+        self.stream.close()
+
+
 @dataclass(frozen=True)
 class IndexStore:
     folder: Path | None  # None: keep nothing on disk
     corpus: Path  # the corpus folder the index is of
+    # the file `check_ahead` opened, for `load`
+    _ahead: list[_Opened] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def path(self) -> Path | None:
@@ -288,26 +322,45 @@ class IndexStore:
             return None
         return self.folder / f"index-{term_code_version()}-{corpus_key(self.corpus)}{SUFFIX}"
 
+    def check_ahead(self) -> None:
+        """Open the cache file now and start computing its checksum on another core, for
+        `load` to find done: the listing of the corpus folder that comes first hides its
+        time. Nothing when there is no file, or a second time; any error is `load`'s."""
+        if self.path is None or self._ahead or not self.path.exists():
+            return
+        with contextlib.suppress(Exception):  # `load` opens it again, and says why it cannot
+            self._ahead.append(_Opened.of(self.path))
+
     def load(self) -> SearchIndex | None:
-        if self.path is None or not self.path.exists():
+        if self.path is None:
             return None
         try:
-            with self.path.open("rb") as stream, ThreadPoolExecutor(max_workers=1) as hashing:
-                cache = _CacheFile.of(stream)
-                computed = hashing.submit(cache.hashed)  # on another core, as it is built
+            opened = self._ahead.pop() if self._ahead else _Opened.of(self.path)
+        except FileNotFoundError:
+            return None
+        except Exception as error:
+            self._unreadable(error)
+            return None
+        try:
+            with opened:
                 with np.errstate(all="ignore"):  # damaged numbers are refused just below
-                    index = _index_of(cache.arrays())
-                if cache.checksum != computed.result():
+                    index = _index_of(opened.cache.arrays())
+                if opened.cache.checksum != opened.computed.result():
                     raise ValueError("checksum mismatch")
             return index
         except Exception as error:  # any damage means: rebuild, never trust
-            log.warning(
-                "index cache %s unreadable (%s: %s); rebuilding",
-                self.path.name,
-                type(error).__name__,
-                str(error)[:80],
-            )
+            self._unreadable(error)
             return None
+
+    def _unreadable(self, error: Exception) -> None:
+        """Say why the cache file is not used: it is rebuilt."""
+        assert self.path is not None
+        log.warning(
+            "index cache %s unreadable (%s: %s); rebuilding",
+            self.path.name,
+            type(error).__name__,
+            str(error)[:80],
+        )
 
     def save(self, index: SearchIndex) -> None:
         if self.folder is None or self.path is None:
