@@ -48,7 +48,7 @@ from scipy import sparse
 from retrieval.index.bm25 import Bm25, TermCounts
 from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
-from retrieval.language.restore import PairCounts, Vocabulary
+from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,8 @@ def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
     ):
         forms[folded] = dict(zip(words[at : at + size], counts[at : at + size], strict=True))
         at += size
-    numbers = arrays["pair_words"].reshape(-1, 2)
-    return Vocabulary.counted(forms, PairCounts.of_numbers(words, numbers, arrays["pair_counts"]))
+    pairs = arrays["pair_words"].reshape(-1, 2)
+    return Vocabulary.counted(forms, words, pairs, arrays["pair_counts"])
 
 
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:

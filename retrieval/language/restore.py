@@ -91,15 +91,6 @@ class PairCounts:
         self.numbers = numbers if numbers is not None else _numbered(self.words)
         self.counts = counts if counts is not None else {}  # pair_key -> n, every n > 0
 
-    @classmethod
-    def of_numbers(cls, words: list[str], numbers: np.ndarray, counts: np.ndarray) -> PairCounts:
-        """The pairs whose spellings' numbers in `words` are the rows of `numbers` (an n x 2
-        array), counted `counts`; ValueError for a number that names no spelling."""
-        if numbers.size and (numbers.min() < 0 or numbers.max() >= len(words)):
-            raise ValueError("a pair of unknown spellings")
-        keys = numbers[:, 0].astype(np.int64) << _PAIR_SHIFT | numbers[:, 1]
-        return cls(words, dict(zip(keys.tolist(), counts.tolist(), strict=True)))
-
     @staticmethod
     def key(first: int, second: int) -> int:
         return first << _PAIR_SHIFT | second
@@ -165,23 +156,32 @@ class Vocabulary:
     followers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def counted(cls, forms: dict[str, dict[str, int]], pairs: PairCounts) -> Vocabulary:
-        """The vocabulary of these counts, its sums made in arrays: a warm start makes one of
-        some 100,000 spellings and 660,000 pairs."""
-        keys = np.fromiter(pairs.counts, dtype=np.int64, count=len(pairs))
-        counts = np.fromiter(pairs.counts.values(), dtype=np.int64, count=len(pairs))
-        firsts = keys >> _PAIR_SHIFT
-        openings = np.zeros(len(pairs.words), dtype=np.int64)
+    def counted(
+        cls,
+        forms: dict[str, dict[str, int]],
+        words: list[str],
+        pairs: np.ndarray,
+        counts: np.ndarray,
+    ) -> Vocabulary:
+        """The vocabulary of `forms` and of the pairs whose spellings' numbers in `words` are
+        the rows of `pairs` (n x 2), counted `counts`: as the index cache holds it. Its sums
+        are made in arrays: a warm start makes one of some 100,000 spellings and 660,000
+        pairs. ValueError for a number that names no spelling."""
+        if pairs.size and (pairs.min() < 0 or pairs.max() >= len(words)):
+            raise ValueError("a pair of unknown spellings")
+        firsts = pairs[:, 0].astype(np.int64)
+        keys = firsts << _PAIR_SHIFT | pairs[:, 1]
+        openings = np.zeros(len(words), dtype=np.int64)
         np.add.at(openings, firsts, counts)
-        followers = np.bincount(firsts, minlength=len(pairs.words))
+        followers = np.bincount(firsts, minlength=len(words))
         opening = np.flatnonzero(followers).tolist()
-        words = [pairs.words[number] for number in opening]
+        opening_words = [words[number] for number in opening]
         return cls(
             forms,
-            pairs,
-            sum(sum(spellings.values()) for spellings in forms.values()),
-            dict(zip(words, openings[opening].tolist(), strict=True)),
-            dict(zip(words, followers[opening].tolist(), strict=True)),
+            PairCounts(words, dict(zip(keys.tolist(), counts.tolist(), strict=True))),
+            sum(map(sum, map(dict.values, forms.values()))),
+            dict(zip(opening_words, openings[opening].tolist(), strict=True)),
+            dict(zip(opening_words, followers[opening].tolist(), strict=True)),
         )
 
     def add(self, text: str, sign: int = 1) -> None:

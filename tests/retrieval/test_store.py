@@ -136,3 +136,32 @@ def test_new_content_with_the_same_size_and_mtime_is_noticed(make_corpus, tmp_pa
     assert path.stat().st_size == before.st_size
     index = sync(folder, store).index
     assert any("Thông tri 19" in p.text for p in index.passages)
+
+
+def test_a_file_checked_ahead_loads_the_same_and_damage_is_still_refused(
+    make_corpus, tmp_path: Path, caplog
+) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "cache", folder)
+    built = sync(folder, store).index
+    assert store.path is not None
+    store.check_ahead()
+    store.check_ahead()  # a second time: the same file, checked once
+    loaded = store.load()
+    assert loaded is not None and list(loaded.passages) == list(built.passages)
+    assert loaded.vocabulary == built.vocabulary and loaded.counts.ids == built.counts.ids
+    raw = store.path.read_bytes()
+    flipped = bytearray(raw)
+    flipped[len(raw) // 2] ^= 0x10
+    for damaged in (bytes(flipped), raw[: len(raw) // 2], b"not an index"):
+        store.path.write_bytes(damaged)
+        store.check_ahead()
+        with caplog.at_level(logging.WARNING):
+            assert store.load() is None
+        assert "unreadable" in caplog.text
+        caplog.clear()
+    store.path.unlink()
+    store.check_ahead()
+    with caplog.at_level(logging.WARNING):
+        assert store.load() is None
+    assert "unreadable" not in caplog.text

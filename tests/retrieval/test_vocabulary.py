@@ -74,8 +74,8 @@ def test_a_vocabulary_loads_back_from_the_cache_arrays_unchanged(texts: list[str
 
 def test_pairs_of_spellings_that_are_not_there_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown"):
-        PairCounts.of_numbers(["a"], np.array([[0, 1]]), np.array([1]))
+        Vocabulary.counted({}, ["a"], np.array([[0, 1]]), np.array([1]))
     with pytest.raises(ValueError, match="unknown"):
-        PairCounts.of_numbers(["a"], np.array([[0, -1]]), np.array([1]))
+        Vocabulary.counted({}, ["a"], np.array([[0, -1]]), np.array([1]))
     with pytest.raises(ValueError, match="twice"):
         PairCounts(["a", "a"])
