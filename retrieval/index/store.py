@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import mmap
@@ -144,13 +145,12 @@ def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
 def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
     words = _lines_of(arrays["words"])
     counts = arrays["form_counts"].tolist()
-    forms: dict[str, dict[str, int]] = {}
-    at = 0
-    for folded, size in zip(
-        _lines_of(arrays["folded"]), arrays["form_sizes"].tolist(), strict=True
-    ):
-        forms[folded] = dict(zip(words[at : at + size], counts[at : at + size], strict=True))
-        at += size
+    ends = np.cumsum(arrays["form_sizes"]).tolist()  # of each folded form's spellings
+    spans = itertools.pairwise([0, *ends])
+    forms = {
+        folded: dict(zip(words[start:end], counts[start:end], strict=True))
+        for folded, (start, end) in zip(_lines_of(arrays["folded"]), spans, strict=True)
+    }
     pairs = arrays["pair_words"].reshape(-1, 2)
     return Vocabulary.counted(forms, words, pairs, arrays["pair_counts"])
 
