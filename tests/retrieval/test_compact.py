@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.index import store as store_module
 from retrieval.index.compact import Texts
 from retrieval.index.corpus import load_articles
 from retrieval.index.indexer import sync
-from retrieval.index.store import READ_CHUNK, IndexStore
+from retrieval.index.store import IndexStore
 from tests.retrieval.test_index import ARTICLE, OTHER, THIRD
 
 STRINGS = ["Hội nghị sơ kết", "", "Ngày 4-3 ☀ 東京 😀", "ascii", "", "Đà Nẵng"]
@@ -66,7 +67,9 @@ def test_passages_made_on_demand_equal_the_parsed_ones_through_cache_and_reload(
     assert headlines == [p.is_headline for p in parsed] and any(headlines)
 
 
-def test_a_warm_load_does_not_copy_the_texts_into_memory(make_corpus, tmp_path: Path) -> None:
+def test_a_warm_load_does_not_copy_the_texts_into_memory(
+    make_corpus, tmp_path: Path, monkeypatch
+) -> None:
     sentence = "Cầu Rạch Miễu bắc qua sông Tiền nối Tiền Giang và Bến Tre. " * 30
 
     def article(number: int) -> str:
@@ -76,6 +79,8 @@ def test_a_warm_load_does_not_copy_the_texts_into_memory(make_corpus, tmp_path: 
     folder = make_corpus({f"{n:02}.txt": article(n) for n in range(60)})
     store = IndexStore(tmp_path / "cache", folder)
     built = sync(folder, store).index
+    chunk = 2**16  # smaller than the texts, for the bound below to tell
+    monkeypatch.setattr(store_module, "READ_CHUNK", chunk)
     tracemalloc.start()
     try:
         loaded = store.load()
@@ -84,4 +89,4 @@ def test_a_warm_load_does_not_copy_the_texts_into_memory(make_corpus, tmp_path: 
         tracemalloc.stop()
     assert loaded is not None and list(loaded.passages) == list(built.passages)
     # beyond the buffer the file is read (and hashed) through, the texts stay in the file
-    assert peak < READ_CHUNK + built.articles.texts.utf8_bytes / 2
+    assert peak < chunk + built.articles.texts.utf8_bytes / 2
