@@ -23,7 +23,7 @@ from retrieval.index.corpus import (
     ARTICLE_SUFFIX,
     Article,
     CorpusError,
-    article_paths,
+    check_folder,
     content_digest,
     parse_article,
     read_bytes,
@@ -267,33 +267,67 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 Stamp = tuple[int, ...]
+# name -> `Stamp` of every article file of a folder, UNREADABLE where it cannot be stat'ed
+Signature = dict[str, Stamp]
+UNREADABLE = (-1,)  # the stamp of an entry that cannot be stat'ed (a dangling link, a loop)
 
 
-def file_stamp(path: Path) -> Stamp | None:
+def _stamp_of(status: os.stat_result) -> Stamp:
     """What git looks at to tell a file changed without reading it: modification and change
     times, size and inode (a same-size, same-mtime rewrite still moves the ctime)."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
+def file_stamp(path: Path) -> Stamp | None:
+    """The file's `Stamp`; None where it cannot be stat'ed."""
+    try:
+        return _stamp_of(path.stat())
+    except OSError:
+        return None
+
+
+def is_article_name(name: str) -> bool:
+    """Whether a file of this name is an article: what `article_paths` takes (`Path.suffix`),
+    without making a `Path` of each of the folder's names."""
+    return name.endswith(ARTICLE_SUFFIX) and len(name) > len(ARTICLE_SUFFIX)
+
+
+def folder_signature(folder: Path) -> Signature:
+    """The stamp of every article file, from one scan of the folder; cheap even for 100,000
+    files. An entry that cannot be stat'ed counts as present but UNREADABLE: the sync it
+    triggers warns about it once, and it does not trigger another until it changes."""
+    signature: Signature = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if is_article_name(entry.name):
+                    try:
+                        signature[entry.name] = _stamp_of(entry.stat())
+                    except OSError:
+                        signature[entry.name] = UNREADABLE
+    except OSError as error:
+        raise CorpusError(f"corpus folder not readable: {folder} ({error.strerror})") from None
+    return signature
+
+
 def _jobs(
-    paths: list[Path], known: dict[str, str], stamps: dict[str, Stamp]
+    folder: Path, signature: Signature, known: dict[str, str], stamps: dict[str, Stamp]
 ) -> tuple[list[Job], dict[str, Stamp | None], dict[str, Stamp]]:
-    """(the files to read, each with its stamp now; the stamps of the files of `known`
-    (source -> content hash) whose stamp has not moved, which are not read at all)."""
-    jobs: list[Job] = []
-    job_stamps: dict[str, Stamp | None] = {}
+    """(the files to read, by name, each with its stamp now; the stamps of the files of
+    `known` (source -> content hash) whose stamp has not moved, which are not read at all).
+    Only the files read are made `Path`s and sorted."""
+    names: list[str] = []
     unmoved: dict[str, Stamp] = {}
-    for path in paths:
-        previous, stamp = known.get(path.name), file_stamp(path)
-        if previous is not None and stamp is not None and stamps.get(path.name) == stamp:
-            unmoved[path.name] = stamp
+    for name, stamp in signature.items():
+        if known.get(name) is not None and stamp != UNREADABLE and stamps.get(name) == stamp:
+            unmoved[name] = stamp
         else:
-            jobs.append(Job(path, previous))
-            job_stamps[path.name] = stamp
+            names.append(name)
+    names.sort()
+    jobs = [Job(folder / name, known.get(name)) for name in names]
+    job_stamps = {
+        name: None if signature[name] == UNREADABLE else signature[name] for name in names
+    }
     return jobs, job_stamps, unmoved
 
 
@@ -340,27 +374,33 @@ def sync(
     workers: int | None = None,
     save: bool = True,
     tokenising: bool = True,
+    signature: Signature | None = None,
 ) -> SyncReport:
-    """The index for the articles now in `folder`, saved to `store` unless `save` is False
-    (the caller then saves when `unsaved`). Raises CorpusError when nothing can be served; a
-    file that turned unreadable keeps its previous version, with a warning. Not `tokenising`:
-    the passages get no terms, so the snapshot holds no term matrix."""
-    paths = article_paths(folder)
+    """The index for the articles now in `folder`, saved to `store` (folded first: see
+    `SearchIndex.folded`) unless `save` is False (the caller then saves when `unsaved`).
+    Raises CorpusError when nothing can be served; a file that turned unreadable keeps its
+    previous version, with a warning. Not `tokenising`: the passages get no terms, so the
+    snapshot holds no term matrix. `signature`: the folder's, just taken by the caller, so
+    that its files are not listed and stat'ed twice."""
+    if signature is None:
+        check_folder(folder)
+        signature = folder_signature(folder)
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = dict(zip(base.articles.sources, base.articles.digests, strict=True))
-    jobs, job_stamps, stamps = _jobs(paths, known, base.stamps)
+    jobs, job_stamps, stamps = _jobs(folder, signature, known, base.stamps)
     read = read_all(jobs, workers, progress, tokenising)
     additions = _read_changes(job_stamps, known, stamps, read)
-    removed = _gone(known, paths)
+    removed = sorted(source for source in known if source not in signature)
     added = additions.sources
     index = _with_changes(base, additions, removed, stamps)
     restamped = stamps != base.stamps
     if not index.articles:
         raise CorpusError(f"no readable {ARTICLE_SUFFIX} article in corpus folder: {folder}")
-    report = SyncReport(index, added, removed, unsaved=bool(added or removed or restamped))
-    if save and report.unsaved:
+    unsaved = bool(added or removed or restamped)
+    if save and unsaved:
+        index = index.folded()
         store.save(index)
-    return report
+    return SyncReport(index, added, removed, unsaved=unsaved)
 
 
 def _with_changes(
@@ -374,12 +414,6 @@ def _with_changes(
     changed = additions.sources or removed
     index = base.with_additions(additions, set(removed)) if changed else base
     return replace(index, stamps=stamps)
-
-
-def _gone(known: dict[str, str], paths: list[Path]) -> list[str]:
-    """The sources of `known` whose file is no longer in the folder, sorted."""
-    on_disk = {path.name for path in paths}
-    return sorted(source for source in known if source not in on_disk)
 
 
 def load_index(folder: Path, cache_dir: Path | None = None) -> SearchIndex:

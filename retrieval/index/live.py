@@ -10,45 +10,16 @@ in a background thread (see BOT_RELOAD_SECONDS).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from pathlib import Path
 
-from retrieval.index.corpus import ARTICLE_SUFFIX, CorpusError
-from retrieval.index.indexer import ProgressCallback, sync
+from retrieval.index.corpus import CorpusError
+from retrieval.index.indexer import ProgressCallback, folder_signature, sync
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.store import IndexStore
 
 log = logging.getLogger(__name__)
-
-Signature = dict[str, tuple[int, ...]]
-UNREADABLE = (-1,)  # the signature of an entry that cannot be stat'ed (a dangling link, a loop)
-
-
-def folder_signature(folder: Path) -> Signature:
-    """name -> (mtime, ctime, size, inode) of every article file; cheap even for 10,000 files.
-    An entry that cannot be stat'ed counts as present but UNREADABLE: the sync it triggers
-    warns about it once, and it does not trigger another until it changes."""
-    signature: Signature = {}
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.endswith(ARTICLE_SUFFIX):
-                    try:
-                        stat = entry.stat()
-                    except OSError:
-                        signature[entry.name] = UNREADABLE
-                        continue
-                    signature[entry.name] = (
-                        stat.st_mtime_ns,
-                        stat.st_ctime_ns,
-                        stat.st_size,
-                        stat.st_ino,
-                    )
-    except OSError as error:
-        raise CorpusError(f"corpus folder not readable: {folder} ({error.strerror})") from None
-    return signature
 
 
 class LiveIndex:
@@ -61,10 +32,11 @@ class LiveIndex:
         self.folder = folder
         self.store = store
         self._lock = threading.Lock()
-        self._signature = folder_signature(folder) if folder.is_dir() else {}
+        signature = folder_signature(folder) if folder.is_dir() else None
         self.current: SearchIndex = sync(
-            folder, store, progress=progress, tokenising=self.tokenising
+            folder, store, progress=progress, tokenising=self.tokenising, signature=signature
         ).index
+        self._signature = signature or {}
         self.reloaded_at: float | None = None  # wall time of the last reload that changed it
         self.reloads = 0  # reloads that changed it
         self._watching: threading.Event | None = None  # set to stop the watcher thread
@@ -83,6 +55,7 @@ class LiveIndex:
                     previous=self.current,
                     save=False,
                     tokenising=self.tokenising,
+                    signature=signature,
                 )
             except CorpusError as error:
                 log.warning("reload skipped, previous index kept: %s", error)
@@ -98,7 +71,7 @@ class LiveIndex:
                     len(report.removed),
                     len(report.index.articles),
                 )
-            if report.unsaved:
+            if report.unsaved and report.index.is_folded:
                 self.store.save(report.index)
             return report.changed
 

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 
@@ -298,10 +298,26 @@ class SearchIndex:
         new = additions.articles()
         gone = removed | set(new.sources)
         kept = self._numbers_without(gone)
-        counts = self.counts.keeping(self.articles.positions_of(kept)).appended(additions.tally)
+        counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
         return SearchIndex(articles, counts, Bm25.from_counts(counts), vocabulary)
+
+    @property
+    def is_folded(self) -> bool:
+        """Whether the term counts are one matrix: a snapshot whose reloads added passages
+        beside it (`TermCounts.with_segment`) is not saved until they are folded in, for
+        saving writes every byte of the matrix and reads every page of the mapped cache
+        (which would count as this process's memory). The cache then lags behind: the next
+        start re-reads the articles added since (found by their stamps), no more."""
+        return self.counts.added is None
+
+    def folded(self) -> SearchIndex:
+        """This snapshot, its term counts one matrix (a copy, unless they are already)."""
+        if self.is_folded:
+            return self
+        counts = self.counts.folded()
+        return replace(self, counts=counts, bm25=Bm25.from_counts(counts))
 
     def _numbers_without(self, gone: set[str]) -> np.ndarray:
         """The numbers of the articles not in `gone`, ascending."""
