@@ -320,18 +320,13 @@ def read_article(path: Path) -> Article | None:
     return None if raw is None else parse_article(path.name, raw)
 
 
-def check_folder(folder: Path) -> None:
-    """CorpusError, saying what is wrong, unless `folder` is a folder."""
+def article_paths(folder: Path) -> list[Path]:
     if folder.is_file():
         raise CorpusError(f"corpus path is a file, not a folder of .txt articles: {folder}")
     if not folder.is_dir():
         raise CorpusError(
             f"corpus folder not found: {folder.absolute()} (set BOT_CORPUS_DIR or pass --corpus)"
         )
-
-
-def article_paths(folder: Path) -> list[Path]:
-    check_folder(folder)
     articles = (path for path in folder.iterdir() if path.suffix == ARTICLE_SUFFIX)
     return sorted(articles, key=lambda path: path.name)  # as paths sort, 100 times faster
 

@@ -23,7 +23,7 @@ from retrieval.index.corpus import (
     ARTICLE_SUFFIX,
     Article,
     CorpusError,
-    check_folder,
+    article_paths,
     content_digest,
     parse_article,
     read_bytes,
@@ -383,8 +383,7 @@ def sync(
     snapshot holds no term matrix. `signature`: the folder's, just taken by the caller, so
     that its files are not listed and stat'ed twice."""
     if signature is None:
-        check_folder(folder)
-        signature = folder_signature(folder)
+        signature = {path.name: file_stamp(path) or UNREADABLE for path in article_paths(folder)}
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
     known = dict(zip(base.articles.sources, base.articles.digests, strict=True))
     jobs, job_stamps, stamps = _jobs(folder, signature, known, base.stamps)
