@@ -296,8 +296,8 @@ class SearchIndex:
     def with_additions(self, additions: Additions, removed: set[str]) -> SearchIndex:
         """`updated`, the added articles' terms tallied already (`additions` is emptied)."""
         new = additions.articles()
-        gone = removed | set(new.sources)
-        kept = self._numbers_without(gone)
+        gone = self._numbers_of(removed | set(new.sources))
+        kept = np.setdiff1d(np.arange(len(self.articles)), gone)
         counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
@@ -319,20 +319,20 @@ class SearchIndex:
         counts = self.counts.folded()
         return replace(self, counts=counts, bm25=Bm25.from_counts(counts))
 
-    def _numbers_without(self, gone: set[str]) -> np.ndarray:
-        """The numbers of the articles not in `gone`, ascending."""
-        if not gone:
-            return np.arange(len(self.articles))
-        kept = [number for number, source in enumerate(self.articles.sources) if source not in gone]
-        return np.array(kept, dtype=np.int64)
+    def _numbers_of(self, sources: set[str]) -> np.ndarray:
+        """The numbers of the articles read from those files, ascending: one pass over the
+        file names, which are decoded from the texts' buffer one by one."""
+        numbers = [
+            number for number, source in enumerate(self.articles.sources) if source in sources
+        ]
+        return np.array(numbers, dtype=np.int64)
 
-    def _vocabulary_after(self, gone: set[str], added: Sightings) -> Vocabulary:
-        """The vocabulary without the texts of the articles in `gone`, with `added`."""
+    def _vocabulary_after(self, gone: np.ndarray, added: Sightings) -> Vocabulary:
+        """The vocabulary without the texts of the articles numbered `gone`, with `added`."""
         vocabulary = self.vocabulary.copy()
-        for number, source in enumerate(self.articles.sources):
-            if source in gone:
-                for text in self.articles[number].texts:
-                    vocabulary.add(text, sign=-1)
+        for number in gone.tolist():
+            for text in self.articles[number].texts:
+                vocabulary.add(text, sign=-1)
         vocabulary.add_sightings(added)
         return vocabulary
 
