@@ -2,9 +2,12 @@
 
 `refresh` compares the folder's file names and stat fields with the last
 look; on a difference it syncs (re-tokenising only the changed articles) and replaces
-`current` in one assignment. A question reads `current` once when it starts, so it never sees
-a half-built index, and a reload never blocks answering. `watch` refreshes every few seconds
-in a background thread (see BOT_RELOAD_SECONDS).
+`current` in one assignment. Where files only came or went, the new snapshot shares the old
+one's term matrix and adds the new passages beside it (`TermCounts.with_segment`), and is
+saved later, once those are folded in (`SearchIndex.is_folded`). A question reads `current`
+once when it starts, so it never sees a half-built index, and a reload never blocks
+answering. `watch` refreshes every few seconds in a background thread (see
+BOT_RELOAD_SECONDS).
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ import time
 from pathlib import Path
 
 from retrieval.index.corpus import CorpusError
-from retrieval.index.indexer import ProgressCallback, folder_signature, sync
+from retrieval.index.indexer import (
+    UNREADABLE,
+    ProgressCallback,
+    Signature,
+    article_names,
+    file_stamp,
+    folder_signature,
+    sync,
+)
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.store import IndexStore
 
@@ -46,7 +57,7 @@ class LiveIndex:
         folder: the previous index keeps serving, with a warning."""
         with self._lock:
             try:
-                signature = folder_signature(self.folder)
+                signature = self._signature_now()
                 if signature == self._signature:
                     return False
                 report = sync(
@@ -74,6 +85,19 @@ class LiveIndex:
             if report.unsaved and report.index.is_folded:
                 self.store.save(report.index)
             return report.changed
+
+    def _signature_now(self) -> Signature:
+        """The folder's signature. Where files came or went since the last look, the last
+        stamps of the files still there and the new files' stamps only, from a scan of the
+        names (no stat of every file): an article dropped in is served soonest, and a file
+        that stayed but changed meanwhile is seen at the next look, which stamps every file."""
+        names = article_names(self.folder)
+        if names == self._signature.keys():
+            return folder_signature(self.folder)
+        last = self._signature
+        return {
+            name: last.get(name) or file_stamp(self.folder / name) or UNREADABLE for name in names
+        }
 
     def start_watching(self, interval: float) -> None:
         """Refresh every `interval` seconds in a daemon thread until `stop_watching`; nothing

@@ -233,3 +233,17 @@ def test_live_index_adds_an_article_beside_the_base_and_saves_at_the_fold(
     assert live.refresh() is True and live.current.is_folded
     stored = store.load()
     assert stored is not None and {p.source for p in stored.passages} == {"a.txt", "b.txt", "d.txt"}
+
+
+def test_a_change_beside_an_added_article_is_seen_at_the_next_look(make_corpus) -> None:
+    """A look that finds new files stats only them (`LiveIndex._signature_now`): a file that
+    stayed but changed meanwhile is picked up by the look after."""
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(None, folder))
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
+    assert live.refresh() is True
+    assert "c.txt" in {p.source for p in live.current.passages}
+    assert live.refresh() is True
+    assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}
+    assert live.refresh() is False
