@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -321,29 +321,35 @@ def folder_signature(folder: Path) -> Signature:
 
 
 def _jobs(
-    folder: Path, signature: Signature, known: dict[str, str], stamps: dict[str, Stamp]
+    folder: Path, signature: Signature, base: SearchIndex
 ) -> tuple[list[Job], dict[str, Stamp | None], dict[str, Stamp]]:
-    """(the files to read, by name, each with its stamp now; the stamps of the files of
-    `known` (source -> content hash) whose stamp has not moved, which are not read at all).
-    Only the files read are made `Path`s and sorted."""
+    """(the files to read, by name, each with its stamp now and the content hash of the
+    version `base` holds; the stamps of the files of `base` whose stamp has not moved, which
+    are not read at all). Only the files read are made `Path`s, sorted, and looked up."""
+    known, stamps = base.article_numbers, base.stamps
     names: list[str] = []
     unmoved: dict[str, Stamp] = {}
     for name, stamp in signature.items():
-        if known.get(name) is not None and stamp != UNREADABLE and stamps.get(name) == stamp:
+        if name in known and stamp != UNREADABLE and stamps.get(name) == stamp:
             unmoved[name] = stamp
         else:
             names.append(name)
     names.sort()
-    jobs = [Job(folder / name, known.get(name)) for name in names]
+    digests = base.articles.digests
+    jobs = [Job(folder / name, _get(digests, known.get(name))) for name in names]
     job_stamps = {
         name: None if signature[name] == UNREADABLE else signature[name] for name in names
     }
     return jobs, job_stamps, unmoved
 
 
+def _get(texts: Sequence[str], number: int | None) -> str | None:
+    return None if number is None else texts[number]
+
+
 def _read_changes(
     job_stamps: dict[str, Stamp | None],
-    known: dict[str, str],
+    known: Container[str],
     stamps: dict[str, Stamp],
     read: Iterator[tuple[list[Job], Batch]],
 ) -> Additions:
@@ -395,8 +401,8 @@ def sync(
     if signature is None:
         signature = {path.name: file_stamp(path) or UNREADABLE for path in article_paths(folder)}
     base = previous if previous is not None else (store.load() or SearchIndex.empty())
-    known = dict(zip(base.articles.sources, base.articles.digests, strict=True))
-    jobs, job_stamps, stamps = _jobs(folder, signature, known, base.stamps)
+    known = base.article_numbers
+    jobs, job_stamps, stamps = _jobs(folder, signature, base)
     read = read_all(jobs, workers, progress, tokenising)
     additions = _read_changes(job_stamps, known, stamps, read)
     removed = sorted(source for source in known if source not in signature)

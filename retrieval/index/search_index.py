@@ -319,13 +319,16 @@ class SearchIndex:
         counts = self.counts.folded()
         return replace(self, counts=counts, bm25=Bm25.from_counts(counts))
 
+    @functools.cached_property
+    def article_numbers(self) -> dict[str, int]:
+        """Each article's number by its file name: what a reload looks names up in, made at
+        the first (the names are decoded one by one from the texts' buffer)."""
+        return {source: number for number, source in enumerate(self.articles.sources)}
+
     def _numbers_of(self, sources: set[str]) -> np.ndarray:
-        """The numbers of the articles read from those files, ascending: one pass over the
-        file names, which are decoded from the texts' buffer one by one."""
-        numbers = [
-            number for number, source in enumerate(self.articles.sources) if source in sources
-        ]
-        return np.array(numbers, dtype=np.int64)
+        """The numbers of the articles read from those files, ascending."""
+        numbers = self.article_numbers
+        return np.array(sorted(numbers[s] for s in sources if s in numbers), dtype=np.int64)
 
     def _vocabulary_after(self, gone: np.ndarray, added: Sightings) -> Vocabulary:
         """The vocabulary without the texts of the articles numbered `gone`, with `added`."""
