@@ -13,7 +13,10 @@ common terms' rows are only searched where the rare terms' passages are (max-sco
 see `Bm25.bounded_candidates`).
 
 `TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
-passages' lengths and the terms' idf.
+passages' lengths and the terms' idf. The passages a reload adds are a second matrix beside
+the first (`TermCounts.with_segment`), which stays as the cache file maps it: each passage is
+in one of them, so a term's row is its rows in both, one after the other, and every sum is
+made in the same order as over one matrix.
 """
 
 from __future__ import annotations
