@@ -413,14 +413,15 @@ class Bm25:
 
     def _entries(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages holding the term, ascending, and how often each holds it: views of
-        the matrix where one segment holds them all."""
-        if len(self.segments) == 1:
-            return self.segments[0].entries(term_id)
-        parts = [segment.entries(term_id) for segment in self.segments]
-        passages = [
-            row + segment.start for (row, _), segment in zip(parts, self.segments, strict=True)
-        ]
-        return np.concatenate(passages), np.concatenate([tf for _, tf in parts])
+        the base matrix unless the added passages hold it too (most terms they do not)."""
+        base, *others = self.segments
+        passages, frequencies = base.entries(term_id)
+        for segment in others:
+            row, row_frequencies = segment.entries(term_id)
+            if row.size:
+                passages = np.concatenate([passages, row + segment.start])
+                frequencies = np.concatenate([frequencies, row_frequencies])
+        return passages, frequencies
 
     def _passages(self, term_id: int) -> np.ndarray:
         """The passages holding the term, ascending."""
@@ -440,8 +441,9 @@ class Bm25:
     def _frequencies_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which of the passage positions hold the term, and how often each of those does:
         each segment searched for the positions among its passages."""
-        if len(self.segments) == 1:
-            return self.segments[0].frequencies_at(term_id, positions)
+        base = self.segments[0]
+        if len(self.segments) == 1 or not positions.size or positions.max() < base.end:
+            return base.frequencies_at(term_id, positions)
         held = np.zeros(positions.size, dtype=bool)
         frequencies = np.zeros(positions.size, dtype=TF_DTYPE)
         for segment in self.segments:

@@ -336,15 +336,16 @@ def _jobs(
             names.append(name)
     names.sort()
     digests = base.articles.digests
-    jobs = [Job(folder / name, _get(digests, known.get(name))) for name in names]
+    jobs = [Job(folder / name, _digest_of(digests, known.get(name))) for name in names]
     job_stamps = {
         name: None if signature[name] == UNREADABLE else signature[name] for name in names
     }
     return jobs, job_stamps, unmoved
 
 
-def _get(texts: Sequence[str], number: int | None) -> str | None:
-    return None if number is None else texts[number]
+def _digest_of(digests: Sequence[str], number: int | None) -> str | None:
+    """The content hash of article `number`; None for a file no article was read from."""
+    return None if number is None else digests[number]
 
 
 def _read_changes(
