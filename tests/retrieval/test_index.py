@@ -247,3 +247,15 @@ def test_a_change_beside_an_added_article_is_seen_at_the_next_look(make_corpus) 
     assert live.refresh() is True
     assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}
     assert live.refresh() is False
+
+
+def test_a_look_at_the_names_only_sees_files_come_not_change(make_corpus) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(None, folder))
+    (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
+    assert live.refresh(every_file=False) is False
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    assert live.refresh(every_file=False) is True
+    assert "c.txt" in {p.source for p in live.current.passages}
+    assert live.refresh() is True
+    assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}
