@@ -326,15 +326,14 @@ def _jobs(
     """(the files to read, by name, each with its stamp now and the content hash of the
     version `base` holds; the stamps of the files of `base` whose stamp has not moved, which
     are not read at all). Only the files read are made `Path`s, sorted, and looked up."""
-    known, stamps = base.article_numbers, base.stamps
-    names: list[str] = []
-    unmoved: dict[str, Stamp] = {}
-    for name, stamp in signature.items():
-        if name in known and stamp != UNREADABLE and stamps.get(name) == stamp:
-            unmoved[name] = stamp
-        else:
-            names.append(name)
-    names.sort()
+    known = base.article_numbers
+    # set operations on the dicts' views, not a loop over every file: an UNREADABLE stamp
+    # is never stored (a file read gets its stamp, one that could not be stat'ed `()`)
+    moved = {name for name, _ in signature.items() - base.stamps.items()}
+    names = sorted(moved | (signature.keys() - known.keys()))
+    unmoved = dict(signature)
+    for name in names:
+        del unmoved[name]
     digests = base.articles.digests
     jobs = [Job(folder / name, _digest_of(digests, known.get(name))) for name in names]
     job_stamps = {

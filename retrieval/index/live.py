@@ -102,10 +102,12 @@ class LiveIndex:
         names = article_names(self.folder)
         if names == self._signature.keys():
             return folder_signature(self.folder) if every_file else self._signature
-        last = self._signature
-        return {
-            name: last.get(name) or file_stamp(self.folder / name) or UNREADABLE for name in names
-        }
+        signature = dict(self._signature)
+        for gone in signature.keys() - names:
+            del signature[gone]
+        for new in names - signature.keys():
+            signature[new] = file_stamp(self.folder / new) or UNREADABLE
+        return signature
 
     def start_watching(self, interval: float) -> None:
         """Refresh every `interval` seconds in a daemon thread until `stop_watching`; nothing
