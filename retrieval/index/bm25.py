@@ -13,7 +13,10 @@ common terms' rows are only searched where the rare terms' passages are (max-sco
 see `Bm25.bounded_candidates`).
 
 `TermCounts` holds the raw term frequencies, small integers; `Bm25` reads them with the
-passages' lengths and the terms' idf.
+passages' lengths and the terms' idf. The passages a reload adds are a second matrix beside
+the first (`TermCounts.with_segment`), which stays as the cache file maps it: each passage is
+in one of them, so a term's row is its rows in both, one after the other, and every sum is
+made in the same order as over one matrix.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ BOUND_SLACK = 1e-9
 # entries of a row in turn and adding them up (timed at a million entries).
 SEARCH_COST = 3
 MERGE_COST = 2
+# A reload's passages are added beside the base matrix (`TermCounts.with_segment`) until
+# they are more than this share of all passages, then folded in: a row read in two parts
+# costs a query a copy of it; folding, a copy of the whole matrix.
+FOLD_SHARE = 0.02
 
 
 def okapi_idf(document_frequency: np.ndarray, corpus_size: int, epsilon: float) -> np.ndarray:
@@ -191,14 +198,39 @@ class TermTally:
         return terms, counts
 
 
+def _joined(left: sparse.csr_matrix, right: sparse.csr_matrix, rows: int) -> sparse.csr_matrix:
+    """The columns of `right` after those of `left`, both given `rows` rows (the rows either
+    lacks hold nothing). Each entry of `right` goes at the end of its term's row: one
+    `np.insert` per array, no format change."""
+    left_indptr = _padded(left.indptr, rows)
+    right_indptr = _padded(right.indptr, rows)
+    new_rows = np.repeat(np.arange(rows), np.diff(right_indptr))
+    at = left_indptr[new_rows + 1]  # the end of each new entry's row
+    columns = right.indices.astype(np.int64) + left.shape[1]
+    indices = np.insert(left.indices, at, columns.astype(left.indices.dtype))
+    values = np.insert(left.data, at, right.data)
+    indptr = left_indptr.astype(np.int64) + right_indptr
+    return _csr(values, indices, indptr, (rows, left.shape[1] + right.shape[1]))
+
+
+def _padded(indptr: np.ndarray, rows: int) -> np.ndarray:
+    """A row pointer with empty rows added up to `rows`."""
+    return np.concatenate([indptr, np.full(rows + 1 - indptr.size, indptr[-1], indptr.dtype)])
+
+
 @dataclass(frozen=True)
 class TermCounts:
     """Term frequencies: rows are term ids (`ids`), columns passages. Stored term-major with
-    small integers, so `Bm25` can share its index arrays instead of copying them."""
+    small integers, so `Bm25` can share its index arrays instead of copying them.
+
+    The passages added by reloads since the last fold are a second, small matrix (`added`,
+    the columns after the base's): adding an article then rewrites that one, not the base,
+    which stays what the cache file maps (see `with_segment`)."""
 
     ids: dict[str, int]
-    counts: sparse.csr_matrix  # uint16 term frequencies, sorted indices
+    base: sparse.csr_matrix  # uint16 term frequencies, sorted indices
     lengths: np.ndarray  # float64, per passage: its terms, repeats counted
+    added: sparse.csr_matrix | None = None  # the passages after the base's; None: folded
 
     @classmethod
     def empty(cls) -> TermCounts:
@@ -206,49 +238,118 @@ class TermCounts:
 
     @property
     def passages(self) -> int:
-        return int(self.counts.shape[1])
+        return int(self.lengths.size)
+
+    @property
+    def segments(self) -> list[sparse.csr_matrix]:
+        """The matrices whose columns, one after the other, are the passages."""
+        return [self.base] if self.added is None else [self.base, self.added]
+
+    @property
+    def counts(self) -> sparse.csr_matrix:
+        """The whole term x passage matrix (where there are added passages, a copy folding
+        them in, made at each call: not kept, for it is as large as the base)."""
+        return self.folded().base
+
+    def folded(self) -> TermCounts:
+        """The same counts as one matrix."""
+        if self.added is None:
+            return self
+        return TermCounts(self.ids, _joined(self.base, self.added, len(self.ids)), self.lengths)
 
     def appended(self, tally: TermTally) -> TermCounts:
-        """A copy with the passages of `tally` added at the end (new terms get new ids, in the
-        order the passages first hold them); `tally` is emptied.
-
-        The new passages' columns come after every existing one, so each new entry goes at
-        the end of its term's row: one `np.insert` per array, no format change."""
+        """A folded copy with the passages of `tally` added at the end (new terms get new ids,
+        in the order the passages first hold them); `tally` is emptied."""
         if tally.passages == 0:
-            return self
+            return self.folded()
         ids = dict(self.ids)
         block = tally.taken_by_term(ids)
         lengths = np.concatenate([self.lengths, passage_lengths(block)])
         if self.passages == 0:
             return TermCounts(ids, block, lengths)
-        new_rows = np.repeat(np.arange(len(ids)), np.diff(block.indptr))
-        old = self.counts
-        old_indptr = np.concatenate(
-            [old.indptr, np.full(len(ids) - old.shape[0], old.indptr[-1], dtype=old.indptr.dtype)]
-        )
-        at = old_indptr[new_rows + 1]  # the end of each new entry's row
-        columns = block.indices.astype(np.int64) + self.passages
-        indices = np.insert(old.indices, at, columns.astype(old.indices.dtype))
-        values = np.insert(old.data, at, block.data)
-        indptr = old_indptr.astype(np.int64) + block.indptr
-        shape = (len(ids), self.passages + block.shape[1])
-        return TermCounts(ids, _csr(values, indices, indptr, shape), lengths)
+        return TermCounts(ids, _joined(self.counts, block, len(ids)), lengths)
+
+    def with_segment(self, tally: TermTally) -> TermCounts:
+        """`appended`, the new passages put in the added matrix, the base left as it is
+        (shared, not copied): the same counts, the same ids. `tally` is emptied."""
+        ids = dict(self.ids)
+        block = tally.taken_by_term(ids)
+        lengths = np.concatenate([self.lengths, passage_lengths(block)])
+        added = block if self.added is None else _joined(self.added, block, len(ids))
+        return TermCounts(ids, self.base, lengths, added)
+
+    def updated(self, kept: np.ndarray, tally: TermTally) -> TermCounts:
+        """Only the `kept` passage columns, in that order, then the passages of `tally` (which
+        is emptied): beside the base (`with_segment`) while the base is kept whole and the
+        added passages are few; otherwise as one matrix (`appended`), the base being copied
+        anyway."""
+        counts = self.keeping(kept)
+        if counts.base is not self.base or counts.passages == 0:
+            return counts.appended(tally)
+        if tally.passages == 0:
+            return counts
+        added = counts.with_segment(tally)
+        assert added.added is not None
+        return added.folded() if added.added.shape[1] > FOLD_SHARE * added.passages else added
 
     def keeping(self, passages: np.ndarray) -> TermCounts:
         """A copy with only the given passage columns, in that order. Term ids stay; a term
-        no passage holds any more just counts 0."""
+        no passage holds any more just counts 0. Where the base's passages are all kept, in
+        order, ahead of the others, only the added matrix is sliced."""
         if passages.size == self.passages:
             return self
+        base = self.base.shape[1]
+        if self.added is not None and np.array_equal(passages[:base], np.arange(base)):
+            added = self.added[:, passages[base:] - base]
+            added.sort_indices()
+            return TermCounts(self.ids, self.base, self.lengths[passages], added)
         kept = self.counts[:, passages]
         kept.sort_indices()
         return TermCounts(self.ids, kept, self.lengths[passages])
 
 
 @dataclass(frozen=True)
+class _Segment:
+    """One matrix of term frequencies (`TermCounts.segments`), its columns the passages from
+    `start` on; its rows may be fewer than the terms (the later ones hold nothing here)."""
+
+    matrix: sparse.csr_matrix
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + int(self.matrix.shape[1])
+
+    def entries(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The passages holding the term, ascending (positions within the segment), and how
+        often each holds it."""
+        matrix = self.matrix
+        if term_id >= matrix.shape[0]:
+            return matrix.indices[:0], matrix.data[:0]
+        start, end = matrix.indptr[term_id], matrix.indptr[term_id + 1]
+        return matrix.indices[start:end], matrix.data[start:end]
+
+    def frequencies_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the positions (within the segment) hold the term, and how often each of
+        those does: a binary search of its row per position (the positions cast to the row's
+        type first, for numpy would otherwise copy the whole row to compare)."""
+        row, frequencies = self.entries(term_id)
+        if row.size == 0:
+            return np.zeros(positions.size, dtype=bool), frequencies
+        found = np.searchsorted(row, positions.astype(row.dtype, copy=False))
+        np.minimum(found, row.size - 1, out=found)  # past the end: held by no passage there
+        held = row[found] == positions
+        return held, frequencies[found[held]]
+
+
+@dataclass(frozen=True)
 class Bm25:
     ids: dict[str, int]
     idf: np.ndarray  # per term id
-    frequencies: sparse.csr_matrix  # terms x passages, TF_DTYPE, sorted indices: the counts'
+    # terms x passages, TF_DTYPE, sorted indices: the counts' matrices (`TermCounts.segments`),
+    # each passage in one of them; a term's row is its rows in each, one after the other
+    segments: tuple[_Segment, ...]
+    frequency: np.ndarray  # per term id: how many passages hold it (in all segments)
     doc_length: np.ndarray  # per passage: its terms, repeats counted
     avgdl: float
     k1: float = K1
@@ -267,17 +368,25 @@ class Bm25:
 
     @property
     def corpus_size(self) -> int:
-        return int(self.frequencies.shape[1])
+        return int(self.doc_length.size)
 
     @classmethod
     def from_counts(
         cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
     ) -> Bm25:
-        """BM25 over `counts`, whose matrix and passage lengths it shares, with the terms' idf."""
-        tf, size = counts.counts, counts.passages
+        """BM25 over `counts`, whose matrices and passage lengths it shares, with the terms'
+        idf. Each passage is in one segment, so a term's frequency is the sum of its rows'."""
+        size = counts.passages
         avgdl = float(counts.lengths.mean()) if size else 1.0
-        idf = okapi_idf(np.diff(tf.indptr), size, epsilon)
-        return cls(counts.ids, idf, tf, counts.lengths, avgdl, k1, b)
+        frequency = np.zeros(len(counts.ids), dtype=np.int64)
+        segments, start = [], 0
+        for matrix in counts.segments:
+            rows = np.diff(matrix.indptr)
+            frequency[: rows.size] += rows
+            segments.append(_Segment(matrix, start))
+            start += matrix.shape[1]
+        idf = okapi_idf(frequency, size, epsilon)
+        return cls(counts.ids, idf, tuple(segments), frequency, counts.lengths, avgdl, k1, b)
 
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> Bm25:
@@ -286,8 +395,7 @@ class Bm25:
     def term_id(self, term: str) -> int | None:
         """The id of a term some passage holds; None for a term no passage holds."""
         term_id = self.ids.get(term)
-        indptr = self.frequencies.indptr
-        if term_id is None or indptr[term_id] == indptr[term_id + 1]:
+        if term_id is None or self.frequency[term_id] == 0:
             return None
         return term_id
 
@@ -303,10 +411,21 @@ class Bm25:
         term_id = self.term_id(term)
         return 0.0 if term_id is None else float(self.idf[term_id])
 
+    def _entries(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The passages holding the term, ascending, and how often each holds it: views of
+        the base matrix unless the added passages hold it too (most terms they do not)."""
+        base, *others = self.segments
+        passages, frequencies = base.entries(term_id)
+        for segment in others:
+            row, row_frequencies = segment.entries(term_id)
+            if row.size:
+                passages = np.concatenate([passages, row + segment.start])
+                frequencies = np.concatenate([frequencies, row_frequencies])
+        return passages, frequencies
+
     def _passages(self, term_id: int) -> np.ndarray:
         """The passages holding the term, ascending."""
-        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
-        return self.frequencies.indices[start:end]
+        return self._entries(term_id)[0]
 
     def _weights(self, term_id: int, tf: np.ndarray, passages: np.ndarray) -> np.ndarray:
         """The term's BM25 weight in those passages, which hold it `tf` times each: the very
@@ -316,20 +435,24 @@ class Bm25:
 
     def _row(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages holding the term, ascending, and its BM25 weight in each."""
-        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
-        passages = self.frequencies.indices[start:end]
-        return passages, self._weights(term_id, self.frequencies.data[start:end], passages)
+        passages, tf = self._entries(term_id)
+        return passages, self._weights(term_id, tf, passages)
 
-    def _entries_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of the passage positions hold the term, and where their entries are in the
-        matrix: a binary search of its row per position (the positions cast to the row's
-        type first, for numpy would otherwise copy the whole row to compare)."""
-        start, end = self.frequencies.indptr[term_id], self.frequencies.indptr[term_id + 1]
-        row = self.frequencies.indices[start:end]
-        found = np.searchsorted(row, positions.astype(row.dtype, copy=False))
-        np.minimum(found, row.size - 1, out=found)  # past the end: held by no passage there
-        held = row[found] == positions
-        return held, start + found[held]
+    def _frequencies_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the passage positions hold the term, and how often each of those does:
+        each segment searched for the positions among its passages."""
+        base = self.segments[0]
+        if len(self.segments) == 1 or not positions.size or positions.max() < base.end:
+            return base.frequencies_at(term_id, positions)
+        held = np.zeros(positions.size, dtype=bool)
+        frequencies = np.zeros(positions.size, dtype=TF_DTYPE)
+        for segment in self.segments:
+            inside = (positions >= segment.start) & (positions < segment.end)
+            at = np.flatnonzero(inside)
+            found, tf = segment.frequencies_at(term_id, positions[at] - segment.start)
+            held[at[found]] = True
+            frequencies[at[found]] = tf
+        return held, frequencies[held]
 
     def _term_ids(self, query: Sequence[str]) -> list[int]:
         """The ids of the query's terms some passage holds, in its order, repeats kept."""
@@ -376,7 +499,7 @@ class Bm25:
         bounds = [term_ids.count(t) * self.weight_bound(t) for t in distinct]
         budget = self.corpus_size + sum(map(self.document_frequency, term_ids))
         spent = 0
-        positions = np.zeros(0, dtype=self.frequencies.indices.dtype)
+        positions = np.zeros(0, dtype=self.segments[0].matrix.indices.dtype)
         partial = np.zeros(0)
         threshold = 0.0
         read = 0
@@ -430,14 +553,13 @@ class Bm25:
 
     def _weights_at(self, term_id: int, positions: np.ndarray) -> np.ndarray:
         """The term's weight in each of those passages, 0 where it is absent."""
-        held, entries = self._entries_at(term_id, positions)
+        held, tf = self._frequencies_at(term_id, positions)
         weights = np.zeros(len(positions))
-        weights[held] = self._weights(term_id, self.frequencies.data[entries], positions[held])
+        weights[held] = self._weights(term_id, tf, positions[held])
         return weights
 
     def document_frequency(self, term_id: int) -> int:
-        indptr = self.frequencies.indptr
-        return int(indptr[term_id + 1] - indptr[term_id])
+        return int(self.frequency[term_id])
 
     def weight_bound(self, term_id: int) -> float:
         """The term's largest weight in any passage, worked out at its first question and kept
@@ -452,7 +574,7 @@ class Bm25:
         term_id = self.term_id(term)
         if term_id is None:
             return np.zeros(len(positions), dtype=bool)
-        return self._entries_at(term_id, np.asarray(positions))[0]
+        return self._frequencies_at(term_id, np.asarray(positions))[0]
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         """Whether some passage in [start, end) holds `term`."""

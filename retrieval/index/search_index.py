@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 
@@ -296,27 +296,46 @@ class SearchIndex:
     def with_additions(self, additions: Additions, removed: set[str]) -> SearchIndex:
         """`updated`, the added articles' terms tallied already (`additions` is emptied)."""
         new = additions.articles()
-        gone = removed | set(new.sources)
-        kept = self._numbers_without(gone)
-        counts = self.counts.keeping(self.articles.positions_of(kept)).appended(additions.tally)
+        gone = self._numbers_of(removed | set(new.sources))
+        kept = np.setdiff1d(np.arange(len(self.articles)), gone)
+        counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
         return SearchIndex(articles, counts, Bm25.from_counts(counts), vocabulary)
 
-    def _numbers_without(self, gone: set[str]) -> np.ndarray:
-        """The numbers of the articles not in `gone`, ascending."""
-        if not gone:
-            return np.arange(len(self.articles))
-        kept = [number for number, source in enumerate(self.articles.sources) if source not in gone]
-        return np.array(kept, dtype=np.int64)
+    @property
+    def is_folded(self) -> bool:
+        """Whether the term counts are one matrix: a snapshot whose reloads added passages
+        beside it (`TermCounts.with_segment`) is not saved until they are folded in, for
+        saving writes every byte of the matrix and reads every page of the mapped cache
+        (which would count as this process's memory). The cache then lags behind: the next
+        start re-reads the articles added since (found by their stamps), no more."""
+        return self.counts.added is None
 
-    def _vocabulary_after(self, gone: set[str], added: Sightings) -> Vocabulary:
-        """The vocabulary without the texts of the articles in `gone`, with `added`."""
+    def folded(self) -> SearchIndex:
+        """This snapshot, its term counts one matrix (a copy, unless they are already)."""
+        if self.is_folded:
+            return self
+        counts = self.counts.folded()
+        return replace(self, counts=counts, bm25=Bm25.from_counts(counts))
+
+    @functools.cached_property
+    def article_numbers(self) -> dict[str, int]:
+        """Each article's number by its file name: what a reload looks names up in, made at
+        the first (the names are decoded one by one from the texts' buffer)."""
+        return {source: number for number, source in enumerate(self.articles.sources)}
+
+    def _numbers_of(self, sources: set[str]) -> np.ndarray:
+        """The numbers of the articles read from those files, ascending."""
+        numbers = self.article_numbers
+        return np.array(sorted(numbers[s] for s in sources if s in numbers), dtype=np.int64)
+
+    def _vocabulary_after(self, gone: np.ndarray, added: Sightings) -> Vocabulary:
+        """The vocabulary without the texts of the articles numbered `gone`, with `added`."""
         vocabulary = self.vocabulary.copy()
-        for number, source in enumerate(self.articles.sources):
-            if source in gone:
-                for text in self.articles[number].texts:
-                    vocabulary.add(text, sign=-1)
+        for number in gone.tolist():
+            for text in self.articles[number].texts:
+                vocabulary.add(text, sign=-1)
         vocabulary.add_sightings(added)
         return vocabulary
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+import retrieval.index.bm25 as bm25
 import retrieval.index.indexer as indexer
 from retrieval.index.indexer import load_index, sync
 from retrieval.index.live import LiveIndex
@@ -196,3 +197,65 @@ def test_a_store_cut_anywhere_is_rebuilt(make_corpus, tmp_path, keep, caplog) ->
     store.path.write_bytes(data[: int(len(data) * keep)])
     assert store.load() is None and "unreadable" in caplog.text
     assert len(sync(folder, store).index.passages) == 4
+
+
+def test_live_index_adds_an_article_beside_the_base_and_saves_at_the_fold(
+    make_corpus, tmp_path, monkeypatch: pytest.MonkeyPatch, count_tokenising
+) -> None:
+    """A reload adding an article leaves the base matrix shared and the cache as it was; it
+    answers as an index built whole; dropping that article again keeps the base; the next
+    start re-reads what the cache lacks; a fold saves."""
+    monkeypatch.setattr(bm25, "FOLD_SHARE", 1.0)
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "cache", folder)
+    live = LiveIndex(folder, store)
+    base, saved = live.current.counts.base, store.path.read_bytes()
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    assert live.refresh() is True
+    reloaded = live.current
+    assert reloaded.counts.base is base and reloaded.counts.added is not None
+    assert store.path.read_bytes() == saved
+    whole = load_index(folder, tmp_path / "whole")
+    for question in ("Cầu Rạch Miễu khánh thành khi nào", "hội nghị sơ kết Thông tri 18"):
+        query = analyze(question).all()
+        assert np.array_equal(reloaded.bm25.scores(query), whole.bm25.scores(query))
+        found, expected = reloaded.bm25.candidates(query, 5), whole.bm25.candidates(query, 5)
+        assert found[0] == expected[0] and np.array_equal(found[1], expected[1])
+    assert answer("Cầu Rạch Miễu khánh thành khi nào", reloaded).answered
+    count_tokenising.clear()
+    assert LiveIndex(folder, store).current.is_folded and count_tokenising == ["c.txt"]
+    (folder / "c.txt").unlink()
+    assert live.refresh() is True
+    assert live.current.counts.base is base and len(live.current.passages) == 4
+    assert not answer("Cầu Rạch Miễu khánh thành khi nào", live.current).answered
+    monkeypatch.setattr(bm25, "FOLD_SHARE", 0.0)
+    (folder / "d.txt").write_text("Tin mới\n\nMột tin mới được đăng.\n", encoding="utf-8")
+    assert live.refresh() is True and live.current.is_folded
+    stored = store.load()
+    assert stored is not None and {p.source for p in stored.passages} == {"a.txt", "b.txt", "d.txt"}
+
+
+def test_a_change_beside_an_added_article_is_seen_at_the_next_look(make_corpus) -> None:
+    """A look that finds new files stats only them (`LiveIndex._signature_now`): a file that
+    stayed but changed meanwhile is picked up by the look after."""
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(None, folder))
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
+    assert live.refresh() is True
+    assert "c.txt" in {p.source for p in live.current.passages}
+    assert live.refresh() is True
+    assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}
+    assert live.refresh() is False
+
+
+def test_a_look_at_the_names_only_sees_files_come_not_change(make_corpus) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    live = LiveIndex(folder, IndexStore(None, folder))
+    (folder / "b.txt").write_text(OTHER + "Thêm một đoạn mới.\n", encoding="utf-8")
+    assert live.refresh(every_file=False) is False
+    (folder / "c.txt").write_text(THIRD, encoding="utf-8")
+    assert live.refresh(every_file=False) is True
+    assert "c.txt" in {p.source for p in live.current.passages}
+    assert live.refresh() is True
+    assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}

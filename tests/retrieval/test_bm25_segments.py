@@ -1,0 +1,110 @@
+"""A snapshot whose reloads added passages beside the base matrix (`TermCounts.with_segment`)
+answers every question exactly as one built whole from the same passages: the same
+candidates and scores to the last bit, the same statistics."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import retrieval.index.bm25 as bm25_module
+from retrieval.index.bm25 import Bm25, TermCounts, TermTally
+
+TERMS = [f"t{i}" for i in range(30)]
+ASKED = [*TERMS, "unknown"]
+
+passages = st.lists(st.lists(st.sampled_from(TERMS), max_size=12), min_size=1, max_size=25)
+queries = st.lists(st.lists(st.sampled_from(ASKED), min_size=1, max_size=6), min_size=1, max_size=8)
+
+
+def counts_of(documents: list[list[str]]) -> TermCounts:
+    return TermCounts.empty().appended(TermTally.of(documents))
+
+
+def assert_same_answers(ours: Bm25, whole: Bm25, asked: list[list[str]]) -> None:
+    """Every question of `SearchBackend`, and the statistics under them, term by term."""
+    assert ours.corpus_size == whole.corpus_size and ours.avgdl == whole.avgdl
+    everywhere = np.arange(whole.corpus_size)
+    for term in ASKED:
+        assert ours.knows(term) == whole.knows(term)
+        assert ours.idf_of(term) == whole.idf_of(term)
+        assert np.array_equal(ours.present(term, everywhere), whole.present(term, everywhere))
+        for start in range(whole.corpus_size):
+            assert ours.occurs_between(term, start, start + 3) == whole.occurs_between(
+                term, start, start + 3
+            )
+        ours_id, whole_id = ours.term_id(term), whole.term_id(term)
+        if ours_id is not None and whole_id is not None:
+            assert ours.document_frequency(ours_id) == whole.document_frequency(whole_id)
+            assert ours.weight_bound(ours_id) == whole.weight_bound(whole_id)
+    for query in asked:
+        assert np.array_equal(ours.scores(query), whole.scores(query))
+        assert np.array_equal(
+            ours.scores_at(query, everywhere[::-1]), whole.scores_at(query, everywhere[::-1])
+        )
+        assert ours.together(query) == whole.together(query)
+        for k in (1, 3, 10):
+            found, expected = ours.candidates(query, k), whole.candidates(query, k)
+            assert found[0] == expected[0] and np.array_equal(found[1], expected[1])
+            bounded, whole_bounded = (
+                ours.bounded_candidates(query, k),
+                whole.bounded_candidates(query, k),
+            )
+            assert (bounded is None) == (whole_bounded is None)
+            if bounded is not None and whole_bounded is not None:
+                assert bounded[0] == whole_bounded[0]
+                assert np.array_equal(bounded[1], whole_bounded[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=passages, reloads=st.lists(passages, min_size=1, max_size=3), asked=queries)
+def test_base_and_added_passages_answer_as_one_matrix(
+    base: list[list[str]], reloads: list[list[list[str]]], asked: list[list[str]]
+) -> None:
+    counts = counts_of(base)
+    for added in reloads:
+        counts = counts.with_segment(TermTally.of(added))
+    documents = base + [document for added in reloads for document in added]
+    whole = counts_of(documents)
+    assert counts.added is not None and counts.base.shape[1] == len(base)
+    assert (counts.counts != whole.counts).nnz == 0 and counts.ids == whole.ids
+    assert_same_answers(Bm25.from_counts(counts), Bm25.from_counts(whole), asked)
+    folded = counts.folded()
+    assert folded.added is None
+    assert_same_answers(Bm25.from_counts(folded), Bm25.from_counts(whole), asked)
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=passages, added=passages, data=st.data(), asked=queries)
+def test_dropping_added_passages_leaves_the_base_shared(
+    base: list[list[str]], added: list[list[str]], data: st.DataObject, asked: list[list[str]]
+) -> None:
+    """Dropping some of the added passages slices only the added matrix, and answers as a
+    snapshot built of the passages left (terms no passage holds any more unknown)."""
+    counts = counts_of(base).with_segment(TermTally.of(added))
+    dropped = data.draw(st.sets(st.integers(len(base), len(base) + len(added) - 1)))
+    kept = np.array([at for at in range(counts.passages) if at not in dropped], dtype=np.int64)
+    left = counts.keeping(kept)
+    assert left.base is counts.base
+    documents = base + added
+    whole = counts_of([documents[at] for at in kept.tolist()])
+    assert_same_answers(Bm25.from_counts(left), Bm25.from_counts(whole), asked)
+
+
+def test_dropping_a_base_passage_folds_the_matrix() -> None:
+    counts = counts_of([["a", "b"], ["b"]]).with_segment(TermTally.of([["c"], ["a"]]))
+    left = counts.updated(np.array([1, 2, 3]), TermTally.of([["d"]]))
+    assert left.added is None
+    whole = counts_of([["b"], ["c"], ["a"], ["d"]])
+    assert_same_answers(Bm25.from_counts(left), Bm25.from_counts(whole), [["a", "b", "c", "d"]])
+
+
+def test_added_passages_are_folded_in_past_their_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = counts_of([["a"], ["b"], ["c"], ["a", "b"]])
+    monkeypatch.setattr(bm25_module, "FOLD_SHARE", 0.25)
+    one = base.updated(np.arange(4), TermTally.of([["d"]]))
+    assert one.added is not None and one.base is base.base  # 1 of 5 passages
+    two = one.updated(np.arange(5), TermTally.of([["e"]]))
+    assert two.added is None  # 2 of 6
+    whole = counts_of([["a"], ["b"], ["c"], ["a", "b"], ["d"], ["e"]])
+    assert (two.counts != whole.counts).nnz == 0
