@@ -95,7 +95,11 @@ class Texts(Sequence[str]):
     @property
     def utf8_bytes(self) -> int:
         """The strings' size in UTF-8."""
-        return int((self._ends - self._starts).sum())
+        return int(self.lengths().sum())
+
+    def lengths(self) -> np.ndarray:
+        """Each string's size in UTF-8."""
+        return self._ends - self._starts
 
     def taking(self, positions: np.ndarray) -> Texts:
         """The strings at `positions`, in that order."""

@@ -13,7 +13,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -160,25 +160,26 @@ class SearchIndex:
 
     def published_days(self, zone: tzinfo) -> np.ndarray:
         """Each passage's publication day in `zone`, as a proleptic ordinal (`date.toordinal`),
-        0 for an article that states none."""
+        0 for an article that states none; only the dated articles' dates are read."""
         days = self._days_in.get(zone)
         if days is None:
             articles = self.articles
-            per_article = [_ordinal(published, zone) for published in articles.published]
-            days = np.repeat(np.array(per_article, dtype=np.int64), articles.sizes())
+            per_article = np.zeros(len(articles), dtype=np.int64)
+            for number in np.flatnonzero(articles.published.lengths()).tolist():
+                per_article[number] = published_date(articles.published[number], zone).toordinal()
+            days = np.repeat(per_article, articles.sizes())
             self._days_in[zone] = days
         return days
 
-    @functools.cached_property
+    @property
     def states_dates(self) -> bool:
-        """Whether some article states when it was published: asked by every question, so
-        found once per snapshot (a scan of every passage's day)."""
-        return bool(self.published_days(UTC).any())
+        """Whether some article states when it was published (a stated date is never empty)."""
+        return self.articles.published.utf8_bytes > 0
 
     def published_on(self, position: int, zone: tzinfo) -> date | None:
         """The day the article of passage `position` was published, in `zone`, if it says."""
-        ordinal = int(self.published_days(zone)[position])
-        return date.fromordinal(ordinal) if ordinal else None
+        published = self.articles.published[self.articles.number_at(position)]
+        return published_date(published, zone) if published else None
 
     def article_mentions(self, position: int, terms: tuple[str, ...]) -> bool:
         """Whether every term occurs in the article holding passage `position`."""
@@ -338,10 +339,6 @@ class SearchIndex:
                 vocabulary.add(text, sign=-1)
         vocabulary.add_sightings(added)
         return vocabulary
-
-
-def _ordinal(published: str | None, zone: tzinfo) -> int:
-    return published_date(published, zone).toordinal() if published else 0
 
 
 def looks_foreign(word: str) -> bool:
