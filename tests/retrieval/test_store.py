@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index.indexer import sync
+from retrieval.index.live import LiveIndex
 from retrieval.index.store import STALE_TEMPORARY_SECONDS, SUFFIX, TEMPORARY_SUFFIX, IndexStore
 from retrieval.language.restore import Vocabulary
 from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa: F401
@@ -165,3 +166,20 @@ def test_a_file_checked_ahead_loads_the_same_and_damage_is_still_refused(
     with caplog.at_level(logging.WARNING):
         assert store.load() is None
     assert "unreadable" not in caplog.text
+
+
+def test_a_live_index_reads_a_damaged_cache_once_and_rebuilds(
+    make_corpus, tmp_path: Path, caplog
+) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "cache", folder)
+    built = sync(folder, store).index
+    assert store.path is not None
+    raw = bytearray(store.path.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    store.path.write_bytes(bytes(raw))
+    with caplog.at_level(logging.WARNING):
+        live = LiveIndex(folder, store)
+    assert caplog.text.count("unreadable") == 1
+    assert list(live.current.passages) == list(built.passages)
+    assert store.load() is not None  # rebuilt and saved
