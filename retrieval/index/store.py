@@ -61,10 +61,9 @@ STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a crash
 MAGIC = b"tin-bot index\n"
 _LENGTH = 8  # bytes of the header's length, little-endian, after MAGIC
 _ALIGN = 64  # the header is padded, and each array starts, at a multiple of this
-# Bytes read, then hashed, at a time. After each read and each hash the checksum's thread
-# waits for the GIL, up to the switch interval (5 ms) while the snapshot is built: with 1 MiB
-# chunks the wait, not the hashing, set its pace. Pages of the buffer never read are never
-# touched.
+# Bytes hashed at a time, and then let go of. After each the checksum's thread waits for the
+# GIL, up to the switch interval (5 ms) while the snapshot is built: with 1 MiB chunks the
+# wait, not the hashing, set its pace.
 READ_CHUNK = 2**26
 # An array as written: one array, or uint8 pieces laid end to end (`Texts.saved`).
 Stored = np.ndarray | list[np.ndarray]
@@ -272,14 +271,20 @@ class _CacheFile:
         return arrays
 
     def hashed(self) -> str:
-        """The checksum of what the file holds, read a chunk at a time, not through the
-        mapping: the texts served from it take memory of this process only where read."""
+        """The checksum of what the file holds, read a chunk at a time through a mapping of
+        its own, each chunk's pages let go of once hashed: nothing is copied (reading into a
+        buffer took twice as long), and the texts served from the file still take memory of
+        this process only where a question reads them."""
         digest = _checksum_start(self.places)
-        chunk = memoryview(bytearray(READ_CHUNK))
-        offset = self.start
-        while read := os.preadv(self.descriptor, [chunk], offset):
-            digest.update(chunk[:read])  # hashlib lets go of the GIL meanwhile
-            offset += read
+        with mmap.mmap(self.descriptor, 0, access=mmap.ACCESS_READ) as own:
+            view = memoryview(own)
+            try:
+                for at in range(self.start, len(own), READ_CHUNK):
+                    digest.update(view[at : at + READ_CHUNK])  # lets go of the GIL meanwhile
+                    page = at - at % mmap.PAGESIZE
+                    own.madvise(mmap.MADV_DONTNEED, page, min(at + READ_CHUNK, len(own)) - page)
+            finally:
+                view.release()
         return digest.hexdigest()
 
 

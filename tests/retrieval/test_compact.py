@@ -88,5 +88,5 @@ def test_a_warm_load_does_not_copy_the_texts_into_memory(
     finally:
         tracemalloc.stop()
     assert loaded is not None and list(loaded.passages) == list(built.passages)
-    # beyond the buffer the file is read (and hashed) through, the texts stay in the file
+    # the file is hashed through a mapping, a chunk at a time: the texts stay in the file
     assert peak < chunk + built.articles.texts.utf8_bytes / 2
