@@ -11,6 +11,7 @@ import numpy as np
 
 from retrieval.index.indexer import sync
 from retrieval.index.live import LiveIndex
+from retrieval.index.search_index import SearchIndex
 from retrieval.index.store import STALE_TEMPORARY_SECONDS, SUFFIX, TEMPORARY_SUFFIX, IndexStore
 from retrieval.language.restore import Vocabulary
 from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa: F401
@@ -19,6 +20,13 @@ from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa:
 def in_order(vocabulary: Vocabulary) -> tuple[list, list]:
     forms = [(folded, list(spellings.items())) for folded, spellings in vocabulary.forms.items()]
     return forms, list(vocabulary.pairs.items())
+
+
+def stored_corpus(make_corpus, tmp_path: Path) -> tuple[IndexStore, SearchIndex]:
+    """A two-article corpus's store (`store.corpus`), its index built and saved there."""
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    store = IndexStore(tmp_path / "cache", folder)
+    return store, sync(folder, store).index
 
 
 def test_a_saved_index_loads_back_the_same(make_corpus, tmp_path: Path) -> None:
@@ -61,9 +69,7 @@ def test_a_crafted_cache_file_cannot_run_code(make_corpus, tmp_path: Path, caplo
 
 
 def test_a_flipped_bit_means_a_rebuild_never_changed_content(make_corpus, tmp_path: Path) -> None:
-    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    store = IndexStore(tmp_path / "cache", folder)
-    built = sync(folder, store).index
+    store, built = stored_corpus(make_corpus, tmp_path)
     assert store.path is not None
     raw = store.path.read_bytes()
     query = ["hội_nghị", "~ky", "^ky_ket"]
@@ -142,9 +148,7 @@ def test_new_content_with_the_same_size_and_mtime_is_noticed(make_corpus, tmp_pa
 def test_a_file_checked_ahead_loads_the_same_and_damage_is_still_refused(
     make_corpus, tmp_path: Path, caplog
 ) -> None:
-    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    store = IndexStore(tmp_path / "cache", folder)
-    built = sync(folder, store).index
+    store, built = stored_corpus(make_corpus, tmp_path)
     assert store.path is not None
     store.check_ahead()
     store.check_ahead()  # a second time: the same file, checked once
@@ -171,15 +175,13 @@ def test_a_file_checked_ahead_loads_the_same_and_damage_is_still_refused(
 def test_a_live_index_reads_a_damaged_cache_once_and_rebuilds(
     make_corpus, tmp_path: Path, caplog
 ) -> None:
-    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
-    store = IndexStore(tmp_path / "cache", folder)
-    built = sync(folder, store).index
+    store, built = stored_corpus(make_corpus, tmp_path)
     assert store.path is not None
     raw = bytearray(store.path.read_bytes())
     raw[len(raw) // 2] ^= 0x10
     store.path.write_bytes(bytes(raw))
     with caplog.at_level(logging.WARNING):
-        live = LiveIndex(folder, store)
+        live = LiveIndex(store.corpus, store)
     assert caplog.text.count("unreadable") == 1
     assert list(live.current.passages) == list(built.passages)
     assert store.load() is not None  # rebuilt and saved
