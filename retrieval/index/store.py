@@ -14,11 +14,12 @@ a truncated or foreign file is reported and the index rebuilt, never trusted.
 The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm start
 copies nothing, and only the pages a question reads (its terms' rows, the texts shown) take
 memory of this process; the rest stays in the page cache, or not. The checksum is computed on
-another core while the snapshot is built, reading the file a chunk at a time, not through the
-mapping; a start opens the file and sets the checksum going before it lists the corpus folder
-(`IndexStore.check_ahead`), so that little of it is left to wait for. A snapshot saved later
-(after a reload, whose arrays are new ones) is written to a new file that replaces this one's
-name: the mapped file lives on, unchanged, until the last snapshot reading it is gone.
+another core while the snapshot is built, through a mapping of its own a chunk at a time,
+each chunk's pages let go of once hashed; a start opens the file and sets the checksum
+going before it lists the corpus folder (`IndexStore.check_ahead`), so that little of it is
+left to wait for. A snapshot saved later (after a reload, whose arrays are new ones) is
+written to a new file that replaces this one's name: the mapped file lives on, unchanged,
+until the last snapshot reading it is gone.
 
 One file per version of the tokenising code and per corpus folder, so two corpora sharing a
 cache folder do not evict each other; older versions of the same corpus's file, and temporary
@@ -305,7 +306,7 @@ class _Opened:
             stream.close()
             raise
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-checksum")
-        computed = hashing.submit(cache.hashed)  # read by file, not through the mapping
+        computed = hashing.submit(cache.hashed)
         hashing.shutdown(wait=False)  # its thread ends when the checksum is done
         return cls(stream, cache, computed)
 

@@ -22,6 +22,7 @@ after what it numbers: "Quận 7", "Nghị quyết 57").
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from retrieval.language.aliases import GENERIC_ENDS, abbreviations, contract_with_sources
@@ -136,7 +137,7 @@ def _whole_words(
     a name starts with its capital, and the syllable before it in any marks is too often some
     word of the list ("thi dua Don vi": "đưa đón")."""
     words = set(segment(text.lower()))
-    after = words | folded_lexicon_pairs() if read_from_bare else words
+    after = folded_lexicon_pairs() if read_from_bare else frozenset()
     syllables = list(SYLLABLE.finditer(text))
     widened = []
     for start, end in spans:
@@ -146,21 +147,29 @@ def _whole_words(
             if first > 0 and _one_word(text, syllables[first - 1], syllables[first], words):
                 start = syllables[first - 1].start()
             if last + 1 < len(syllables) and _one_word(
-                text, syllables[last], syllables[last + 1], after
+                text, syllables[last], syllables[last + 1], words, after
             ):
                 end = syllables[last + 1].end()
         widened.append((start, end))
     return widened
 
 
-def _one_word(text: str, left: re.Match[str], right: re.Match[str], words: set[str]) -> bool:
+def _one_word(
+    text: str,
+    left: re.Match[str],
+    right: re.Match[str],
+    words: set[str],
+    folded_words: AbstractSet[str] = frozenset(),
+) -> bool:
     """Two neighbouring syllables, both marked and neither a function word, that are one of
-    `words` as written or without marks (not "Cầu là" of "Chùa Cầu là gì", which pyvi glues)."""
+    `words`, or of `folded_words` without their marks (not "Cầu là" of "Chùa Cầu là gì", which
+    pyvi glues)."""
     joined = text[left.end() : right.start()] == " "
     marked = has_diacritics(left.group()) and has_diacritics(right.group())
     function_word = is_stopword(left.group().lower()) or is_stopword(right.group().lower())
     pair = f"{left.group()}_{right.group()}".lower()
-    return joined and marked and not function_word and (pair in words or fold(pair) in words)
+    one_word = pair in words or fold(pair) in folded_words
+    return joined and marked and not function_word and one_word
 
 
 def _without_generic_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
