@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from retrieval.index.terms import TermIds
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
@@ -162,7 +164,7 @@ class TermTally:
         self._counts.append(counts)
         self._lengths.append(lengths)
 
-    def taken_by_term(self, ids: dict[str, int]) -> sparse.csr_matrix:
+    def taken_by_term(self, ids: TermIds) -> sparse.csr_matrix:
         """The tally as a term x passage matrix (rows: `ids`, which its new terms are added
         to, in order), sorted indices; the tally is emptied as its arrays are used."""
         numbers = np.fromiter(
@@ -227,14 +229,14 @@ class TermCounts:
     the columns after the base's): adding an article then rewrites that one, not the base,
     which stays what the cache file maps (see `with_segment`)."""
 
-    ids: dict[str, int]
+    ids: TermIds
     base: sparse.csr_matrix  # uint16 term frequencies, sorted indices
     lengths: np.ndarray  # float64, per passage: its terms, repeats counted
     added: sparse.csr_matrix | None = None  # the passages after the base's; None: folded
 
     @classmethod
     def empty(cls) -> TermCounts:
-        return cls({}, sparse.csr_matrix((0, 0), dtype=TF_DTYPE), np.zeros(0))
+        return cls(TermIds(), sparse.csr_matrix((0, 0), dtype=TF_DTYPE), np.zeros(0))
 
     @property
     def passages(self) -> int:
@@ -262,7 +264,7 @@ class TermCounts:
         in the order the passages first hold them); `tally` is emptied."""
         if tally.passages == 0:
             return self.folded()
-        ids = dict(self.ids)
+        ids = self.ids.copy()
         block = tally.taken_by_term(ids)
         lengths = np.concatenate([self.lengths, passage_lengths(block)])
         if self.passages == 0:
@@ -272,7 +274,7 @@ class TermCounts:
     def with_segment(self, tally: TermTally) -> TermCounts:
         """`appended`, the new passages put in the added matrix, the base left as it is
         (shared, not copied): the same counts, the same ids. `tally` is emptied."""
-        ids = dict(self.ids)
+        ids = self.ids.copy()
         block = tally.taken_by_term(ids)
         lengths = np.concatenate([self.lengths, passage_lengths(block)])
         added = block if self.added is None else _joined(self.added, block, len(ids))
@@ -344,7 +346,7 @@ class _Segment:
 
 @dataclass(frozen=True)
 class Bm25:
-    ids: dict[str, int]
+    ids: TermIds
     idf: np.ndarray  # per term id
     # terms x passages, TF_DTYPE, sorted indices: the counts' matrices (`TermCounts.segments`),
     # each passage in one of them; a term's row is its rows in each, one after the other

@@ -142,7 +142,7 @@ def _write_articles(
     progress: ProgressCallback | None,
 ) -> None:
     """Rewrite each changed article (its number in `index.articles`) in its shard."""
-    names = _term_names(index)
+    names = list(index.counts.ids)
     by_passage = index.counts.counts.tocsc()  # a passage's terms: one slice, not a scan
     started = time.monotonic()
     sizes = [sum(len(text.encode()) for text in article.texts) for _, article in changed]
@@ -162,13 +162,6 @@ def _write_articles(
         if progress is not None:
             elapsed = time.monotonic() - started
             progress(Progress(done, len(changed), done_bytes, sum(sizes), elapsed))
-
-
-def _term_names(index: SearchIndex) -> list[str]:
-    names = [""] * len(index.counts.ids)
-    for term, term_id in index.counts.ids.items():
-        names[term_id] = term
-    return names
 
 
 def _passage_terms(

@@ -38,7 +38,7 @@ import mmap
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,11 +50,12 @@ from scipy import sparse
 from retrieval.index.bm25 import Bm25, TermCounts
 from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
+from retrieval.index.terms import TermIds, lines, lines_of
 from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 9
+FORMAT = 10
 SUFFIX = ".index"
 TEMPORARY_SUFFIX = ".index-tmp"
 FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
@@ -103,7 +104,7 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
         "indices": counts.indices,
         "indptr": counts.indptr,
         "lengths": index.counts.lengths,
-        "terms": _lines(index.counts.ids),
+        **_term_arrays(index.counts.ids),
         "article_starts": articles.starts,
         "paragraphs": articles.paragraphs,
         **_vocabulary_arrays(index.vocabulary),
@@ -114,19 +115,9 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
     return arrays
 
 
-def _lines(strings: Iterable[str]) -> np.ndarray:
-    """Strings that never hold a line break nor are empty (terms, syllables), one a line."""
-    return np.frombuffer("\n".join(strings).encode(), dtype=np.uint8)
-
-
-def _lines_of(array: np.ndarray) -> list[str]:
-    return array.tobytes().decode().split("\n") if array.size else []
-
-
-def _ids(terms: np.ndarray) -> dict[str, int]:
-    """The term ids, from the terms in the order of their ids, one a line."""
-    names = _lines_of(terms)
-    return dict(zip(names, range(len(names)), strict=True))
+def _term_arrays(ids: TermIds) -> dict[str, np.ndarray]:
+    terms, hashes, owners = ids.arrays()
+    return {"terms": terms, "term_hashes": hashes, "term_owners": owners}
 
 
 def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
@@ -137,9 +128,9 @@ def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
     words = list(dict.fromkeys([*spellings, *(word for pair in pairs for word in pair)]))
     number = {word: at for at, word in enumerate(words)}
     return {
-        "folded": _lines(forms),
+        "folded": lines(forms),
         "form_sizes": np.array([len(spelled) for spelled in forms.values()], dtype=np.int64),
-        "words": _lines(words),  # the spellings of `forms` first, in order
+        "words": lines(words),  # the spellings of `forms` first, in order
         "form_counts": np.array([n for f in forms.values() for n in f.values()], dtype=np.int64),
         "pair_words": np.array([number[w] for pair in pairs for w in pair], dtype=np.int32),
         "pair_counts": np.array(list(pairs.values()), dtype=np.int64),
@@ -147,13 +138,13 @@ def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
 
 
 def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
-    words = _lines_of(arrays["words"])
+    words = lines_of(arrays["words"])
     counts = arrays["form_counts"].tolist()
     ends = np.cumsum(arrays["form_sizes"]).tolist()  # of each folded form's spellings
     spans = itertools.pairwise([0, *ends])
     forms = {
         folded: dict(zip(words[start:end], counts[start:end], strict=True))
-        for folded, (start, end) in zip(_lines_of(arrays["folded"]), spans, strict=True)
+        for folded, (start, end) in zip(lines_of(arrays["folded"]), spans, strict=True)
     }
     pairs = arrays["pair_words"].reshape(-1, 2)
     return Vocabulary.counted(forms, words, pairs, arrays["pair_counts"])
@@ -166,7 +157,8 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     matrix = sparse.csr_matrix(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
     )
-    counts = TermCounts(_ids(arrays["terms"]), matrix, arrays["lengths"])
+    ids = TermIds(arrays["terms"], arrays["term_hashes"], arrays["term_owners"])
+    counts = TermCounts(ids, matrix, arrays["lengths"])
     columns = {
         column: Texts.laid_end_to_end(arrays[column], arrays[f"{column}_ends"])
         for column in TEXT_COLUMNS
