@@ -121,30 +121,35 @@ def _term_arrays(ids: TermIds) -> dict[str, np.ndarray]:
 
 
 def _vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
-    """The vocabulary as arrays: each spelling once (a pair names its two by number), and
-    every dict in its order, which restoring reads in."""
+    """The vocabulary as arrays: each spelling once (a pair names its two by number, the pairs
+    in the order of those numbers, which `PairCounts` searches), the forms in their order,
+    which restoring reads in."""
     forms, pairs = vocabulary.forms, dict(vocabulary.pairs.items())
     spellings = [spelled for spelled_forms in forms.values() for spelled in spelled_forms]
     words = list(dict.fromkeys([*spellings, *(word for pair in pairs for word in pair)]))
     number = {word: at for at, word in enumerate(words)}
+    pair_words = np.array([number[w] for pair in pairs for w in pair], dtype=np.int32)
+    pair_words = pair_words.reshape(-1, 2)
+    ascending = np.lexsort((pair_words[:, 1], pair_words[:, 0]))
     return {
         "folded": lines(forms),
         "form_sizes": np.array([len(spelled) for spelled in forms.values()], dtype=np.int64),
         "words": lines(words),  # the spellings of `forms` first, in order
         "form_counts": np.array([n for f in forms.values() for n in f.values()], dtype=np.int64),
-        "pair_words": np.array([number[w] for pair in pairs for w in pair], dtype=np.int32),
-        "pair_counts": np.array(list(pairs.values()), dtype=np.int64),
+        "pair_words": pair_words[ascending],
+        "pair_counts": np.array(list(pairs.values()), dtype=np.int64)[ascending],
     }
 
 
 def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
-    words = lines_of(arrays["words"])
-    counts = arrays["form_counts"].tolist()
-    ends = np.cumsum(arrays["form_sizes"]).tolist()  # of each folded form's spellings
-    spans = itertools.pairwise([0, *ends])
+    words, counts = lines_of(arrays["words"]), arrays["form_counts"].tolist()
+    sizes = arrays["form_sizes"].tolist()  # how many spellings each folded form has
+    if sum(sizes) != len(counts) or len(counts) > len(words):
+        raise ValueError("form sizes do not match the spellings")
+    spelled = zip(words, counts, strict=False)  # the spellings of the forms come first
     forms = {
-        folded: dict(zip(words[start:end], counts[start:end], strict=True))
-        for folded, (start, end) in zip(lines_of(arrays["folded"]), spans, strict=True)
+        folded: dict(itertools.islice(spelled, size))
+        for folded, size in zip(lines_of(arrays["folded"]), sizes, strict=True)
     }
     pairs = arrays["pair_words"].reshape(-1, 2)
     return Vocabulary.counted(forms, words, pairs, arrays["pair_counts"])

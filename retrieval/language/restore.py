@@ -75,21 +75,27 @@ _SECOND = (1 << _PAIR_SHIFT) - 1
 
 
 class PairCounts:
-    """How often each pair of spellings stands together, in the order pairs were first seen.
+    """How often each pair of spellings stands together.
 
-    Each spelling is numbered once and a pair is keyed by one integer of its two numbers: a
-    dict of some 660,000 integers is built from the cache's arrays, and copied, many times
-    faster than one keyed by tuples of strings (a warm start builds it, a reload copies it)."""
+    Each spelling is numbered once and a pair is keyed by one integer of its two numbers. The
+    pairs loaded from the index cache stay two arrays, the keys ascending and their counts,
+    searched by bisection: made into a dict of some 660,000 integers they cost a warm start a
+    quarter of a second. The counts changed since (a reload's) are a dict over them, a pair
+    gone counted 0 there; a copy shares the arrays and copies that dict."""
 
     def __init__(
         self,
         words: list[str] | None = None,
-        counts: dict[int, int] | None = None,
-        numbers: dict[str, int] | None = None,
+        keys: np.ndarray | None = None,
+        counts: np.ndarray | None = None,
     ) -> None:
         self.words = words if words is not None else []  # number -> spelling
-        self.numbers = numbers if numbers is not None else _numbered(self.words)
-        self.counts = counts if counts is not None else {}  # pair_key -> n, every n > 0
+        self.numbers = _numbered(self.words)
+        self._keys = np.zeros(0, np.int64) if keys is None else keys
+        self._counts = np.zeros(0, np.int64) if counts is None else counts
+        if self._keys.size != self._counts.size or np.any(np.diff(self._keys) <= 0):
+            raise ValueError("pair keys not ascending, or not one count each")
+        self._changed: dict[int, int] = {}  # pair key -> n, since the arrays; 0: gone
 
     @staticmethod
     def key(first: int, second: int) -> int:
@@ -99,30 +105,49 @@ class PairCounts:
         one, other = self.numbers.get(first), self.numbers.get(second)
         if one is None or other is None:
             return 0
-        return self.counts.get(self.key(one, other), 0)
+        return self._count(self.key(one, other))
 
     def add(self, first: str, second: str, count: int) -> int:
         """Count the pair `count` more times (fewer when negative; gone at 0): +1 when the
         pair is new, -1 when it is gone, else 0."""
         key = self.key(self._number(first), self._number(second))
-        before = self.counts.get(key, 0)
-        _bump(self.counts, key, count)
-        return (key in self.counts) - (before > 0)
+        before = self._count(key)
+        after = self._changed[key] = max(before + count, 0)
+        return (after > 0) - (before > 0)
 
     def items(self) -> Iterator[tuple[tuple[str, str], int]]:
         words = self.words
-        for key, count in self.counts.items():
+        for key, count in self._counted():
             yield (words[key >> _PAIR_SHIFT], words[key & _SECOND]), count
 
     def copy(self) -> PairCounts:
-        return PairCounts(list(self.words), dict(self.counts), dict(self.numbers))
+        twin = PairCounts.__new__(PairCounts)
+        twin.__dict__.update(self.__dict__)
+        twin.words, twin.numbers = list(self.words), dict(self.numbers)
+        twin._changed = dict(self._changed)
+        return twin
 
     def __len__(self) -> int:
-        return len(self.counts)
+        return sum(1 for _ in self._counted())
 
     def __eq__(self, other: object) -> bool:
         """The same pairs counted the same, however their spellings are numbered."""
         return isinstance(other, PairCounts) and dict(self.items()) == dict(other.items())
+
+    def _count(self, key: int) -> int:
+        changed = self._changed.get(key)
+        if changed is not None or not self._keys.size:
+            return changed or 0
+        at = int(np.searchsorted(self._keys, key))
+        return int(self._counts[at]) if at < self._keys.size and self._keys[at] == key else 0
+
+    def _counted(self) -> Iterator[tuple[int, int]]:
+        """Each pair's key and count, every count above 0."""
+        changed = self._changed
+        for key, count in zip(self._keys.tolist(), self._counts.tolist(), strict=True):
+            if key not in changed:
+                yield key, count
+        yield from ((key, count) for key, count in changed.items() if count > 0)
 
     def _number(self, spelled: str) -> int:
         number = self.numbers.get(spelled)
@@ -178,7 +203,7 @@ class Vocabulary:
         opening_words = [words[number] for number in opening]
         return cls(
             forms,
-            PairCounts(words, dict(zip(keys.tolist(), counts.tolist(), strict=True))),
+            PairCounts(words, keys, counts),
             sum(map(sum, map(dict.values, forms.values()))),
             dict(zip(opening_words, openings[opening].tolist(), strict=True)),
             dict(zip(opening_words, followers[opening].tolist(), strict=True)),

@@ -17,9 +17,8 @@ from retrieval.language.restore import Vocabulary
 from tests.retrieval.test_index import ARTICLE, OTHER, count_tokenising  # noqa: F401
 
 
-def in_order(vocabulary: Vocabulary) -> tuple[list, list]:
-    forms = [(folded, list(spellings.items())) for folded, spellings in vocabulary.forms.items()]
-    return forms, list(vocabulary.pairs.items())
+def in_order(vocabulary: Vocabulary) -> list:
+    return [(folded, list(spellings.items())) for folded, spellings in vocabulary.forms.items()]
 
 
 def stored_corpus(make_corpus, tmp_path: Path) -> tuple[IndexStore, SearchIndex]:

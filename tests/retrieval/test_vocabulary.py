@@ -65,11 +65,41 @@ def test_a_vocabulary_loads_back_from_the_cache_arrays_unchanged(texts: list[str
     vocabulary = Vocabulary.of(texts)
     loaded = _vocabulary_of(_vocabulary_arrays(vocabulary))
     assert loaded == vocabulary
-    assert list(loaded.pairs.items()) == list(vocabulary.pairs.items())  # in order
+    assert list(loaded.forms.items()) == list(vocabulary.forms.items())  # in order
     assert_counts(loaded, texts)
     spellings = [s.lower() for s in SYLLABLES] + ["absent"]
     for previous, spelled in itertools.product([None, *spellings], spellings):
         assert loaded.follows(previous, spelled) == vocabulary.follows(previous, spelled)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXTS, max_size=12), st.lists(TEXTS, max_size=6), st.data())
+def test_a_loaded_vocabulary_counts_what_is_added_and_removed_after(
+    kept: list[str], more: list[str], data: st.DataObject
+) -> None:
+    """The pairs loaded stay the cache's arrays; what a reload changes is counted over them."""
+    removed = data.draw(st.lists(st.sampled_from(kept), unique=True) if kept else st.just([]))
+    loaded = _vocabulary_of(_vocabulary_arrays(Vocabulary.of(kept)))
+    before = loaded.copy()
+    for text in removed:
+        loaded.add(text, sign=-1)
+    left = list((Counter(kept) - Counter(removed)).elements())
+    assert_counts(loaded, left)
+    loaded.add_sightings(Sightings.of(more))
+    assert_counts(loaded, left + more)
+    assert_counts(before, kept)
+    assert _vocabulary_of(_vocabulary_arrays(loaded)) == loaded
+
+
+def test_pairs_out_of_order_or_forms_of_missing_spellings_are_refused() -> None:
+    with pytest.raises(ValueError, match="ascending"):
+        Vocabulary.counted({}, ["a", "b"], np.array([[1, 0], [0, 1]]), np.array([1, 1]))
+    with pytest.raises(ValueError, match="ascending"):
+        PairCounts(["a"], np.array([0, 0]), np.array([1, 1]))
+    arrays = _vocabulary_arrays(Vocabulary.of(["thành ủy", "bí thư"]))
+    arrays["form_sizes"] = arrays["form_sizes"] + 1
+    with pytest.raises(ValueError, match="form sizes"):
+        _vocabulary_of(arrays)
 
 
 def test_pairs_of_spellings_that_are_not_there_are_refused() -> None:
