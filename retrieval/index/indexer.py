@@ -7,6 +7,7 @@ all cores when there are many), removed ones dropped. The result is saved for th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing
@@ -292,31 +293,45 @@ def is_article_name(name: str) -> bool:
     return name.endswith(ARTICLE_SUFFIX) and len(name) > len(ARTICLE_SUFFIX)
 
 
-def _article_entries(folder: Path) -> Iterator[os.DirEntry[str]]:
-    """The folder's article files, in the order the folder lists them."""
+@contextlib.contextmanager
+def _listed(folder: Path) -> Iterator[tuple[int, list[str]]]:
+    """The folder open (a descriptor to stat its files by name, relative to it) and the
+    names of its article files, in the order the folder lists them."""
     try:
-        with os.scandir(folder) as entries:
-            yield from (entry for entry in entries if is_article_name(entry.name))
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            names = [name for name in os.listdir(descriptor) if is_article_name(name)]
+        except OSError:
+            os.close(descriptor)
+            raise
     except OSError as error:
         raise CorpusError(f"corpus folder not readable: {folder} ({error.strerror})") from None
+    try:
+        yield descriptor, names
+    finally:
+        os.close(descriptor)
 
 
 def article_names(folder: Path) -> set[str]:
-    """The names of the folder's article files: a scan without a stat of each, some seven
+    """The names of the folder's article files: a listing without a stat of each, some seven
     times cheaper than `folder_signature`."""
-    return {entry.name for entry in _article_entries(folder)}
+    with _listed(folder) as (_, names):
+        return set(names)
 
 
 def folder_signature(folder: Path) -> Signature:
-    """The stamp of every article file, from one scan of the folder; under half a second for
-    100,000 files. An entry that cannot be stat'ed counts as present but UNREADABLE: the sync
-    it triggers warns about it once, and it does not trigger another until it changes."""
+    """The stamp of every article file, from one listing of the folder, each file stat'ed by
+    its name in the folder open (no path resolved from the root, no `DirEntry` made): under
+    half a second for 100,000 files. An entry that cannot be stat'ed counts as present but
+    UNREADABLE: the sync it triggers warns about it once, and it does not trigger another
+    until it changes."""
     signature: Signature = {}
-    for entry in _article_entries(folder):
-        try:
-            signature[entry.name] = _stamp_of(entry.stat())
-        except OSError:
-            signature[entry.name] = UNREADABLE
+    with _listed(folder) as (descriptor, names):
+        for name in names:
+            try:
+                signature[name] = _stamp_of(os.stat(name, dir_fd=descriptor))
+            except OSError:
+                signature[name] = UNREADABLE
     return signature
 
 

@@ -106,6 +106,20 @@ def test_an_unreadable_file_keeps_its_previous_version(make_corpus, tmp_path, ca
     assert {p.source for p in report.index.passages} == {"a.txt", "b.txt"}
 
 
+def test_the_folder_signature_stamps_each_article_file_and_marks_a_dangling_one(
+    make_corpus, tmp_path
+) -> None:
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": OTHER})
+    (folder / "notes.md").write_text("not an article")
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    signature = indexer.folder_signature(folder)
+    assert signature.keys() == indexer.article_names(folder) == {"a.txt", "b.txt", "gone.txt"}
+    assert signature["a.txt"] == indexer.file_stamp(folder / "a.txt")
+    assert signature["gone.txt"] == indexer.UNREADABLE
+    with pytest.raises(indexer.CorpusError, match="not readable"):
+        indexer.folder_signature(tmp_path / "missing")
+
+
 def test_live_index_swaps_in_a_new_article_while_old_snapshots_stay_whole(
     make_corpus, tmp_path
 ) -> None:
