@@ -490,15 +490,20 @@ class Bm25:
         candidates, their weights of those terms added up as the rows are read (rarest
         first); the terms not read add at most their `weight_bound`s. Once the k-th best full
         score of the leading candidates beats that, no other passage can be among the k
-        best; the other terms are then looked up in the candidates only, rarest first,
-        dropping each candidate that can no longer reach it, and the few left are scored in
-        full. None when that would cost more than scoring every passage, or when a term's
-        idf is negative (tiny corpora): its weights lower a score, and bounds tell nothing."""
+        best; the other terms are then looked up in the candidates only, the weightiest
+        first (it leaves least to add), dropping each candidate that can no longer reach it,
+        and the few left are scored in full: the terms looked up, from the weights found
+        then, the rows read, searched again. Ties go in the query's order, so that the work
+        does not depend on how terms are numbered. None when that would cost more than
+        scoring every passage, or when a term's idf is negative (tiny corpora): its weights
+        lower a score, and bounds tell nothing."""
         term_ids = self._term_ids(query)
-        distinct = sorted(set(term_ids), key=lambda t: (self.document_frequency(t), t))
+        asked = {t: term_ids.index(t) for t in term_ids}  # ties go in the query's order
+        distinct = sorted(asked, key=lambda t: (self.document_frequency(t), asked[t]))
         if any(self.idf[t] < 0 for t in distinct):
             return None
-        bounds = [term_ids.count(t) * self.weight_bound(t) for t in distinct]
+        bound_of = {t: term_ids.count(t) * self.weight_bound(t) for t in distinct}
+        bounds = [bound_of[t] for t in distinct]
         budget = self.corpus_size + sum(map(self.document_frequency, term_ids))
         spent = 0
         positions = np.zeros(0, dtype=self.segments[0].matrix.indices.dtype)
@@ -516,16 +521,40 @@ class Bm25:
             threshold = kth_best(self._scores_at(term_ids, leaders), k)
             if not may_reach(np.zeros(1), math.fsum(bounds[read:]), threshold)[0]:
                 break
-        for probed in range(read, len(distinct)):
-            reachable = may_reach(partial, math.fsum(bounds[probed:]), threshold)
-            positions, partial = positions[reachable], partial[reachable]
-            spent += positions.size * SEARCH_COST
-            term_id = distinct[probed]
-            partial = partial + self._weights_at(term_id, positions) * term_ids.count(term_id)
-        positions = positions[may_reach(partial, 0.0, threshold)]
-        if spent + positions.size * len(term_ids) * SEARCH_COST > budget:
+        probes = sorted(distinct[read:], key=lambda t: (-bound_of[t], asked[t]))
+        alive = np.arange(positions.size)  # the candidates left, as places in `positions`
+        probed: dict[int, np.ndarray] = {}  # a probed term's weight in each candidate
+        for step, term_id in enumerate(probes):
+            rest = math.fsum(bound_of[t] for t in probes[step:])
+            reachable = may_reach(partial, rest, threshold)
+            alive, partial = alive[reachable], partial[reachable]
+            spent += alive.size * SEARCH_COST
+            weights = probed[term_id] = np.zeros(positions.size)
+            weights[alive] = self._weights_at(term_id, positions[alive])
+            partial = partial + weights[alive] * term_ids.count(term_id)
+        alive = alive[may_reach(partial, 0.0, threshold)]
+        if spent + alive.size * read * SEARCH_COST > budget:
             return None
-        return best_of(positions, self._scores_at(term_ids, positions), k)
+        return best_of(positions[alive], self._sums_at(term_ids, positions, alive, probed), k)
+
+    def _sums_at(
+        self,
+        term_ids: list[int],
+        positions: np.ndarray,
+        alive: np.ndarray,
+        probed: dict[int, np.ndarray],
+    ) -> np.ndarray:
+        """`_scores_at(term_ids, positions[alive])`, a probed term's weights taken from
+        `probed` (by place in `positions`) instead of searched again: the very same sums."""
+        at = positions[alive]
+        weights = {
+            term_id: probed[term_id][alive] if term_id in probed else self._weights_at(term_id, at)
+            for term_id in set(term_ids)
+        }
+        total = np.zeros(alive.size)
+        for term_id in term_ids:
+            total += weights[term_id]
+        return total
 
     def _with_row(
         self, positions: np.ndarray, partial: np.ndarray, term_id: int, term_ids: list[int]
