@@ -636,7 +636,8 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
     if positive.size > k:
         kth = -np.partition(-scores[positive], k - 1)[k - 1]
         positive = positive[scores[positive] >= kth]
-    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]
+    best_first = np.lexsort((positive, -scores[positive]))  # by score, then by position
+    return positive[best_first[:k]].tolist()
 
 
 def kth_best(scores: np.ndarray, k: int) -> float:
