@@ -42,13 +42,18 @@ def assert_counts(vocabulary: Vocabulary, texts: list[str]) -> None:
         assert vocabulary.pairs.get(first, second) == pairs[first, second]
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.parametrize("loaded", [False, True], ids=["built", "loaded"])
+@settings(max_examples=150, deadline=None)
 @given(st.lists(TEXTS, max_size=12), st.lists(TEXTS, max_size=6), st.data())
 def test_added_removed_and_copied_counts_are_those_of_the_texts_left(
-    kept: list[str], more: list[str], data: st.DataObject
+    loaded: bool, kept: list[str], more: list[str], data: st.DataObject
 ) -> None:
+    """Built text by text, or loaded from the cache's arrays (its pairs stay arrays, what
+    changes after is counted over them)."""
     removed = data.draw(st.lists(st.sampled_from(kept), unique=True) if kept else st.just([]))
     vocabulary = Vocabulary.of(kept)
+    if loaded:
+        vocabulary = _vocabulary_of(_vocabulary_arrays(vocabulary))
     before = vocabulary.copy()
     for text in removed:
         vocabulary.add(text, sign=-1)
@@ -57,6 +62,7 @@ def test_added_removed_and_copied_counts_are_those_of_the_texts_left(
     vocabulary.add_sightings(Sightings.of(more))
     assert_counts(vocabulary, left + more)
     assert_counts(before, kept)  # a copy is not changed by what changes the original
+    assert _vocabulary_of(_vocabulary_arrays(vocabulary)) == vocabulary
 
 
 @settings(max_examples=200, deadline=None)
@@ -70,25 +76,6 @@ def test_a_vocabulary_loads_back_from_the_cache_arrays_unchanged(texts: list[str
     spellings = [s.lower() for s in SYLLABLES] + ["absent"]
     for previous, spelled in itertools.product([None, *spellings], spellings):
         assert loaded.follows(previous, spelled) == vocabulary.follows(previous, spelled)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(TEXTS, max_size=12), st.lists(TEXTS, max_size=6), st.data())
-def test_a_loaded_vocabulary_counts_what_is_added_and_removed_after(
-    kept: list[str], more: list[str], data: st.DataObject
-) -> None:
-    """The pairs loaded stay the cache's arrays; what a reload changes is counted over them."""
-    removed = data.draw(st.lists(st.sampled_from(kept), unique=True) if kept else st.just([]))
-    loaded = _vocabulary_of(_vocabulary_arrays(Vocabulary.of(kept)))
-    before = loaded.copy()
-    for text in removed:
-        loaded.add(text, sign=-1)
-    left = list((Counter(kept) - Counter(removed)).elements())
-    assert_counts(loaded, left)
-    loaded.add_sightings(Sightings.of(more))
-    assert_counts(loaded, left + more)
-    assert_counts(before, kept)
-    assert _vocabulary_of(_vocabulary_arrays(loaded)) == loaded
 
 
 def test_pairs_out_of_order_or_forms_of_missing_spellings_are_refused() -> None:
