@@ -632,12 +632,11 @@ class Bm25:
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the k best positive scores, best first, ties by position (partial sort),
     also at the cut: of passages tied with the k-th, the first ones are kept."""
-    positive = np.flatnonzero(scores > 0)
-    if positive.size > k:
-        kth = -np.partition(-scores[positive], k - 1)[k - 1]
-        positive = positive[scores[positive] >= kth]
-    best_first = np.lexsort((positive, -scores[positive]))  # by score, then by position
-    return positive[best_first[:k]].tolist()
+    kth = np.partition(scores, scores.size - k)[scores.size - k] if scores.size > k > 0 else 0.0
+    # where the k-th best is not positive, fewer than k are: those are all there is to show
+    chosen = np.flatnonzero(scores >= kth if kth > 0 else scores > 0)
+    best_first = np.lexsort((chosen, -scores[chosen]))  # by score, then by position
+    return chosen[best_first[:k]].tolist()
 
 
 def kth_best(scores: np.ndarray, k: int) -> float:

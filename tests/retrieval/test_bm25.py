@@ -2,6 +2,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from retrieval.index.bm25 import Bm25, top_k
@@ -48,6 +50,19 @@ def test_top_k_keeps_the_first_of_passages_tied_at_the_cut() -> None:
     scores = np.array([1.0, 3.0, 2.0, 2.0, 2.0, 0.0, 2.0])
     assert top_k(scores, 3) == [1, 2, 3]
     assert top_k(scores, 10) == [1, 2, 3, 4, 6, 0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.0, 3.5]), max_size=40),
+    st.integers(min_value=0, max_value=45),
+)
+def test_top_k_is_the_positive_scores_sorted_by_score_then_position(
+    values: list[float], k: int
+) -> None:
+    scores = np.array(values)
+    ordered = sorted((i for i, score in enumerate(values) if score > 0), key=lambda i: -values[i])
+    assert top_k(scores, k) == ordered[:k]
 
 
 def full_candidates(bm25: Bm25, query: list[str], k: int) -> tuple[list[int], np.ndarray]:
