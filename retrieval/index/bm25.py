@@ -562,12 +562,7 @@ class Bm25:
         """The candidates at `positions` (ascending) with the passages holding the term added,
         and their partial sums with its weight added, as often as the query repeats it."""
         row, weights = self._row(term_id)
-        merged = np.concatenate([positions, row])
-        order = np.argsort(merged, kind="stable")  # two sorted runs: merged in linear time
-        merged = merged[order]
-        sums = np.concatenate([partial, weights * term_ids.count(term_id)])[order]
-        firsts = np.flatnonzero(np.diff(merged, prepend=-1))
-        return merged[firsts], np.add.reduceat(sums, firsts)
+        return merged_sums(positions, partial, row, weights * term_ids.count(term_id))
 
     def scores_at(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """`scores(query)[positions]`, reading only those passages' entries."""
@@ -653,6 +648,39 @@ def may_reach(partial: np.ndarray, rest: float, threshold: float) -> np.ndarray:
     not when even that falls short by BOUND_SLACK."""
     reach = (partial + rest) * (1 + BOUND_SLACK)
     return reach >= threshold if threshold > 0 else reach > 0
+
+
+def merged_sums(
+    first: np.ndarray, first_sums: np.ndarray, second: np.ndarray, second_sums: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two ascending arrays of distinct positions, each with a value per position, as one:
+    every position once, ascending, with the values of a position in both added (in either
+    order: floating-point addition of two numbers is commutative)."""
+    if first.size > second.size:
+        first, first_sums, second, second_sums = second, second_sums, first, first_sums
+    if first.size * math.log2(max(second.size, 2)) < second.size:
+        return _inserted(first, first_sums, second, second_sums)
+    merged = np.concatenate([first, second])
+    order = np.argsort(merged, kind="stable")  # two sorted runs: merged in linear time
+    merged = merged[order]
+    sums = np.concatenate([first_sums, second_sums])[order]
+    firsts = np.flatnonzero(np.diff(merged, prepend=-1))
+    return merged[firsts], np.add.reduceat(sums, firsts)
+
+
+def _inserted(
+    short: np.ndarray, short_sums: np.ndarray, long: np.ndarray, long_sums: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`merged_sums` where a binary search of each short position in the long array costs
+    less than a pass over both (a rare term's few passages and a common term's row): the
+    short ones found are added, the others inserted."""
+    at = np.searchsorted(long, short)
+    found = at < long.size
+    found[found] = long[at[found]] == short[found]
+    sums = long_sums.copy()
+    sums[at[found]] += short_sums[found]
+    new = ~found
+    return np.insert(long, at[new], short[new]), np.insert(sums, at[new], short_sums[new])
 
 
 def leading(values: np.ndarray, k: int) -> np.ndarray:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.index.bm25 import Bm25, top_k
+from retrieval.index.bm25 import Bm25, merged_sums, top_k
 
 
 def random_corpus(rng: random.Random, size: int) -> list[list[str]]:
@@ -63,6 +63,26 @@ def test_top_k_is_the_positive_scores_sorted_by_score_then_position(
     scores = np.array(values)
     ordered = sorted((i for i, score in enumerate(values) if score > 0), key=lambda i: -values[i])
     assert top_k(scores, k) == ordered[:k]
+
+
+positions_and_sums = st.dictionaries(
+    st.integers(min_value=0, max_value=5000), st.floats(0.01, 50.0), max_size=300
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(positions_and_sums, positions_and_sums)
+def test_merged_sums_hold_every_position_once_with_its_values_added(
+    first: dict[int, float], second: dict[int, float]
+) -> None:
+    """Whether the shorter is searched in the longer (sizes far apart) or both sorted."""
+    expected = {p: first.get(p, 0.0) + second.get(p, 0.0) for p in sorted(first | second)}
+    arrays = [
+        (np.array(sorted(side), dtype=np.int32), np.array([side[p] for p in sorted(side)]))
+        for side in (first, second)
+    ]
+    merged, sums = merged_sums(*arrays[0], *arrays[1])
+    assert merged.tolist() == list(expected) and sums.tolist() == list(expected.values())
 
 
 def full_candidates(bm25: Bm25, query: list[str], k: int) -> tuple[list[int], np.ndarray]:
