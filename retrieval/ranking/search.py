@@ -252,17 +252,21 @@ def _beyond_headlines(terms: set[str], index: SearchIndex, starts: set[int]) -> 
     at = np.array(headlines, dtype=np.int64)
     held = {t: index.bm25.present(t, at) for t in terms} if headlines else {}
     beyond = {start: terms for start in starts}
+    total, _ = term_information(terms, index.bm25)
     for number, start in enumerate(headlines):
-        beyond[start] = _beyond_headline(terms, index.bm25, {t for t in terms if held[t][number]})
+        in_headline = {t for t in terms if held[t][number]}
+        beyond[start] = _beyond_headline(terms, index.bm25, in_headline, total)
     return beyond
 
 
-def _beyond_headline(terms: set[str], bm25: SearchBackend, held: set[str]) -> set[str]:
-    """`terms` without those an article's headline holds (`held`), when the headline holds
-    less than HEADLINE_SUBJECT_SHARE of their information: then it names the article's
-    subject ("Vịnh Hạ Long"), which every paragraph shares. A headline holding more is what
-    the question restates, and its words are the question's (all `terms` then)."""
-    total, _ = term_information(terms, bm25)
+def _beyond_headline(
+    terms: set[str], bm25: SearchBackend, held: set[str], total: float
+) -> set[str]:
+    """`terms` (whose information is `total`) without those an article's headline holds
+    (`held`), when the headline holds less than HEADLINE_SUBJECT_SHARE of their information:
+    then it names the article's subject ("Vịnh Hạ Long"), which every paragraph shares. A
+    headline holding more is what the question restates, and its words are the question's
+    (all `terms` then)."""
     subject_only = term_information(held, bm25)[0] < HEADLINE_SUBJECT_SHARE * total
     return terms - held if subject_only and held != terms else terms
 
