@@ -5,8 +5,8 @@ would cost a third of a second and some 100 MB; the cache keeps them instead as 
 are mapped, not read: the terms one a line in the order of their ids, and a hash table, each
 term's 64-bit hash sorted with the id it belongs to. A lookup hashes the term, finds the hash
 by binary search and compares the bytes, so a hash shared by two terms costs one more
-comparison, never a wrong id. Each term looked up is remembered, for a question asks about
-the same few terms many times. The terms a reload adds are kept in a small dict beside the
+comparison, never a wrong id. Each term found is remembered, for a question asks about the
+same few terms many times (a term the index lacks is not: it could be any text at all). The terms a reload adds are kept in a small dict beside the
 arrays until a save writes them all into arrays.
 """
 
@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 LINE_BREAK = ord("\n")
-_UNSEEN = -1
 
 
 def term_hash(encoded: bytes) -> int:
@@ -56,7 +55,7 @@ class TermIds:
         if self._stored and not 0 <= self._owners.min() <= self._owners.max() < self._stored:
             raise ValueError("a term hash names no term")
         self._added: dict[str, int] = {}
-        self._found: dict[str, int] = {}  # the stored id of each term looked up, or _UNSEEN
+        self._found: dict[str, int] = {}  # the id of each stored term looked up
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The terms one a line, the hashes ascending and their ids: every term stored, the
@@ -71,13 +70,16 @@ class TermIds:
         return lines(self), hashes[owners], owners
 
     def get(self, term: str) -> int | None:
+        found = self._found.get(term)
+        if found is not None:
+            return found
         added = self._added.get(term)
         if added is not None:
             return added
-        found = self._found.get(term)
-        if found is None:
-            found = self._found[term] = self._search(term.encode())
-        return None if found == _UNSEEN else found
+        stored = self._search(term.encode())
+        if stored is not None:  # terms the index lacks are not kept: they are any text at all
+            self._found[term] = stored
+        return stored
 
     def __getitem__(self, term: str) -> int:
         found = self.get(term)
@@ -121,7 +123,7 @@ class TermIds:
     def items(self) -> Iterator[tuple[str, int]]:
         return zip(self, range(len(self)), strict=True)
 
-    def _search(self, encoded: bytes) -> int:
+    def _search(self, encoded: bytes) -> int | None:
         wanted = np.uint64(term_hash(encoded))
         at = int(np.searchsorted(self._hashes, wanted))
         while at < self._stored and self._hashes[at] == wanted:
@@ -129,7 +131,7 @@ class TermIds:
             if self._term(owner) == encoded:
                 return owner
             at += 1
-        return _UNSEEN
+        return None
 
     def _term(self, term_id: int) -> bytes:
         start = int(self._ends[term_id - 1]) + 1 if term_id else 0

@@ -66,6 +66,14 @@ def test_a_term_looked_up_before_it_was_added_is_found_after() -> None:
     assert ids.setdefault("a", 3) == 0  # already numbered: its own id
 
 
+def test_only_terms_found_are_remembered() -> None:
+    """What users type that the index lacks must not make the process grow."""
+    ids = reloaded(numbered(["a", "b"]))
+    assert [ids.get(f"absent {n}") for n in range(100)] == [None] * 100
+    assert ids.get("b") == 1
+    assert ids._found == {"b": 1}
+
+
 def test_a_new_id_must_follow_the_last() -> None:
     with pytest.raises(ValueError, match="gap"):
         numbered(["a"]).setdefault("b", 5)
