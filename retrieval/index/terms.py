@@ -6,8 +6,9 @@ are mapped, not read: the terms one a line in the order of their ids, and a hash
 term's 64-bit hash sorted with the id it belongs to. A lookup hashes the term, finds the hash
 by binary search and compares the bytes, so a hash shared by two terms costs one more
 comparison, never a wrong id. Each term found is remembered, for a question asks about the
-same few terms many times (a term the index lacks is not: it could be any text at all). The terms a reload adds are kept in a small dict beside the
-arrays until a save writes them all into arrays.
+same few terms many times (a term the index lacks is not: it could be any text at all).
+The terms a reload adds are kept in a small dict beside the arrays until a save writes them
+all into arrays.
 """
 
 from __future__ import annotations
