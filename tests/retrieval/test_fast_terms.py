@@ -2,7 +2,8 @@
 
 Each reference below is the plain way the fast code replaced: folding the whole text at once,
 folding character by character, one regex of every form tried at every position, number
-patterns that test their condition at every position, words cleaned token by token.
+patterns that test their condition at every position, words cleaned token by token, each
+passage's terms made anew.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from retrieval.language.aliases import (
     fold_aligned,
 )
 from retrieval.language.text import Memo, fold
-from retrieval.language.tokens import canonical_numbers, words_of
+from retrieval.language.tokens import all_terms_of, analyze, canonical_numbers, words_of
 
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _PLAIN_NUMBER_FORMS = (
@@ -108,6 +109,14 @@ def test_numbers_take_the_form_the_plain_patterns_give(text: str) -> None:
 @given(st.lists(st.one_of(_PIECES, st.just("_")), max_size=25).map("".join))
 def test_words_are_those_cleaned_token_by_token(segmented: str) -> None:
     assert words_of(segmented) == plain_words(segmented)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, max_size=4))
+def test_the_terms_made_once_per_syllable_and_pair_are_those_of_each_text(
+    texts: list[str],
+) -> None:
+    assert all_terms_of(texts) == [analyze(text).all() for text in texts]
 
 
 def test_a_memo_computes_once_and_empties_when_full() -> None:
