@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.language.text import case_tells, fold, has_diacritics
+from retrieval.language.text import Memo, case_tells, fold, has_diacritics
 from retrieval.language.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
@@ -50,6 +50,10 @@ _SECOND = (1 << _PAIR_SHIFT) - 1
 PAIRS_MERGED_FROM = 1 << 20
 
 
+# Each syllable's lower case, made once: hashed once, not again where it is counted.
+_LOWER = Memo(str.lower)
+
+
 class Sightings:
     """The lower-case syllables and pairs of neighbouring syllables of texts, counted in the
     order they first occur: what `Vocabulary.add` of each text adds, made where the texts are
@@ -66,7 +70,7 @@ class Sightings:
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Sightings:
-        lowered = [list(map(str.lower, SYLLABLE.findall(text))) for text in texts]
+        lowered = [list(map(_LOWER.__getitem__, SYLLABLE.findall(text))) for text in texts]
         sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
         syllables = list(itertools.chain.from_iterable(lowered))
         sightings = cls()
