@@ -124,7 +124,9 @@ _NUMBER_FORMS = (
     (re.compile(r"(\d(?<!\w\d)\d?/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2"),
     (re.compile(r"(\d)(?=[a-zµ]{1,3}\b)"), r"\1 "),  # a unit glued to its number
     (re.compile(r"(\d)(?<=[^\W\d_]{3}\d)"), r" \1"),  # a number glued to its name: "covid19"
-    (re.compile(r"\bsố\s+(?=\d)", re.IGNORECASE), ""),  # "Nghị quyết số 5"
+    # "Nghị quyết số 5", "số" in any case spelt out as IGNORECASE reads it (an "s" is also a
+    # long "ſ"), so that the scan skips to each "s" at once
+    (re.compile(r"[sSſ](?<!\w[sSſ])[ốỐ]\s+(?=\d)"), ""),
     (re.compile(r"0(?<![\d.,]0)0*(?=\d)"), ""),  # leading zeros
 )
 

@@ -41,6 +41,7 @@ _PLAIN_NUMBER_FORMS = (
 _PIECES = st.one_of(
     st.sampled_from(["Thành", "phố", "Hồ", "Chí", "Minh", "tp", "HCM", "Ủy", "ban", "nhân"]),
     st.sampled_from(["dân", "UBND", "tháng", "THÁNG", "năm", "số", "Số", "khóa", "Đại hội"]),
+    st.sampled_from(["SỐ", "sỐ", "ſố", "ſ", "ố", "Ố", "ső", "so", "xsố", "_số", "1số"]),
     st.sampled_from(["XIII", "VII", "IX", "X", "covid", "kg", "g", "m", "1.200", "5,0", "007"]),
     st.sampled_from(
         ["TP", "tp.", "HCMC", "UB", "MTTQ", "VN", "Việt Nam", "cnh", "HĐH", "TT", "Huế"]
