@@ -22,7 +22,6 @@ made in the same order as over one matrix.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -129,21 +128,25 @@ class TermTally:
 
     @classmethod
     def of(cls, documents: Iterable[Sequence[str]]) -> TermTally:
-        """The tally of these passages' term lists."""
+        """The tally of these passages' term lists. Their terms are numbered in the order
+        they occur, then counted per passage by one sort of (passage, term) keys: a
+        passage's terms come out by number, not in the order they occur, which no matrix
+        made of the tally can tell (`taken_by_term` sorts each row by passage)."""
         tally = cls()
-        terms: list[int] = []
-        counts: list[int] = []
-        lengths: list[int] = []
+        numbers: list[int] = []
+        sizes: list[int] = []
         for document in documents:
-            counted = Counter(document)
-            terms += map(tally.names.__getitem__, counted)
-            counts += counted.values()
-            lengths.append(len(counted))
+            numbers += map(tally.names.__getitem__, document)
+            sizes.append(len(document))
+        width = max(len(tally.names), 1)
+        passages = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        keys = passages * width + np.array(numbers, dtype=np.int64)
+        distinct, counts = np.unique(keys, return_counts=True)
         cap = np.iinfo(TF_DTYPE).max
         tally._append(
-            np.array(terms, dtype=np.int32),
-            np.minimum(np.array(counts, dtype=np.int64), cap).astype(TF_DTYPE),
-            np.array(lengths, dtype=np.int64),
+            (distinct % width).astype(np.int32),
+            np.minimum(counts, cap).astype(TF_DTYPE),
+            np.bincount(distinct // width, minlength=len(sizes)).astype(np.int64),
         )
         return tally
 

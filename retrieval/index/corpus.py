@@ -199,7 +199,7 @@ def _is_chrome(line: str) -> bool:
     return (
         key in _CHROME_LINES
         or _IMAGE_FILE.match(line) is not None
-        or _PHOTO_CREDIT.search(line) is not None
+        or (":" in line and _PHOTO_CREDIT.search(line) is not None)  # its search is slow
         or _is_doubled_label(line)
         or not any(char.isalnum() for char in line)
     )

@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 
 # Below this many articles to tokenise, starting worker processes costs more than it saves.
 PARALLEL_MIN_ARTICLES = 16
-BATCH_ARTICLES = 32  # articles read and segmented together: numpy's part is paid once
+# At most this many articles are read and segmented together: numpy's part, sending the
+# batch's terms back and adding them up with the others' are paid once a batch.
+BATCH_ARTICLES = 96
 AHEAD_PER_WORKER = 4  # batches given to each worker before the first is taken back
 PARENT_CHECK_SECONDS = 1.0  # how often a worker checks that the indexer is still there
 
@@ -196,7 +198,8 @@ def read_all(
     several processes when there are many."""
     read = functools.partial(read_and_tokenise, tokenising=tokenising)
     workers = workers or os.cpu_count() or 1
-    batches = [jobs[at : at + BATCH_ARTICLES] for at in range(0, len(jobs), BATCH_ARTICLES)]
+    size = _batch_size(len(jobs), workers)
+    batches = [jobs[at : at + size] for at in range(0, len(jobs), size)]
     sizes = [sum(_size(job.path) for job in batch) for batch in batches]
     told = _teller(len(jobs), sum(sizes), progress)
     if workers == 1 or len(jobs) < PARALLEL_MIN_ARTICLES:
@@ -206,6 +209,12 @@ def read_all(
     with _worker_pool(workers) as executor:
         answers = _in_order(executor, read, batches, AHEAD_PER_WORKER * workers)
         yield from _told(batches, answers, sizes, told)
+
+
+def _batch_size(jobs: int, workers: int) -> int:
+    """BATCH_ARTICLES, or fewer where there are not as many for each worker: the few dozen
+    articles of a reload are still shared by all of them."""
+    return max(1, min(BATCH_ARTICLES, -(-jobs // workers)))
 
 
 def _told(

@@ -26,7 +26,7 @@ from retrieval.language.restore import Sightings, Vocabulary
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
-    analyze_all,
+    all_terms_of,
     stopwords,
     syllable_pairs,
 )
@@ -71,8 +71,8 @@ def term_code_version() -> str:
 def articles_terms(articles: Sequence[Article]) -> list[ArticleTerms]:
     """The terms of each passage of each article: the slow step (segmenting), done once per
     article; the passages of several articles are segmented together, which is faster."""
-    terms = iter(analyze_all([text for article in articles for text in article.texts]))
-    return [[next(terms).all() for _ in article.texts] for article in articles]
+    terms = iter(all_terms_of([text for article in articles for text in article.texts]))
+    return [[next(terms) for _ in article.texts] for article in articles]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,20 +59,66 @@ def abbreviations() -> frozenset[str]:
 
 @functools.cache
 def _alias_regex() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """Every known form, one group each, and the abbreviation of each group. The forms are
-    tried longest pattern first; grouped by their first character (the order within a group
-    kept), so that the scan tries at each position only the forms that can start there."""
-    by_first: dict[str, list[str]] = {}
-    for pattern in sorted(alias_table(), key=len, reverse=True):
-        first = pattern[: 2 if pattern.startswith("\\") else 1]  # a character, maybe escaped
-        by_first.setdefault(first, []).append(pattern)
-    branches = (
-        first + "(?:" + "|".join(f"({pattern[len(first) :]})" for pattern in patterns) + ")"
-        for first, patterns in by_first.items()
-    )
-    regex = re.compile(rf"(?<![0-9a-z])(?:{'|'.join(branches)})(?![0-9a-z])")
-    grouped = [pattern for patterns in by_first.values() for pattern in patterns]
-    return regex, tuple(alias_table()[pattern] for pattern in grouped)
+    """Every known form, tried longest pattern first, in one regex: each form ends in an empty
+    group of its own (`Match.lastindex` tells which matched), and the abbreviation of each
+    group. The forms share the branches of their common openings (`_trie`), so that the scan
+    tries at each position only the forms that can go on with its characters."""
+    table = alias_table()
+    patterns = sorted(table, key=len, reverse=True)
+    numbers: list[int] = []  # the form of each group, in the order the groups are written
+    body = _trie([(_tokens(pattern), number) for number, pattern in enumerate(patterns)], numbers)
+    regex = re.compile(rf"(?<![0-9a-z])(?:{body})(?![0-9a-z])")
+    return regex, tuple(table[patterns[number]] for number in numbers)
+
+
+# A form's tokens left to match, and the form's number.
+Alternative = tuple[tuple[str, ...], int]
+
+
+def _tokens(pattern: str) -> tuple[str, ...]:
+    """A form's pattern as its tokens: each character of its words (escaped), a separator
+    between two of them."""
+    tokens: list[str] = []
+    for number, word in enumerate(pattern.split(_SEPARATOR)):
+        tokens += [_SEPARATOR] if number else []
+        tokens += re.findall(r"\\.|.", word, re.DOTALL)
+    return tuple(tokens)
+
+
+def _trie(alternatives: list[Alternative], numbers: list[int]) -> str:
+    """The regex of `alternatives`, tried in their order, those of each branch (`_branches`)
+    written once with their first token in common; each form's number added to `numbers` as
+    its group is written."""
+    written: list[str] = []
+    for branch in _branches(alternatives):
+        tokens, number = branch[0]
+        if len(branch) == 1:
+            numbers.append(number)
+            written.append("".join(tokens) + "()")
+        else:
+            rest = _trie([(tokens[1:], number) for tokens, number in branch], numbers)
+            written.append(f"{tokens[0]}(?:{rest})")
+    return "|".join(written)
+
+
+def _branches(alternatives: list[Alternative]) -> list[list[Alternative]]:
+    """The alternatives in the order they are tried, those opening with the same letter as one
+    branch. An alternative is moved up to an earlier one of its letter only past others opening
+    with other letters, which cannot match where it does; one opening with a separator (which
+    may match nothing) or with nothing left could, and nothing is moved past it."""
+    branches: list[list[Alternative]] = []
+    by_letter: dict[str, list[Alternative]] = {}  # the branches opened since the last barrier
+    for alternative in alternatives:
+        tokens = alternative[0]
+        if tokens and tokens[0].isalnum():
+            if tokens[0] not in by_letter:
+                by_letter[tokens[0]] = []
+                branches.append(by_letter[tokens[0]])
+            by_letter[tokens[0]].append(alternative)
+        else:
+            branches.append([alternative])
+            by_letter = {}
+    return branches
 
 
 class Contracted(NamedTuple):
@@ -92,9 +139,15 @@ class Contracted(NamedTuple):
         return at(first, start, False), at(last, end, True)
 
 
+def _replacements(text: str) -> Iterator[tuple[int, int, str]]:
+    """Where each known form is in `text` ([start, end)), and its abbreviation."""
+    regex, abbreviations = _alias_regex()
+    for match in regex.finditer(fold_aligned(text)):
+        yield match.start(), match.end(), abbreviations[match.lastindex - 1]  # type: ignore[operator]
+
+
 def contract_with_sources(text: str) -> Contracted:
     """`text` with every known form of a concept replaced by its abbreviation, and a map back."""
-    regex, abbreviations = _alias_regex()
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
     here = position = 0
@@ -106,14 +159,21 @@ def contract_with_sources(text: str) -> Contracted:
             pieces.append((here, here + len(piece), start, end))
             here += len(piece)
 
-    for match in regex.finditer(fold_aligned(text)):
-        emit(text[position : match.start()], position, match.start())
-        emit(abbreviations[match.lastindex - 1], match.start(), match.end())  # type: ignore[operator]
-        position = match.end()
+    for start, end, abbreviation in _replacements(text):
+        emit(text[position:start], position, start)
+        emit(abbreviation, start, end)
+        position = end
     emit(text[position:], position, len(text))
     return Contracted("".join(out), tuple(pieces))
 
 
 def contract_aliases(text: str) -> str:
-    """`text` with every known form of a concept replaced by its abbreviation."""
-    return contract_with_sources(text).text
+    """`text` with every known form of a concept replaced by its abbreviation (what
+    `contract_with_sources` gives, without the map back)."""
+    out: list[str] = []
+    position = 0
+    for start, end, abbreviation in _replacements(text):
+        out += (text[position:start], abbreviation)
+        position = end
+    out.append(text[position:])
+    return "".join(out)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.language.text import case_tells, fold, has_diacritics
+from retrieval.language.text import Memo, case_tells, fold, has_diacritics
 from retrieval.language.tokens import SYLLABLE, question_words, stopwords
 
 # Below this share of marked syllables a question counts as typed without diacritics: then
@@ -43,35 +43,117 @@ MOVED_LETTER_MIN_CHARS = 6
 PAIR_DISCOUNT = 0.5
 
 
-@dataclass
-class Sightings:
-    """The lower-case syllables and pairs of neighbouring syllables of texts, counted in the
-    order they first occur: what `Vocabulary.add` of each text adds, made where the texts are
-    tokenised, and added up batch after batch."""
-
-    syllables: Counter[str] = field(default_factory=Counter)
-    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
-    total: int = 0
-
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> Sightings:
-        sightings = cls()
-        for text in texts:
-            syllables = list(map(str.lower, SYLLABLE.findall(text)))
-            sightings.syllables.update(syllables)
-            sightings.pairs.update(itertools.pairwise(syllables))
-            sightings.total += len(syllables)
-        return sightings
-
-    def add(self, other: Sightings) -> None:
-        self.syllables.update(other.syllables)
-        self.pairs.update(other.pairs)
-        self.total += other.total
-
-
 # A pair of spellings is keyed by their two numbers in one integer: the first shifted by this.
 _PAIR_SHIFT = 32
 _SECOND = (1 << _PAIR_SHIFT) - 1
+# Pairs added to `Sightings` wait until they are this many, or as many as those merged.
+PAIRS_MERGED_FROM = 1 << 20
+
+
+# Each syllable's lower case, made once: hashed once, not again where it is counted.
+_LOWER = Memo(str.lower)
+
+
+class Sightings:
+    """The lower-case syllables and pairs of neighbouring syllables of texts, counted in the
+    order they first occur: what `Vocabulary.add` of each text adds, made where the texts are
+    tokenised, and added up batch after batch. Held as numbers, not as dicts of strings and
+    tuples, which cost the process adding up the batches most of its time: each syllable is
+    numbered once (`words`), and a pair keyed by its two numbers in one integer."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []  # each syllable, in the order first seen: its number
+        self.counts: list[int] = []  # by number
+        self.total = 0
+        self._pairs = _KeyCounts()
+        self._numbers: dict[str, int] | None = None  # made by the first `add`
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Sightings:
+        lowered = [list(map(_LOWER.__getitem__, SYLLABLE.findall(text))) for text in texts]
+        sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+        syllables = list(itertools.chain.from_iterable(lowered))
+        sightings = cls()
+        sightings.words = list(dict.fromkeys(syllables))
+        numbers = dict(zip(sightings.words, range(len(sightings.words)), strict=True))
+        numbered = np.fromiter(map(numbers.__getitem__, syllables), np.int64, len(syllables))
+        sightings.counts = np.bincount(numbered, minlength=len(numbers)).tolist()
+        sightings.total = len(syllables)
+        within = np.ones(len(syllables), dtype=bool)  # the syllable after it is in its text
+        within[np.cumsum(sizes)[sizes > 0] - 1] = False
+        keys = numbered[:-1][within[:-1]] << _PAIR_SHIFT | numbered[1:][within[:-1]]
+        sightings._pairs = _KeyCounts(*_in_order_first_seen(keys, np.ones(keys.size, np.int64)))
+        return sightings
+
+    def add(self, other: Sightings) -> None:
+        """`other`'s texts after these ones."""
+        numbers = self._numbering()
+        before = len(self.words)
+        renumbered = [numbers.setdefault(word, len(numbers)) for word in other.words]
+        self.words += [other.words[at] for at, n in enumerate(renumbered) if n >= before]
+        self.counts += [0] * (len(self.words) - before)
+        for number, count in zip(renumbered, other.counts, strict=True):
+            self.counts[number] += count
+        self.total += other.total
+        keys, counts = other._pairs.merged()
+        numbered = np.array(renumbered, dtype=np.int64)
+        self._pairs.add(
+            numbered[keys >> _PAIR_SHIFT] << _PAIR_SHIFT | numbered[keys & _SECOND], counts
+        )
+
+    def syllables(self) -> Iterator[tuple[str, int]]:
+        """Each syllable and its count, in the order first seen."""
+        return zip(self.words, self.counts, strict=True)
+
+    def pairs(self) -> Iterator[tuple[tuple[str, str], int]]:
+        """Each pair of syllables and its count, in the order first seen."""
+        keys, counts = self._pairs.merged()
+        words = self.words
+        firsts, seconds = (keys >> _PAIR_SHIFT).tolist(), (keys & _SECOND).tolist()
+        for first, second, count in zip(firsts, seconds, counts.tolist(), strict=True):
+            yield (words[first], words[second]), count
+
+    def _numbering(self) -> dict[str, int]:
+        if self._numbers is None:
+            self._numbers = dict(zip(self.words, range(len(self.words)), strict=True))
+        return self._numbers
+
+
+class _KeyCounts:
+    """Integer keys with counts, in the order first seen. Keys added wait beside those merged
+    until they are as many (and at least PAIRS_MERGED_FROM), then are merged in by one sort of
+    them all: a batch's keys cost no dict lookups, and the sorts add up to a few of the whole."""
+
+    def __init__(self, keys: np.ndarray | None = None, counts: np.ndarray | None = None) -> None:
+        """`keys` distinct, in the order first seen, and their `counts`; none by default."""
+        self._keys = np.zeros(0, dtype=np.int64) if keys is None else keys
+        self._counts = np.zeros(0, dtype=np.int64) if counts is None else counts
+        self._waiting: list[tuple[np.ndarray, np.ndarray]] = []
+        self._waiting_size = 0
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self._waiting.append((keys, counts))
+        self._waiting_size += keys.size
+        if self._waiting_size >= max(self._keys.size, PAIRS_MERGED_FROM):
+            self.merged()
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct keys in the order first seen, and their counts."""
+        if self._waiting:
+            keys = np.concatenate([self._keys, *(keys for keys, _ in self._waiting)])
+            counts = np.concatenate([self._counts, *(counts for _, counts in self._waiting)])
+            self._keys, self._counts = _in_order_first_seen(keys, counts)
+            self._waiting, self._waiting_size = [], 0
+        return self._keys, self._counts
+
+
+def _in_order_first_seen(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct key once, in the order of its first place in `keys`, with the sum of its
+    counts (exact: a float64 holds every integer a count reaches)."""
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse, weights=counts, minlength=distinct.size).astype(np.int64)
+    order = np.argsort(first)
+    return distinct[order], sums[order]
 
 
 class PairCounts:
@@ -223,10 +305,10 @@ class Vocabulary:
     def add_sightings(self, sightings: Sightings) -> None:
         """What `add` of each text of `sightings` does, in the same order."""
         self.total += sightings.total
-        for spelled, count in sightings.syllables.items():
+        for spelled, count in sightings.syllables():
             spellings = self.forms.setdefault(fold(spelled), {})
             spellings[spelled] = spellings.get(spelled, 0) + count
-        for (first, second), count in sightings.pairs.items():
+        for (first, second), count in sightings.pairs():
             self._add_pair(first, second, count)
 
     def _add_pair(self, first: str, second: str, count: int) -> None:

@@ -63,6 +63,9 @@ _WEIGHTS = 7
 CACHE_BYTES = 1 << 26
 _ENTRY_BYTES = 256
 _BOUNDARY = 0  # the row between two texts: no syllable, weighing nothing
+# From this many texts in one call, Viterbi runs on all of them at once in numpy
+# (`_forward_together`), a step per syllable for all, rather than a loop of Python per text.
+TOGETHER_MIN_TEXTS = 32
 _SEPARATORS = (" ", "_")
 
 
@@ -153,12 +156,8 @@ class Segmenter:
             rows, spans = self._rows(normal)
             self._syllables.write()
             table = np.array(rows, np.intp)
-            state0, state1 = self._scores(table).tolist()
-            steps = [0] * len(rows)  # boundaries: label 0, which nothing reads
-            for start, end in spans:
-                if end > start:
-                    steps[start:end] = self._forward(state0[start:end], state1[start:end])
-            joins = self._joins(table, _backtracked(np.array(steps, np.intp)))
+            steps = self._steps(self._scores(table), spans)
+            joins = self._joins(table, _backtracked(steps))
             syllables = list(map(self._syllables.names.__getitem__, rows))
         return [
             _written(syllables[start:end], joins[start:end]) if end > start else text
@@ -241,6 +240,18 @@ class Segmenter:
         scores[:, :-2] += triples * columns[_TRIPLE_AFTER]
         return scores
 
+    def _steps(self, scores: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+        """`_forward` of each text, whose rows are `spans`, at the rows of its syllables; 0 at
+        the boundaries, which nothing reads."""
+        if len(spans) >= TOGETHER_MIN_TEXTS:
+            return _forward_together(scores, spans, self._transitions)
+        state0, state1 = scores.tolist()
+        steps = [0] * scores.shape[1]
+        for start, end in spans:
+            if end > start:
+                steps[start:end] = self._forward(state0[start:end], state1[start:end])
+        return np.array(steps, np.intp)
+
     def _forward(self, state0: list[float], state1: list[float]) -> list[int]:
         """crfsuite's Viterbi for two labels, forward: for each syllable, how the best paths
         to the labels of the next one reach them (bit 0 for label 0, bit 1 for label 1: from
@@ -278,6 +289,33 @@ class Segmenter:
         inside = labels == self._inside
         joins = inside[1:] & free[1:] & free[:-1] & ~(capital[1:] & ~capital[:-1])
         return [False, *joins.tolist()]
+
+
+def _forward_together(
+    scores: np.ndarray, spans: list[tuple[int, int]], transitions: list[list[float]]
+) -> np.ndarray:
+    """`Segmenter._steps`: `Segmenter._forward` of every text at once, syllable after syllable,
+    the same additions and comparisons made in float64 for all the texts that long. The texts
+    are taken longest first, so that those still going on are the first ones."""
+    (t00, t01), (t10, t11) = transitions
+    state0, state1 = scores
+    steps = np.zeros(scores.shape[1], np.intp)
+    texts = np.array([span for span in spans if span[1] > span[0]], np.intp).reshape(-1, 2)
+    lengths = texts[:, 1] - texts[:, 0]
+    order = np.argsort(-lengths, kind="stable")
+    starts, lengths = texts[order, 0], lengths[order]
+    going_on = np.searchsorted(-lengths, -np.arange(lengths.max(initial=0)))  # longer than i
+    best0, best1 = state0[starts], state1[starts]
+    for at, texts_on in enumerate(going_on[1:].tolist(), start=1):
+        rows = starts[:texts_on] + at
+        stay, cross = best0[:texts_on] + t00, best1[:texts_on] + t10
+        enter, go_on = best0[:texts_on] + t01, best1[:texts_on] + t11
+        from1_to0, from1_to1 = stay < cross, enter < go_on
+        best0[:texts_on] = np.where(from1_to0, cross, stay) + state0[rows]
+        best1[:texts_on] = np.where(from1_to1, go_on, enter) + state1[rows]
+        steps[rows - 1] = from1_to0 + 2 * from1_to1
+    steps[starts + lengths - 1] = np.where(best0 < best1, 3, 0)
+    return steps
 
 
 def _backtracked(steps: np.ndarray) -> np.ndarray:

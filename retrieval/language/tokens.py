@@ -124,7 +124,9 @@ _NUMBER_FORMS = (
     (re.compile(r"(\d(?<!\w\d)\d?/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2"),
     (re.compile(r"(\d)(?=[a-zµ]{1,3}\b)"), r"\1 "),  # a unit glued to its number
     (re.compile(r"(\d)(?<=[^\W\d_]{3}\d)"), r" \1"),  # a number glued to its name: "covid19"
-    (re.compile(r"\bsố\s+(?=\d)", re.IGNORECASE), ""),  # "Nghị quyết số 5"
+    # "Nghị quyết số 5", "số" in any case spelt out as IGNORECASE reads it (an "s" is also a
+    # long "ſ"), so that the scan skips to each "s" at once
+    (re.compile(r"[sSſ](?<!\w[sSſ])[ốỐ]\s+(?=\d)"), ""),
     (re.compile(r"0(?<![\d.,]0)0*(?=\d)"), ""),  # leading zeros
 )
 
@@ -179,6 +181,13 @@ NUMBERING_NOUNS = frozenset({"điều", "chương", "khóa"})
 
 
 def terms_of_words(words: Sequence[str]) -> Terms:
+    content, syllables = _content_and_syllables(words)
+    return Terms(tuple(content), tuple(syllables), tuple(syllable_pairs(syllables)))
+
+
+def _content_and_syllables(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The content words of `words` (stopwords dropped but a numbering noun before its number),
+    and their folded syllables."""
     stop = stopwords()
     content = [
         word
@@ -186,8 +195,23 @@ def terms_of_words(words: Sequence[str]) -> Terms:
         if word not in stop or (word in NUMBERING_NOUNS and after.isdigit())
     ]
     syllables = list(itertools.chain.from_iterable(map(_FOLDED_SYLLABLES.__getitem__, content)))
-    bigrams = syllable_pairs(syllables)
-    return Terms(tuple(content), tuple(syllables), tuple(bigrams))
+    return content, syllables
+
+
+# The term of each folded syllable and of each pair of them, made once: a passage's terms are
+# then strings already hashed when they are counted.
+_SYLLABLE_TERMS = Memo(SYLLABLE_PREFIX.__add__)
+_BIGRAM_TERMS = Memo[tuple[str, str], str](lambda pair: BIGRAM_PREFIX + "_".join(pair))
+
+
+def _all_terms_of_words(words: Sequence[str]) -> list[str]:
+    """`terms_of_words(words).all()`."""
+    content, syllables = _content_and_syllables(words)
+    return [
+        *content,
+        *map(_SYLLABLE_TERMS.__getitem__, syllables),
+        *map(_BIGRAM_TERMS.__getitem__, itertools.pairwise(syllables)),
+    ]
 
 
 def _prepared(text: str) -> str:
@@ -202,7 +226,8 @@ def analyze(text: str) -> Terms:
     return terms_of_words(words_of(pyvi_segment(_prepared(text))))
 
 
-def analyze_all(texts: Sequence[str]) -> list[Terms]:
-    """`analyze` of each text, faster than one at a time (pyvi's segmentation shared)."""
+def all_terms_of(texts: Sequence[str]) -> list[list[str]]:
+    """`analyze(text).all()` of each text, faster than one at a time (pyvi's segmentation
+    shared, each syllable's and pair's term made once)."""
     segmented = pyvi_segment_all([_prepared(text) for text in texts])
-    return [terms_of_words(words_of(words)) for words in segmented]
+    return [_all_terms_of_words(words_of(words)) for words in segmented]

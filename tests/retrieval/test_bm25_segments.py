@@ -2,6 +2,8 @@
 answers every question exactly as one built whole from the same passages: the same
 candidates and scores to the last bit, the same statistics."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -54,6 +56,29 @@ def assert_same_answers(ours: Bm25, whole: Bm25, asked: list[list[str]]) -> None
             if bounded is not None and whole_bounded is not None:
                 assert bounded[0] == whole_bounded[0]
                 assert np.array_equal(bounded[1], whole_bounded[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TERMS), max_size=12), max_size=25))
+def test_a_tally_counts_each_passage_term_as_a_counter_does(documents: list[list[str]]) -> None:
+    """Terms numbered in the order they first occur; each passage's counts, capped, and its
+    number of distinct terms as `Counter` gives them."""
+    counts = counts_of(documents)
+    first_seen = dict.fromkeys(term for document in documents for term in document)
+    assert list(counts.ids) == list(first_seen) and list(counts.ids.values()) == list(
+        range(len(first_seen))
+    )
+    dense = counts.counts.toarray()
+    for at, document in enumerate(documents):
+        column = {term: int(dense[counts.ids[term], at]) for term in document}
+        assert column == Counter(document) and dense[:, at].sum() == len(document)
+        assert counts.lengths[at] == len(document)
+
+
+def test_a_tally_caps_a_count_at_its_type() -> None:
+    cap = int(np.iinfo(bm25_module.TF_DTYPE).max)
+    counts = counts_of([["a"] * (cap + 5) + ["b"]])
+    assert counts.counts.toarray().tolist() == [[cap], [1]]
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,7 +2,8 @@
 
 Each reference below is the plain way the fast code replaced: folding the whole text at once,
 folding character by character, one regex of every form tried at every position, number
-patterns that test their condition at every position, words cleaned token by token.
+patterns that test their condition at every position, words cleaned token by token, each
+passage's terms made anew.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.language import aliases, tokens
-from retrieval.language.aliases import alias_table, contract_aliases, fold_aligned
+from retrieval.language.aliases import (
+    alias_table,
+    contract_aliases,
+    contract_with_sources,
+    fold_aligned,
+)
 from retrieval.language.text import Memo, fold
-from retrieval.language.tokens import canonical_numbers, words_of
+from retrieval.language.tokens import all_terms_of, analyze, canonical_numbers, words_of
 
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _PLAIN_NUMBER_FORMS = (
@@ -35,7 +41,11 @@ _PLAIN_NUMBER_FORMS = (
 _PIECES = st.one_of(
     st.sampled_from(["Thành", "phố", "Hồ", "Chí", "Minh", "tp", "HCM", "Ủy", "ban", "nhân"]),
     st.sampled_from(["dân", "UBND", "tháng", "THÁNG", "năm", "số", "Số", "khóa", "Đại hội"]),
+    st.sampled_from(["SỐ", "sỐ", "ſố", "ſ", "ố", "Ố", "ső", "so", "xsố", "_số", "1số"]),
     st.sampled_from(["XIII", "VII", "IX", "X", "covid", "kg", "g", "m", "1.200", "5,0", "007"]),
+    st.sampled_from(
+        ["TP", "tp.", "HCMC", "UB", "MTTQ", "VN", "Việt Nam", "cnh", "HĐH", "TT", "Huế"]
+    ),
     st.sampled_from(["e\u0301", "\u0301", "Σ", "ß", "İ", "ǅ", "ſ", "한", "ﬁ", "µ", "_", "__"]),
     st.sampled_from([" ", "  ", "\n", ".", ",", "-", "–", "/", "(", ")", "'", "\t"]),
     st.integers(0, 3000).map(str),
@@ -86,8 +96,8 @@ def test_folding_a_character_at_a_time_folds_the_text(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(TEXTS)
-def test_the_grouped_alias_scan_contracts_as_one_regex_of_every_form(text: str) -> None:
-    assert contract_aliases(text) == plain_contract(text)
+def test_the_alias_trie_contracts_as_one_regex_of_every_form(text: str) -> None:
+    assert contract_aliases(text) == contract_with_sources(text).text == plain_contract(text)
 
 
 @settings(max_examples=400, deadline=None)
@@ -100,6 +110,14 @@ def test_numbers_take_the_form_the_plain_patterns_give(text: str) -> None:
 @given(st.lists(st.one_of(_PIECES, st.just("_")), max_size=25).map("".join))
 def test_words_are_those_cleaned_token_by_token(segmented: str) -> None:
     assert words_of(segmented) == plain_words(segmented)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, max_size=4))
+def test_the_terms_made_once_per_syllable_and_pair_are_those_of_each_text(
+    texts: list[str],
+) -> None:
+    assert all_terms_of(texts) == [analyze(text).all() for text in texts]
 
 
 def test_a_memo_computes_once_and_empties_when_full() -> None:

@@ -273,3 +273,8 @@ def test_a_look_at_the_names_only_sees_files_come_not_change(make_corpus) -> Non
     assert "c.txt" in {p.source for p in live.current.passages}
     assert live.refresh() is True
     assert "Thêm một đoạn mới." in {p.text for p in live.current.passages}
+
+
+def test_the_articles_of_a_reload_are_shared_by_all_workers() -> None:
+    assert indexer._batch_size(40, 2) == 20 and indexer._batch_size(3, 4) == 1
+    assert indexer._batch_size(100_000, 2) == indexer.BATCH_ARTICLES

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import pyvi
 from hypothesis import given, settings
@@ -93,6 +95,43 @@ _PIECES = st.one_of(
 def test_any_text_segments_as_pyvi_does(text: str) -> None:
     assert segment(text) == pyvi(text)
     assert segment(text.upper()) == pyvi(text.upper())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=32, max_size=48))
+def test_many_texts_at_once_segment_as_pyvi_does(texts: list[str]) -> None:
+    """Viterbi run on all of them together (`segment._forward_together`)."""
+    assert len(texts) >= segmentation.TOGETHER_MIN_TEXTS
+    assert segment_all([*texts, *HOSTILE]) == [pyvi(text) for text in [*texts, *HOSTILE]]
+
+
+_SCORES = st.integers(-3, 3).map(float)  # few values: paths that score the same are common
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(_SCORES, _SCORES), max_size=12), max_size=40),
+    st.lists(_SCORES, min_size=4, max_size=4),
+)
+def test_viterbi_on_all_texts_at_once_is_viterbi_on_each(
+    texts: list[list[tuple[float, float]]], transitions: list[float]
+) -> None:
+    """The same steps to the last tie, texts laid out as `Segmenter.segment_all` lays them
+    out: between boundary rows."""
+    columns: list[tuple[float, float]] = [(0.0, 0.0)]
+    spans = []
+    for text in texts:
+        spans.append((len(columns), len(columns) + len(text)))
+        columns += [*text, (0.0, 0.0)]
+    scores = np.array(columns).T
+    plain = copy.copy(segmentation.segmenter())
+    plain._transitions = [transitions[:2], transitions[2:]]
+    expected = np.zeros(len(columns), np.intp)
+    for start, end in spans:
+        if end > start:
+            expected[start:end] = plain._forward(*scores[:, start:end].tolist())
+    together = segmentation._forward_together(scores, spans, plain._transitions)
+    assert together.tolist() == expected.tolist()
 
 
 def test_a_lone_surrogate_weighs_nothing_where_pyvi_raises() -> None:

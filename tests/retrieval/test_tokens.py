@@ -3,8 +3,8 @@ import pytest
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
+    all_terms_of,
     analyze,
-    analyze_all,
     canonical_numbers,
     roman_value,
     segment,
@@ -19,7 +19,7 @@ def test_segment_joins_word_syllables_and_drops_punctuation() -> None:
 
 def test_texts_analysed_together_get_the_terms_each_gets_alone() -> None:
     texts = ["Bí thư Thành ủy TP.HCM", "", "ỦY BAN NHÂN DÂN ngày 24-12", "khóa XIII, số 05"]
-    assert analyze_all(texts) == [analyze(text) for text in texts]
+    assert all_terms_of(texts) == [analyze(text).all() for text in texts]
 
 
 def test_question_words_and_function_words_are_stopwords() -> None:

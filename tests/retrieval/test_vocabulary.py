@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.index.store import _vocabulary_arrays, _vocabulary_of
+from retrieval.language import restore
 from retrieval.language.restore import PairCounts, Sightings, Vocabulary
 from retrieval.language.tokens import SYLLABLE
 
@@ -96,3 +97,32 @@ def test_pairs_of_spellings_that_are_not_there_are_refused() -> None:
         Vocabulary.counted({}, ["a"], np.array([[0, -1]]), np.array([1]))
     with pytest.raises(ValueError, match="twice"):
         PairCounts(["a", "a"])
+
+
+def counted_in_order(texts: list[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """The lower-case syllables and pairs of `texts`, as dicts in the order first seen."""
+    syllables: Counter[str] = Counter()
+    for text in texts:
+        syllables.update(s.lower() for s in SYLLABLE.findall(text))
+    return syllables, reference_pairs(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(TEXTS, st.just(""), st.just("Thành, ỦY. 12-Lê")), max_size=6)),
+    st.sampled_from([1, 3, 1 << 20]),
+)
+def test_sightings_added_batch_after_batch_count_in_the_order_first_seen(
+    batches: list[list[str]], merged_from: int
+) -> None:
+    """However the texts are batched, and however often the pairs waiting are merged."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(restore, "PAIRS_MERGED_FROM", merged_from)
+        sightings = Sightings()
+        for batch in batches:
+            sightings.add(Sightings.of(batch))
+    texts = [text for batch in batches for text in batch]
+    syllables, pairs = counted_in_order(texts)
+    assert list(sightings.syllables()) == list(syllables.items())
+    assert list(sightings.pairs()) == list(pairs.items())
+    assert sightings.total == sum(syllables.values())
