@@ -63,9 +63,6 @@ _WEIGHTS = 7
 CACHE_BYTES = 1 << 26
 _ENTRY_BYTES = 256
 _BOUNDARY = 0  # the row between two texts: no syllable, weighing nothing
-# From this many texts in one call, Viterbi runs on all of them at once in numpy
-# (`_forward_together`), a step per syllable for all, rather than a loop of Python per text.
-TOGETHER_MIN_TEXTS = 32
 _SEPARATORS = (" ", "_")
 
 
@@ -156,7 +153,7 @@ class Segmenter:
             rows, spans = self._rows(normal)
             self._syllables.write()
             table = np.array(rows, np.intp)
-            steps = self._steps(self._scores(table), spans)
+            steps = _forward(self._scores(table), spans, self._transitions)
             joins = self._joins(table, _backtracked(steps))
             syllables = list(map(self._syllables.names.__getitem__, rows))
         return [
@@ -240,48 +237,6 @@ class Segmenter:
         scores[:, :-2] += triples * columns[_TRIPLE_AFTER]
         return scores
 
-    def _steps(self, scores: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
-        """`_forward` of each text, whose rows are `spans`, at the rows of its syllables; 0 at
-        the boundaries, which nothing reads."""
-        if len(spans) >= TOGETHER_MIN_TEXTS:
-            return _forward_together(scores, spans, self._transitions)
-        state0, state1 = scores.tolist()
-        steps = [0] * scores.shape[1]
-        for start, end in spans:
-            if end > start:
-                steps[start:end] = self._forward(state0[start:end], state1[start:end])
-        return np.array(steps, np.intp)
-
-    def _forward(self, state0: list[float], state1: list[float]) -> list[int]:
-        """crfsuite's Viterbi for two labels, forward: for each syllable, how the best paths
-        to the labels of the next one reach them (bit 0 for label 0, bit 1 for label 1: from
-        label 0 or 1), the lower label kept where two paths score the same; for the last, 0
-        or 3 as its best label is 0 or 1 (see `_backtracked`)."""
-        (t00, t01), (t10, t11) = self._transitions
-        best0, best1 = state0[0], state1[0]
-        steps: list[int] = []
-        step = steps.append
-        for score0, score1 in zip(state0[1:], state1[1:], strict=True):
-            stay, cross, enter, go_on = best0 + t00, best1 + t10, best0 + t01, best1 + t11
-            if stay < cross:
-                best0 = cross + score0
-                if enter < go_on:
-                    best1 = go_on + score1
-                    step(3)
-                else:
-                    best1 = enter + score1
-                    step(1)
-            else:
-                best0 = stay + score0
-                if enter < go_on:
-                    best1 = go_on + score1
-                    step(2)
-                else:
-                    best1 = enter + score1
-                    step(0)
-        step(3 if best0 < best1 else 0)
-        return steps
-
     def _joins(self, rows: np.ndarray, labels: np.ndarray) -> list[bool]:
         """Whether each syllable joins the one before: pyvi's rule (never the first of a text,
         as the boundary before it is not free)."""
@@ -291,12 +246,16 @@ class Segmenter:
         return [False, *joins.tolist()]
 
 
-def _forward_together(
+def _forward(
     scores: np.ndarray, spans: list[tuple[int, int]], transitions: list[list[float]]
 ) -> np.ndarray:
-    """`Segmenter._steps`: `Segmenter._forward` of every text at once, syllable after syllable,
-    the same additions and comparisons made in float64 for all the texts that long. The texts
-    are taken longest first, so that those still going on are the first ones."""
+    """crfsuite's Viterbi for two labels, forward, for every text at once (a text's syllables
+    are the columns of `scores` in its span): for each syllable, how the best paths to the
+    labels of the next one reach them (bit 0 for label 0, bit 1 for label 1: from label 0 or
+    1), the lower label kept where two paths score the same; for the last, 0 or 3 as its best
+    label is 0 or 1 (see `_backtracked`); 0 at the boundaries, which nothing reads. A step per
+    syllable for all the texts that long, the same float64 additions and comparisons as
+    crfsuite's; the texts taken longest first, so that those still going on are the first."""
     (t00, t01), (t10, t11) = transitions
     state0, state1 = scores
     steps = np.zeros(scores.shape[1], np.intp)
