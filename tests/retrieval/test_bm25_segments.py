@@ -65,9 +65,7 @@ def test_a_tally_counts_each_passage_term_as_a_counter_does(documents: list[list
     number of distinct terms as `Counter` gives them."""
     counts = counts_of(documents)
     first_seen = dict.fromkeys(term for document in documents for term in document)
-    assert list(counts.ids) == list(first_seen) and list(counts.ids.values()) == list(
-        range(len(first_seen))
-    )
+    assert list(counts.ids.items()) == [(term, n) for n, term in enumerate(first_seen)]
     dense = counts.counts.toarray()
     for at, document in enumerate(documents):
         column = {term: int(dense[counts.ids[term], at]) for term in document}
