@@ -40,6 +40,8 @@ from retrieval.index.shards import (
     SHARD_META,
     PassageTerms,
     article_term,
+    counts_of,
+    holding,
     record_of,
     shard_name,
     stored_term,
@@ -285,14 +287,13 @@ class XapianBackend:
         lengths = np.array([passage.length for passage in passages], dtype=np.float64)
         total = np.zeros(len(passages))
         for term, weight in zip(query, idf.tolist(), strict=True):
-            counts = np.array([passage.count(term) for passage in passages], dtype=np.float64)
+            counts = counts_of(term, passages)
             saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
             total += np.where(counts > 0, weight * saturated, 0.0)
         return total
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
-        held = (passage.holds(term) for passage in self._passages(positions.tolist()))
-        return np.fromiter(held, dtype=bool, count=len(positions))
+        return holding(term, self._passages(positions.tolist()))
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         return bool(self.present(term, np.arange(start, end)).any())
@@ -404,21 +405,21 @@ def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes
     """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first: the k
     best, and every passage tied with the k-th (to TIED: our scores are Xapian's to rounding).
     Of passages with equal scores, ours keeps the first by position, Xapian the first by
-    document id, so when the (k+1)-th ties with the k-th, every passage of the tie is fetched
-    by a second match; so Xapian need not order ties (DONT_CARE, a little faster). A record is
-    read as the match's collapse key (each passage's is its own, so none is collapsed)."""
+    document id, so every passage of a tie is wanted; so Xapian need not order ties
+    (DONT_CARE, a little faster). A first match finds the k-th weight without reading any
+    record; a second reads the records of the passages at or above it, as the match's
+    collapse key (each passage's is its own, so none is collapsed). Reading them in the first
+    match would read those of every passage that ever enters its running k best, and the
+    k-th ties with others in most questions, which a second match had to find anyway."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
-    enquire.set_collapse_key(RECORD_SLOT)
     enquire.set_query(query)
-    found = enquire.get_mset(0, k + 1)
-    if found.size() == k + 1:
-        least = found[k - 1].weight * (1 - TIED)
-        if found[k].weight >= least:
-            enquire.set_cutoff(0, least)
-            found = enquire.get_mset(0, archive.get_doccount())
-    return [item.collapse_key for item in found]
+    best = enquire.get_mset(0, k)
+    if best.size() == k > 0:
+        enquire.set_cutoff(0, best[k - 1].weight * (1 - TIED))
+    enquire.set_collapse_key(RECORD_SLOT)
+    return [item.collapse_key for item in enquire.get_mset(0, archive.get_doccount())]
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
