@@ -40,6 +40,8 @@ from retrieval.index.shards import (
     SHARD_META,
     PassageTerms,
     article_term,
+    counts_of,
+    holding,
     record_of,
     shard_name,
     stored_term,
@@ -57,7 +59,10 @@ CONNECT_TIMEOUT_MS = 1000
 RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
 TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
-CACHED_PASSAGES = 5_000  # passages' terms kept between questions at most (each ~3 KB)
+# Passages' terms kept between questions at most (each ~2.5 KB as a string). A question reads
+# the articles it looks into in one request anyway, so keeping more saves few requests, and
+# what it held stays with the process (freed to the allocator, not to the system).
+CACHED_PASSAGES = 1_000
 COORDINATOR_CACHE = "coordinator"  # the coordinator's snapshots, under BOT_INDEX_DIR
 
 
@@ -285,14 +290,13 @@ class XapianBackend:
         lengths = np.array([passage.length for passage in passages], dtype=np.float64)
         total = np.zeros(len(passages))
         for term, weight in zip(query, idf.tolist(), strict=True):
-            counts = np.array([passage.count(term) for passage in passages], dtype=np.float64)
+            counts = counts_of(term, passages)
             saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
             total += np.where(counts > 0, weight * saturated, 0.0)
         return total
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
-        held = (passage.holds(term) for passage in self._passages(positions.tolist()))
-        return np.fromiter(held, dtype=bool, count=len(positions))
+        return holding(term, self._passages(positions.tolist()))
 
     def occurs_between(self, term: str, start: int, end: int) -> bool:
         return bool(self.present(term, np.arange(start, end)).any())
@@ -404,21 +408,32 @@ def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes
     """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first: the k
     best, and every passage tied with the k-th (to TIED: our scores are Xapian's to rounding).
     Of passages with equal scores, ours keeps the first by position, Xapian the first by
-    document id, so when the (k+1)-th ties with the k-th, every passage of the tie is fetched
-    by a second match; so Xapian need not order ties (DONT_CARE, a little faster). A record is
-    read as the match's collapse key (each passage's is its own, so none is collapsed)."""
+    document id, so every passage of a tie is wanted; so Xapian need not order ties
+    (DONT_CARE, a little faster). A first match finds the k-th weight without reading any
+    record; a second reads the records of the passages at or above it, as the match's
+    collapse key (each passage's is its own, so none is collapsed). Reading them in the first
+    match would read those of every passage that ever enters its running k best, and the
+    k-th ties with others in most questions, which a second match had to find anyway."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
-    enquire.set_collapse_key(RECORD_SLOT)
     enquire.set_query(query)
-    found = enquire.get_mset(0, k + 1)
-    if found.size() == k + 1:
-        least = found[k - 1].weight * (1 - TIED)
-        if found[k].weight >= least:
-            enquire.set_cutoff(0, least)
-            found = enquire.get_mset(0, archive.get_doccount())
-    return [item.collapse_key for item in found]
+    best = enquire.get_mset(0, k)
+    if best.size() == k > 0:
+        enquire.set_cutoff(0, best[k - 1].weight * (1 - TIED))
+    enquire.set_collapse_key(RECORD_SLOT)
+    return _collapse_keys(enquire.get_mset(0, archive.get_doccount()))
+
+
+def _collapse_keys(found: xapian.MSet) -> list[bytes]:
+    """Each item's collapse key, read with the bindings' own iterator: iterating the MSet
+    makes an item object of each, asking Xapian for all its fields (its percentage too),
+    three times the cost, on the few hundred records a question reads."""
+    keys, at, end = [], found._begin(), found._end()
+    while at != end:
+        keys.append(at.get_collapse_key())
+        next(at)
+    return keys
 
 
 def _frequencies(archive: xapian.Database, terms: list[str]) -> dict[str, int]:
@@ -432,7 +447,7 @@ def _records(archive: xapian.Database, terms: list[str]) -> list[bytes]:
     """The records of the passages holding any of those (boolean) terms."""
     query = xapian.Query(xapian.Query.OP_OR, [xapian.Query(term) for term in terms])
     size = archive.get_doccount()
-    return [item.collapse_key for item in _boolean(archive, query, size, RECORD_SLOT)]
+    return _collapse_keys(_boolean(archive, query, size, RECORD_SLOT))
 
 
 def _boolean(

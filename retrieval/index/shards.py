@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,8 +75,8 @@ def place_of(value: str) -> tuple[str, int]:
 @dataclass(frozen=True, slots=True)
 class PassageTerms:
     """A passage's terms and counts as a shard stores them, "\nterm\tcount" for each (our
-    terms hold no white space): looking one up is a substring search, nothing is parsed
-    that no question asks about."""
+    terms hold no white space): looking one up is a substring search (`counts_of`,
+    `holding`), nothing is parsed that no question asks about."""
 
     length: int  # the sum of the counts, Xapian's document length
     text: str
@@ -85,15 +86,28 @@ class PassageTerms:
         lines = "".join(f"\n{term}\t{count}" for term, count in terms.items())
         return cls(sum(terms.values()), lines + "\n")
 
-    def count(self, term: str) -> int:
-        at = self.text.find(f"\n{term}\t")
-        if at < 0:
-            return 0
-        start = at + len(term) + 2
-        return int(self.text[start : self.text.index("\n", start)])
 
-    def holds(self, term: str) -> bool:
-        return f"\n{term}\t" in self.text
+def _line_start(term: str) -> str:
+    return f"\n{term}\t"
+
+
+def counts_of(term: str, passages: Sequence[PassageTerms]) -> np.ndarray:
+    """How often each of the passages holds `term` (float64)."""
+    line = _line_start(term)
+    counts = np.zeros(len(passages))
+    for at, passage in enumerate(passages):
+        start = passage.text.find(line)
+        if start >= 0:
+            start += len(line)
+            counts[at] = int(passage.text[start : passage.text.index("\n", start)])
+    return counts
+
+
+def holding(term: str, passages: Sequence[PassageTerms]) -> np.ndarray:
+    """Whether each of the passages holds `term`."""
+    line = _line_start(term)
+    held = (line in passage.text for passage in passages)
+    return np.fromiter(held, dtype=bool, count=len(passages))
 
 
 NO_TERMS = PassageTerms(0, "\n")
