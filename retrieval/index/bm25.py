@@ -35,6 +35,8 @@ B = 0.75
 EPSILON = 0.25
 TF_DTYPE = np.uint16  # a term repeated more often in one paragraph is capped there
 WEIGHT_CHUNK = 1 << 20
+# A cold build's tally is turned term-major this many entries at a time (`taken_by_term`).
+SLAB_ENTRIES = 1 << 20
 # A passage's score, added up in floating point, exceeds the exact sum of its weights by some
 # 1e-16 of it per term: far less than this share, by which a bound must beat a score.
 BOUND_SLACK = 1e-9
@@ -107,6 +109,9 @@ def passage_lengths(counts: sparse.csr_matrix) -> np.ndarray:
     return lengths
 
 
+_RELEASED = np.zeros(0, np.int32)  # what a tally's arrays are replaced by once used
+
+
 class _Numbering(dict[str, int]):
     """Each key numbered in the order it is first looked up."""
 
@@ -167,40 +172,69 @@ class TermTally:
         self._counts.append(counts)
         self._lengths.append(lengths)
 
-    def taken_by_term(self, ids: TermIds) -> sparse.csr_matrix:
+    def taken_by_term(self, ids: TermIds, slab_entries: int = SLAB_ENTRIES) -> sparse.csr_matrix:
         """The tally as a term x passage matrix (rows: `ids`, which its new terms are added
-        to, in order), sorted indices; the tally is emptied as its arrays are used."""
+        to, in order), sorted indices; the tally is emptied as its arrays are used.
+
+        The matrix is filled a slab of passages at a time (about `slab_entries` entries):
+        each slab turned term-major by scipy's counting sort, its rows copied to where they
+        go. Only the matrix and one slab are ever held beside the tally's own arrays, which
+        are let go of slab by slab (turning the whole tally at once held it three times)."""
         numbers = np.fromiter(
             (ids.setdefault(name, len(ids)) for name in self.names),
             dtype=np.int32,
             count=len(self.names),
         )
-        lengths = np.concatenate([np.zeros(1, np.int64), *self._lengths])
-        indptr = np.cumsum(lengths)
-        terms, counts = self._taken(numbers, int(indptr[-1]))
-        by_passage = _csr(counts, terms, indptr, (indptr.size - 1, len(ids)))
-        del terms, counts
-        by_term = by_passage.tocsc()  # a stable counting sort: passages ascend in each row
-        del by_passage
-        return _csr(by_term.data, by_term.indices, by_term.indptr, (len(ids), indptr.size - 1))
-
-    def _taken(self, numbers: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every entry's term id and count, in one array each; the chunks are let go one by one,
-        so that they and the arrays are never held whole together."""
-        terms = np.empty(size, dtype=np.int32)
-        counts = np.empty(size, dtype=TF_DTYPE)
-        renumber = not np.array_equal(numbers, np.arange(numbers.size))
-        at = 0
-        self._lengths.clear()
-        self._terms.reverse()
-        self._counts.reverse()
-        while self._terms:
-            chunk, chunk_counts = self._terms.pop(), self._counts.pop()
-            terms[at : at + chunk.size] = numbers[chunk] if renumber else chunk
-            counts[at : at + chunk.size] = chunk_counts
-            at += chunk.size
+        rows, columns = len(ids), self.passages
+        slabs = self._slabs(slab_entries)
+        row_sizes = np.zeros(rows, np.int64)
+        for first, end in slabs:
+            row_sizes += np.bincount(self._slab_terms(numbers, first, end), minlength=rows)
+        indptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(row_sizes)])
+        indices = np.empty(int(indptr[-1]), np.int32)
+        data = np.empty(int(indptr[-1]), TF_DTYPE)
+        filled, passage = indptr[:-1].copy(), 0
+        for first, end in slabs:
+            slab = self._slab_by_term(numbers, first, end, rows)
+            sizes = np.diff(slab.indptr)
+            at = np.arange(slab.nnz)
+            at += np.repeat(filled - slab.indptr[:-1], sizes)
+            indices[at] = slab.indices + passage
+            data[at] = slab.data
+            filled += sizes
+            passage += slab.shape[0]
         self.names = _Numbering()
-        return terms, counts
+        self._terms, self._counts, self._lengths = [], [], []
+        return _csr(data, indices, indptr, (rows, columns))
+
+    def _slabs(self, entries: int) -> list[tuple[int, int]]:
+        """The tally's arrays in runs of about `entries` entries (at least one array each)."""
+        slabs, first, size = [], 0, 0
+        for end, terms in enumerate(self._terms, start=1):
+            size += terms.size
+            if size >= entries or end == len(self._terms):
+                slabs.append((first, end))
+                first, size = end, 0
+        return slabs
+
+    def _slab_terms(self, numbers: np.ndarray, first: int, end: int) -> np.ndarray:
+        return numbers[np.concatenate(self._terms[first:end])]
+
+    def _slab_by_term(
+        self, numbers: np.ndarray, first: int, end: int, rows: int
+    ) -> sparse.csc_matrix:
+        """The slab's passages x `rows` terms, column-major (a term's passages ascending);
+        the tally's arrays of the slab let go of."""
+        lengths = np.concatenate([np.zeros(1, np.int64), *self._lengths[first:end]])
+        by_passage = _csr(
+            np.concatenate(self._counts[first:end]),
+            self._slab_terms(numbers, first, end),
+            np.cumsum(lengths),
+            (lengths.size - 1, rows),
+        )
+        for at in range(first, end):
+            self._terms[at] = self._counts[at] = self._lengths[at] = _RELEASED
+        return by_passage.tocsc()
 
 
 def _joined(left: sparse.csr_matrix, right: sparse.csr_matrix, rows: int) -> sparse.csr_matrix:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import retrieval.index.bm25 as bm25_module
 from retrieval.index.bm25 import Bm25, TermCounts, TermTally
+from retrieval.index.terms import TermIds
 
 TERMS = [f"t{i}" for i in range(30)]
 ASKED = [*TERMS, "unknown"]
@@ -71,6 +72,33 @@ def test_a_tally_counts_each_passage_term_as_a_counter_does(documents: list[list
         column = {term: int(dense[counts.ids[term], at]) for term in document}
         assert column == Counter(document) and dense[:, at].sum() == len(document)
         assert counts.lengths[at] == len(document)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.lists(st.sampled_from(TERMS), max_size=12), max_size=6), max_size=6
+    ),
+    slab_entries=st.integers(min_value=1, max_value=40),
+)
+def test_a_tally_of_batches_turns_term_major_alike_in_slabs_of_any_size(
+    batches: list[list[list[str]]], slab_entries: int
+) -> None:
+    """Batch tallies added up, turned a few entries at a time, give the very matrix (values,
+    index and pointer arrays and their types) of one tally turned at once."""
+    summed = TermTally()
+    for batch in batches:
+        summed.add(TermTally.of(batch))
+    slabbed_ids, whole_ids = TermIds(), TermIds()
+    slabbed = summed.taken_by_term(slabbed_ids, slab_entries)
+    whole = TermTally.of(document for batch in batches for document in batch).taken_by_term(
+        whole_ids, slab_entries=1 << 30
+    )
+    assert slabbed_ids == whole_ids and slabbed.shape == whole.shape
+    for name in ("data", "indices", "indptr"):
+        found, expected = getattr(slabbed, name), getattr(whole, name)
+        assert found.dtype == expected.dtype and np.array_equal(found, expected)
+    assert summed.passages == 0
 
 
 def test_a_tally_caps_a_count_at_its_type() -> None:
