@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.index.bm25 import Bm25, merged_sums, top_k
+from retrieval.index.bm25 import Bm25, leading, merged_sums, top_k
 
 
 def random_corpus(rng: random.Random, size: int) -> list[list[str]]:
@@ -63,6 +63,17 @@ def test_top_k_is_the_positive_scores_sorted_by_score_then_position(
     scores = np.array(values)
     ordered = sorted((i for i, score in enumerate(values) if score > 0), key=lambda i: -values[i])
     assert top_k(scores, k) == ordered[:k]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5]), max_size=60), st.integers(0, 65))
+def test_leading_picks_the_k_largest_values_ties_at_the_top_included(
+    values: list[float], k: int
+) -> None:
+    """Copies of a passage tie at the largest partial sum: any k of them are the k largest."""
+    chosen = leading(np.array(values), k)
+    assert len(set(chosen.tolist())) == chosen.size == min(k, len(values))
+    assert sorted(values[i] for i in chosen) == sorted(values)[len(values) - chosen.size :]
 
 
 positions_and_sums = st.dictionaries(
