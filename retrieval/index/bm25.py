@@ -526,7 +526,8 @@ class Bm25:
         """`candidates` by max-score. The passages holding the query's rarest terms are the
         candidates, their weights of those terms added up as the rows are read (rarest
         first); the terms not read add at most their `weight_bound`s. Once the k-th best full
-        score of the leading candidates beats that, no other passage can be among the k
+        score of the leading candidates (k more scored after each row) beats that, no other
+        passage can be among the k
         best; the other terms are then looked up in the candidates only, the weightiest
         first (it leaves least to add), dropping each candidate that can no longer reach it,
         and the few left are scored in full: the terms looked up, from the weights found
@@ -545,6 +546,7 @@ class Bm25:
         spent = 0
         positions = np.zeros(0, dtype=self.segments[0].matrix.indices.dtype)
         partial = np.zeros(0)
+        leaders, leader_scores = positions, partial  # every leader scored so far, and its score
         threshold = 0.0
         read = 0
         while read < len(distinct):
@@ -554,8 +556,10 @@ class Bm25:
                 return None
             positions, partial = self._with_row(positions, partial, term_id, term_ids)
             read += 1
-            leaders = positions[leading(partial, k)]
-            threshold = kth_best(self._scores_at(term_ids, leaders), k)
+            new = positions[unscored_leaders(partial, np.searchsorted(positions, leaders), k)]
+            leaders = np.concatenate([leaders, new])
+            leader_scores = np.concatenate([leader_scores, self._scores_at(term_ids, new)])
+            threshold = kth_best(leader_scores, k)
             if not may_reach(np.zeros(1), math.fsum(bounds[read:]), threshold)[0]:
                 break
         probes = sorted(distinct[read:], key=lambda t: (-bound_of[t], asked[t]))
@@ -732,6 +736,17 @@ def leading(values: np.ndarray, k: int) -> np.ndarray:
     if at_largest.size >= k:
         return at_largest[:k]
     return np.argpartition(values, values.size - k)[values.size - k :]
+
+
+def unscored_leaders(partial: np.ndarray, scored: np.ndarray, k: int) -> np.ndarray:
+    """Places of the k largest partial sums but those at `scored` (places whose full scores
+    are known): each row read scores k more leaders, so that a leader whose partial sum
+    promised more than its full score holds (a rare term, no common one) does not keep the
+    threshold down while others would raise it."""
+    fresh = partial.copy()
+    fresh[scored] = -np.inf
+    chosen = leading(fresh, k)
+    return chosen[fresh[chosen] > -np.inf]
 
 
 def best_of(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[list[int], np.ndarray]:

@@ -125,6 +125,32 @@ def test_bounded_candidates_equal_scoring_every_passage(seed: int) -> None:
     assert bounded > 0
 
 
+def test_a_leader_scoring_less_than_it_promised_does_not_keep_rows_coming(monkeypatch) -> None:
+    """A code held by one long passage that holds nothing else leads after its row, though
+    its full score is low; the passages of the next row, scored as leaders too, prove that
+    the rest of the query cannot reach theirs: no further row is read."""
+    common = ["p1", "p2", "p3", "p4"]
+    documents = (
+        [["code", *(f"u{i}" for i in range(6))]]
+        + [["place", "pair", *common]] * 6
+        + [[*common, f"v{i}"] for i in range(30)]
+        + [[f"w{i}", f"x{i}"] for i in range(30)]
+    )
+    bm25 = Bm25.build(documents)
+    query = ["code", "place", "pair", *common]
+    read: list[int] = []
+    with_row = Bm25._with_row
+
+    def spy(self: Bm25, positions, partial, term_id: int, term_ids: list[int]):
+        read.append(term_id)
+        return with_row(self, positions, partial, term_id, term_ids)
+
+    monkeypatch.setattr(Bm25, "_with_row", spy)
+    found = bm25.bounded_candidates(query, 2)
+    assert read == [bm25.ids["code"], bm25.ids["place"]]
+    assert found is not None and found[0] == full_candidates(bm25, query, 2)[0]
+
+
 def test_candidates_fall_back_to_scoring_every_passage() -> None:
     """Where every passage holds every query term, bounds prune nothing: reading the rows
     costs less than looking the candidates up. Where an idf is negative (a tiny corpus),
