@@ -45,6 +45,11 @@ BOUND_SLACK = 1e-9
 # entries of a row in turn and adding them up (timed at a million entries).
 SEARCH_COST = 3
 MERGE_COST = 2
+# A term held by at least this share of a segment's passages is looked up in a table of its
+# frequency in every passage there, made at its first lookup and kept with the segment: one
+# read per position instead of a binary search of a long row, for one byte a passage (no
+# more than two thirds of the row's own bytes).
+TABLE_SHARE = 1 / 4
 # A reload's passages are added beside the base matrix (`TermCounts.with_segment`) until
 # they are more than this share of all passages, then folded in: a row read in two parts
 # costs a query a copy of it; folding, a copy of the whole matrix.
@@ -354,6 +359,8 @@ class _Segment:
 
     matrix: sparse.csr_matrix
     start: int
+    # per term id held by TABLE_SHARE of the passages or more: its frequency in each passage
+    tables: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def end(self) -> int:
@@ -370,15 +377,31 @@ class _Segment:
 
     def frequencies_at(self, term_id: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which of the positions (within the segment) hold the term, and how often each of
-        those does: a binary search of its row per position (the positions cast to the row's
-        type first, for numpy would otherwise copy the whole row to compare)."""
+        those does: read from the term's table where it has one (`TABLE_SHARE`), else a
+        binary search of its row per position (the positions cast to the row's type first,
+        for numpy would otherwise copy the whole row to compare)."""
         row, frequencies = self.entries(term_id)
         if row.size == 0:
             return np.zeros(positions.size, dtype=bool), frequencies
+        if row.size >= TABLE_SHARE * self.matrix.shape[1]:
+            tf = self._table(term_id, row, frequencies)[positions]
+            held = tf > 0
+            return held, tf[held]
         found = np.searchsorted(row, positions.astype(row.dtype, copy=False))
         np.minimum(found, row.size - 1, out=found)  # past the end: held by no passage there
         held = row[found] == positions
         return held, frequencies[found[held]]
+
+    def _table(self, term_id: int, row: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
+        """The term's frequency in each passage of the segment, 0 where it is absent: one
+        byte a passage unless some passage holds it more than 255 times."""
+        table = self.tables.get(term_id)
+        if table is None:
+            small = frequencies.max() <= np.iinfo(np.uint8).max
+            table = np.zeros(self.matrix.shape[1], np.uint8 if small else frequencies.dtype)
+            table[row] = frequencies
+            self.tables[term_id] = table
+        return table
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -94,6 +95,37 @@ def test_merged_sums_hold_every_position_once_with_its_values_added(
     ]
     merged, sums = merged_sums(*arrays[0], *arrays[1])
     assert merged.tolist() == list(expected) and sums.tolist() == list(expected.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=10), min_size=1, max_size=40),
+    st.lists(st.integers(0, 39), max_size=30),
+)
+def test_a_lookup_gives_each_position_the_frequency_its_passage_holds(
+    documents: list[list[str]], asked: list[int]
+) -> None:
+    """From a common term's table or by a binary search of a rarer one's row alike."""
+    bm25 = Bm25.build(documents)
+    positions = np.array(sorted({p % len(documents) for p in asked}), dtype=np.int32)
+    for term in "abcdefgh":
+        term_id = bm25.term_id(term)
+        if term_id is None:
+            continue
+        held, frequencies = bm25.segments[0].frequencies_at(term_id, positions)
+        expected = [Counter(documents[p])[term] for p in positions]
+        assert held.tolist() == [f > 0 for f in expected]
+        assert frequencies.tolist() == [f for f in expected if f]
+
+
+def test_a_table_is_made_for_a_term_most_passages_hold_and_none_for_a_rare_one() -> None:
+    bm25 = Bm25.build([["a"] * 300, ["a", "b"]] + [["a", f"x{i}"] for i in range(38)])
+    segment = bm25.segments[0]
+    for term in ("a", "b"):
+        segment.frequencies_at(bm25.ids[term], np.array([0, 1, 2]))
+    assert list(segment.tables) == [bm25.ids["a"]]
+    held, frequencies = segment.frequencies_at(bm25.ids["a"], np.array([0, 1, 2]))
+    assert held.tolist() == [True, True, True] and frequencies.tolist() == [300, 1, 1]
 
 
 def full_candidates(bm25: Bm25, query: list[str], k: int) -> tuple[list[int], np.ndarray]:
