@@ -46,10 +46,10 @@ BOUND_SLACK = 1e-9
 SEARCH_COST = 3
 MERGE_COST = 2
 # A term held by at least this share of a segment's passages is looked up in a table of its
-# frequency in every passage there, made at its first lookup and kept with the segment: one
-# read per position instead of a binary search of a long row, for one byte a passage (no
-# more than two thirds of the row's own bytes).
-TABLE_SHARE = 1 / 4
+# frequency in every passage there, made at its first lookup and kept with the segment (and
+# by the reloads that keep its matrix): one read per position instead of a binary search of
+# a long row, for one byte a passage, no more than 4/3 of the row's own bytes.
+TABLE_SHARE = 1 / 8
 # A reload's passages are added beside the base matrix (`TermCounts.with_segment`) until
 # they are more than this share of all passages, then folded in: a row read in two parts
 # costs a query a copy of it; folding, a copy of the whole matrix.
@@ -404,6 +404,11 @@ class _Segment:
         return table
 
 
+def _segment_of(matrix: sparse.csr_matrix, start: int, earlier: Sequence[_Segment]) -> _Segment:
+    kept = (s for s in earlier if s.matrix is matrix and s.start == start)
+    return next(kept, None) or _Segment(matrix, start)
+
+
 @dataclass(frozen=True)
 class Bm25:
     ids: TermIds
@@ -434,10 +439,17 @@ class Bm25:
 
     @classmethod
     def from_counts(
-        cls, counts: TermCounts, k1: float = K1, b: float = B, epsilon: float = EPSILON
+        cls,
+        counts: TermCounts,
+        k1: float = K1,
+        b: float = B,
+        epsilon: float = EPSILON,
+        earlier: Sequence[_Segment] = (),
     ) -> Bm25:
         """BM25 over `counts`, whose matrices and passage lengths it shares, with the terms'
-        idf. Each passage is in one segment, so a term's frequency is the sum of its rows'."""
+        idf. Each passage is in one segment, so a term's frequency is the sum of its rows'.
+        A segment of `earlier` (a previous snapshot's) over the very same matrix is kept,
+        with the tables made for it."""
         size = counts.passages
         avgdl = float(counts.lengths.mean()) if size else 1.0
         frequency = np.zeros(len(counts.ids), dtype=np.int64)
@@ -445,7 +457,7 @@ class Bm25:
         for matrix in counts.segments:
             rows = np.diff(matrix.indptr)
             frequency[: rows.size] += rows
-            segments.append(_Segment(matrix, start))
+            segments.append(_segment_of(matrix, start, earlier))
             start += matrix.shape[1]
         idf = okapi_idf(frequency, size, epsilon)
         return cls(counts.ids, idf, tuple(segments), frequency, counts.lengths, avgdl, k1, b)

@@ -302,7 +302,9 @@ class SearchIndex:
         counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
-        return SearchIndex(articles, counts, Bm25.from_counts(counts), vocabulary)
+        earlier = self.bm25.segments if isinstance(self.bm25, Bm25) else ()
+        bm25 = Bm25.from_counts(counts, earlier=earlier)
+        return SearchIndex(articles, counts, bm25, vocabulary)
 
     @property
     def is_folded(self) -> bool:

@@ -142,6 +142,19 @@ def test_dropping_added_passages_leaves_the_base_shared(
     assert_same_answers(Bm25.from_counts(left), Bm25.from_counts(whole), asked)
 
 
+def test_a_snapshot_keeps_the_segment_and_tables_of_a_matrix_it_shares_and_no_other() -> None:
+    documents = [["a", "b"], ["a"], ["a", "c"]]
+    counts = counts_of(documents)
+    first = Bm25.from_counts(counts)
+    assert first.present("a", np.arange(3)).all() and list(first.segments[0].tables)
+    later = counts.with_segment(TermTally.of([["a", "d"]]))
+    second = Bm25.from_counts(later, earlier=first.segments)
+    assert second.segments[0] is first.segments[0]
+    assert_same_answers(second, Bm25.from_counts(counts_of([*documents, ["a", "d"]])), [ASKED])
+    folded = Bm25.from_counts(later.folded(), earlier=second.segments)
+    assert not any(s is t for s in folded.segments for t in second.segments)
+
+
 def test_dropping_a_base_passage_folds_the_matrix() -> None:
     counts = counts_of([["a", "b"], ["b"]]).with_segment(TermTally.of([["c"], ["a"]]))
     left = counts.updated(np.array([1, 2, 3]), TermTally.of([["d"]]))

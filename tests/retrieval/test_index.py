@@ -224,10 +224,12 @@ def test_live_index_adds_an_article_beside_the_base_and_saves_at_the_fold(
     store = IndexStore(tmp_path / "cache", folder)
     live = LiveIndex(folder, store)
     base, saved = live.current.counts.base, store.path.read_bytes()
+    segment = live.current.bm25.segments[0]  # with the tables made for its matrix
     (folder / "c.txt").write_text(THIRD, encoding="utf-8")
     assert live.refresh() is True
     reloaded = live.current
     assert reloaded.counts.base is base and reloaded.counts.added is not None
+    assert reloaded.bm25.segments[0] is segment
     assert store.path.read_bytes() == saved
     whole = load_index(folder, tmp_path / "whole")
     for question in ("Cầu Rạch Miễu khánh thành khi nào", "hội nghị sơ kết Thông tri 18"):
