@@ -109,8 +109,10 @@ class Additions:
 
 
 def base_vocabulary() -> Vocabulary:
-    """Function words are known spellings too, though a small corpus may never use them."""
-    return Vocabulary.of(word.replace("_", " ") for word in stopwords())
+    """Function words are known spellings too, though a small corpus may never use them:
+    added in one order (a set's depends on the process's string hashing), so that the cache
+    a build saves is the same bytes from one run to the next."""
+    return Vocabulary.of(word.replace("_", " ") for word in sorted(stopwords()))
 
 
 @dataclass(frozen=True)

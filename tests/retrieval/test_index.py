@@ -9,6 +9,7 @@ from rank_bm25 import BM25Okapi
 
 import retrieval.index.bm25 as bm25
 import retrieval.index.indexer as indexer
+import retrieval.index.search_index as search_index
 from retrieval.index.indexer import load_index, sync
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import IndexStore
@@ -280,3 +281,16 @@ def test_a_look_at_the_names_only_sees_files_come_not_change(make_corpus) -> Non
 def test_the_articles_of_a_reload_are_shared_by_all_workers() -> None:
     assert indexer._batch_size(40, 2) == 20 and indexer._batch_size(3, 4) == 1
     assert indexer._batch_size(100_000, 2) == indexer.BATCH_ARTICLES
+
+
+def test_the_base_vocabulary_is_the_same_whatever_order_the_stopwords_come_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A set's order depends on the process's string hashing: the cache must not."""
+    words = sorted(search_index.stopwords())
+    made = []
+    for order in (words, words[::-1]):
+        monkeypatch.setattr(search_index, "stopwords", lambda order=order: order)
+        vocabulary = search_index.base_vocabulary()
+        made.append((list(vocabulary.forms.items()), list(vocabulary.openings.items())))
+    assert made[0] == made[1]
