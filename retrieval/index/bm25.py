@@ -562,14 +562,13 @@ class Bm25:
         candidates, their weights of those terms added up as the rows are read (rarest
         first); the terms not read add at most their `weight_bound`s. Once the k-th best full
         score of the leading candidates (k more scored after each row) beats that, no other
-        passage can be among the k
-        best; the other terms are then looked up in the candidates only, the weightiest
-        first (it leaves least to add), dropping each candidate that can no longer reach it,
-        and the few left are scored in full: the terms looked up, from the weights found
-        then, the rows read, searched again. Ties go in the query's order, so that the work
-        does not depend on how terms are numbered. None when that would cost more than
-        scoring every passage, or when a term's idf is negative (tiny corpora): its weights
-        lower a score, and bounds tell nothing."""
+        passage can be among the k best; the other terms are then looked up in the
+        candidates only, the weightiest first (it leaves least to add), dropping each
+        candidate that can no longer reach it, and the few left are scored in full: the
+        terms looked up, from the weights found then, the rows read, searched again. Ties go
+        in the query's order, so that the work does not depend on how terms are numbered.
+        None when that would cost more than scoring every passage, or when a term's idf is
+        negative (tiny corpora): its weights lower a score, and bounds tell nothing."""
         term_ids = self._term_ids(query)
         asked = {t: term_ids.index(t) for t in term_ids}  # ties go in the query's order
         distinct = sorted(asked, key=lambda t: (self.document_frequency(t), asked[t]))
