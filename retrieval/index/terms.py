@@ -125,6 +125,8 @@ class TermIds:
         return zip(self, range(len(self)), strict=True)
 
     def _search(self, encoded: bytes) -> int | None:
+        if not self._stored:  # a cold build's ids: every term is added, none stored
+            return None
         wanted = np.uint64(term_hash(encoded))
         at = int(np.searchsorted(self._hashes, wanted))
         while at < self._stored and self._hashes[at] == wanted:
