@@ -14,9 +14,9 @@ from __future__ import annotations
 import codecs
 import importlib.resources
 import io
-import itertools
 import pickle
 import struct
+from array import array
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -121,43 +121,48 @@ class CrfModel:
         return self.attributes.get(attribute.partition("\0")[0], len(self.weights) - 1)
 
 
-def _bitmap(keys: np.ndarray, size: int) -> np.ndarray:
-    """`size` bits, packed (bit k of byte i is key 8i + k), set at `keys`."""
-    bits = np.zeros((size + 7) // 8, np.uint8)
-    np.bitwise_or.at(bits, keys >> 3, np.left_shift(1, keys & 7).astype(np.uint8))
-    return bits
-
-
-def _bits(bitmap: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    return np.asarray((bitmap[keys >> 3] >> (keys & 7)) & 1, bool)
+def _found(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `keys` is in `sorted_keys` (ascending), and whether it is there."""
+    if not sorted_keys.size:
+        return np.zeros(keys.shape, np.intp), np.zeros(keys.shape, bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return at, sorted_keys[at] == keys
 
 
 @dataclass(frozen=True)
 class Lexicon:
     """pyvi's two- and three-syllable words as numbers: each syllable in them has an id (and
-    every other syllable the one id `unlisted`); which pairs of ids make a word, or begin a
-    three-syllable one, are bits of an ids x ids bitmap; three-syllable words are sorted keys."""
+    every other syllable the one id `unlisted`); a pair of ids a, b is the key a * size + b,
+    and a triple's key extends its first pair's the same way. The keys of the pairs that are
+    words or begin a three-syllable one are one sorted array, with which of the two each is,
+    and the triples' keys another (a few hundred KB, where ids x ids bitmaps took 9 MB)."""
 
     ids: dict[str, int]
-    pairs: np.ndarray  # bitmap of a * size + b
-    triple_heads: np.ndarray  # bitmap of a * size + b
-    triples: np.ndarray  # sorted (a * size + b) * size + c
+    pairs: np.ndarray  # sorted keys of the pairs that are words or begin one of three
+    pair_is_word: np.ndarray  # bool, by `pairs`
+    pair_heads_triple: np.ndarray  # bool, by `pairs`
+    triples: np.ndarray  # sorted keys of the three-syllable words
 
     @classmethod
     def of(cls, text: str) -> Lexicon:
         """pyvi's reading of `words.txt`: a line of two space-separated parts is a pair, of
         three a triple (parts that no syllable can be, such as "", included)."""
-        words = [parts for line in text.split("\n") if len(parts := line.split(" ")) in (2, 3)]
-        ids = {part: number for number, part in enumerate(dict.fromkeys(itertools.chain(*words)))}
+        ids: dict[str, int] = {}
+        numbered: dict[int, array[int]] = {2: array("q"), 3: array("q")}
+        for line in text.split("\n"):
+            parts = line.split(" ")
+            if len(parts) in numbered:
+                numbered[len(parts)].extend(ids.setdefault(part, len(ids)) for part in parts)
         size = len(ids) + 1
-        two = np.array([[ids[p] for p in parts] for parts in words if len(parts) == 2], np.int64)
-        three = np.array([[ids[p] for p in parts] for parts in words if len(parts) == 3], np.int64)
-        two, three = two.reshape(-1, 2), three.reshape(-1, 3)
-        heads = three[:, 0] * size + three[:, 1]
+        two = np.frombuffer(numbered[2], np.int64).reshape(-1, 2)
+        three = np.frombuffer(numbered[3], np.int64).reshape(-1, 3)
+        words, heads = two[:, 0] * size + two[:, 1], three[:, 0] * size + three[:, 1]
+        pairs = np.union1d(words, heads)
         return cls(
             ids,
-            _bitmap(two[:, 0] * size + two[:, 1], size * size),
-            _bitmap(heads, size * size),
+            pairs,
+            np.isin(pairs, words),
+            np.isin(pairs, heads),
             np.unique(heads * size + three[:, 2]),
         )
 
@@ -171,12 +176,11 @@ class Lexicon:
         syllables of `ids`."""
         size = len(self.ids) + 1
         heads = ids[:-1] * size + ids[1:]
-        starts = np.flatnonzero(_bits(self.triple_heads, heads[:-1]))
-        keys = heads[starts] * size + ids[starts + 2]
-        found = np.minimum(np.searchsorted(self.triples, keys), len(self.triples) - 1)
+        at, listed = _found(self.pairs, heads)
+        starts = np.flatnonzero(listed[:-1] & self.pair_heads_triple[at[:-1]])
         triples = np.zeros(len(ids) - 2, bool)
-        triples[starts] = self.triples[found] == keys
-        return _bits(self.pairs, heads), triples
+        triples[starts] = _found(self.triples, heads[starts] * size + ids[starts + 2])[1]
+        return listed & self.pair_is_word[at], triples
 
 
 def installed() -> tuple[CrfModel, Lexicon]:

@@ -17,7 +17,13 @@ from pyvi.ViTokenizer import ViTokenizer
 
 from retrieval.index.corpus import load_articles
 from retrieval.language import segment as segmentation
-from retrieval.language.pyvi_model import CrfModel, ModelError, crfsuite_file, installed
+from retrieval.language.pyvi_model import (
+    CrfModel,
+    Lexicon,
+    ModelError,
+    crfsuite_file,
+    installed,
+)
 from retrieval.language.segment import Segmenter, segment, segment_all
 from retrieval.language.text import fold
 from tests.conftest import PROJECT_DIR, SEEDS_DIR, SHARED_EVAL_DIR
@@ -171,6 +177,18 @@ def test_caches_that_fill_up_start_again_and_change_nothing(monkeypatch) -> None
     texts = [text for article in load_articles(SEEDS_DIR) for text in article.texts]
     assert [fresh.segment(text) for text in texts] == [pyvi(text) for text in texts]
     assert len(fresh._syllables.names) < 200  # it did start again
+
+
+def test_the_word_list_tells_where_pairs_and_triples_of_syllables_are_words() -> None:
+    lexicon = Lexicon.of("hà nội\nthành phố hồ\nhồ chí minh\nnội\n")
+    syllables = ["ở", "hà", "nội", "hồ", "chí", "minh"]
+    ids = [lexicon.ids.get(syllable, lexicon.unlisted) for syllable in syllables]
+    pairs, triples = lexicon.words(np.array(ids, np.int64))
+    assert pairs.tolist() == [False, True, False, False, False]
+    assert triples.tolist() == [False, False, False, True]
+    alone = Lexicon.of("hà nội\n")  # no three-syllable word at all
+    pairs, triples = alone.words(np.array([alone.ids["hà"], alone.ids["nội"], 0], np.int64))
+    assert pairs.tolist() == [True, False] and triples.tolist() == [False]
 
 
 def test_the_model_read_is_the_file_pyvi_hands_crfsuite() -> None:
