@@ -6,7 +6,8 @@ servers (stock `xapian-tcpsrv` on 127.0.0.1, each replica copied and kept by
 scores, tier, reply, excerpts); `--kill-primary` kills shard 0's primary with SIGKILL halfway
 and reports the slowest answer from then on. `size` measures the in-process index and the
 coordinator (`ShardedLiveIndex`, no term matrix) on one archive, each in a fresh process
-against 2 local shards: resident memory while serving, and answer times; then both in one
+against 2 local shards: resident memory while serving (and how much of it is the
+process's own, how much the pages of files it maps), and answer times; then both in one
 process, each question asked both ways in turn, whose answer times other work on the machine
 slows alike ("in_turn").
 """
@@ -37,10 +38,14 @@ Asked = Callable[[str], Answer]
 
 
 def rss_mb() -> dict[str, float]:
-    """This process's resident memory now (VmRSS) and at its peak (VmHWM), in MB."""
+    """This process's resident memory now (VmRSS) and at its peak (VmHWM), in MB, and what
+    makes up the first: its own (RssAnon: objects, arrays made) and the pages of files it
+    maps (RssFile: libraries, and the index cache's pages read, the texts shown among them;
+    the page cache keeps those once for every process mapping the file)."""
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     return {name: int(fields[key].split()[0]) / 1024 for name, key in
-            (("rss_mb", "VmRSS"), ("peak_rss_mb", "VmHWM"))}  # fmt: skip
+            (("rss_mb", "VmRSS"), ("peak_rss_mb", "VmHWM"), ("anonymous_rss_mb", "RssAnon"),
+             ("mapped_files_rss_mb", "RssFile"))}  # fmt: skip
 
 
 def read_questions(files: Sequence[Path], count: int | None) -> list[str]:
@@ -174,6 +179,7 @@ def size(args: argparse.Namespace) -> dict[str, Any]:
         "in_process": local,
         "coordinator": sharded,
         "rss_ratio": sharded["rss_mb"] / local["rss_mb"],
+        "anonymous_rss_ratio": sharded["anonymous_rss_mb"] / local["anonymous_rss_mb"],
         "peak_rss_ratio": sharded["peak_rss_mb"] / local["peak_rss_mb"],
         "answer_p50_ratio": sharded["answer_p50_ms"] / local["answer_p50_ms"],
         "in_turn": in_turn,
