@@ -24,11 +24,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from retrieval.index.terms import TermIds
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 K1 = 1.5
 B = 0.75
@@ -92,10 +95,15 @@ def okapi_term_weight(
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_length / avgdl))
 
 
-def _csr(
+def csr_of(
     data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
 ) -> sparse.csr_matrix:
-    """A CSR matrix of those arrays, its index arrays int32 where they fit."""
+    """A CSR matrix of those arrays, its index arrays int32 where they fit. scipy is imported
+    here, at the first matrix made, not with this module: a coordinator, whose snapshots hold
+    no term counts (`ShardedLiveIndex`), never makes one, and scipy would be a sixth of its
+    memory."""
+    from scipy import sparse
+
     index_type = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
     return sparse.csr_matrix(
         (data, indices.astype(index_type, copy=False), indptr.astype(index_type, copy=False)),
@@ -210,7 +218,7 @@ class TermTally:
             passage += slab.shape[0]
         self.names = _Numbering()
         self._terms, self._counts, self._lengths = [], [], []
-        return _csr(data, indices, indptr, (rows, columns))
+        return csr_of(data, indices, indptr, (rows, columns))
 
     def _slabs(self, entries: int) -> list[tuple[int, int]]:
         """The tally's arrays in runs of about `entries` entries (at least one array each)."""
@@ -231,7 +239,7 @@ class TermTally:
         """The slab's passages x `rows` terms, column-major (a term's passages ascending);
         the tally's arrays of the slab let go of."""
         lengths = np.concatenate([np.zeros(1, np.int64), *self._lengths[first:end]])
-        by_passage = _csr(
+        by_passage = csr_of(
             np.concatenate(self._counts[first:end]),
             self._slab_terms(numbers, first, end),
             np.cumsum(lengths),
@@ -254,7 +262,7 @@ def _joined(left: sparse.csr_matrix, right: sparse.csr_matrix, rows: int) -> spa
     indices = np.insert(left.indices, at, columns.astype(left.indices.dtype))
     values = np.insert(left.data, at, right.data)
     indptr = left_indptr.astype(np.int64) + right_indptr
-    return _csr(values, indices, indptr, (rows, left.shape[1] + right.shape[1]))
+    return csr_of(values, indices, indptr, (rows, left.shape[1] + right.shape[1]))
 
 
 def _padded(indptr: np.ndarray, rows: int) -> np.ndarray:
@@ -278,7 +286,10 @@ class TermCounts:
 
     @classmethod
     def empty(cls) -> TermCounts:
-        return cls(TermIds(), sparse.csr_matrix((0, 0), dtype=TF_DTYPE), np.zeros(0))
+        nothing = csr_of(
+            np.zeros(0, TF_DTYPE), np.zeros(0, np.int32), np.zeros(1, np.int32), (0, 0)
+        )
+        return cls(TermIds(), nothing, np.zeros(0))
 
     @property
     def passages(self) -> int:

@@ -419,12 +419,14 @@ def sync(
     """The index for the articles now in `folder`, saved to `store` (folded first: see
     `SearchIndex.folded`) unless `save` is False (the caller then saves when `unsaved`).
     Raises CorpusError when nothing can be served; a file that turned unreadable keeps its
-    previous version, with a warning. Not `tokenising`: the passages get no terms, so the
-    snapshot holds no term matrix. `signature`: the folder's, just taken by the caller, so
-    that its files are not listed and stat'ed twice."""
+    previous version, with a warning. Not `tokenising`: the passages get no terms, and a
+    snapshot made from nothing holds no term counts at all (`SearchIndex.counts`).
+    `signature`: the folder's, just taken by the caller, so that its files are not listed
+    and stat'ed twice."""
     if signature is None:
         signature = {path.name: file_stamp(path) or UNREADABLE for path in article_paths(folder)}
-    base = previous if previous is not None else (store.load() or SearchIndex.empty())
+    empty = SearchIndex.empty(with_terms=tokenising)
+    base = previous if previous is not None else (store.load() or empty)
     known = base.article_numbers
     jobs, job_stamps, stamps = _jobs(folder, signature, base)
     read = read_all(jobs, workers, progress, tokenising)

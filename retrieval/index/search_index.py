@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index.backend import SearchBackend
+from retrieval.index.backend import NoTerms, SearchBackend
 from retrieval.index.bm25 import Bm25, TermCounts, TermTally
 from retrieval.index.compact import Articles, Passages
 from retrieval.index.corpus import Article, published_date
@@ -118,8 +118,8 @@ def base_vocabulary() -> Vocabulary:
 @dataclass(frozen=True)
 class SearchIndex:
     articles: Articles  # and their passages' texts, held compactly
-    counts: TermCounts
-    bm25: SearchBackend  # Bm25 in process, or XapianBackend over shards
+    counts: TermCounts | None  # None: the terms are searched elsewhere (`ShardedLiveIndex`)
+    bm25: SearchBackend  # Bm25 in process, or XapianBackend over shards (NoTerms until then)
     vocabulary: Vocabulary
     # source -> the stat fields (mtime, ctime, size, inode) of the file each article was read
     # from: a file with the same stamp is not read again to check its hash
@@ -130,7 +130,10 @@ class SearchIndex:
     )
 
     @classmethod
-    def empty(cls) -> SearchIndex:
+    def empty(cls, with_terms: bool = True) -> SearchIndex:
+        """No article; not `with_terms`: nor any term counts, ever (see `counts`)."""
+        if not with_terms:
+            return cls(Articles.of([]), None, NoTerms(), base_vocabulary())
         counts = TermCounts.empty()
         return cls(Articles.of([]), counts, Bm25.from_counts(counts), base_vocabulary())
 
@@ -301,9 +304,11 @@ class SearchIndex:
         new = additions.articles()
         gone = self._numbers_of(removed | set(new.sources))
         kept = np.setdiff1d(np.arange(len(self.articles)), gone)
-        counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         articles = Articles.joined([self.articles.taking(kept), new])
         vocabulary = self._vocabulary_after(gone, additions.sightings)
+        if self.counts is None:  # the tally, of passages given no terms, holds none
+            return SearchIndex(articles, None, self.bm25, vocabulary)
+        counts = self.counts.updated(self.articles.positions_of(kept), additions.tally)
         earlier = self.bm25.segments if isinstance(self.bm25, Bm25) else ()
         bm25 = Bm25.from_counts(counts, earlier=earlier)
         return SearchIndex(articles, counts, bm25, vocabulary)
@@ -315,11 +320,11 @@ class SearchIndex:
         saving writes every byte of the matrix and reads every page of the mapped cache
         (which would count as this process's memory). The cache then lags behind: the next
         start re-reads the articles added since (found by their stamps), no more."""
-        return self.counts.added is None
+        return self.counts is None or self.counts.added is None
 
     def folded(self) -> SearchIndex:
         """This snapshot, its term counts one matrix (a copy, unless they are already)."""
-        if self.is_folded:
+        if self.counts is None or self.counts.added is None:
             return self
         counts = self.counts.folded()
         return replace(self, counts=counts, bm25=Bm25.from_counts(counts))

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xapian
-from scipy import sparse
 
-from retrieval.index.bm25 import mean_raw_idf
+from retrieval.index.bm25 import TermCounts, mean_raw_idf
 from retrieval.index.corpus import Article
 from retrieval.index.indexer import Progress, ProgressCallback
 from retrieval.index.search_index import SearchIndex, term_code_version
@@ -44,6 +44,9 @@ from retrieval.index.shards import (
     shard_of,
     stored_term,
 )
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ def write_shards(
     index: SearchIndex, folder: Path, shards: int, progress: ProgressCallback | None = None
 ) -> ShardReport:
     """DIR/0 … DIR/shards-1 brought in line with `index` (see the module's docstring)."""
+    if index.counts is None:
+        raise ValueError("a snapshot without term counts has no terms to write to shards")
     folder.mkdir(parents=True, exist_ok=True)
     paths = shard_paths(folder, shards)
     with _writable(paths) as databases:
@@ -103,7 +108,7 @@ def write_shards(
             for number, article in enumerate(index.articles)
             if _stamp_in(held, shards, article) != stamp_of(article)
         ]
-        _write_articles(index, databases, changed, progress)
+        _write_articles(index, index.counts, databases, changed, progress)
         if changed or removed:
             for database in databases:
                 database.commit()
@@ -137,13 +142,15 @@ def _remove_gone(
 
 def _write_articles(
     index: SearchIndex,
+    counts: TermCounts,
     databases: list[xapian.WritableDatabase],
     changed: list[tuple[int, Article]],
     progress: ProgressCallback | None,
 ) -> None:
-    """Rewrite each changed article (its number in `index.articles`) in its shard."""
-    names = list(index.counts.ids)
-    by_passage = index.counts.counts.tocsc()  # a passage's terms: one slice, not a scan
+    """Rewrite each changed article (its number in `index.articles`, whose term `counts`
+    these are) in its shard."""
+    names = list(counts.ids)
+    by_passage = counts.counts.tocsc()  # a passage's terms: one slice, not a scan
     started = time.monotonic()
     sizes = [sum(len(text.encode()) for text in article.texts) for _, article in changed]
     done_bytes = 0

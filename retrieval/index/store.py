@@ -3,10 +3,11 @@
 A warm start loads the last snapshot (passages, term counts, vocabulary) without tokenising
 anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose content hash
 changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
-shape and place: the term counts as three integer arrays, the passages' texts as one UTF-8
-array with where each ends, each article's file name, title, hash, URL and date the same way
-(`retrieval/index/compact.py`), the vocabulary as its spellings, one a line, and numbers, and
-the rest (the files' stamps) as one JSON document stored as bytes. Only numbers and text are
+shape and place: the term counts as three integer arrays (none in a coordinator's snapshot,
+which has no term counts), the passages' texts as one UTF-8 array with where each ends, each
+article's file name, title, hash, URL and date the same way (`retrieval/index/compact.py`),
+the vocabulary as its spellings, one a line, and numbers, and the rest (the files' stamps)
+as one JSON document stored as bytes. Only numbers and text are
 read from it, so nothing in it can run code, and a SHA-256 over everything after the header
 (and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
 a truncated or foreign file is reported and the index rebuilt, never trusted.
@@ -45,9 +46,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
-from scipy import sparse
 
-from retrieval.index.bm25 import Bm25, TermCounts
+from retrieval.index.backend import NoTerms
+from retrieval.index.bm25 import Bm25, TermCounts, csr_of
 from retrieval.index.compact import TEXT_COLUMNS, Articles, Texts
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.index.terms import TermIds, lines, lines_of
@@ -55,7 +56,7 @@ from retrieval.language.restore import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 10
+FORMAT = 11
 SUFFIX = ".index"
 TEMPORARY_SUFFIX = ".index-tmp"
 FORMER_SUFFIXES = (".npz", ".pickle")  # earlier formats' files, removed on save
@@ -92,19 +93,15 @@ def _metadata(index: SearchIndex) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": term_code_version(),
-        "shape": list(index.counts.counts.shape),
+        "shape": None if index.counts is None else list(index.counts.counts.shape),
         "stamps": {source: list(stamp) for source, stamp in index.stamps.items()},
     }
 
 
 def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
-    counts, articles = index.counts.counts, index.articles
+    articles = index.articles
     arrays: dict[str, Stored] = {
-        "data": counts.data,
-        "indices": counts.indices,
-        "indptr": counts.indptr,
-        "lengths": index.counts.lengths,
-        **_term_arrays(index.counts.ids),
+        **_count_arrays(index.counts),
         "article_starts": articles.starts,
         "paragraphs": articles.paragraphs,
         **_vocabulary_arrays(index.vocabulary),
@@ -113,6 +110,20 @@ def _snapshot_arrays(index: SearchIndex) -> dict[str, Stored]:
         arrays[column], arrays[f"{column}_ends"] = getattr(articles, column).saved()
     arrays["metadata"] = np.frombuffer(json.dumps(_metadata(index)).encode(), dtype=np.uint8)
     return arrays
+
+
+def _count_arrays(counts: TermCounts | None) -> dict[str, Stored]:
+    """The term counts' arrays; none for a snapshot without term counts."""
+    if counts is None:
+        return {}
+    matrix = counts.counts
+    return {
+        "data": matrix.data,
+        "indices": matrix.indices,
+        "indptr": matrix.indptr,
+        "lengths": counts.lengths,
+        **_term_arrays(counts.ids),
+    }
 
 
 def _term_arrays(ids: TermIds) -> dict[str, np.ndarray]:
@@ -155,15 +166,18 @@ def _vocabulary_of(arrays: dict[str, np.ndarray]) -> Vocabulary:
     return Vocabulary.counted(forms, words, pairs, arrays["pair_counts"])
 
 
+def _counts_of(arrays: dict[str, np.ndarray], shape: list[int]) -> TermCounts:
+    rows, columns = shape
+    matrix = csr_of(arrays["data"], arrays["indices"], arrays["indptr"], (rows, columns))
+    ids = TermIds(arrays["terms"], arrays["term_hashes"], arrays["term_owners"])
+    return TermCounts(ids, matrix, arrays["lengths"])
+
+
 def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     saved = json.loads(arrays["metadata"].tobytes())
     if saved.get("format") != FORMAT or saved.get("version") != term_code_version():
         raise ValueError("written by another version")
-    matrix = sparse.csr_matrix(
-        (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(saved["shape"])
-    )
-    ids = TermIds(arrays["terms"], arrays["term_hashes"], arrays["term_owners"])
-    counts = TermCounts(ids, matrix, arrays["lengths"])
+    counts = None if saved["shape"] is None else _counts_of(arrays, saved["shape"])
     columns = {
         column: Texts.laid_end_to_end(arrays[column], arrays[f"{column}_ends"])
         for column in TEXT_COLUMNS
@@ -172,7 +186,7 @@ def _index_of(arrays: dict[str, np.ndarray]) -> SearchIndex:
     return SearchIndex(
         articles,
         counts,
-        Bm25.from_counts(counts),
+        NoTerms() if counts is None else Bm25.from_counts(counts),
         _vocabulary_of(arrays),
         {source: tuple(stamp) for source, stamp in saved["stamps"].items()},
     )

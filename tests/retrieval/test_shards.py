@@ -6,6 +6,9 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +22,7 @@ import xapian
 from retrieval.index import shard_search
 from retrieval.index.bm25 import mean_raw_idf
 from retrieval.index.indexer import load_index
-from retrieval.index.search_index import SearchIndex
+from retrieval.index.search_index import Additions, SearchIndex
 from retrieval.index.shard_search import (
     COORDINATOR_CACHE,
     Endpoint,
@@ -201,13 +204,55 @@ def test_the_coordinator_builds_no_term_matrix_and_answers_as_one_process(
     cold = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current
     warm = ShardedLiveIndex(SEEDS_DIR, tmp_path / "cache", shards).current  # from its cache
     for coordinator in (cold, warm):
-        assert coordinator.counts.counts.nnz == 0 and not coordinator.counts.ids
+        assert coordinator.counts is None  # and its cache holds no term arrays
         assert list(coordinator.passages) == list(seed_index.passages)
         assert coordinator.vocabulary == seed_index.vocabulary
     assert len(list((tmp_path / "cache" / COORDINATOR_CACHE).glob(f"*{SUFFIX}"))) == 1
     assert IndexStore(tmp_path / "cache", SEEDS_DIR).load() is None  # never an index's cache
     for question in _seed_questions():
         assert answer(question, warm) == answer(question, seed_index), question
+
+
+def test_a_coordinator_starts_answers_and_reloads_without_scipy(
+    seed_index: SearchIndex, tmp_path: Path
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS_DIR, corpus)
+    script = (
+        "import shutil, sys, xapian; from pathlib import Path\n"
+        "from retrieval.index.shard_search import ShardSet, ShardedLiveIndex\n"
+        "from retrieval.reply.answer import answer\n"
+        f"shards, corpus = Path({str(tmp_path / 'shards')!r}), Path({str(corpus)!r})\n"
+        "opened = lambda endpoint: xapian.Database(str(shards / str(endpoint[1])))\n"
+        "shard_set = ShardSet([[('local', n)] for n in range(2)], opener=opened)\n"
+        "for start in ('cold', 'warm'):\n"
+        f"    live = ShardedLiveIndex(corpus, Path({str(tmp_path / 'cache')!r}), shard_set)\n"
+        "first = sorted(corpus.glob('*.txt'))[0]\n"
+        "shutil.copyfile(first, corpus / ('copy-' + first.name))\n"
+        "print(live.refresh(), answer('bi thu thanh uy tphcm la ai', live.current).answered)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy')))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["True True", "[]"]
+
+
+def test_a_snapshot_without_term_counts_finds_nothing_and_is_not_written_to_shards(
+    tmp_path: Path,
+) -> None:
+    termless = load_index(SEEDS_DIR)
+    termless = SearchIndex.empty(with_terms=False).with_additions(
+        Additions.of((article, [[] for _ in article.texts]) for article in termless.articles),
+        set(),
+    )
+    assert termless.counts is None and len(termless.passages) > 0 and termless.is_folded
+    assert not answer("bí thư thành ủy TPHCM là ai", termless).hits
+    with pytest.raises(ValueError, match="no terms"):
+        write_shards(termless, tmp_path / "shards", 2)
+    assert not (tmp_path / "shards").exists()
 
 
 def test_a_passages_record_is_read_back_as_written() -> None:
