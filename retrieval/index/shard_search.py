@@ -284,16 +284,20 @@ class XapianBackend:
         return self._scores(query, self._passages(positions.tolist()))
 
     def _scores(self, query: Sequence[str], passages: list[PassageTerms]) -> np.ndarray:
-        """As `Bm25.scores_at`, term by term in the query's order, from the stored counts."""
+        """As `Bm25.scores_at`, term by term in the query's order, from the stored counts:
+        each distinct passage scored once (the passages tied at the cut are often copies)."""
         statistics = self._statistics()
         idf = self._idf(query)
-        lengths = np.array([passage.length for passage in passages], dtype=np.float64)
-        total = np.zeros(len(passages))
+        numbers: dict[PassageTerms, int] = {}
+        copy_of = [numbers.setdefault(passage, len(numbers)) for passage in passages]
+        distinct = list(numbers)
+        lengths = np.array([passage.length for passage in distinct], dtype=np.float64)
+        total = np.zeros(len(distinct))
         for term, weight in zip(query, idf.tolist(), strict=True):
-            counts = counts_of(term, passages)
+            counts = counts_of(term, distinct)
             saturated = okapi_term_weight(counts, lengths, statistics.average_length, K1, B)
             total += np.where(counts > 0, weight * saturated, 0.0)
-        return total
+        return total[np.array(copy_of, dtype=np.intp)]
 
     def present(self, term: str, positions: np.ndarray) -> np.ndarray:
         return holding(term, self._passages(positions.tolist()))

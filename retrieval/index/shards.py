@@ -74,21 +74,21 @@ def place_of(value: str) -> tuple[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class PassageTerms:
-    """A passage's terms and counts as a shard stores them, "\nterm\tcount" for each (our
-    terms hold no white space): looking one up is a substring search (`counts_of`,
-    `holding`), nothing is parsed that no question asks about."""
+    """A passage's terms and counts as a shard stores them, UTF-8 "\nterm\tcount" for each
+    (our terms hold no white space): looking one up is a search of the bytes (`counts_of`,
+    `holding`), nothing is decoded or parsed that no question asks about."""
 
     length: int  # the sum of the counts, Xapian's document length
-    text: str
+    text: bytes
 
     @classmethod
     def of(cls, terms: dict[str, int]) -> PassageTerms:
         lines = "".join(f"\n{term}\t{count}" for term, count in terms.items())
-        return cls(sum(terms.values()), lines + "\n")
+        return cls(sum(terms.values()), f"{lines}\n".encode())
 
 
-def _line_start(term: str) -> str:
-    return f"\n{term}\t"
+def _line_start(term: str) -> bytes:
+    return f"\n{term}\t".encode()
 
 
 def counts_of(term: str, passages: Sequence[PassageTerms]) -> np.ndarray:
@@ -99,7 +99,7 @@ def counts_of(term: str, passages: Sequence[PassageTerms]) -> np.ndarray:
         start = passage.text.find(line)
         if start >= 0:
             start += len(line)
-            counts[at] = int(passage.text[start : passage.text.index("\n", start)])
+            counts[at] = int(passage.text[start : passage.text.index(b"\n", start)])
     return counts
 
 
@@ -110,19 +110,20 @@ def holding(term: str, passages: Sequence[PassageTerms]) -> np.ndarray:
     return np.fromiter(held, dtype=bool, count=len(passages))
 
 
-NO_TERMS = PassageTerms(0, "\n")
+NO_TERMS = PassageTerms(0, b"\n")
 
 
-def passage_record(source: str, number: int, terms: PassageTerms) -> str:
-    """A passage's place, length and terms, as RECORD_SLOT holds them (read back without a
-    copy of the terms)."""
-    return RECORD_SEPARATOR.join((place_value(source, number), str(terms.length), terms.text))
+def passage_record(source: str, number: int, terms: PassageTerms) -> bytes:
+    """A passage's place, length and terms, as RECORD_SLOT holds them (read back without
+    decoding its terms)."""
+    place = f"{place_value(source, number)}{RECORD_SEPARATOR}{terms.length}{RECORD_SEPARATOR}"
+    return place.encode() + terms.text
 
 
 def record_of(value: bytes) -> tuple[tuple[str, int], PassageTerms]:
     """A passage's place and terms, from its record."""
-    place, length, text = value.decode("utf-8").split(RECORD_SEPARATOR, 2)
-    return place_of(place), PassageTerms(int(length), text)
+    place, length, text = value.split(RECORD_SEPARATOR.encode(), 2)
+    return place_of(place.decode()), PassageTerms(int(length), text)
 
 
 @dataclass(frozen=True, slots=True)
