@@ -7,8 +7,6 @@ import inspect
 import json
 import logging
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,7 +42,7 @@ from retrieval.index.store import SUFFIX, IndexStore
 from retrieval.language.text import fold
 from retrieval.language.tokens import analyze
 from retrieval.reply.answer import answer
-from tests.conftest import PROJECT_DIR, SEEDS_DIR, CorpusFactory
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, CorpusFactory, printed_by
 
 COMMON = "Hà Nội hôm nay công bố kết quả"  # in every article: its syllables' idf is floored
 ARTICLES = {
@@ -233,11 +231,7 @@ def test_a_coordinator_starts_answers_and_reloads_without_scipy(
         "print(live.refresh(), answer('bi thu thanh uy tphcm la ai', live.current).answered)\n"
         "print(sorted(m for m in sys.modules if m.startswith('scipy')))\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split("\n")[:2] == ["True True", "[]"]
+    assert printed_by(script)[:2] == ["True True", "[]"]
 
 
 def test_a_snapshot_without_term_counts_finds_nothing_and_is_not_written_to_shards(

@@ -79,23 +79,11 @@ def test_roman_numerals_have_their_value(numeral: str, value: int) -> None:
 @pytest.mark.slow  # a process of its own
 def test_segmenting_leaves_no_files_in_the_temp_folder(tmp_path) -> None:
     import os
-    import subprocess
-    import sys
 
-    from tests.conftest import PROJECT_DIR
+    from tests.conftest import printed_by
 
     script = "from retrieval.language.tokens import segment; print(segment('Bí thư Thành ủy'))"
-    environment = {**os.environ, "TMPDIR": str(tmp_path)}
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "bí_thư" in run.stdout
+    assert "bí_thư" in printed_by(script, {**os.environ, "TMPDIR": str(tmp_path)})[0]
     assert list(tmp_path.iterdir()) == []
 
 
