@@ -118,16 +118,18 @@ _ROMAN_AFTER_SPACE = re.compile(r"\s[IVX]+(?![^\W\d_])")  # in every match of _R
 _DIGIT = re.compile(r"\d")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]{2,})")
+# Each form with what its match must hold, in lower case: a text whose lower case lacks it is
+# not scanned for the form (no form writes what another needs, so the text as given tells).
 _NUMBER_FORMS = (
-    (re.compile(r",(?<=\d,)(?=\d)"), "."),  # decimal comma
-    (re.compile(r"(\d(?<!\w\d)\d?)\s+tháng\s+(\d{1,2})\b", re.IGNORECASE), r"\1/\2"),
-    (re.compile(r"(\d(?<!\w\d)\d?/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2"),
-    (re.compile(r"(\d)(?=[a-zµ]{1,3}\b)"), r"\1 "),  # a unit glued to its number
-    (re.compile(r"(\d)(?<=[^\W\d_]{3}\d)"), r" \1"),  # a number glued to its name: "covid19"
+    (re.compile(r",(?<=\d,)(?=\d)"), ".", ","),  # decimal comma
+    (re.compile(r"(\d(?<!\w\d)\d?)\s+tháng\s+(\d{1,2})\b", re.IGNORECASE), r"\1/\2", "tháng"),
+    (re.compile(r"(\d(?<!\w\d)\d?/\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE), r"\1/\2", "năm"),
+    (re.compile(r"(\d)(?=[a-zµ]{1,3}\b)"), r"\1 ", ""),  # a unit glued to its number
+    (re.compile(r"(\d)(?<=[^\W\d_]{3}\d)"), r" \1", ""),  # a number glued to its name: "covid19"
     # "Nghị quyết số 5", "số" in any case spelt out as IGNORECASE reads it (an "s" is also a
     # long "ſ"), so that the scan skips to each "s" at once
-    (re.compile(r"[sSſ](?<!\w[sSſ])[ốỐ]\s+(?=\d)"), ""),
-    (re.compile(r"0(?<![\d.,]0)0*(?=\d)"), ""),  # leading zeros
+    (re.compile(r"[sSſ](?<!\w[sSſ])[ốỐ]\s+(?=\d)"), "", "ố"),
+    (re.compile(r"0(?<![\d.,]0)0*(?=\d)"), "", "0"),  # leading zeros
 )
 
 
@@ -155,8 +157,10 @@ def canonical_numbers(text: str) -> str:
     if not _DIGIT.search(text):  # every other form is of digits
         return text
     text = _THOUSANDS.sub(lambda match: match.group().replace(".", ""), text)
-    for pattern, replacement in _NUMBER_FORMS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for pattern, replacement, needed in _NUMBER_FORMS:
+        if needed in lowered:
+            text = pattern.sub(replacement, text)
     return text
 
 

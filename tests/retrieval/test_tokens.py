@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from retrieval.language import tokens
 from retrieval.language.tokens import (
     BIGRAM_PREFIX,
     SYLLABLE_PREFIX,
@@ -66,6 +69,32 @@ def test_number_forms_keep_what_differs() -> None:
     assert canonical_numbers("ông X và Chương V") == "ông X và Chương V"
     assert canonical_numbers("bán XI MĂNG, VI KHUẨN LAO") == "bán XI MĂNG, VI KHUẨN LAO"
     assert canonical_numbers("U23 và iPhone15") == "U23 và iPhone 15"
+
+
+def _every_form_applied(text: str) -> str:
+    """`canonical_numbers` with each form looked for in every text, whatever it holds."""
+    if tokens._ROMAN_AFTER_SPACE.search(text):
+        text = tokens._ROMAN.sub(tokens._arabic, text)
+    if not tokens._DIGIT.search(text):
+        return text
+    text = tokens._THOUSANDS.sub(lambda match: match.group().replace(".", ""), text)
+    for pattern, replacement, _ in tokens._NUMBER_FORMS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+PIECES = [
+    *("5", "05", "12", "2024", "1.500", "0", ",", ".", "/", " ", "  ", "\t", "kg", "g", "ư"),
+    *("tháng", "THÁNG", "ThÁng", "năm", "NĂM", "số", "SỐ", "Số", "ſố", "covid", "Điều", "XII"),
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+@example("ngày 5 tháng 12 năm 2024, số 05 và 1,5 kg")
+@example("NGÀY 5 THÁNG 12 NĂM 2024, SỐ 05")
+@example("5 ThÁng 12 và 5/12 NăM 2024, Nghị quyết ſố 05")
+def test_a_number_form_is_skipped_only_where_it_cannot_match(text: str) -> None:
+    assert canonical_numbers(text) == _every_form_applied(text)
 
 
 @pytest.mark.parametrize(
