@@ -5,12 +5,12 @@ anything; `retrieval/index/indexer.py` then re-tokenises only the articles whose
 changed. The file is plain arrays laid end to end after a JSON header naming each one's dtype,
 shape and place: the term counts as three integer arrays (none in a coordinator's snapshot,
 which has no term counts), the passages' texts as one UTF-8 array with where each ends, each
-article's file name, title, hash, URL and date the same way (`retrieval/index/compact.py`),
-the vocabulary as its spellings, one a line, and numbers, and the rest (the files' stamps)
-as one JSON document stored as bytes. Only numbers and text are
-read from it, so nothing in it can run code, and a SHA-256 over everything after the header
-(and the header's list of arrays) must match before the snapshot is returned: a flipped bit,
-a truncated or foreign file is reported and the index rebuilt, never trusted.
+article's file name, title, hash, URL and date the same way (`retrieval/index/compact.py`), the
+vocabulary as its spellings, one a line, and numbers, and the rest (the files' stamps) as one
+JSON document stored as bytes. Only numbers and text are read from it, so nothing in it can run
+code, and a SHA-256 over everything after the header (and the header's list of arrays) must
+match before the snapshot is returned: a flipped bit, a truncated or foreign file is reported
+and the index rebuilt, never trusted.
 
 The file is mapped read-only and the snapshot's arrays are views of the mapping: a warm start
 copies nothing, and only the pages a question reads (its terms' rows, the texts shown) take
