@@ -425,8 +425,9 @@ def sync(
     and stat'ed twice."""
     if signature is None:
         signature = {path.name: file_stamp(path) or UNREADABLE for path in article_paths(folder)}
-    empty = SearchIndex.empty(with_terms=tokenising)
-    base = previous if previous is not None else (store.load() or empty)
+    base = previous if previous is not None else store.load()
+    if base is None:
+        base = SearchIndex.empty(with_terms=tokenising)
     known = base.article_numbers
     jobs, job_stamps, stamps = _jobs(folder, signature, base)
     read = read_all(jobs, workers, progress, tokenising)
