@@ -39,6 +39,20 @@ async def assert_all_answered_once(api: FakeBotApi, messages: list[dict]) -> Non
     assert set(replies) <= {1, 2} and replies[2] <= 3, replies
 
 
+async def restarted_answering_all(
+    api: FakeBotApi, environment: dict[str, str], messages: list[dict]
+) -> tuple[str, int | None]:
+    """A new bot, Telegram no longer refusing: every question answered once, almost none
+    twice; its log and exit code once stopped."""
+    api.flood_remaining = 0
+    bot = await spawn_bot(environment)
+    try:
+        await assert_all_answered_once(api, messages)
+    finally:
+        log = await stop(bot, signal.SIGTERM)
+    return log, bot.returncode
+
+
 async def test_polling_bot_killed_after_the_batch_was_acknowledged(fake_api, environment):
     fake_api.flood_remaining = 10**6
     bot = await spawn_bot(environment)
@@ -51,13 +65,7 @@ async def test_polling_bot_killed_after_the_batch_was_acknowledged(fake_api, env
     await fake_api.wait_for(lambda: len(fake_api.attempts(chat_id=7000)) >= 1, timeout=30)
     await stop(bot, signal.SIGKILL)
     assert not fake_api.sent(), "nothing got through the 429s before the kill"
-
-    fake_api.flood_remaining = 0
-    bot = await spawn_bot(environment)
-    try:
-        await assert_all_answered_once(fake_api, messages)
-    finally:
-        log = await stop(bot, signal.SIGTERM)
+    log, _ = await restarted_answering_all(fake_api, environment, messages)
     assert "left pending by the last run" in log
 
 
@@ -84,11 +92,5 @@ async def test_webhook_bot_killed_after_answering_200(fake_api, environment):
             )
             assert answered.status_code == 200
     await stop(bot, signal.SIGKILL)
-
-    fake_api.flood_remaining = 0
-    bot = await spawn_bot(environment)
-    try:
-        await assert_all_answered_once(fake_api, messages)
-    finally:
-        log = await stop(bot, signal.SIGTERM)
-    assert bot.returncode == 0 and "stopped" in log, log
+    log, returncode = await restarted_answering_all(fake_api, environment, messages)
+    assert returncode == 0 and "stopped" in log, log
