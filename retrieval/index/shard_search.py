@@ -8,14 +8,19 @@ which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's p
 Xapian's BM25Weight, each query term scaled to rank-bm25's idf, finds the candidates, each
 with its terms and counts (its record, read as the match's collapse key: no document is
 fetched); they are then scored with `Bm25`'s own formula, so the scores, and all that ranking
-reads, are those of the in-process index. The passages of the articles ranking then looks
-into are read in one match on their article terms, the shards at once, and kept until the
-shards change. The i-th shard of a `ShardSet` must be DIR/i: each shard's metadata says which
-it is, and a server holding another counts as failed.
+reads, are those of the in-process index. Xapian's idf is already ours but for the terms a
+third of the passages hold: the frequencies of the archive's common terms (which the writer
+lists) are read once per change of the shards, any other term goes in as it is, and the
+match tells its frequency; one found common after all is weighed again, and matched again.
+The passages of the articles ranking then looks into are read in one match on their article
+terms, the shards at once, and kept until the shards change. The i-th shard of a `ShardSet`
+must be DIR/i: each shard's metadata says which it is, and a server holding another counts
+as failed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -34,6 +39,7 @@ from retrieval.index.indexer import ProgressCallback
 from retrieval.index.live import LiveIndex
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shards import (
+    COMMON_TERMS_META,
     MEAN_IDF_META,
     NO_TERMS,
     RECORD_SLOT,
@@ -45,6 +51,7 @@ from retrieval.index.shards import (
     record_of,
     shard_name,
     stored_term,
+    weighed_alike,
     xapian_idf,
 )
 from retrieval.index.store import IndexStore
@@ -221,13 +228,15 @@ class _Statistics:
     passages: int
     average_length: float
     idf_floor: float
+    common: list[str]  # COMMON_TERMS_META: their frequencies are read with these
 
 
 def _statistics(archive: xapian.Database) -> _Statistics:
     passages = archive.get_doccount()
     average = archive.get_total_length() / passages if passages else 1.0
     mean_idf = archive.get_metadata(MEAN_IDF_META)
-    return _Statistics(passages, average, EPSILON * float(mean_idf or 0.0))
+    common = json.loads(archive.get_metadata(COMMON_TERMS_META) or b"[]")
+    return _Statistics(passages, average, EPSILON * float(mean_idf or 0.0), common)
 
 
 def _any_of(terms: Iterable[str]) -> xapian.Query:
@@ -272,8 +281,12 @@ class XapianBackend:
         with self._lock:
             if len(self._at) > CACHED_PASSAGES:
                 self._at.clear()  # the statistics, small, are kept until the shards change
-            weighted = self._weighted(query)
-            records = self._shards.run(lambda archive: _ranked(archive, weighted, k))
+            weighted, unknown = self._weighted(query)
+            records, read = self._shards.run(lambda archive: _ranked(archive, weighted, k, unknown))
+            self._frequencies.update(read)
+            if not weighed_alike(np.array(list(read.values()), np.int64), self.corpus_size).all():
+                weighted, _ = self._weighted(query)  # a term common after all: its weight now
+                records, _ = self._shards.run(lambda archive: _ranked(archive, weighted, k, []))
             found = self._placed(records)
             scores = self._scores(query, [passage for _, passage in found])
         ranked = sorted((-s, p) for (p, _), s in zip(found, scores.tolist(), strict=True) if s > 0)
@@ -328,7 +341,9 @@ class XapianBackend:
         with self._lock:
             self._fresh()
             if self._statistics_cache is None:
-                self._statistics_cache = self._shards.run(_statistics)
+                statistics = self._statistics_cache = self._shards.run(_statistics)
+                self._frequencies_of(statistics.common)
+                return statistics
             return self._statistics_cache
 
     def _frequencies_of(self, terms: Sequence[str]) -> list[int]:
@@ -352,23 +367,29 @@ class XapianBackend:
                 self._idfs.update(zip(missing, idf.tolist(), strict=True))
             return np.array([self._idfs[term] for term in terms], dtype=np.float64)
 
-    def _weighted(self, query: Sequence[str]) -> xapian.Query:
+    def _weighted(self, query: Sequence[str]) -> tuple[xapian.Query, list[str]]:
         """`query` for Xapian's BM25Weight, each term scaled from Xapian's idf to ours (and
-        by how often the query repeats it, as rank-bm25 counts it again)."""
+        by how often the query repeats it, as rank-bm25 counts it again); and the terms
+        whose frequencies are not known yet, left as Xapian weighs them: the same as ours
+        for any term under a third of the passages hold (`weighed_alike`), which a term not
+        among the archive's common ones is, and the match tells their frequencies (no
+        request of its own: `candidates` checks)."""
         counted = Counter(query)
-        every = self._frequencies_of(list(counted))  # one request for the query's terms
-        terms = [term for term, frequency in zip(counted, every, strict=True) if frequency > 0]
-        frequencies = np.array([frequency for frequency in every if frequency > 0], np.int64)
-        scales = self._idf(terms) / xapian_idf(frequencies, self.corpus_size)
+        self._statistics()  # and the common terms' frequencies, once per change of the shards
+        unknown = [term for term in counted if term not in self._frequencies]
+        terms = [term for term in counted if self._frequencies.get(term, 0) > 0]
+        frequencies = np.array([self._frequencies[term] for term in terms], np.int64)
+        ratios = self._idf(terms) / xapian_idf(frequencies, self.corpus_size)
+        scales = dict(zip(terms, ratios.tolist(), strict=True)) | dict.fromkeys(unknown, 1.0)
         parts = [
             xapian.Query(
                 xapian.Query.OP_SCALE_WEIGHT,
                 xapian.Query(stored_term(term)),
                 max(counted[term] * scale, 0.0),
             )
-            for term, scale in zip(terms, scales.tolist(), strict=True)
+            for term, scale in scales.items()
         ]
-        return xapian.Query(xapian.Query.OP_OR, parts)
+        return xapian.Query(xapian.Query.OP_OR, parts), unknown
 
     def _placed(self, records: Iterable[bytes]) -> list[tuple[int, PassageTerms]]:
         """The snapshot positions and terms of passages' records (of the passages the
@@ -408,7 +429,9 @@ class XapianBackend:
         self._at.update(self._placed(records))
 
 
-def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes]:
+def _ranked(
+    archive: xapian.Database, query: xapian.Query, k: int, asked: list[str]
+) -> tuple[list[bytes], dict[str, int]]:
     """The records of the passages Xapian's BM25Weight (with our k1 and b) ranks first: the k
     best, and every passage tied with the k-th (to TIED: our scores are Xapian's to rounding).
     Of passages with equal scores, ours keeps the first by position, Xapian the first by
@@ -417,16 +440,18 @@ def _ranked(archive: xapian.Database, query: xapian.Query, k: int) -> list[bytes
     record; a second reads the records of the passages at or above it, as the match's
     collapse key (each passage's is its own, so none is collapsed). Reading them in the first
     match would read those of every passage that ever enters its running k best, and the
-    k-th ties with others in most questions, which a second match had to find anyway."""
+    k-th ties with others in most questions, which a second match had to find anyway. With
+    them, the archive's frequency of each of the `asked` terms, as the first match knew it."""
     enquire = xapian.Enquire(archive)
     enquire.set_weighting_scheme(xapian.BM25Weight(K1, 0, 0, B, 0))
     enquire.set_docid_order(xapian.Enquire.DONT_CARE)
     enquire.set_query(query)
     best = enquire.get_mset(0, k)
+    frequencies = {term: best.get_termfreq(stored_term(term)) for term in asked}
     if best.size() == k > 0:
         enquire.set_cutoff(0, best[k - 1].weight * (1 - TIED))
     enquire.set_collapse_key(RECORD_SLOT)
-    return _collapse_keys(enquire.get_mset(0, archive.get_doccount()))
+    return _collapse_keys(enquire.get_mset(0, archive.get_doccount())), frequencies
 
 
 def _collapse_keys(found: xapian.MSet) -> list[bytes]:

@@ -11,6 +11,7 @@ applies.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from retrieval.index.indexer import Progress, ProgressCallback
 from retrieval.index.search_index import SearchIndex, term_code_version
 from retrieval.index.shards import (
     ARTICLE_META,
+    COMMON_SHARE,
+    COMMON_TERMS_META,
     LAYOUT,
     LAYOUT_4_TERMS_META,
     MEAN_IDF_META,
@@ -109,7 +112,7 @@ def write_shards(
             if _stamp_in(held, shards, article) != stamp_of(article)
         ]
         _write_articles(index, index.counts, databases, changed, progress)
-        if changed or removed:
+        if changed or removed or not all(map(_lists_common_terms, databases)):
             for database in databases:
                 database.commit()
             _write_archive_metadata(paths, databases)
@@ -197,23 +200,31 @@ def _drop_layout_4_terms(database: xapian.WritableDatabase) -> None:
         database.set_metadata(key, "")
 
 
-def archive_mean_idf(paths: list[Path]) -> float:
-    """The mean raw idf over every term of the archive, with its global document frequency
-    (Xapian merges the shards' terms), as rank-bm25 takes it for its idf floor."""
+def _lists_common_terms(database: xapian.Database) -> bool:
+    """Whether a shard holds the archive's common terms (shards written before did not)."""
+    return bool(database.get_metadata(COMMON_TERMS_META))
+
+
+def archive_statistics(paths: list[Path]) -> tuple[float, list[str]]:
+    """From every term of the archive, with its global document frequency (Xapian merges
+    the shards' terms): the mean raw idf, as rank-bm25 takes it for its idf floor, and the
+    terms COMMON_SHARE of the passages or more hold, as Xapian stores them."""
     archive = xapian.Database()
     for path in paths:
         archive.add_database(xapian.Database(str(path)))
-    frequencies = np.fromiter(
-        (item.termfreq for item in archive.allterms() if is_passage_term(item.term)),
-        dtype=np.int64,
-    )
-    return mean_raw_idf(frequencies, archive.get_doccount())
+    held = [(item.term, item.termfreq) for item in archive.allterms() if is_passage_term(item.term)]
+    frequencies = np.fromiter((frequency for _, frequency in held), np.int64, len(held))
+    passages = archive.get_doccount()
+    common = [term.decode() for term, frequency in held if frequency >= COMMON_SHARE * passages]
+    return mean_raw_idf(frequencies, passages), common
 
 
 def _write_archive_metadata(paths: list[Path], databases: list[xapian.WritableDatabase]) -> None:
-    """Each shard's number among them, and the archive's mean idf, in every shard."""
-    mean = repr(archive_mean_idf(paths))
+    """Each shard's number among them, and the archive's mean idf and common terms, in every
+    shard."""
+    mean, common = archive_statistics(paths)
     for number, database in enumerate(databases):
         database.set_metadata(SHARD_META, shard_name(number, len(databases)))
-        database.set_metadata(MEAN_IDF_META, mean)
+        database.set_metadata(MEAN_IDF_META, repr(mean))
+        database.set_metadata(COMMON_TERMS_META, json.dumps(common, ensure_ascii=False))
         database.commit()

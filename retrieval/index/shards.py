@@ -26,6 +26,14 @@ MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 ARTICLE_META = "tin-bot:article:"  # + article key -> ArticleStamp as JSON
 LAYOUT_4_TERMS_META = "tin-bot:terms:"  # + article key: layout 4's terms, dropped since
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
+COMMON_TERMS_META = (
+    "tin-bot:common-terms"  # the terms COMMON_SHARE of the archive holds, a line each
+)
+# Below the third of the passages from which Xapian's idf departs from ours (`weighed_alike`):
+# a searcher reads the frequencies of the terms this share holds once per change of the shards,
+# and weighs any other term of a question as Xapian does before knowing its frequency, with
+# room for the archive to change between two writes.
+COMMON_SHARE = 0.25
 SHARD_META = "tin-bot:shard"  # "number/count": which shard of how many this one is
 STAMP_SEPARATOR = ":"
 LAYOUT = "5"  # this layout's version, in every stamp: another one's shards are rewritten
@@ -140,6 +148,12 @@ class ArticleStamp:
     def decoded(cls, text: bytes) -> ArticleStamp:
         fields = json.loads(text)
         return cls(fields["source"], fields["stamp"])
+
+
+def weighed_alike(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:
+    """Whether Xapian's BM25Weight gives each term our idf (to rounding): where
+    (N - n + 0.5) / (n + 0.5) is 2 or more, both take its log."""
+    return corpus_size - document_frequency + 0.5 >= 2 * (document_frequency + 0.5)
 
 
 def xapian_idf(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:

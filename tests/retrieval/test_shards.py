@@ -30,6 +30,7 @@ from retrieval.index.shard_search import (
 )
 from retrieval.index.shard_writer import held_articles, shard_paths, write_shards
 from retrieval.index.shards import (
+    COMMON_TERMS_META,
     PassageTerms,
     article_term,
     counts_of,
@@ -129,8 +130,55 @@ def test_of_passages_with_equal_scores_both_backends_keep_the_first(
     assert [index.passages[p].source for p in positions] == sorted(articles)[:5]
     with _requests() as requests:
         assert through.bm25.candidates(terms, 5)[0] == positions
-    # the query's statistics, the first match and the tie's, which bring their passages' terms
-    assert requests == {"_frequencies": 1, "metadata": 1, "_ranked": 2}
+    # the archive's statistics and its common terms' frequencies (once per change of the
+    # shards), the first match (which tells the query's frequencies) and the tie's, which
+    # brings their passages' terms
+    assert requests == {"metadata": 2, "_frequencies": 1, "_ranked": 2}
+
+
+def test_a_question_asks_for_no_frequencies_of_its_own(
+    make_corpus: CorpusFactory, tmp_path: Path
+) -> None:
+    index = load_index(make_corpus(ARTICLES), tmp_path / "cache")
+    through, _ = sharded(index, tmp_path / "shards", 2)
+    assert through.bm25.corpus_size == index.bm25.corpus_size  # the statistics read
+    for question in QUERIES:
+        terms = analyze(question).all()
+        with _requests() as requests:
+            positions, scores = through.bm25.candidates(terms, 5)
+        assert requests == {"_ranked": 2}, question  # no frequency asked apart
+        assert (positions, scores.tolist()) == _in_process(index, terms), question
+        for term in terms:  # told by the match
+            assert through.bm25.knows(term) == index.bm25.knows(term)
+
+
+def test_a_common_term_the_shards_do_not_list_is_weighed_as_ours_all_the_same(
+    make_corpus: CorpusFactory, tmp_path: Path
+) -> None:
+    index = load_index(make_corpus(ARTICLES), tmp_path / "cache")
+    through, _ = sharded(index, tmp_path / "shards", 2)
+    for path in shard_paths(tmp_path / "shards", 2):  # written before the list was
+        database = xapian.WritableDatabase(str(path), xapian.DB_OPEN)
+        database.set_metadata(COMMON_TERMS_META, "")
+        database.commit()
+        database.close()
+    terms = analyze("Hà Nội công bố").all()  # its syllables in a third of the passages
+    with _requests() as requests:
+        positions, scores = through.bm25.candidates(terms, 5)
+    assert (positions, scores.tolist()) == _in_process(index, terms)
+    assert requests["_ranked"] == 2 * 2  # matched again, every weight known
+    with _requests() as requests:
+        assert (through.bm25.candidates(terms, 5)[0]) == positions
+    assert requests["_ranked"] == 2  # known from then on
+    assert write_shards(index, tmp_path / "shards", 2).written == 0  # the list written again
+    for path in shard_paths(tmp_path / "shards", 2):
+        listed = json.loads(xapian.Database(str(path)).get_metadata(COMMON_TERMS_META))
+        assert {"hn", "~cong", "^cong_bo"} <= set(listed) and "~hoc" not in listed
+
+
+def _in_process(index: SearchIndex, terms: list[str]) -> tuple[list[int], list[float]]:
+    positions, scores = index.bm25.candidates(terms, 5)
+    return positions, scores.tolist()
 
 
 @contextmanager
@@ -179,7 +227,7 @@ def test_a_question_reads_the_passages_it_looks_into_in_one_request(
         with _requests() as requests:  # nothing read before
             answer(question, replace(seed_index, bm25=backend))
         assert requests["_ranked"] == 2 and requests["_records"] == 1, question
-        assert requests["metadata"] == 1, question  # the archive's mean idf
+        assert requests["metadata"] == 2, question  # the archive's mean idf, its common terms
 
 
 def test_passages_forgotten_past_the_cap_leave_the_statistics_known(
