@@ -5,8 +5,8 @@ shard already holds is left alone, a new or changed one is rewritten (its passag
 their article term, then added with their records), one no longer in the corpus, or now in
 another shard, is deleted. The terms are the snapshot's own (`TermCounts`), so Xapian holds
 exactly the term lists and lengths of the in-process index. Last, each shard is told its
-number, and the archive's mean raw idf is written to every shard, for the idf floor rank-bm25
-applies.
+number, and the archive's mean raw idf (for the idf floor rank-bm25 applies) and its common
+terms (whose weights a searcher must scale) are written to every shard.
 """
 
 from __future__ import annotations

@@ -26,9 +26,7 @@ MAX_TERM_BYTES = 240  # Xapian refuses terms over 245 bytes
 ARTICLE_META = "tin-bot:article:"  # + article key -> ArticleStamp as JSON
 LAYOUT_4_TERMS_META = "tin-bot:terms:"  # + article key: layout 4's terms, dropped since
 MEAN_IDF_META = "tin-bot:mean-idf"  # the mean raw idf of every term of every shard
-COMMON_TERMS_META = (
-    "tin-bot:common-terms"  # the terms COMMON_SHARE of the archive holds, a line each
-)
+COMMON_TERMS_META = "tin-bot:common-terms"  # JSON: the terms COMMON_SHARE of the archive holds
 # Below the third of the passages from which Xapian's idf departs from ours (`weighed_alike`):
 # a searcher reads the frequencies of the terms this share holds once per change of the shards,
 # and weighs any other term of a question as Xapian does before knowing its frequency, with
