@@ -10,7 +10,9 @@ the operator listener (`server.py`).
   `tin_bot_last_reload_timestamp_seconds`: the corpus and its reloads;
 - `tin_bot_feed_fetches_total{result}` (changed, unchanged, failed) and
   `tin_bot_feed_pages_total{result}` (saved, failed): only once feeds are followed;
-- `tin_bot_errors_total{kind}`: failures, by the exception's type.
+- `tin_bot_errors_total{kind}`: failures, by the exception's type;
+- `tin_bot_shard_up{shard}` (a server answers for it) and `tin_bot_shard_on_replica{shard}`
+  (its primary failed): only where the bot searches Xapian shards.
 
 Labels only ever hold these fixed words and exception type names: never a token, a secret or
 a question.
@@ -30,6 +32,7 @@ from prometheus_client.registry import Collector
 from bot.feeds.crawler import RoundReport
 from bot.operator.votes import UP
 from retrieval.index.live import LiveIndex
+from retrieval.index.shards import ShardState
 from retrieval.reply.answer import Answer, Tier
 
 ANSWER_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -67,6 +70,23 @@ class _IndexCollector(Collector):
                 "When the index last changed (Unix time)",
                 value=self.live.reloaded_at,
             )
+        yield from _shard_families(self.live.shard_states())
+
+
+def _shard_families(states: list[ShardState]) -> Iterator[Metric]:
+    """Per Xapian shard searched: whether a server answers for it, and whether that is one of
+    its replicas (its primary failed); nothing where the index is in this process."""
+    if not states:
+        return
+    up = GaugeMetricFamily("tin_bot_shard_up", "A server answers for the shard", labels=["shard"])
+    on_replica = GaugeMetricFamily(
+        "tin_bot_shard_on_replica", "The shard is served by a replica", labels=["shard"]
+    )
+    for state in states:
+        answering = state.server is not None
+        up.add_metric([str(state.number)], float(answering))
+        on_replica.add_metric([str(state.number)], float(answering and state.place > 0))
+    yield from (up, on_replica)
 
 
 class Metrics:

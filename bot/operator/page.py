@@ -1,19 +1,21 @@
 """The operator page, GET / on the operator listener: one HTML page with the replies of the
 last DAYS days as a chart (`chart.py`), the votes, answer times, the corpus and its last
-reload, the inbox, each feed's last fetch, and (only with BOT_KEEP_QUESTIONS) the questions the
-archive could not answer. No script, no external asset; every value is HTML-escaped."""
+reload, the inbox, the Xapian shards (where the bot searches them), each feed's last fetch, and
+(only with BOT_KEEP_QUESTIONS) the questions the archive could not answer. No script, no
+external asset; every value is HTML-escaped."""
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from bot.operator.chart import replies_chart
 from bot.operator.kept import RECENT_DAYS, Unanswered
 from bot.operator.metrics import FeedOutcome
 from bot.operator.votes import VOTED_TIERS, VoteCounts
+from retrieval.index.shards import ShardState
 from retrieval.reply.answer import Tier
 
 DAYS = 14
@@ -40,6 +42,7 @@ class Overview:
     feeds: list[tuple[str, FeedOutcome | None]]  # each BOT_FEEDS entry, and its last fetch
     unanswered: list[Unanswered] | None  # None: BOT_KEEP_QUESTIONS is off
     zone: datetime.tzinfo
+    shards: list[ShardState] = field(default_factory=list)  # none: the index is in process
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
@@ -59,6 +62,20 @@ def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value is not None else "-"
 
 
+def _shards_line(states: list[ShardState], zone: datetime.tzinfo) -> str:
+    """ "2 of 2 answering; shard 0 on its replica b:17002", and each shard no server answers
+    for, since when."""
+    answering = [state for state in states if state.server is not None]
+    notes = [f"{len(answering)} of {len(states)} answering"]
+    notes += [f"shard {s.number} on its replica {s.server}" for s in answering if s.place > 0]
+    notes += [
+        f"shard {s.number}: no server answers since {_when(s.down_since, zone)}"
+        for s in states
+        if s.server is None
+    ]
+    return "; ".join(notes)
+
+
 def page_html(view: Overview) -> str:
     votes = view.votes
     vote_rows: list[tuple[object, ...]] = (
@@ -73,6 +90,8 @@ def page_html(view: Overview) -> str:
         ("last reload", _when(view.reloaded, view.zone)),
         ("inbox pending", "-" if view.pending is None else view.pending),
     ]
+    if view.shards:
+        status.append(("Xapian shards", _shards_line(view.shards, view.zone)))
     sections = [
         f"<h1>tin-bot</h1><h2>Replies per day, last {len(view.days)} days</h2>",
         replies_chart(view.days),

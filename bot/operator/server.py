@@ -96,6 +96,7 @@ class OperatorListener:
             feeds=[(feed, feedback.metrics.feeds.get(feed)) for feed in self.feeds],
             unanswered=None if kept is None else await feedback.on_store(kept.unanswered, since),
             zone=feedback.zone,
+            shards=state.live.shard_states(),
         )
 
 

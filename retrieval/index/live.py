@@ -29,6 +29,7 @@ from retrieval.index.indexer import (
     sync,
 )
 from retrieval.index.search_index import SearchIndex
+from retrieval.index.shards import ShardState
 from retrieval.index.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,11 @@ class LiveIndex:
         self.reloaded_at: float | None = None  # wall time of the last reload that changed it
         self.reloads = 0  # reloads that changed it
         self._watching: threading.Event | None = None  # set to stop the watcher thread
+
+    def shard_states(self) -> list[ShardState]:
+        """The Xapian shards searched, each with its server: none where this process holds
+        the whole index."""
+        return []
 
     def refresh(self, every_file: bool = True) -> bool:
         """Pick up corpus changes; True when the index changed. Never raises for a bad

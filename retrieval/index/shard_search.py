@@ -45,6 +45,7 @@ from retrieval.index.shards import (
     RECORD_SLOT,
     SHARD_META,
     PassageTerms,
+    ShardState,
     article_term,
     counts_of,
     holding,
@@ -92,7 +93,8 @@ class _Shard:
     endpoints: tuple[Endpoint, ...]  # the primary, then its replicas
     serving: int = 0  # the endpoint in use, or last tried
     database: xapian.Database | None = None
-    down_since: float | None = None
+    down_since: float | None = None  # monotonic: when it was last tried and none answered
+    down_at: float | None = None  # wall time: when none answered first, for the operator
 
 
 class ShardSet:
@@ -117,6 +119,16 @@ class ShardSet:
     @property
     def complete(self) -> bool:
         return all(shard.database is not None for shard in self._shards)
+
+    def states(self) -> list[ShardState]:
+        """Each shard's server, as the last question found them (read without waiting for
+        one in flight: a scrape must not wait on a server that hangs)."""
+        return [
+            ShardState(shard.number, endpoint_name(shard.endpoints[shard.serving]), shard.serving)
+            if shard.database is not None
+            else ShardState(shard.number, None, shard.serving, shard.down_at)
+            for shard in self._shards
+        ]
 
     def run(self, operation: Callable[[xapian.Database], T]) -> T:
         """`operation` on the archive; a shard failing meanwhile is replaced by its next
@@ -191,13 +203,14 @@ class ShardSet:
                 why = "; ".join(failures) or "a server answers again"
                 name = endpoint_name(endpoint)
                 log.warning("shard %d: %s; now served by %s", shard.number, why, name)
-            shard.serving, shard.down_since = at % len(shard.endpoints), None
+            shard.serving, shard.down_since, shard.down_at = at % len(shard.endpoints), None, None
             self._changed()
             return
         if shard.down_since is None:
             names = ", ".join(endpoint_name(endpoint) for endpoint in shard.endpoints)
             log.error("shard %d: no server answers (%s); searching the others", shard.number, names)
             self._changed()
+            shard.down_at = time.time()
         shard.down_since = time.monotonic()
 
     def _opened(self, shard: _Shard, endpoint: Endpoint) -> xapian.Database:
@@ -521,3 +534,6 @@ class ShardedLiveIndex(LiveIndex):
     def current(self, local: SearchIndex) -> None:
         backend = XapianBackend(self.shards, local.articles)
         self._served = replace(local, bm25=backend)
+
+    def shard_states(self) -> list[ShardState]:
+        return self.shards.states()

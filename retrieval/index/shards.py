@@ -148,6 +148,17 @@ class ArticleStamp:
         return cls(fields["source"], fields["stamp"])
 
 
+@dataclass(frozen=True, slots=True)
+class ShardState:
+    """How a searcher reaches a shard: the server answering for it (None: none answers, since
+    `down_since`, a wall time) and its place in the shard's list (0: the primary)."""
+
+    number: int
+    server: str | None
+    place: int
+    down_since: float | None = None
+
+
 def weighed_alike(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:
     """Whether Xapian's BM25Weight gives each term our idf (to rounding): where
     (N - n + 0.5) / (n + 0.5) is 2 or more, both take its log."""

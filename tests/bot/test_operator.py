@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,11 @@ from bot.settings import SettingsError, load_settings
 from bot.telegram.database import SqliteDatabase
 from bot.telegram.keyboard import ballot_of, reply_markup, without_more
 from bot.telegram.stores import OPERATOR_FILE
+from retrieval.index.live import LiveIndex
+from retrieval.index.shards import ShardState
+from retrieval.index.store import IndexStore
 from retrieval.reply.answer import Answer, Tier, answer
+from tests.conftest import SEEDS_DIR
 
 WEEK_AGO = time.time() - 7 * DAY_SECONDS
 
@@ -129,6 +134,40 @@ def test_metrics_parse_and_hold_no_question(seed_index) -> None:
     assert "bí mật" not in text and "x.example" not in text
 
 
+class _ShardedIndex:
+    """A live index searched through two Xapian shards: shard 0 on its replica, shard 1 down."""
+
+    def __init__(self, index) -> None:  # type: ignore[no-untyped-def]
+        self.current, self.reloads, self.reloaded_at = index, 0, None
+
+    def shard_states(self) -> list[ShardState]:
+        return [ShardState(0, "b:17002", 1), ShardState(1, None, 0, DOWN_AT)]
+
+
+DOWN_AT = datetime.datetime(2026, 3, 14, 21, 55, tzinfo=datetime.UTC).timestamp()
+
+
+def test_metrics_say_which_shards_answer_and_which_run_on_a_replica(seed_index) -> None:
+    samples = {}
+    for live in (_ShardedIndex(seed_index), LiveIndex(SEEDS_DIR, IndexStore(None, SEEDS_DIR))):
+        metrics = Metrics()
+        metrics.observe_index(live)  # type: ignore[arg-type]
+        text = metrics.exposition().decode()
+        samples[type(live)] = {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name.startswith("tin_bot_shard")
+        }
+    assert samples[_ShardedIndex] == {
+        ("tin_bot_shard_up", (("shard", "0"),)): 1,
+        ("tin_bot_shard_up", (("shard", "1"),)): 0,
+        ("tin_bot_shard_on_replica", (("shard", "0"),)): 1,
+        ("tin_bot_shard_on_replica", (("shard", "1"),)): 0,
+    }
+    assert samples[LiveIndex] == {}  # the whole index in process: no shard
+
+
 def test_the_page_escapes_every_value_and_draws_the_chart() -> None:
     today = datetime.date(2026, 3, 14)
     days = [(today - datetime.timedelta(days=n), Counter({Tier.ANSWER: n})) for n in range(14)]
@@ -150,6 +189,12 @@ def test_the_page_escapes_every_value_and_draws_the_chart() -> None:
     assert "<script" not in html and "&lt;script&gt;" in html
     assert html.count('fill="#2e7d32"') == 14  # 13 days' bars and the legend
     assert "12 ms" in html and "40 ms" in html and "5 articles, 105 passages" in html
+    assert "Xapian shards" not in html
+    sharded = page_html(replace(view, shards=_ShardedIndex(None).shard_states()))
+    assert (
+        "<td>Xapian shards</td><td>1 of 2 answering; shard 0 on its replica b:17002; "
+        "shard 1: no server answers since 2026-03-14 21:55</td>"
+    ) in sharded
 
 
 @pytest.mark.parametrize("listen", ["0.0.0.0", "bot.example.org", "::"])

@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from retrieval.index.shard_writer import held_articles, shard_paths, write_shard
 from retrieval.index.shards import (
     COMMON_TERMS_META,
     PassageTerms,
+    ShardState,
     article_term,
     counts_of,
     holding,
@@ -384,6 +386,7 @@ def test_a_failed_primary_gives_way_to_its_replica_with_one_log_line(
     assert [record.getMessage() for record in caplog.records] == [
         "shard 0: dead:0 failed (connection refused); now served by local:0"
     ]
+    assert shards.states() == [ShardState(0, "local:0", 1), ShardState(1, "local:1", 0)]
 
 
 def test_a_server_holding_another_shard_than_listed_counts_as_failed(
@@ -411,8 +414,12 @@ def test_a_shard_without_servers_is_searched_around_and_said(
             raise xapian.NetworkError("connection refused")
         return local(endpoint)
 
+    before = time.time()
     shards = ShardSet([[("local", 0), ("local", 0)], [("local", 1)]], opener=first_down)
     backend = XapianBackend(shards, seed_index.articles)
     assert not shards.complete
+    down, up = shards.states()
+    assert (down.server, up.server, up.place) == (None, "local:1", 0)
+    assert down.down_since is not None and before <= down.down_since <= time.time()
     reply = answer("Ai chủ trì hội nghị?", replace(seed_index, bm25=backend))
     assert reply.reply.startswith("Một phần kho bài viết")
