@@ -14,8 +14,8 @@ the operator listener (`server.py`).
 - `tin_bot_shard_up{shard}` (a server answers for it) and `tin_bot_shard_on_replica{shard}`
   (its primary failed): only where the bot searches Xapian shards.
 
-Labels only ever hold these fixed words and exception type names: never a token, a secret or
-a question.
+Labels only ever hold these fixed words, shard numbers and exception type names: never a
+token, a secret or a question.
 """
 
 from __future__ import annotations

@@ -63,13 +63,13 @@ def _ms(value: float | None) -> str:
 
 
 def _shards_line(states: list[ShardState], zone: datetime.tzinfo) -> str:
-    """ "2 of 2 answering; shard 0 on its replica b:17002", and each shard no server answers
-    for, since when."""
+    """The shards in a line: how many answer, each on a replica ("shard 0 on its replica
+    b:17002"), and each no server answers for, since when."""
     answering = [state for state in states if state.server is not None]
     notes = [f"{len(answering)} of {len(states)} answering"]
     notes += [f"shard {s.number} on its replica {s.server}" for s in answering if s.place > 0]
     notes += [
-        f"shard {s.number}: no server answers since {_when(s.down_since, zone)}"
+        f"shard {s.number}: no server answers since {_when(s.down_at, zone)}"
         for s in states
         if s.server is None
     ]

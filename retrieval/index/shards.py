@@ -151,12 +151,12 @@ class ArticleStamp:
 @dataclass(frozen=True, slots=True)
 class ShardState:
     """How a searcher reaches a shard: the server answering for it (None: none answers, since
-    `down_since`, a wall time) and its place in the shard's list (0: the primary)."""
+    `down_at`, a wall time) and its place in the shard's list (0: the primary)."""
 
     number: int
     server: str | None
     place: int
-    down_since: float | None = None
+    down_at: float | None = None
 
 
 def weighed_alike(document_frequency: np.ndarray, corpus_size: int) -> np.ndarray:

@@ -420,6 +420,6 @@ def test_a_shard_without_servers_is_searched_around_and_said(
     assert not shards.complete
     down, up = shards.states()
     assert (down.server, up.server, up.place) == (None, "local:1", 0)
-    assert down.down_since is not None and before <= down.down_since <= time.time()
+    assert down.down_at is not None and before <= down.down_at <= time.time()
     reply = answer("Ai chủ trì hội nghị?", replace(seed_index, bm25=backend))
     assert reply.reply.startswith("Một phần kho bài viết")
