@@ -52,9 +52,10 @@ class Servers:
             wait_listening(port)
         return process.pid
 
-    def tcpsrv(self, path: Path) -> Endpoint:
-        """A `xapian-tcpsrv` serving the shard (or replica) at `path`, read-only."""
-        port = free_port()
+    def tcpsrv(self, path: Path, port: int | None = None) -> Endpoint:
+        """A `xapian-tcpsrv` serving the shard (or replica) at `path`, read-only, on `port`
+        (a free one by default; a server killed there before comes back)."""
+        port = port or free_port()
         self.serving["127.0.0.1", port] = self.start(
             "xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), str(path), port=port
         )

@@ -1,7 +1,8 @@
 """Searching Xapian shards served by stock `xapian-tcpsrv`: the remote search backend.
 
 `ShardSet` holds one connection per shard, to its primary or, once that fails, to its next
-replica (one log line), and searches the shards as one Xapian database, whose statistics
+replica (one log line; back to the primary once it answers again, found by a thread of its
+own), and searches the shards as one Xapian database, whose statistics
 (passages, document frequencies, total length) are the whole archive's. A shard none of
 whose servers answers is left out, and retried now and then: the archive is then incomplete,
 which the reply says. `XapianBackend` is the `SearchBackend` of one snapshot's passages:
@@ -24,6 +25,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -64,7 +66,7 @@ T = TypeVar("T")
 
 TIMEOUT_MS = 2000  # a server that does not answer a request within this counts as down
 CONNECT_TIMEOUT_MS = 1000
-RETRY_SECONDS = 5.0  # a shard without a server is tried again this often
+RETRY_SECONDS = 5.0  # a shard without a server, or a primary given up, is tried again this often
 REOPEN_SECONDS = 1.0  # how often a question checks for newly replicated changes
 TIED = 1e-9  # Xapian's weights this close (relative) may be equal scores of ours
 # Passages' terms kept between questions at most (each ~2.5 KB as a string). A question reads
@@ -111,6 +113,7 @@ class ShardSet:
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
         self._seen: tuple[int, ...] = ()
+        self._failing_back: threading.Thread | None = None  # see `_fail_back`
         self.generation = 0  # changes whenever what the shards hold may have changed
         with self._lock:
             for shard in self._shards:
@@ -205,6 +208,8 @@ class ShardSet:
                 log.warning("shard %d: %s; now served by %s", shard.number, why, name)
             shard.serving, shard.down_since, shard.down_at = at % len(shard.endpoints), None, None
             self._changed()
+            if shard.serving > 0:
+                self._fail_back_later()
             return
         if shard.down_since is None:
             names = ", ".join(endpoint_name(endpoint) for endpoint in shard.endpoints)
@@ -212,6 +217,40 @@ class ShardSet:
             self._changed()
             shard.down_at = time.time()
         shard.down_since = time.monotonic()
+
+    def _fail_back_later(self) -> None:
+        """Watch, in a thread of its own, for the primaries given up to answer again: a
+        replica may lag behind its primary, and a question must not wait on a connection to
+        a host that may hang. The thread ends once no shard is on a replica, or this set is
+        gone."""
+        if self._failing_back is None or not self._failing_back.is_alive():
+            self._failing_back = threading.Thread(
+                target=_failing_back,
+                args=(weakref.ref(self),),
+                name="shards-fail-back",
+                daemon=True,
+            )
+            self._failing_back.start()
+
+    def back_to_primaries(self) -> bool:
+        """Each shard served by a replica back on its primary, where that answers (connected
+        outside the lock); whether some shard is on a replica still."""
+        on_replicas = [s for s in self._shards if s.database is not None and s.serving > 0]
+        for shard in on_replicas:
+            try:
+                primary = self._opened(shard, shard.endpoints[0])
+            except (xapian.Error, WrongShard):
+                continue
+            with self._lock:
+                if shard.database is None or shard.serving == 0:
+                    continue  # it failed over meanwhile: that stands
+                shard.database, shard.serving = primary, 0
+                self._changed()
+            name = endpoint_name(shard.endpoints[0])
+            log.warning(
+                "shard %d: its primary %s answers again; now served by it", shard.number, name
+            )
+        return any(s.database is not None and s.serving > 0 for s in self._shards)
 
     def _opened(self, shard: _Shard, endpoint: Endpoint) -> xapian.Database:
         """The database at `endpoint`, which must hold `shard`."""
@@ -227,6 +266,17 @@ class ShardSet:
         backends forget what they read."""
         self._archive = None
         self.generation += 1
+
+
+def _failing_back(shards: weakref.ref[ShardSet]) -> None:
+    """Every RETRY_SECONDS, `ShardSet.back_to_primaries`, while some shard is on a replica and
+    the set is still in use."""
+    while True:
+        time.sleep(RETRY_SECONDS)
+        alive = shards()
+        if alive is None or not alive.back_to_primaries():
+            return
+        del alive  # held only while it works
 
 
 def _revision(archive: xapian.Database) -> tuple[int, ...]:

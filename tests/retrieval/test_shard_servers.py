@@ -18,6 +18,7 @@ import pytest
 import xapian
 
 from benchmark.shard_servers import Servers
+from retrieval.index import shard_search
 from retrieval.index.indexer import load_index
 from retrieval.index.search_index import SearchIndex
 from retrieval.index.shard_search import ShardedLiveIndex, ShardSet, XapianBackend
@@ -69,8 +70,13 @@ def _two_by_two(index: SearchIndex, folder: Path, servers: Servers) -> list[list
 
 
 def test_a_killed_primary_is_replaced_by_its_replica_and_every_answer_stays_the_same(
-    seed_index: SearchIndex, tmp_path: Path, servers: Servers, caplog: pytest.LogCaptureFixture
+    seed_index: SearchIndex,
+    tmp_path: Path,
+    servers: Servers,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(shard_search, "RETRY_SECONDS", 0.1)  # how often a primary is tried
     endpoints = _two_by_two(seed_index, tmp_path, servers)
     shards = ShardSet(endpoints, patient)
     through = replace(seed_index, bm25=XapianBackend(shards, seed_index.articles))
@@ -89,6 +95,18 @@ def test_a_killed_primary_is_replaced_by_its_replica_and_every_answer_stays_the_
         f"shard 0: {primary_host}:{primary_port} failed"
     ]
     assert caplog.records[0].getMessage().endswith(f"now served by 127.0.0.1:{replica_port}")
+
+    servers.tcpsrv(tmp_path / "primary" / "0", primary_port)  # the primary's host is back
+    with caplog.at_level(logging.WARNING):
+        deadline = time.monotonic() + ANSWER_SECONDS
+        while shards.states()[0].place and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert shards.states()[0].server == f"{primary_host}:{primary_port}"
+    assert caplog.records[-1].getMessage() == (
+        f"shard 0: its primary {primary_host}:{primary_port} answers again; now served by it"
+    )
+    for question in questions[:10]:
+        assert answer(question, through) == answer(question, seed_index), question
 
 
 def test_a_shard_with_no_server_left_is_searched_around_and_the_reply_says_so(

@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -387,6 +388,41 @@ def test_a_failed_primary_gives_way_to_its_replica_with_one_log_line(
         "shard 0: dead:0 failed (connection refused); now served by local:0"
     ]
     assert shards.states() == [ShardState(0, "local:0", 1), ShardState(1, "local:1", 0)]
+
+
+def test_a_shard_goes_back_to_its_primary_once_that_answers_again(
+    seed_index: SearchIndex,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_shards(seed_index, tmp_path / "shards", 2)
+    local, primary_up = _local(tmp_path / "shards"), threading.Event()
+
+    def primary_down_at_first(endpoint: Endpoint) -> xapian.Database:
+        if endpoint[0] == "primary" and not primary_up.is_set():
+            raise xapian.NetworkError("connection refused")
+        return local(endpoint)
+
+    monkeypatch.setattr(shard_search, "RETRY_SECONDS", 0.05)
+    shards = ShardSet([[("primary", 0), ("local", 0)], [("local", 1)]], primary_down_at_first)
+    assert shards.states()[0] == ShardState(0, "local:0", 1)
+    assert shards.back_to_primaries()  # still down: left on its replica
+    generation = shards.generation
+    caplog.clear()  # the failover's line
+    with caplog.at_level(logging.WARNING):
+        primary_up.set()
+        deadline = time.monotonic() + 10
+        while shards.states()[0].place and time.monotonic() < deadline:
+            time.sleep(0.02)  # the watching thread finds it
+    assert shards.states() == [ShardState(0, "primary:0", 0), ShardState(1, "local:1", 0)]
+    assert shards.generation > generation  # what was read is read again
+    assert [record.getMessage() for record in caplog.records] == [
+        "shard 0: its primary primary:0 answers again; now served by it"
+    ]
+    assert not shards.back_to_primaries()
+    through = replace(seed_index, bm25=XapianBackend(shards, seed_index.articles))
+    assert answer("Ai chủ trì hội nghị?", through) == answer("Ai chủ trì hội nghị?", seed_index)
 
 
 def test_a_server_holding_another_shard_than_listed_counts_as_failed(
