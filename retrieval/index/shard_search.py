@@ -113,7 +113,7 @@ class ShardSet:
         self._archive: xapian.Database | None = None
         self._reopened_at = 0.0
         self._seen: tuple[int, ...] = ()
-        self._failing_back: threading.Thread | None = None  # see `_fail_back`
+        self._failing_back: threading.Thread | None = None  # see `_fail_back_later`
         self.generation = 0  # changes whenever what the shards hold may have changed
         with self._lock:
             for shard in self._shards:
@@ -222,8 +222,8 @@ class ShardSet:
         """Watch, in a thread of its own, for the primaries given up to answer again: a
         replica may lag behind its primary, and a question must not wait on a connection to
         a host that may hang. The thread ends once no shard is on a replica, or this set is
-        gone."""
-        if self._failing_back is None or not self._failing_back.is_alive():
+        gone. Called with the lock held, as the thread decides to end."""
+        if self._failing_back is None:
             self._failing_back = threading.Thread(
                 target=_failing_back,
                 args=(weakref.ref(self),),
@@ -250,7 +250,11 @@ class ShardSet:
             log.warning(
                 "shard %d: its primary %s answers again; now served by it", shard.number, name
             )
-        return any(s.database is not None and s.serving > 0 for s in self._shards)
+        with self._lock:
+            on_replica = any(s.database is not None and s.serving > 0 for s in self._shards)
+            if not on_replica:
+                self._failing_back = None  # a failover from now on starts another
+            return on_replica
 
     def _opened(self, shard: _Shard, endpoint: Endpoint) -> xapian.Database:
         """The database at `endpoint`, which must hold `shard`."""
