@@ -183,6 +183,27 @@ def test_a_leader_scoring_less_than_it_promised_does_not_keep_rows_coming(monkey
     assert found is not None and found[0] == full_candidates(bm25, query, 2)[0]
 
 
+def test_max_score_stops_reading_rows_once_they_cost_more_than_scoring_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four terms, each in a quarter of the passages and none beside another: no bound prunes,
+    and merging each row into the candidates read so far soon costs more than scoring every
+    passage, so max-score gives up before reading them all."""
+    bm25 = Bm25.build([[f"w{i % 4}"] for i in range(100)])
+    read: list[int] = []
+    with_row = Bm25._with_row
+
+    def spy(self: Bm25, positions, partial, term_id: int, term_ids: list[int]):
+        read.append(term_id)
+        return with_row(self, positions, partial, term_id, term_ids)
+
+    monkeypatch.setattr(Bm25, "_with_row", spy)
+    query = ["w0", "w1", "w2", "w3"]
+    assert bm25.bounded_candidates(query, 5) is None
+    assert 0 < len(read) < len(query)
+    assert bm25.candidates(query, 5)[0] == full_candidates(bm25, query, 5)[0]
+
+
 def test_candidates_fall_back_to_scoring_every_passage() -> None:
     """Where every passage holds every query term, bounds prune nothing: reading the rows
     costs less than looking the candidates up. Where an idf is negative (a tiny corpus),

@@ -163,6 +163,16 @@ def test_dropping_a_base_passage_folds_the_matrix() -> None:
     assert_same_answers(Bm25.from_counts(left), Bm25.from_counts(whole), [["a", "b", "c", "d"]])
 
 
+def test_a_reload_adding_a_few_passages_to_many_keeps_them_beside_the_base() -> None:
+    """At FOLD_SHARE as shipped: one passage added to a hundred stays beside the base (its
+    matrix is not copied for a small reload); three more than 2 % of them are folded in."""
+    base = counts_of([["a"]] * 98 + [["b"], ["c"]])
+    one = base.updated(np.arange(100), TermTally.of([["d"]]))
+    assert one.added is not None and one.base is base.base
+    three = one.updated(np.arange(101), TermTally.of([["e"], ["f"]]))
+    assert three.added is None and three.passages == 103
+
+
 def test_added_passages_are_folded_in_past_their_share(monkeypatch: pytest.MonkeyPatch) -> None:
     base = counts_of([["a"], ["b"], ["c"], ["a", "b"]])
     monkeypatch.setattr(bm25_module, "FOLD_SHARE", 0.25)

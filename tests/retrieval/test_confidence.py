@@ -50,6 +50,16 @@ def test_sentence_share_rewards_the_question_held_in_one_place() -> None:
     assert sentence_share(together, terms, bm25) > sentence_share(apart, terms, bm25)
 
 
+def test_sentence_share_counts_two_sentences_in_a_row_together() -> None:
+    """News names the subject in one sentence and gives the place in the next: the two count
+    together, but not across a sentence between them."""
+    next_to = "Sốt xuất huyết tăng mạnh. Nhất là ở Hà Nội."
+    one_between = "Sốt xuất huyết tăng mạnh. Trời mưa nhiều. Nhất là ở Hà Nội."
+    bm25 = Bm25.build([analyze(text).all() for text in (next_to, one_between, "Tiêm chủng.")])
+    terms = wanted_terms(analyze("sốt xuất huyết Hà Nội"))
+    assert sentence_share(next_to, terms, bm25) > sentence_share(one_between, terms, bm25)
+
+
 def test_a_question_the_articles_answer_is_answered(index) -> None:
     result = answer("Trẻ được tiêm vắc xin sởi lúc mấy tháng tuổi?", index)
     assert result.answered and result.hits[0].source == "tiem_chung.txt"

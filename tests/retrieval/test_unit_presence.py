@@ -30,6 +30,7 @@ ARTICLES = {
     "janssen.txt": "Huấn luyện viên\n\nHuấn luyện viên Erik Janssen khen ngợi toàn đội.\n",
     "hop.txt": "Cuộc họp\n\nÔng Hải chủ trì cuộc họp, bà Châu phát biểu bế mạc.\n",
     "diem.txt": "Học vụ\n\nSinh viên bị cảnh báo khi điểm trung bình dưới 1,0 hoặc trên 8.5.\n",
+    "xuong.txt": "Phân xưởng\n\nCông nhân tổ K ca đêm được nghỉ sớm.\n",
 }
 
 
@@ -100,6 +101,8 @@ def test_a_unit_the_corpus_writes_as_it_is_is_left_as_it_is(index) -> None:
         "Trận Super Bowl 51 diễn ra ở đâu?",  # a number is never written otherwise
         "Ai thắng trận Bạch Đằng 1300?",  # the year is in the article, not in that passage
         "Ai thắng trận Bạch Đằng 88?",  # a number that is no year stays beside its name
+        "Xưởng KCA ở đâu?",  # no lone letter is split off: "K ca" is no abbreviation
+        "Tổ Ks làm ca nào?",  # no "s" comes off a word of two letters
     ],
 )
 def test_a_name_the_corpus_does_not_write_stays_unmentioned(index, question) -> None:
