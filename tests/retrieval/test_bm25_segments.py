@@ -163,6 +163,26 @@ def test_dropping_a_base_passage_folds_the_matrix() -> None:
     assert_same_answers(Bm25.from_counts(left), Bm25.from_counts(whole), [["a", "b", "c", "d"]])
 
 
+def test_a_tally_smaller_than_a_slab_is_turned_term_major_in_one_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Slabs bound what turning a large tally holds at once (SLAB_ENTRIES entries each); a
+    smaller one, whatever its batches, costs one turn."""
+    summed = TermTally()
+    for batch in ([["a", "b"]], [["b"]], [["c", "a"]]):
+        summed.add(TermTally.of(batch))
+    turned: list[tuple[int, int]] = []
+    by_term = TermTally._slab_by_term
+
+    def spy(self: TermTally, numbers: np.ndarray, first: int, end: int, rows: int):
+        turned.append((first, end))
+        return by_term(self, numbers, first, end, rows)
+
+    monkeypatch.setattr(TermTally, "_slab_by_term", spy)
+    summed.taken_by_term(TermIds())
+    assert turned == [(0, 3)]
+
+
 def test_a_reload_adding_a_few_passages_to_many_keeps_them_beside_the_base() -> None:
     """At FOLD_SHARE as shipped: one passage added to a hundred stays beside the base (its
     matrix is not copied for a small reload); three more than 2 % of them are folded in."""

@@ -233,6 +233,20 @@ def test_a_question_reads_the_passages_it_looks_into_in_one_request(
         assert requests["metadata"] == 2, question  # the archive's mean idf, its common terms
 
 
+def test_a_question_asked_again_reads_no_passage_again(
+    seed_index: SearchIndex, tmp_path: Path
+) -> None:
+    """The passages a question read are kept for the next (up to CACHED_PASSAGES)."""
+    _, shards = sharded(seed_index, tmp_path / "shards", 2)
+    through = replace(seed_index, bm25=XapianBackend(shards, seed_index.articles))
+    question = _seed_questions()[0]
+    first = answer(question, through)
+    with _requests() as requests:
+        again = answer(question, through)
+    assert requests["_records"] == 0 and requests["_ranked"] == 2  # the ranking matches alone
+    assert again == first == answer(question, seed_index)
+
+
 def test_passages_forgotten_past_the_cap_leave_the_statistics_known(
     seed_index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

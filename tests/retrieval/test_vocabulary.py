@@ -99,6 +99,33 @@ def test_pairs_of_spellings_that_are_not_there_are_refused() -> None:
         PairCounts(["a", "a"])
 
 
+def test_the_pairs_of_small_batches_are_sorted_once_when_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Batches' pairs wait beside those merged (PAIRS_MERGED_FROM at least), and are merged
+    by one sort when the counts are read, not by one a batch."""
+    batches = [Sightings.of([text]) for text in ("Thành ủy họp.", "Ủy ban họp.", "Thành ủy")]
+    sorts: list[int] = []
+    in_order = restore._in_order_first_seen
+
+    def spy(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sorts.append(keys.size)
+        return in_order(keys, counts)
+
+    monkeypatch.setattr(restore, "_in_order_first_seen", spy)
+    sightings = Sightings()
+    for batch in batches:
+        sightings.add(batch)
+    assert sorts == []
+    assert dict(sightings.pairs()) == {
+        ("thành", "ủy"): 2,
+        ("ủy", "họp"): 1,
+        ("ủy", "ban"): 1,
+        ("ban", "họp"): 1,
+    }
+    assert len(sorts) == 1
+
+
 def counted_in_order(texts: list[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     """The lower-case syllables and pairs of `texts`, as dicts in the order first seen."""
     syllables: Counter[str] = Counter()
