@@ -1,6 +1,7 @@
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -294,3 +295,45 @@ def test_the_base_vocabulary_is_the_same_whatever_order_the_stopwords_come_in(
         vocabulary = search_index.base_vocabulary()
         made.append((list(vocabulary.forms.items()), list(vocabulary.openings.items())))
     assert made[0] == made[1]
+
+
+class _CountingExecutor:
+    """Runs each batch at once, in this process, and counts the batches given out and not yet
+    taken back."""
+
+    def __init__(self) -> None:
+        self.out = self.most_out = 0
+
+    def __enter__(self) -> "_CountingExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, function, *args) -> Future:
+        executor = self
+
+        class Taken(Future):
+            def result(self, timeout: float | None = None):
+                executor.out -= 1
+                return super().result(timeout)
+
+        future = Taken()
+        future.set_result(function(*args))
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+        return future
+
+
+def test_each_worker_has_its_next_batch_waiting(
+    make_corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are given out ahead (AHEAD_PER_WORKER each): a worker done with one starts the
+    next at once instead of waiting for the parent to take its answer back."""
+    folder = make_corpus({f"{n:03d}.txt": f"Tin {n}\n\nNội dung tin số {n}.\n" for n in range(500)})
+    executor = _CountingExecutor()
+    monkeypatch.setattr(indexer, "_worker_pool", lambda workers: executor)
+    jobs = [indexer.Job(path) for path in sorted(folder.iterdir())]
+    answered = list(indexer.read_all(jobs, 2, None, tokenising=False))
+    assert len(answered) == 6 and executor.out == 0
+    assert executor.most_out >= 2 * 2
