@@ -8,6 +8,7 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import pytest_asyncio
@@ -15,6 +16,7 @@ from telegram.ext import Application
 
 from bot.telegram.bootstrap import build_application
 from bot.telegram.database import SqliteDatabase
+from bot.telegram.pushes import push_new_articles
 from bot.telegram.stores import Stores
 from bot.telegram.subscriptions import MAX_TOPICS, Subscriptions
 from retrieval.index.live import LiveIndex
@@ -141,3 +143,33 @@ async def test_a_chat_that_blocked_the_bot_follows_nothing_any_more(fake_api, bo
     subscriptions = bot.bot_data["state"].subscriptions
     await fake_api.wait_for(lambda: not subscriptions.topics_of(7006), 5)
     assert fake_api.attempts(chat_id=7006)[-1].status == 403
+
+
+class _LookedAt:
+    """A bot state whose snapshot never changes, counting how often the pusher looks at it;
+    a subscription store with nothing new."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+        self.seen: list[list[str]] = []
+        self.articles = SimpleNamespace(sources=["a.txt"])
+
+    @property
+    def index(self) -> _LookedAt:
+        self.looks += 1
+        return self
+
+    def newly_seen(self, sources: list[str]) -> dict[str, float]:
+        self.seen.append(sources)
+        return {}
+
+
+async def test_the_pusher_rests_between_looks_at_the_snapshot() -> None:
+    """It looks once, then every PUSH_CHECK_SECONDS: never in a loop that holds the event loop."""
+    state = _LookedAt()
+    pusher = asyncio.create_task(push_new_articles(None, state, state))  # type: ignore[arg-type]
+    await asyncio.sleep(0.2)
+    pusher.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pusher
+    assert 1 <= state.looks <= 2 and state.seen == [["a.txt"]]

@@ -218,7 +218,7 @@ async def test_inline_query_gives_up_to_five_articles_and_help_when_empty(fake_a
     help_call, answer_call = by_count
     assert len(help_call.params["results"]) == 1
     results = answer_call.params["results"]
-    assert 1 < len(results) <= 5
+    assert len(results) == 5  # more than a chat's reply shows: one is picked, not read
     for result in results:
         content = check_text(result["input_message_content"]["message_text"], "HTML")
         assert result["type"] == "article" and result["title"] and result["description"]
@@ -231,13 +231,16 @@ async def test_huge_message_is_answered_within_limits(fake_api, live_bot):
     assert "003_dc0f3aaaadfe3394.txt" in reply.params["visible"]
 
 
-async def test_flood_control_429_is_waited_out_not_dropped(fake_api, live_bot):
+async def test_flood_control_429_is_waited_out_not_dropped(fake_api, live_bot, caplog):
+    """A short 429 storm is the rate limiter's to wait out (FLOOD_RETRIES), quietly: the
+    warning is for one that outlasts it."""
     fake_api.flood_remaining = 2
     question = fake_api.send_text(510, "tu soi tu sua")
     (reply,) = await replies(fake_api, question)
     attempts = fake_api.attempts(chat_id=510)
     assert [a.status for a in attempts] == [429, 429, 200] and attempts[-1] is reply
     assert reply.at - attempts[0].at >= 2 * fake_api.retry_after * 0.9
+    assert "outlasted the rate limiter" not in caplog.text
 
 
 async def test_edited_question_is_answered_again(fake_api, live_bot):
