@@ -9,6 +9,9 @@ import json
 import logging
 import os
 import shutil
+import signal
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,7 +27,7 @@ from retrieval.index.search_index import SearchIndex
 from retrieval.index.shard_search import ShardedLiveIndex, ShardSet, XapianBackend
 from retrieval.index.shard_writer import shard_paths, write_shards
 from retrieval.language.text import fold
-from retrieval.reply.answer import answer
+from retrieval.reply.answer import Answer, answer
 from retrieval.reply.phrases import PARTLY_UNAVAILABLE
 from tests.conftest import PROJECT_DIR, SEEDS_DIR, CorpusFactory
 
@@ -124,6 +127,58 @@ def test_a_shard_with_no_server_left_is_searched_around_and_the_reply_says_so(
     assert time.monotonic() - started < ANSWER_SECONDS
     assert partial.reply.startswith(PARTLY_UNAVAILABLE) and partial.partial
     assert not through.bm25.complete
+
+
+def test_a_frozen_primary_is_given_up_within_the_timeout_and_its_replica_answers(
+    seed_index: SearchIndex, tmp_path: Path, servers: Servers
+) -> None:
+    """A host that stops answering without closing its connections (stopped, swapping, cut
+    off) is taken for a dead one after TIMEOUT_MS: the question never hangs."""
+    endpoints = _two_by_two(seed_index, tmp_path, servers)
+    through = replace(seed_index, bm25=XapianBackend(ShardSet(endpoints), seed_index.articles))
+    question, expected = _questions()[0], answer(_questions()[0], seed_index)
+    assert answer(question, through) == expected
+    frozen = servers.serving[endpoints[0][0]]
+    os.killpg(frozen, signal.SIGSTOP)
+    found: list[Answer] = []
+    asking = threading.Thread(target=lambda: found.append(answer(question, through)))
+    asking.start()
+    asking.join(ANSWER_SECONDS)
+    hung = asking.is_alive()
+    os.killpg(frozen, signal.SIGCONT)  # a hung question ends too, and the test with it
+    asking.join()
+    assert not hung and found == [expected]
+    assert through.bm25.complete
+
+
+@pytest.fixture
+def unreachable() -> Iterator[tuple[str, int]]:
+    """A port on loopback that takes no connection: it listens, but its queue is full and
+    never accepted from, so a connection attempt goes unanswered, as to a host powered off."""
+    listening = socket.create_server(("127.0.0.1", 0), backlog=0)
+    waiting: list[socket.socket] = []
+    try:
+        while True:
+            attempt = socket.socket()
+            attempt.settimeout(0.2)
+            waiting.append(attempt)
+            attempt.connect(listening.getsockname())
+    except TimeoutError:
+        pass
+    yield listening.getsockname()
+    for opened in [*waiting, listening]:
+        opened.close()
+
+
+def test_a_host_that_never_takes_the_connection_is_given_up_for_the_next_one(
+    seed_index: SearchIndex, tmp_path: Path, servers: Servers, unreachable: tuple[str, int]
+) -> None:
+    """CONNECT_TIMEOUT_MS: a primary whose host is off is passed over for its replica."""
+    endpoints = _two_by_two(seed_index, tmp_path, servers)
+    started = time.monotonic()
+    shards = ShardSet([[unreachable, endpoints[0][1]], endpoints[1]])
+    assert time.monotonic() - started < ANSWER_SECONDS
+    assert shards.complete and shards.states()[0].place == 1
 
 
 BOAT_RACE = "Ai thắng giải đua thuyền rồng Hội An?"

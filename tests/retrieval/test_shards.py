@@ -247,6 +247,25 @@ def test_a_question_asked_again_reads_no_passage_again(
     assert again == first == answer(question, seed_index)
 
 
+def test_questions_in_a_burst_look_for_replicated_changes_once(
+    seed_index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every question asks whether the shards changed, but only one a REOPEN_SECONDS reopens
+    them to see."""
+    _, shards = sharded(seed_index, tmp_path / "shards", 2)
+    looks: list[xapian.Database] = []
+    revision = shard_search._revision
+
+    def counted(archive: xapian.Database) -> tuple[int, ...]:
+        looks.append(archive)
+        return revision(archive)
+
+    monkeypatch.setattr(shard_search, "_revision", counted)
+    for _ in range(3):
+        shards.refresh()
+    assert len(looks) == 1
+
+
 def test_passages_forgotten_past_the_cap_leave_the_statistics_known(
     seed_index: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
