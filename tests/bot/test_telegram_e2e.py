@@ -219,6 +219,7 @@ async def test_inline_query_gives_up_to_five_articles_and_help_when_empty(fake_a
     assert len(help_call.params["results"]) == 1
     results = answer_call.params["results"]
     assert len(results) == 5  # more than a chat's reply shows: one is picked, not read
+    assert int(answer_call.params["cache_time"]) > 0  # the same query typed again: at once
     for result in results:
         content = check_text(result["input_message_content"]["message_text"], "HTML")
         assert result["type"] == "article" and result["title"] and result["description"]
