@@ -157,6 +157,19 @@ def test_bounded_candidates_equal_scoring_every_passage(seed: int) -> None:
     assert bounded > 0
 
 
+def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The term ids whose rows max-score reads from now on, in order."""
+    read: list[int] = []
+    with_row = Bm25._with_row
+
+    def spy(self: Bm25, positions, partial, term_id: int, term_ids: list[int]):
+        read.append(term_id)
+        return with_row(self, positions, partial, term_id, term_ids)
+
+    monkeypatch.setattr(Bm25, "_with_row", spy)
+    return read
+
+
 def test_a_leader_scoring_less_than_it_promised_does_not_keep_rows_coming(monkeypatch) -> None:
     """A code held by one long passage that holds nothing else leads after its row, though
     its full score is low; the passages of the next row, scored as leaders too, prove that
@@ -170,14 +183,7 @@ def test_a_leader_scoring_less_than_it_promised_does_not_keep_rows_coming(monkey
     )
     bm25 = Bm25.build(documents)
     query = ["code", "place", "pair", *common]
-    read: list[int] = []
-    with_row = Bm25._with_row
-
-    def spy(self: Bm25, positions, partial, term_id: int, term_ids: list[int]):
-        read.append(term_id)
-        return with_row(self, positions, partial, term_id, term_ids)
-
-    monkeypatch.setattr(Bm25, "_with_row", spy)
+    read = rows_read(monkeypatch)
     found = bm25.bounded_candidates(query, 2)
     assert read == [bm25.ids["code"], bm25.ids["place"]]
     assert found is not None and found[0] == full_candidates(bm25, query, 2)[0]
@@ -190,14 +196,7 @@ def test_max_score_stops_reading_rows_once_they_cost_more_than_scoring_everythin
     and merging each row into the candidates read so far soon costs more than scoring every
     passage, so max-score gives up before reading them all."""
     bm25 = Bm25.build([[f"w{i % 4}"] for i in range(100)])
-    read: list[int] = []
-    with_row = Bm25._with_row
-
-    def spy(self: Bm25, positions, partial, term_id: int, term_ids: list[int]):
-        read.append(term_id)
-        return with_row(self, positions, partial, term_id, term_ids)
-
-    monkeypatch.setattr(Bm25, "_with_row", spy)
+    read = rows_read(monkeypatch)
     query = ["w0", "w1", "w2", "w3"]
     assert bm25.bounded_candidates(query, 5) is None
     assert 0 < len(read) < len(query)
