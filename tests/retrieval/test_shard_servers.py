@@ -157,14 +157,16 @@ def unreachable() -> Iterator[tuple[str, int]]:
     never accepted from, so a connection attempt goes unanswered, as to a host powered off."""
     listening = socket.create_server(("127.0.0.1", 0), backlog=0)
     waiting: list[socket.socket] = []
-    try:
-        while True:
-            attempt = socket.socket()
-            attempt.settimeout(0.2)
-            waiting.append(attempt)
+    for _ in range(100):
+        attempt = socket.socket()
+        attempt.settimeout(0.2)
+        waiting.append(attempt)
+        try:
             attempt.connect(listening.getsockname())
-    except TimeoutError:
-        pass
+        except TimeoutError:
+            break
+    else:
+        pytest.fail("loopback took every connection: no port stands for a host that is off")
     yield listening.getsockname()
     for opened in [*waiting, listening]:
         opened.close()
